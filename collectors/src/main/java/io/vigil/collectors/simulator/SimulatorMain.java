@@ -1,0 +1,71 @@
+package io.vigil.collectors.simulator;
+
+import io.vigil.collectors.OriginStamper;
+import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
+import io.vigil.model.Topics;
+import io.vigil.model.config.Settings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the simulated data center as its own process, publishing to Kafka until SIGTERM. */
+public final class SimulatorMain {
+
+    private SimulatorMain() {}
+
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kafka.bootstrap", "127.0.0.1:9092");
+        d.put("topics.prefix", Topics.DEFAULT_PREFIX);
+        d.put("simulator.cluster", "demo");
+        d.put("simulator.hosts", "64");
+        d.put("simulator.jobs", "4");
+        d.put("simulator.speed", "1");
+        d.put("simulator.interval", "1s");
+        d.put("simulator.seed", "42");
+        d.put("simulator.fault-script", "demo");
+        d.put("simulator.collector-id", "simulator-1");
+        return d;
+    }
+
+    public static SimulatorConfig config(Settings s) {
+        SimulatorConfig base = new SimulatorConfig(s.required("simulator.cluster"), 1, 1, 1, 8, 4,
+                s.integer("simulator.jobs", 0, 1000), s.duration("simulator.interval"),
+                s.decimal("simulator.speed", 0.01, 1000), s.integer("simulator.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                s.required("simulator.collector-id"));
+        return base.withHosts(s.integer("simulator.hosts", 1, 20_000));
+    }
+
+    /** {@code demo}: the demo's scripted faults; {@code none}: a healthy cluster until faults are injected. */
+    public static FaultScript script(Settings s, ClusterTopology topology) {
+        String name = s.string("simulator.fault-script");
+        return switch (name) {
+            case "demo" -> FaultScript.demo(topology);
+            case "none" -> FaultScript.none();
+            default -> throw new Settings.ConfigException(
+                    "setting 'simulator.fault-script' = '" + name + "' must be 'demo' or 'none'");
+        };
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        SimulatorConfig config = config(settings);
+        long now = Clock.systemUTC().millis();
+        ClusterTopology topology = ClusterTopology.build(config);
+        ClusterSimulator simulator = new ClusterSimulator(config, script(settings, topology),
+                new OriginStamper(config.collectorId(), now), now);
+        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
+                new Topics(settings.string("topics.prefix")), Map.of());
+        SimulatorRunner runner = new SimulatorRunner(simulator, config, publisher);
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.close();
+            publisher.close();
+            stop.countDown();
+        }));
+        runner.start();
+        stop.await();
+    }
+}

@@ -1,0 +1,33 @@
+package io.vigil.dashboard.data;
+
+import io.vigil.storage.query.AlertQueries;
+import io.vigil.storage.query.ClusterQueries;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The storage module's query layer, and the scheduler that drives live views. */
+@Configuration
+public class DashboardData {
+
+    @Bean
+    AlertQueries alertQueries(DataSource dataSource) {
+        return new AlertQueries(dataSource);
+    }
+
+    @Bean
+    ClusterQueries clusterQueries(DataSource dataSource) {
+        return new ClusterQueries(dataSource);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService liveUpdates() {
+        return Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "vigil-live-updates");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+}

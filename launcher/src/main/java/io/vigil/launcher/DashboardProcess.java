@@ -1,0 +1,94 @@
+package io.vigil.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The dashboard in its own JVM, started from its Spring Boot jar. It runs apart because Spring Boot's dependency
+ * set (Logback, kafka-clients 3.x) clashes with the broker's and Flink's; it also mirrors the distributed
+ * deployment, where the dashboard is its own service. It exits by itself if this process dies.
+ */
+public final class DashboardProcess implements AutoCloseable {
+
+    private final Process process;
+    private final String url;
+
+    private DashboardProcess(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
+                                         String password, Path logFile) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("dashboard jar not found at " + jar
+                    + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
+        }
+        Files.createDirectories(logFile.getParent());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        cmd.add("--server.address=" + address);
+        cmd.add("--server.port=" + port);
+        cmd.add("--spring.datasource.url=" + jdbcUrl);
+        cmd.add("--spring.datasource.username=" + user);
+        cmd.add("--vigil.parent-pid=" + ProcessHandle.current().pid());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // The password goes through the environment, not the command line, so `ps` does not show it.
+        pb.environment().put("SPRING_DATASOURCE_PASSWORD", password);
+        Process p = pb.start();
+        String host = address.equals("0.0.0.0") ? "localhost" : address;
+        return new DashboardProcess(p, "http://" + host + ":" + port);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** Waits until the dashboard's health endpoint answers UP. */
+    public void awaitHealthy(Duration timeout, Path logFile) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("dashboard exited with code " + process.exitValue() + "; see " + logFile);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // Still starting.
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("dashboard did not become healthy within " + timeout + "; see " + logFile);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

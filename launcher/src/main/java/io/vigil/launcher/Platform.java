@@ -1,0 +1,229 @@
+package io.vigil.launcher;
+
+import io.vigil.collectors.OriginStamper;
+import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
+import io.vigil.collectors.simulator.ClusterSimulator;
+import io.vigil.collectors.simulator.ClusterTopology;
+import io.vigil.collectors.simulator.SimulatorConfig;
+import io.vigil.collectors.simulator.SimulatorMain;
+import io.vigil.collectors.simulator.SimulatorRunner;
+import io.vigil.detection.DetectionJobMain;
+import io.vigil.launcher.embedded.EmbeddedDatabase;
+import io.vigil.launcher.embedded.EmbeddedKafka;
+import io.vigil.model.Topics;
+import io.vigil.model.config.Settings;
+import io.vigil.storage.schema.SchemaMigrator;
+import io.vigil.storage.writer.TelemetryWriter;
+import io.vigil.storage.writer.WriterConfig;
+import io.vigil.storage.writer.WriterMain;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole platform in one process: Kafka (embedded or external), PostgreSQL (embedded or external), the
+ * detection job on a local Flink MiniCluster, the storage writer, the simulator and the dashboard (a child JVM).
+ * {@link #close()} stops them in reverse order and leaves no process or port behind.
+ */
+public final class Platform implements AutoCloseable {
+
+    private final PlatformConfig config;
+    private final PrintStream console;
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private String bootstrap;
+    private String jdbcUrl;
+    private String dbUser;
+    private String dbPassword;
+    private TelemetryWriter writer;
+    private ClusterSimulator simulator;
+    private DashboardProcess dashboard;
+    private Topics topics;
+
+    private Platform(PlatformConfig config, PrintStream console) {
+        this.config = config;
+        this.console = console;
+    }
+
+    public static Platform start(PlatformConfig config, PrintStream console) throws Exception {
+        Platform p = new Platform(config, console);
+        try {
+            p.startAll();
+            return p;
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        Settings s = config.settings();
+        topics = new Topics(s.string("topics.prefix"));
+        Path data = config.dataDir();
+        if (config.fresh() && Files.exists(data)) {
+            say("Removing previous data in " + data + " (--fresh)");
+            deleteTree(data);
+        }
+        Files.createDirectories(data);
+
+        if (config.externalKafka() != null) {
+            bootstrap = config.externalKafka();
+            say("Kafka       external at " + bootstrap);
+        } else {
+            EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
+            running.push(kafka);
+            bootstrap = kafka.bootstrapServers();
+            say("Kafka       started (KRaft) at " + bootstrap);
+        }
+        EmbeddedKafka.createTopics(bootstrap, topics, config.telemetryPartitions());
+
+        if (config.externalDbUrl() != null) {
+            jdbcUrl = config.externalDbUrl();
+            dbUser = s.string("db.user");
+            dbPassword = s.string("db.password");
+            say("PostgreSQL  external at " + jdbcUrl);
+        } else {
+            EmbeddedDatabase db = EmbeddedDatabase.start(data.resolve("postgres"), config.dbPort());
+            running.push(db);
+            jdbcUrl = db.jdbcUrl();
+            dbUser = EmbeddedDatabase.USER;
+            dbPassword = EmbeddedDatabase.PASSWORD;
+            say("PostgreSQL  started at " + jdbcUrl + " (user vigil, password vigil)");
+        }
+        var migration = SchemaMigrator.migrate(jdbcUrl, dbUser, dbPassword);
+        say("Schema      at version " + migration.targetSchemaVersion + " (" + migration.migrationsExecuted
+                + " migrations applied now)");
+
+        Map<String, String> resolved = new HashMap<>();
+        resolved.put("kafka.bootstrap", bootstrap);
+        resolved.put("db.url", jdbcUrl);
+        resolved.put("db.user", dbUser);
+        resolved.put("db.password", dbPassword);
+        Settings component = Settings.load(PlatformConfig.defaults(), null, Map.of(), merged(s, resolved));
+
+        WriterConfig writerConfig = WriterMain.config(component);
+        writer = new TelemetryWriter(writerConfig, Clock.systemUTC());
+        Thread writerThread = new Thread(writer, "vigil-writer");
+        writerThread.start();
+        running.push(() -> {
+            writer.close();
+            writerThread.join(TimeUnit.SECONDS.toMillis(30));
+        });
+        say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts());
+
+        Configuration flinkConf = new Configuration();
+        flinkConf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flinkConf);
+        JobClient job = DetectionJobMain.start(env, DetectionJobMain.JobSettings.from(component));
+        running.push(() -> {
+            try {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            } catch (Exception alreadyEnded) {
+                // The job may have failed or finished; nothing left to cancel.
+            }
+        });
+        say("Flink       detection job " + job.getJobID() + " running on a local MiniCluster (parallelism "
+                + config.parallelism() + ")");
+
+        if (config.simulatorEnabled()) {
+            SimulatorConfig simConfig = SimulatorMain.config(component);
+            long now = System.currentTimeMillis();
+            ClusterTopology topology = ClusterTopology.build(simConfig);
+            simulator = new ClusterSimulator(simConfig, SimulatorMain.script(component, topology),
+                    new OriginStamper(simConfig.collectorId(), now), now);
+            KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics, Map.of());
+            running.push(publisher);
+            SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
+            running.push(runner);
+            runner.start();
+            say("Simulator   " + topology.hosts().size() + " hosts, " + topology.hosts().size() * simConfig.gpusPerHost()
+                    + " GPUs, " + topology.jobs().size() + " jobs, " + simulator.script().faults().size()
+                    + " scripted faults" + (simConfig.speed() == 1 ? "" : ", speed x" + simConfig.speed()));
+            simulator.script().faults().forEach(f -> say("            fault at +" + f.at().toSeconds() + " s for "
+                    + f.duration().toSeconds() + " s: " + f.fault().describe()));
+        } else {
+            say("Simulator   off (--no-simulator): publish telemetry to " + bootstrap);
+        }
+
+        if (config.dashboardEnabled()) {
+            Path log = data.resolve("logs").resolve("dashboard.log");
+            dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
+                    jdbcUrl, dbUser, dbPassword, log);
+            running.push(dashboard);
+            dashboard.awaitHealthy(Duration.ofMinutes(3), log);
+            say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)");
+        }
+    }
+
+    private static Map<String, String> merged(Settings s, Map<String, String> resolved) {
+        Map<String, String> all = new HashMap<>();
+        for (String key : PlatformConfig.defaults().keySet()) {
+            all.put(key, s.string(key));
+        }
+        all.putAll(resolved);
+        return all;
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** The running simulator, or null with {@code --no-simulator}. */
+    public ClusterSimulator simulator() {
+        return simulator;
+    }
+
+    public String dashboardUrl() {
+        return dashboard == null ? null : dashboard.url();
+    }
+
+    public TelemetryWriter writer() {
+        return writer;
+    }
+
+    private void say(String line) {
+        console.println(line);
+        console.flush();
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            AutoCloseable c = running.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                console.println("While stopping: " + e);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.vigil.launcher;
+
+import io.vigil.model.config.Settings;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code ./vigil} command line. */
+public final class VigilCommand {
+
+    static final String USAGE = """
+            Usage: ./vigil <command> [options]
+
+            Commands:
+              demo      run the whole platform on this machine (Kafka, PostgreSQL, Flink, simulator, dashboard)
+              help      show this text
+
+            Options of demo:
+              --config FILE         settings file (Java properties; keys as in README 'Configuration')
+              --kafka HOST:PORT     use this Kafka cluster instead of the embedded broker
+              --kafka-port N        port of the embedded broker (default 9092)
+              --db-url JDBC-URL     use this PostgreSQL/TimescaleDB instead of the embedded one
+              --db-port N           port of the embedded PostgreSQL (default 15432)
+              --data-dir DIR        where the embedded broker and database keep data (default .vigil/data)
+              --fresh               delete the data directory first
+              --no-simulator        start without the simulator; outside producers feed Kafka
+              --no-faults           run the simulator without the scripted faults
+              --hosts N             simulated hosts, 8 GPUs each (default 64)
+              --speed X             simulated time runs X times faster than real time (default 1)
+              --dashboard-port N    dashboard port (default 8080)
+              --dashboard-address A address the dashboard listens on (default 127.0.0.1)
+
+            Every setting can also be given as an environment variable: db.url as VIGIL_DB_URL, and so on.
+            """;
+
+    private static final Map<String, String> VALUE_FLAGS = Map.of(
+            "--kafka", "kafka.bootstrap",
+            "--kafka-port", "kafka.embedded-port",
+            "--db-url", "db.url",
+            "--db-port", "db.embedded-port",
+            "--data-dir", "data.dir",
+            "--hosts", "simulator.hosts",
+            "--speed", "simulator.speed",
+            "--dashboard-port", "dashboard.port",
+            "--dashboard-address", "dashboard.address");
+
+    private static final Map<String, Map.Entry<String, String>> SWITCHES = Map.of(
+            "--fresh", Map.entry("data.fresh", "true"),
+            "--no-simulator", Map.entry("simulator.enabled", "false"),
+            "--no-faults", Map.entry("simulator.fault-script", "none"));
+
+    private VigilCommand() {}
+
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
+            out.print(USAGE);
+            return;
+        }
+        if (!args[0].equals("demo")) {
+            System.err.println("vigil: unknown command '" + args[0] + "'\n");
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
+        PlatformConfig config;
+        try {
+            config = parse(args, home);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil demo: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Platform platform;
+        try {
+            platform = Platform.start(config, out);
+        } catch (Exception e) {
+            System.err.println("vigil demo: could not start: " + e.getMessage());
+            System.err.println("(details in " + config.dataDir().resolve("logs/vigil.log") + ")");
+            org.slf4j.LoggerFactory.getLogger(VigilCommand.class).error("Start failed", e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping Vigil...");
+            platform.close();
+            out.println("Stopped.");
+            stopped.countDown();
+        }, "vigil-shutdown"));
+        out.println("ready: Vigil is running. Dashboard " + (platform.dashboardUrl() == null ? "off" : platform.dashboardUrl())
+                + ", Kafka " + platform.bootstrapServers() + ", PostgreSQL " + platform.jdbcUrl()
+                + ". Press Ctrl-C to stop.");
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Flags override the environment, which overrides the file, which overrides the defaults. */
+    static PlatformConfig parse(String[] args, Path home) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        Path file = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (SWITCHES.containsKey(a)) {
+                var e = SWITCHES.get(a);
+                overrides.put(e.getKey(), e.getValue());
+            } else if (a.equals("--config") || VALUE_FLAGS.containsKey(a)) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                String v = args[++i];
+                if (a.equals("--config")) {
+                    file = Path.of(v);
+                } else {
+                    overrides.put(VALUE_FLAGS.get(a), v);
+                }
+            } else {
+                throw new IllegalArgumentException("unknown option '" + a + "' (see ./vigil help)");
+            }
+        }
+        try {
+            Settings s = Settings.load(PlatformConfig.defaults(), file, System.getenv(), overrides);
+            return PlatformConfig.from(s, home);
+        } catch (Settings.ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+}

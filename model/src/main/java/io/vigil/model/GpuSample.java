@@ -1,0 +1,161 @@
+package io.vigil.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * One GPU at one instant: one record per GPU per scrape, on {@link Topics#gpu()}.
+ *
+ * <p>A field the source does not provide is {@code null} and absent from the JSON, never zero: a zero would be
+ * read as a measurement. Units are in the names: percent ({@code Pct}), degrees Celsius ({@code C}), watts
+ * ({@code W}), joules ({@code J}), MiB, MHz and bytes per second ({@code Bps}).
+ */
+public record GpuSample(
+        long ts,
+        String cluster,
+        String row,
+        String rack,
+        String host,
+        Integer gpu,
+        String uuid,
+        String model,
+        String jobId,
+        Integer rank,
+        GpuState state,
+        Double gpuUtilPct,
+        Double smActivePct,
+        Double tensorActivePct,
+        Double memUsedMiB,
+        Double memTotalMiB,
+        Double gpuTempC,
+        Double memTempC,
+        Double slowdownTempC,
+        Double shutdownTempC,
+        Double powerW,
+        Double powerLimitW,
+        Double energyJ,
+        Double smClockMHz,
+        Double memClockMHz,
+        Long clockEventReasons,
+        List<String> clockEventNames,
+        Long eccCorrected,
+        Long eccUncorrected,
+        Integer lastXid,
+        Double nvlinkTxBps,
+        Double nvlinkRxBps,
+        Double pcieTxBps,
+        Double pcieRxBps,
+        Origin origin) implements TelemetryRecord {
+
+    /** Whether the device answered; {@code LOST} is NVML's GPU_IS_LOST (fell off the bus). */
+    public enum GpuState { OK, LOST }
+
+    @Override
+    @JsonProperty("schema")
+    public Schema schema() {
+        return Schema.GPU;
+    }
+
+    @Override
+    @JsonIgnore
+    public long eventTimeMs() {
+        return ts;
+    }
+
+    /** The identity of the device across samples: {@code cluster/host/gpu}. */
+    @JsonIgnore
+    public String gpuKey() {
+        return cluster + "/" + host + "/" + gpu;
+    }
+
+    /** Whether any thermal clock-event reason (SW or HW thermal slowdown) is set. */
+    @JsonIgnore
+    public boolean thermalThrottled() {
+        return clockEventReasons != null && (clockEventReasons & ClockEventReason.THERMAL_MASK) != 0;
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder, because a collector fills a sample field by field as the device answers. */
+    public static final class Builder {
+        private long ts;
+        private String cluster, row, rack, host, uuid, model, jobId;
+        private Integer gpu, rank, lastXid;
+        private GpuState state;
+        private Double gpuUtilPct, smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC,
+                slowdownTempC, shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz,
+                nvlinkTxBps, nvlinkRxBps, pcieTxBps, pcieRxBps;
+        private Long clockEventReasons, eccCorrected, eccUncorrected;
+        private List<String> clockEventNames;
+        private Origin origin;
+
+        private Builder() {}
+
+        private Builder(GpuSample s) {
+            ts = s.ts; cluster = s.cluster; row = s.row; rack = s.rack; host = s.host; gpu = s.gpu; uuid = s.uuid;
+            model = s.model; jobId = s.jobId; rank = s.rank; state = s.state; gpuUtilPct = s.gpuUtilPct;
+            smActivePct = s.smActivePct; tensorActivePct = s.tensorActivePct; memUsedMiB = s.memUsedMiB;
+            memTotalMiB = s.memTotalMiB; gpuTempC = s.gpuTempC; memTempC = s.memTempC; slowdownTempC = s.slowdownTempC;
+            shutdownTempC = s.shutdownTempC; powerW = s.powerW; powerLimitW = s.powerLimitW; energyJ = s.energyJ;
+            smClockMHz = s.smClockMHz; memClockMHz = s.memClockMHz; clockEventReasons = s.clockEventReasons;
+            clockEventNames = s.clockEventNames; eccCorrected = s.eccCorrected; eccUncorrected = s.eccUncorrected;
+            lastXid = s.lastXid; nvlinkTxBps = s.nvlinkTxBps; nvlinkRxBps = s.nvlinkRxBps; pcieTxBps = s.pcieTxBps;
+            pcieRxBps = s.pcieRxBps; origin = s.origin;
+        }
+
+        public Builder ts(long v) { ts = v; return this; }
+        public Builder cluster(String v) { cluster = v; return this; }
+        public Builder row(String v) { row = v; return this; }
+        public Builder rack(String v) { rack = v; return this; }
+        public Builder host(String v) { host = v; return this; }
+        public Builder gpu(Integer v) { gpu = v; return this; }
+        public Builder uuid(String v) { uuid = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder jobId(String v) { jobId = v; return this; }
+        public Builder rank(Integer v) { rank = v; return this; }
+        public Builder state(GpuState v) { state = v; return this; }
+        public Builder gpuUtilPct(Double v) { gpuUtilPct = v; return this; }
+        public Builder smActivePct(Double v) { smActivePct = v; return this; }
+        public Builder tensorActivePct(Double v) { tensorActivePct = v; return this; }
+        public Builder memUsedMiB(Double v) { memUsedMiB = v; return this; }
+        public Builder memTotalMiB(Double v) { memTotalMiB = v; return this; }
+        public Builder gpuTempC(Double v) { gpuTempC = v; return this; }
+        public Builder memTempC(Double v) { memTempC = v; return this; }
+        public Builder slowdownTempC(Double v) { slowdownTempC = v; return this; }
+        public Builder shutdownTempC(Double v) { shutdownTempC = v; return this; }
+        public Builder powerW(Double v) { powerW = v; return this; }
+        public Builder powerLimitW(Double v) { powerLimitW = v; return this; }
+        public Builder energyJ(Double v) { energyJ = v; return this; }
+        public Builder smClockMHz(Double v) { smClockMHz = v; return this; }
+        public Builder memClockMHz(Double v) { memClockMHz = v; return this; }
+        /** Sets the bitmask and its decoded names together, so they cannot disagree. */
+        public Builder clockEventReasons(Long mask) {
+            clockEventReasons = mask;
+            clockEventNames = mask == null ? null : ClockEventReason.decode(mask);
+            return this;
+        }
+        public Builder eccCorrected(Long v) { eccCorrected = v; return this; }
+        public Builder eccUncorrected(Long v) { eccUncorrected = v; return this; }
+        public Builder lastXid(Integer v) { lastXid = v; return this; }
+        public Builder nvlinkTxBps(Double v) { nvlinkTxBps = v; return this; }
+        public Builder nvlinkRxBps(Double v) { nvlinkRxBps = v; return this; }
+        public Builder pcieTxBps(Double v) { pcieTxBps = v; return this; }
+        public Builder pcieRxBps(Double v) { pcieRxBps = v; return this; }
+        public Builder origin(Origin v) { origin = v; return this; }
+
+        public GpuSample build() {
+            return new GpuSample(ts, cluster, row, rack, host, gpu, uuid, model, jobId, rank, state, gpuUtilPct,
+                    smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC, slowdownTempC,
+                    shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz, clockEventReasons,
+                    clockEventNames == null ? null : List.copyOf(clockEventNames), eccCorrected, eccUncorrected,
+                    lastXid, nvlinkTxBps, nvlinkRxBps, pcieTxBps, pcieRxBps, origin);
+        }
+    }
+}

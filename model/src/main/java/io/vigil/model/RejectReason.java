@@ -1,0 +1,22 @@
+package io.vigil.model;
+
+/** Why a record was refused; carried on the dead-letter record and used as the name of the reject counter. */
+public enum RejectReason {
+    MALFORMED_JSON,
+    NOT_AN_OBJECT,
+    MISSING_SCHEMA,
+    UNKNOWN_SCHEMA,
+    WRONG_TOPIC,
+    INVALID_FIELD,
+    MISSING_FIELD,
+    NOT_A_NUMBER,
+    NEGATIVE_VALUE,
+    OUT_OF_RANGE,
+    FUTURE_TIMESTAMP,
+    LATE;
+
+    /** Counter name for records rejected for this reason, e.g. {@code rejected_malformed_json}. */
+    public String counterName() {
+        return "rejected_" + name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,49 @@
+package io.vigil.model;
+
+import java.util.List;
+
+/**
+ * Vigil's Kafka topics, each defined once. The prefix (default {@code vigil.}) lets several Vigil installations
+ * share one Kafka cluster.
+ */
+public record Topics(String prefix) implements java.io.Serializable {
+
+    public static final String DEFAULT_PREFIX = "vigil.";
+
+    public static Topics defaults() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    public Topics {
+        if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
+        }
+    }
+
+    public String gpu() { return prefix + "telemetry.gpu"; }
+    public String power() { return prefix + "telemetry.power"; }
+    public String cooling() { return prefix + "telemetry.cooling"; }
+    public String jobs() { return prefix + "jobs"; }
+    public String alerts() { return prefix + "alerts"; }
+    public String deadLetter() { return prefix + "deadletter"; }
+
+    /** The topics that carry telemetry and job events into detection and storage. */
+    public List<String> telemetry() {
+        return List.of(gpu(), power(), cooling(), jobs());
+    }
+
+    public List<String> all() {
+        return List.of(gpu(), power(), cooling(), jobs(), alerts(), deadLetter());
+    }
+
+    /** The topic that carries records of this schema. */
+    public String topicFor(Schema schema) {
+        return switch (schema) {
+            case GPU -> gpu();
+            case POWER -> power();
+            case COOLING -> cooling();
+            case JOB -> jobs();
+            case ALERT -> alerts();
+        };
+    }
+}

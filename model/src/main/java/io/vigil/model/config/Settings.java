@@ -1,0 +1,174 @@
+package io.vigil.model.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Configuration values for one component, layered: built-in defaults, then a properties file, then environment
+ * variables ({@code kafka.bootstrap} is overridden by {@code VIGIL_KAFKA_BOOTSTRAP}), then explicit overrides such
+ * as command-line flags. Only declared keys are accepted: an unknown key in a file or in the overrides is an error
+ * that names it, and a value that does not parse names its key too. Components read their settings here once and
+ * build their immutable config record from them; nothing else reads the environment.
+ */
+public final class Settings {
+
+    private final Map<String, String> defaults;
+    private final Map<String, String> values;
+    private final Map<String, String> origins;
+
+    private Settings(Map<String, String> defaults, Map<String, String> values, Map<String, String> origins) {
+        this.defaults = defaults;
+        this.values = values;
+        this.origins = origins;
+    }
+
+    /**
+     * @param defaults  every known key with its default ("" for no default)
+     * @param file      properties file, or null
+     * @param env       the environment (pass {@code System.getenv()} from main, a map in tests)
+     * @param overrides highest-priority values, e.g. from flags
+     */
+    public static Settings load(Map<String, String> defaults, Path file, Map<String, String> env,
+                                Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>(defaults);
+        Map<String, String> origins = new LinkedHashMap<>();
+        defaults.keySet().forEach(k -> origins.put(k, "default"));
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            }
+            for (String key : p.stringPropertyNames()) {
+                requireKnown(defaults, key, "in " + file);
+                values.put(key, p.getProperty(key).trim());
+                origins.put(key, file.toString());
+            }
+        }
+        for (String key : defaults.keySet()) {
+            String v = env.get(envName(key));
+            if (v != null) {
+                values.put(key, v.trim());
+                origins.put(key, "environment " + envName(key));
+            }
+        }
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            requireKnown(defaults, e.getKey(), "given");
+            values.put(e.getKey(), e.getValue());
+            origins.put(e.getKey(), "command line");
+        }
+        return new Settings(defaults, Collections.unmodifiableMap(values), origins);
+    }
+
+    /** {@code kafka.bootstrap} → {@code VIGIL_KAFKA_BOOTSTRAP}. */
+    public static String envName(String key) {
+        return "VIGIL_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static void requireKnown(Map<String, String> defaults, String key, String where) {
+        if (!defaults.containsKey(key)) {
+            throw new ConfigException("unknown setting '" + key + "' " + where + "; known settings: "
+                    + String.join(", ", new TreeMap<>(defaults).keySet()));
+        }
+    }
+
+    public String string(String key) {
+        requireKnown(defaults, key, "requested");
+        return values.get(key);
+    }
+
+    /** The value, or null when it is empty. */
+    public String optional(String key) {
+        String v = string(key);
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    public String required(String key) {
+        String v = optional(key);
+        if (v == null) {
+            throw new ConfigException("setting '" + key + "' is required (set it in the config file or as "
+                    + envName(key) + ")");
+        }
+        return v;
+    }
+
+    public int integer(String key, int min, int max) {
+        String v = string(key);
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < min || i > max) {
+                throw new ConfigException(describe(key, v) + " must be between " + min + " and " + max);
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(describe(key, v) + " is not a whole number");
+        }
+    }
+
+    public double decimal(String key, double min, double max) {
+        String v = string(key);
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!(d >= min && d <= max)) {
+                throw new ConfigException(describe(key, v) + " must be between " + min + " and " + max);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(describe(key, v) + " is not a number");
+        }
+    }
+
+    public boolean bool(String key) {
+        String v = string(key).trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off", "" -> false;
+            default -> throw new ConfigException(describe(key, v) + " is not true or false");
+        };
+    }
+
+    /** A duration as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT10S}). */
+    public Duration duration(String key) {
+        String v = string(key).trim();
+        try {
+            if (v.startsWith("P") || v.startsWith("p")) return Duration.parse(v);
+            if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new ConfigException(describe(key, v) + " needs a unit: ms, s, m or h");
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new ConfigException(describe(key, v) + " is not a duration such as 500ms, 10s, 5m");
+        }
+    }
+
+    /** Where a key's value came from ("default", a file, an environment variable, "command line"). */
+    public String origin(String key) {
+        return origins.get(key);
+    }
+
+    private String describe(String key, String value) {
+        return "setting '" + key + "' = '" + value + "' (from " + origins.get(key) + ")";
+    }
+
+    /** A configuration problem, reported to the user as one line without a stack trace. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.vigil.storage.query;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.vigil.model.AlertEvent;
+import io.vigil.model.WireFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Reads alert episodes for the dashboard and the HTTP API. */
+public final class AlertQueries {
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+    private static final TypeReference<Map<String, Double>> EVIDENCE = new TypeReference<>() {};
+
+    private final DataSource dataSource;
+
+    public AlertQueries(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Newest first; {@code state} null means every state. */
+    public List<AlertRow> list(AlertEvent.State state, int limit) throws SQLException {
+        String sql = "SELECT fingerprint, type, severity, state, starts_at, ends_at, labels::text, summary, "
+                + "evidence::text, updated_at FROM alert "
+                + (state == null ? "" : "WHERE state = ? ")
+                + "ORDER BY starts_at DESC, fingerprint LIMIT ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (state != null) {
+                ps.setString(i++, state.name());
+            }
+            ps.setInt(i, limit);
+            List<AlertRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new AlertRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), json(rs.getString(7), LABELS),
+                            rs.getString(8), json(rs.getString(9), EVIDENCE), instant(rs.getTimestamp(10))));
+                }
+            }
+            return rows;
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static <T> T json(String text, TypeReference<T> type) {
+        try {
+            return WireFormat.mapper().readValue(text, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt JSON column: " + text, e);
+        }
+    }
+}

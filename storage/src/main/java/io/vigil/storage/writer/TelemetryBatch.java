@@ -1,0 +1,160 @@
+package io.vigil.storage.writer;
+
+import io.vigil.model.AlertEvent;
+import io.vigil.model.CoolingSample;
+import io.vigil.model.GpuSample;
+import io.vigil.model.JobEvent;
+import io.vigil.model.Origin;
+import io.vigil.model.PowerSample;
+import io.vigil.model.TelemetryRecord;
+import io.vigil.model.WireFormat;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Records collected between two flushes, written in one transaction with one COPY per table (never row by row).
+ * Alert events go through a temporary staging table and a merge, so replaying one changes nothing.
+ */
+public final class TelemetryBatch {
+
+    static final String GPU_COLUMNS = "ts, cluster, row_name, rack, host, gpu, uuid, model, job_id, rank, state, "
+            + "gpu_util_pct, sm_active_pct, tensor_active_pct, mem_used_mib, mem_total_mib, gpu_temp_c, mem_temp_c, "
+            + "slowdown_temp_c, shutdown_temp_c, power_w, power_limit_w, energy_j, sm_clock_mhz, mem_clock_mhz, "
+            + "clock_event_reasons, ecc_corrected, ecc_uncorrected, last_xid, nvlink_tx_bps, nvlink_rx_bps, "
+            + "pcie_tx_bps, pcie_rx_bps, origin_collector, origin_boot_ms, origin_seq";
+    static final String POWER_COLUMNS = "ts, cluster, row_name, rack, host, source, device, power_w, capacity_w, "
+            + "phase_current_a, origin_collector, origin_boot_ms, origin_seq";
+    static final String COOLING_COLUMNS = "ts, cluster, row_name, rack, source, device, supply_temp_c, return_temp_c, "
+            + "flow_lpm, diff_pressure_kpa, leak_detected, inlet_air_temp_c, outlet_air_temp_c, fan_rpm, serves_racks, "
+            + "origin_collector, origin_boot_ms, origin_seq";
+    static final String JOB_COLUMNS = "ts, cluster, job_id, kind, name, team, ranks, origin_collector, "
+            + "origin_boot_ms, origin_seq";
+    static final String ALERT_COLUMNS = "fingerprint, starts_at, ends_at, state, type, severity, labels, summary, evidence";
+
+    private final StringBuilder gpu = new StringBuilder();
+    private final StringBuilder power = new StringBuilder();
+    private final StringBuilder cooling = new StringBuilder();
+    private final StringBuilder jobs = new StringBuilder();
+    private final StringBuilder alerts = new StringBuilder();
+    private int gpuRows, powerRows, coolingRows, jobRows, alertRows;
+
+    public void add(TelemetryRecord r) {
+        if (r instanceof GpuSample s) {
+            addGpu(s);
+        } else if (r instanceof PowerSample s) {
+            CsvRow row = new CsvRow(power).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack()).text(s.host())
+                    .text(s.source().name()).text(s.device()).num(s.powerW()).num(s.capacityW()).numbers(s.phaseCurrentA());
+            origin(row, s.origin()).end();
+            powerRows++;
+        } else if (r instanceof CoolingSample s) {
+            CsvRow row = new CsvRow(cooling).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack())
+                    .text(s.source().name()).text(s.device()).num(s.supplyTempC()).num(s.returnTempC()).num(s.flowLpm())
+                    .num(s.diffPressureKPa()).bool(s.leakDetected()).num(s.inletAirTempC()).num(s.outletAirTempC())
+                    .numbers(s.fanRpm()).texts(s.servesRacks());
+            origin(row, s.origin()).end();
+            coolingRows++;
+        } else if (r instanceof JobEvent e) {
+            CsvRow row = new CsvRow(jobs).time(e.ts()).text(e.cluster()).text(e.jobId()).text(e.kind().name())
+                    .text(e.name()).text(e.team()).text(e.ranks() == null ? null : WireFormat.encodeToString(e.ranks()));
+            origin(row, e.origin()).end();
+            jobRows++;
+        } else if (r instanceof AlertEvent a) {
+            new CsvRow(alerts).text(a.fingerprint()).time(a.startsAt()).time(a.endsAt()).text(a.state().name())
+                    .text(a.type().name()).text(a.severity().name()).text(WireFormat.encodeToString(a.labels()))
+                    .text(a.summary()).text(WireFormat.encodeToString(a.evidence())).end();
+            alertRows++;
+        }
+    }
+
+    private void addGpu(GpuSample s) {
+        CsvRow row = new CsvRow(gpu).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack()).text(s.host())
+                .num(s.gpu()).text(s.uuid()).text(s.model()).text(s.jobId()).num(s.rank())
+                .text(s.state() == null ? null : s.state().name())
+                .num(s.gpuUtilPct()).num(s.smActivePct()).num(s.tensorActivePct()).num(s.memUsedMiB())
+                .num(s.memTotalMiB()).num(s.gpuTempC()).num(s.memTempC()).num(s.slowdownTempC()).num(s.shutdownTempC())
+                .num(s.powerW()).num(s.powerLimitW()).num(s.energyJ()).num(s.smClockMHz()).num(s.memClockMHz())
+                .num(s.clockEventReasons()).num(s.eccCorrected()).num(s.eccUncorrected()).num(s.lastXid())
+                .num(s.nvlinkTxBps()).num(s.nvlinkRxBps()).num(s.pcieTxBps()).num(s.pcieRxBps());
+        origin(row, s.origin()).end();
+        gpuRows++;
+    }
+
+    private static CsvRow origin(CsvRow row, Origin o) {
+        return o == null ? row.text(null).num(null).num(null)
+                : row.text(o.collector()).num(o.bootEpochMs()).num(o.sequence());
+    }
+
+    public int size() {
+        return gpuRows + powerRows + coolingRows + jobRows + alertRows;
+    }
+
+    public int gpuRows() {
+        return gpuRows;
+    }
+
+    public int alertRows() {
+        return alertRows;
+    }
+
+    /** Writes the batch in one transaction; on failure nothing of it is committed and it can be retried as is. */
+    public void writeTo(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            copyIn(copy, "gpu_sample", GPU_COLUMNS, gpu, gpuRows);
+            copyIn(copy, "power_sample", POWER_COLUMNS, power, powerRows);
+            copyIn(copy, "cooling_sample", COOLING_COLUMNS, cooling, coolingRows);
+            copyIn(copy, "job_event", JOB_COLUMNS, jobs, jobRows);
+            if (alertRows > 0) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TEMP TABLE IF NOT EXISTS alert_staging "
+                            + "(LIKE alert INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+                }
+                copyIn(copy, "alert_staging", ALERT_COLUMNS, alerts, alertRows);
+                try (Statement st = c.createStatement()) {
+                    // A resolved event wins over a firing one whatever order they arrive in; replays are no-ops.
+                    st.execute("INSERT INTO alert (" + ALERT_COLUMNS + ") "
+                            + "SELECT DISTINCT ON (fingerprint, starts_at) " + ALERT_COLUMNS + " FROM alert_staging "
+                            + "ORDER BY fingerprint, starts_at, (state = 'RESOLVED') DESC "
+                            + "ON CONFLICT (fingerprint, starts_at) DO UPDATE SET "
+                            + "state = CASE WHEN alert.state = 'RESOLVED' THEN alert.state ELSE EXCLUDED.state END, "
+                            + "ends_at = COALESCE(alert.ends_at, EXCLUDED.ends_at), "
+                            + "summary = CASE WHEN alert.state = 'RESOLVED' THEN alert.summary ELSE EXCLUDED.summary END, "
+                            + "severity = EXCLUDED.severity, labels = EXCLUDED.labels, "
+                            + "evidence = CASE WHEN EXCLUDED.state = 'FIRING' THEN EXCLUDED.evidence ELSE alert.evidence END, "
+                            + "updated_at = now()");
+                }
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            try {
+                c.setAutoCommit(auto);
+            } catch (SQLException ignored) {
+                // The connection is broken; the caller discards it.
+            }
+        }
+    }
+
+    private static void copyIn(CopyManager copy, String table, String columns, StringBuilder rows, int count)
+            throws SQLException {
+        if (count == 0) return;
+        try {
+            copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT csv)", new StringReader(rows.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY into " + table + " failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.vigil.storage.writer;
+
+import io.vigil.model.Topics;
+import java.time.Duration;
+
+/**
+ * Configuration of the telemetry writer.
+ *
+ * @param maxBatchRecords flush once this many records are buffered
+ * @param flushInterval   flush at least this often when records are waiting
+ * @param maxRetryBackoff longest pause between retries while the database is unreachable
+ */
+public record WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
+                           String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff) {
+
+    public WriterConfig {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) throw new IllegalArgumentException("writer: kafka bootstrap servers must be set");
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) throw new IllegalArgumentException("writer: db url must be a jdbc:postgresql: URL, was " + jdbcUrl);
+        if (maxBatchRecords < 1) throw new IllegalArgumentException("writer: max batch records must be >= 1");
+        if (flushInterval.isNegative() || flushInterval.isZero()) throw new IllegalArgumentException("writer: flush interval must be > 0");
+    }
+
+    public static WriterConfig of(String bootstrap, Topics topics, String jdbcUrl, String user, String password) {
+        return new WriterConfig(bootstrap, topics, "vigil-storage", jdbcUrl, user, password, 20_000,
+                Duration.ofMillis(500), Duration.ofSeconds(30));
+    }
+}

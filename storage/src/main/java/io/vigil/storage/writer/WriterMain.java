@@ -1,0 +1,62 @@
+package io.vigil.storage.writer;
+
+import io.vigil.model.Topics;
+import io.vigil.model.config.Settings;
+import io.vigil.storage.schema.SchemaMigrator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the telemetry writer as its own process: migrates the schema, then writes until SIGTERM. */
+public final class WriterMain {
+
+    private WriterMain() {}
+
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kafka.bootstrap", "127.0.0.1:9092");
+        d.put("topics.prefix", Topics.DEFAULT_PREFIX);
+        d.put("db.url", "jdbc:postgresql://127.0.0.1:15432/vigil");
+        d.put("db.user", "vigil");
+        d.put("db.password", "vigil");
+        d.put("writer.group-id", "vigil-storage");
+        d.put("writer.max-batch-records", "20000");
+        d.put("writer.flush-interval", "500ms");
+        d.put("writer.max-retry-backoff", "30s");
+        return d;
+    }
+
+    public static WriterConfig config(Settings s) {
+        return new WriterConfig(s.required("kafka.bootstrap"), new Topics(s.string("topics.prefix")),
+                s.required("writer.group-id"), s.required("db.url"), s.string("db.user"), s.string("db.password"),
+                s.integer("writer.max-batch-records", 1, 1_000_000), s.duration("writer.flush-interval"),
+                s.duration("writer.max-retry-backoff"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        WriterConfig config = config(settings);
+        SchemaMigrator.migrate(config.jdbcUrl(), config.user(), config.password());
+        TelemetryWriter writer = new TelemetryWriter(config, Clock.systemUTC());
+        CountDownLatch done = new CountDownLatch(1);
+        Thread thread = new Thread(() -> {
+            try {
+                writer.run();
+            } finally {
+                done.countDown();
+            }
+        }, "vigil-writer");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            writer.close();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        thread.start();
+        done.await();
+    }
+}
