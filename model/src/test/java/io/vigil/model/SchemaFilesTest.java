@@ -1,0 +1,85 @@
+package io.vigil.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The JSON Schemas in docs/schema describe what the code writes, so third parties can rely on them. */
+class SchemaFilesTest {
+
+    static final Path DIR = Path.of("..", "docs", "schema");
+    static final long NOW = 1_790_000_000_000L;
+
+    static JsonSchema load(String fileName) throws Exception {
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                .getSchema(Files.readString(DIR.resolve(fileName)));
+    }
+
+    static Set<ValidationMessage> validate(String fileName, Object record) throws Exception {
+        JsonNode node = WireFormat.mapper().readTree(WireFormat.encode(record));
+        return load(fileName).validate(node);
+    }
+
+    @Test
+    void everyKindHasASchemaFile() {
+        for (Schema s : Schema.values()) {
+            assertThat(DIR.resolve(s.schemaFileName())).as(s.id()).isRegularFile();
+        }
+        assertThat(DIR.resolve("vigil.deadletter.v1.schema.json")).isRegularFile();
+    }
+
+    @Test
+    void recordsWrittenByVigilValidate() throws Exception {
+        Origin o = new Origin("col", 1, 2);
+        Map<Schema, Object> samples = Map.of(
+                Schema.GPU, WireFormatTest.gpu(),
+                Schema.POWER, new PowerSample(NOW, "c", "A", "A01", null, PowerSample.Source.RACK_PDU, "pdu", 1.0, 2.0,
+                        List.of(1.0), o),
+                Schema.COOLING, new CoolingSample(NOW, "c", "A", "A01", CoolingSample.Source.RACK_AIR, "air", null, null,
+                        null, null, null, 24.0, 35.0, List.of(9000.0), null, o),
+                Schema.JOB, new JobEvent(NOW, "c", "j", JobEvent.Kind.END, null, null, List.of(), o),
+                Schema.ALERT, new AlertEvent("f", AlertType.SYNC_STALL, AlertEvent.Severity.CRITICAL,
+                        AlertEvent.State.RESOLVED, Instant.ofEpochMilli(NOW), Instant.ofEpochMilli(NOW + 1),
+                        Map.of("job", "j"), "s", Map.of("x", 1.0), o));
+        for (var e : samples.entrySet()) {
+            assertThat(validate(e.getKey().schemaFileName(), e.getValue())).as(e.getKey().id()).isEmpty();
+        }
+        DeadLetter letter = DeadLetter.of(new Rejection(RejectReason.MALFORMED_JSON, "x"), "t", 0, 1L,
+                Instant.ofEpochMilli(NOW), "oops".getBytes());
+        assertThat(validate("vigil.deadletter.v1.schema.json", letter)).isEmpty();
+    }
+
+    @Test
+    void schemasRejectWhatTheValidatorRejects() throws Exception {
+        JsonNode negativePower = WireFormat.mapper().readTree(
+                "{\"schema\":\"vigil.gpu.v1\",\"ts\":1,\"cluster\":\"c\",\"host\":\"h\",\"gpu\":0,\"powerW\":-1}");
+        JsonNode missingHost = WireFormat.mapper().readTree(
+                "{\"schema\":\"vigil.gpu.v1\",\"ts\":1,\"cluster\":\"c\",\"gpu\":0}");
+        JsonSchema gpu = load(Schema.GPU.schemaFileName());
+        assertThat(gpu.validate(negativePower)).isNotEmpty();
+        assertThat(gpu.validate(missingHost)).isNotEmpty();
+    }
+
+    @Test
+    void schemaEnumsListEveryEnumConstant() throws Exception {
+        JsonNode alert = WireFormat.mapper().readTree(Files.readString(DIR.resolve(Schema.ALERT.schemaFileName())));
+        List<String> types = WireFormat.mapper().convertValue(alert.at("/properties/type/enum"), List.class);
+        assertThat(types).containsExactlyInAnyOrder(
+                java.util.Arrays.stream(AlertType.values()).map(Enum::name).toArray(String[]::new));
+        JsonNode dead = WireFormat.mapper().readTree(Files.readString(DIR.resolve("vigil.deadletter.v1.schema.json")));
+        List<String> reasons = WireFormat.mapper().convertValue(dead.at("/properties/reason/enum"), List.class);
+        assertThat(reasons).containsExactlyInAnyOrder(
+                java.util.Arrays.stream(RejectReason.values()).map(Enum::name).toArray(String[]::new));
+    }
+}

@@ -1,0 +1,80 @@
+package io.vigil.detection;
+
+import static io.vigil.testsupport.GpuSamples.T0;
+import static io.vigil.testsupport.GpuSamples.healthy;
+import static io.vigil.testsupport.GpuSamples.throttled;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.detection.ingest.RawTelemetry;
+import io.vigil.model.AlertEvent;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.GpuSample;
+import io.vigil.model.RejectReason;
+import io.vigil.model.Topics;
+import io.vigil.model.WireFormat;
+import io.vigil.testsupport.CollectingSink;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The production graph ({@link DetectionJob}) on a real Flink MiniCluster, fed a bounded telemetry stream. */
+class DetectionJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final Topics TOPICS = Topics.defaults();
+
+    @Test
+    void hotGpuFiresOnceAndResolvesWhileBadRecordsAreDeadLettered() throws Exception {
+        List<RawTelemetry> input = new ArrayList<>();
+        long offset = 0;
+        // 4 GPUs for 90 s; h1/gpu2 throttles from 20 s to 50 s, then cools down.
+        for (int s = 0; s < 90; s++) {
+            long ts = T0 + s * 1000L;
+            for (int g = 0; g < 4; g++) {
+                GpuSample sample = g == 2 && s >= 20 && s < 50 ? throttled("h1", g, ts, 90).build()
+                        : healthy("h1", g, ts).build();
+                input.add(new RawTelemetry(TOPICS.gpu(), 0, offset++, WireFormat.encode(sample)));
+            }
+            if (s == 30) {
+                input.add(new RawTelemetry(TOPICS.gpu(), 0, offset++, "{\"schema\":".getBytes(StandardCharsets.UTF_8)));
+                input.add(new RawTelemetry(TOPICS.gpu(), 0, offset++,
+                        WireFormat.encode(healthy("h1", 0, ts).gpuTempC(300.0).build())));
+            }
+        }
+        CollectingSink<AlertEvent> alerts = new CollectingSink<>();
+        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
+        List<RawTelemetry> data = List.copyOf(input);
+        DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
+                (GeneratorFunction<Long, RawTelemetry>) i -> data.get(i.intValue()), data.size(),
+                TypeInformation.of(RawTelemetry.class));
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        new DetectionJob(source, alerts, deadLetters, DetectionConfig.defaults(),
+                Clock.fixed(Instant.ofEpochMilli(T0 + 100_000), ZoneOffset.UTC)).build(env);
+        env.execute("detection-it");
+
+        List<AlertEvent> out = alerts.collected();
+        assertThat(out).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(out).allSatisfy(a -> assertThat(a.labels()).containsEntry("host", "h1").containsEntry("gpu", "2"));
+        assertThat(out.get(0).startsAt().toEpochMilli()).isEqualTo(T0 + 20_000);
+        assertThat(out.get(1).endsAt().toEpochMilli()).isEqualTo(T0 + 54_000);
+        assertThat(deadLetters.collected()).extracting(DeadLetter::reason)
+                .containsExactlyInAnyOrder(RejectReason.MALFORMED_JSON, RejectReason.OUT_OF_RANGE);
+    }
+}
