@@ -1,0 +1,172 @@
+package io.vigil.storage;
+
+import static io.vigil.testsupport.GpuSamples.T0;
+import static io.vigil.testsupport.GpuSamples.healthy;
+import static io.vigil.testsupport.GpuSamples.throttled;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import io.vigil.model.CoolingSample;
+import io.vigil.model.JobEvent;
+import io.vigil.model.Origin;
+import io.vigil.model.PowerSample;
+import io.vigil.storage.query.AlertQueries;
+import io.vigil.storage.query.AlertRow;
+import io.vigil.storage.query.ClusterQueries;
+import io.vigil.storage.query.GpuStatus;
+import io.vigil.storage.schema.SchemaMigrator;
+import io.vigil.storage.writer.TelemetryBatch;
+import io.vigil.testsupport.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Schema, COPY batches and queries against a real PostgreSQL. */
+class TelemetryStorageITCase {
+
+    DataSource db;
+
+    @BeforeEach
+    void freshDatabase() {
+        db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        SchemaMigrator.migrate(db);
+    }
+
+    long count(String sql) throws Exception {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    void write(TelemetryBatch batch) throws Exception {
+        try (Connection c = db.getConnection()) {
+            batch.writeTo(c);
+        }
+    }
+
+    static AlertEvent alert(AlertEvent.State state, Instant start, Instant end, String summary) {
+        Map<String, String> labels = Map.of("cluster", "test", "host", "h1", "gpu", "2");
+        return new AlertEvent(AlertEvent.fingerprint(AlertType.THERMAL, labels), AlertType.THERMAL,
+                AlertEvent.Severity.WARNING, state, start, end, labels, summary,
+                state == AlertEvent.State.FIRING ? Map.of("gpuTempC", 90.0) : Map.of(), new Origin("d", 0, 1));
+    }
+
+    @Test
+    void everyKindIsWrittenWithCopyAndAbsentFieldsStayNull() throws Exception {
+        TelemetryBatch batch = new TelemetryBatch();
+        for (int s = 0; s < 10; s++) {
+            for (int g = 0; g < 8; g++) {
+                batch.add(healthy("h1", g, T0 + s * 1000L).build());
+            }
+        }
+        batch.add(healthy("h2", 0, T0).tensorActivePct(null).host("h2, \"quoted\"").build());
+        batch.add(new PowerSample(T0, "test", "A", "A01", null, PowerSample.Source.RACK_PDU, "pdu-1", 31_000.0,
+                60_000.0, List.of(44.9, 45.0, 45.1), new Origin("c", 1, 1)));
+        batch.add(new CoolingSample(T0, "test", "A", null, CoolingSample.Source.CDU, "CDU-1", 30.1, 38.2, 420.0, 120.0,
+                false, null, null, null, List.of("A01", "A02"), new Origin("c", 1, 2)));
+        batch.add(new JobEvent(T0, "test", "job-1", JobEvent.Kind.START, "pretrain", "team-a",
+                List.of(new JobEvent.RankAllocation(0, "h1", 0, "GPU-h1-0")), new Origin("c", 1, 3)));
+        assertThat(batch.size()).isEqualTo(84);
+        write(batch);
+
+        assertThat(count("SELECT count(*) FROM gpu_sample")).isEqualTo(81);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE tensor_active_pct IS NULL")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE host = 'h2, \"quoted\"'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE ts = to_timestamp(" + T0 / 1000 + ")")).isEqualTo(9);
+        assertThat(count("SELECT count(*) FROM power_sample WHERE phase_current_a[2] = 45.0")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM cooling_sample WHERE serves_racks = ARRAY['A01','A02'] "
+                + "AND inlet_air_temp_c IS NULL AND leak_detected = false")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM job_event WHERE ranks->0->>'host' = 'h1'")).isEqualTo(1);
+        assertThat(count("SELECT max(origin_seq) FROM gpu_sample WHERE host = 'h1'")).isEqualTo((T0 + 9000) / 1000);
+    }
+
+    @Test
+    void latestStatusHasOneRowPerGpuFromItsNewestSample() throws Exception {
+        TelemetryBatch batch = new TelemetryBatch();
+        for (int s = 0; s < 5; s++) {
+            batch.add(healthy("h1", 0, T0 + s * 1000L).gpuTempC(60.0 + s).build());
+            batch.add(healthy("h1", 1, T0 + s * 1000L).build());
+        }
+        batch.add(healthy("old", 0, T0 - 3_600_000).build());
+        write(batch);
+        List<GpuStatus> status = new ClusterQueries(db).latestGpuStatus(Duration.ofSeconds(30));
+        assertThat(status).extracting(GpuStatus::host, GpuStatus::gpu).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("h1", 0), org.assertj.core.groups.Tuple.tuple("h1", 1));
+        assertThat(status.get(0).tempC()).isEqualTo(64.0);
+        assertThat(status.get(0).ts()).isEqualTo(Instant.ofEpochMilli(T0 + 4000));
+        assertThat(status.get(0).jobId()).isEqualTo("job-1");
+    }
+
+    @Test
+    void alertEpisodesMergeIdempotentlyWhateverTheOrder() throws Exception {
+        Instant start = Instant.ofEpochMilli(T0), end = Instant.ofEpochMilli(T0 + 60_000);
+        AlertEvent firing = alert(AlertEvent.State.FIRING, start, null, "hot");
+        AlertEvent resolved = alert(AlertEvent.State.RESOLVED, start, end, "cooled");
+
+        TelemetryBatch first = new TelemetryBatch();
+        first.add(firing);
+        write(first);
+        List<AlertRow> rows = new AlertQueries(db).list(AlertEvent.State.FIRING, 10);
+        assertThat(rows).singleElement().satisfies(r -> {
+            assertThat(r.summary()).isEqualTo("hot");
+            assertThat(r.evidence()).containsEntry("gpuTempC", 90.0);
+            assertThat(r.labels()).containsEntry("host", "h1");
+        });
+
+        // Resolved, then the firing event replayed (a restart): still one episode, resolved, evidence kept.
+        TelemetryBatch second = new TelemetryBatch();
+        second.add(resolved);
+        write(second);
+        TelemetryBatch replay = new TelemetryBatch();
+        replay.add(firing);
+        replay.add(resolved);
+        replay.add(firing);
+        write(replay);
+
+        assertThat(count("SELECT count(*) FROM alert")).isEqualTo(1);
+        assertThat(new AlertQueries(db).list(AlertEvent.State.FIRING, 10)).isEmpty();
+        assertThat(new AlertQueries(db).list(null, 10)).singleElement().satisfies(r -> {
+            assertThat(r.state()).isEqualTo("RESOLVED");
+            assertThat(r.endsAt()).isEqualTo(end);
+            assertThat(r.summary()).isEqualTo("cooled");
+            assertThat(r.evidence()).containsEntry("gpuTempC", 90.0);
+        });
+
+        // A later episode of the same problem is a second row.
+        TelemetryBatch again = new TelemetryBatch();
+        again.add(alert(AlertEvent.State.FIRING, end.plusSeconds(600), null, "hot again"));
+        write(again);
+        assertThat(new AlertQueries(db).list(null, 10)).extracting(AlertRow::state).containsExactly("FIRING", "RESOLVED");
+    }
+
+    @Test
+    void aFailedBatchCommitsNothingAndCanBeRetried() throws Exception {
+        TelemetryBatch batch = new TelemetryBatch();
+        batch.add(healthy("h1", 0, T0).build());
+        batch.add(throttled("h1", 1, T0, 90).build());
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE power_sample RENAME TO power_sample_moved");
+        }
+        batch.add(new PowerSample(T0, "test", null, null, "h1", PowerSample.Source.HOST_PSU, "psu", 1.0, null, null, null));
+        try (Connection c = db.getConnection()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch.writeTo(c))
+                    .isInstanceOf(java.sql.SQLException.class);
+        }
+        assertThat(count("SELECT count(*) FROM gpu_sample")).isZero();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE power_sample_moved RENAME TO power_sample");
+        }
+        write(batch);
+        assertThat(count("SELECT count(*) FROM gpu_sample")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM power_sample")).isEqualTo(1);
+    }
+}
