@@ -1,0 +1,272 @@
+package io.vigil.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import io.vigil.collectors.simulator.Fault;
+import io.vigil.model.AlertEvent;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.RejectReason;
+import io.vigil.model.Schema;
+import io.vigil.model.WireFormat;
+import io.vigil.model.config.Settings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded platform end to end, as {@code ./vigil demo} runs it: a real KRaft broker, PostgreSQL, the detection
+ * job on a Flink MiniCluster, the writer, the simulator and the dashboard JVM, checked through Kafka, SQL, HTTP and
+ * a real browser.
+ */
+class PlatformITCase {
+
+    static Platform platform;
+    static PlatformConfig config;
+    static int kafkaPort, dbPort, dashboardPort;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafkaPort = freePort();
+        dbPort = freePort();
+        dashboardPort = freePort();
+        Map<String, String> o = new HashMap<>();
+        o.put("kafka.embedded-port", String.valueOf(kafkaPort));
+        o.put("db.embedded-port", String.valueOf(dbPort));
+        o.put("data.dir", Path.of("target", "it-data-" + UUID.randomUUID()).toString());
+        o.put("simulator.hosts", "4");
+        o.put("simulator.jobs", "1");
+        o.put("simulator.fault-script", "none");
+        // Simulated time runs twice as fast as the wall clock, so heating and cooling take half as long.
+        o.put("simulator.speed", "2");
+        o.put("dashboard.port", String.valueOf(dashboardPort));
+        o.put("dashboard.jar", System.getProperty("vigil.dashboard.jar", "../dashboard/target/vigil-dashboard.jar"));
+        o.put("detection.checkpoint-interval", "1s");
+        o.put("writer.flush-interval", "200ms");
+        Settings s = Settings.load(PlatformConfig.defaults(), null, Map.of(), o);
+        config = PlatformConfig.from(s, Path.of("").toAbsolutePath());
+        platform = Platform.start(config, new PrintStream(System.out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+            for (int port : List.of(kafkaPort, dbPort, dashboardPort)) {
+                assertThat(listening(port)).as("port %d still listening after close", port).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aThermalFaultBecomesExactlyOneAlertEverywhereAndResolves() throws Exception {
+        // A GPU that trains: an idle GPU draws too little power to overheat even with a failing cold plate.
+        String host = platform.simulator().topology().jobs().get(0).hosts().get(0);
+        int gpu = 5;
+        Fault fault = new Fault.GpuThermalRunaway(host, gpu);
+        platform.simulator().inject(fault);
+
+        // Firing: in the API...
+        JsonNode firing = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> alertFor(host, gpu, "firing"), a -> a != null);
+        assertThat(firing.get("type").asText()).isEqualTo("THERMAL");
+        assertThat(firing.get("evidence").get("gpuTempC").asDouble()).isGreaterThan(80);
+        String fingerprint = firing.get("fingerprint").asText();
+
+        // ... in PostgreSQL, with the telemetry that caused it ...
+        assertThat(sqlLong("SELECT count(*) FROM alert WHERE fingerprint = '" + fingerprint + "' AND state = 'FIRING'"))
+                .isEqualTo(1);
+        assertThat(sqlLong("SELECT count(*) FROM gpu_sample WHERE host = '" + host + "' AND gpu = " + gpu
+                + " AND clock_event_reasons & 96 <> 0")).isGreaterThan(0);
+
+        // ... and on the dashboard, in a real browser.
+        checkDashboardShowsTheAlert(host, gpu);
+
+        // Bad input goes to the dead-letter topic, and the job keeps running (it resolves the alert below).
+        produce(platform.topics().gpu(), "{\"schema\":\"vigil.gpu.v1\",\"ts\":\"yesterday\"}");
+        DeadLetter letter = await().atMost(Duration.ofMinutes(1)).until(
+                () -> readAll(platform.topics().deadLetter()).stream().map(r -> WireFormat.decodeDeadLetter(r.value()))
+                        .findFirst().orElse(null), l -> l != null);
+        assertThat(letter.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(letter.payload()).contains("yesterday");
+
+        platform.simulator().clear(fault);
+        JsonNode resolved = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> alertFor(host, gpu, "resolved"), a -> a != null);
+        assertThat(resolved.get("fingerprint").asText()).isEqualTo(fingerprint);
+        assertThat(resolved.get("endsAt").isNull()).isFalse();
+        assertThat(sqlLong("SELECT count(*) FROM alert WHERE fingerprint = '" + fingerprint + "'")).isEqualTo(1);
+
+        // On the alert topic: exactly one firing and one resolved event, and nothing for the healthy GPUs.
+        List<AlertEvent> events = readAll(platform.topics().alerts()).stream()
+                .map(r -> (AlertEvent) new WireFormat(io.vigil.model.TelemetryValidator.withSystemClock())
+                        .decode(r.value(), Schema.ALERT).record())
+                .toList();
+        assertThat(events).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.fingerprint()).isEqualTo(fingerprint);
+            assertThat(e.labels()).containsEntry("host", host).containsEntry("gpu", String.valueOf(gpu));
+        });
+    }
+
+    @Test
+    void publishedTelemetryValidatesAgainstTheDocumentedSchemas() throws Exception {
+        Path dir = Path.of(System.getProperty("vigil.schema.dir", "../docs/schema"));
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        for (Schema kind : List.of(Schema.GPU, Schema.POWER, Schema.COOLING, Schema.JOB)) {
+            JsonSchema schema = factory.getSchema(Files.readString(dir.resolve(kind.schemaFileName())));
+            List<ConsumerRecord<byte[], byte[]>> records = await().atMost(Duration.ofMinutes(1))
+                    .until(() -> readAll(platform.topics().topicFor(kind)), r -> r.size() >= (kind == Schema.JOB ? 1 : 5));
+            for (ConsumerRecord<byte[], byte[]> r : records.subList(0, Math.min(5, records.size()))) {
+                assertThat(schema.validate(WireFormat.mapper().readTree(r.value()))).as(kind.id()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void theApiRefusesAnUnknownStateClearly() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                URI.create(platform.dashboardUrl() + "/api/v1/alerts?state=burning")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("firing").contains("burning");
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(
+                URI.create(platform.dashboardUrl() + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"UP\"");
+    }
+
+    private static void checkDashboardShowsTheAlert(String host, int gpu) {
+        Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
+        if (!Files.isExecutable(chromium)) {
+            throw new IllegalStateException("Chromium not found at " + chromium
+                    + " (apt-get install chromium, or set -Dvigil.chromium=PATH); .ci/run installs it");
+        }
+        try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+             Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
+                     .setExecutablePath(chromium).setHeadless(true)
+                     .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
+            Page page = browser.newPage();
+            page.navigate(platform.dashboardUrl() + "/");
+            String cellId = "gpu-" + host + "-" + gpu;
+            page.waitForSelector("#" + cellId + ".gpu-alert", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.locator(".gpu-cell[id^='gpu-']").count()).isEqualTo(4 * 8);
+            assertThat(page.locator(".vigil-summary").textContent()).contains("32 GPUs").contains("1 alerts firing");
+
+            page.navigate(platform.dashboardUrl() + "/alerts");
+            page.waitForSelector("text=host=" + host + " gpu=" + gpu, new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.content()).contains("THERMAL").contains("FIRING");
+        }
+    }
+
+    private static JsonNode alertFor(String host, int gpu, String state) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                URI.create(platform.dashboardUrl() + "/api/v1/alerts?state=" + state)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        for (JsonNode a : WireFormat.mapper().readTree(r.body())) {
+            JsonNode labels = a.get("labels");
+            if (host.equals(labels.path("host").asText()) && String.valueOf(gpu).equals(labels.path("gpu").asText())) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static long sqlLong(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "vigil", "vigil");
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void produce(String topic, String value) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", platform.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))).get();
+        }
+    }
+
+    /** Every committed record of the topic, from the beginning. */
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            var partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+                    && System.currentTimeMillis() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            out.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
+            return out;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
