@@ -51,7 +51,7 @@ public final class DashboardProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // The password goes through the environment, not the command line, so `ps` does not show it.
-        pb.environment().put("SPRING_DATASOURCE_PASSWORD", password);
+        pb.environment().put("VIGIL_DB_PASSWORD", password);
         Process p = pb.start();
         String host = address.equals("0.0.0.0") ? "localhost" : address;
         return new DashboardProcess(p, "http://" + host + ":" + port);
