@@ -90,6 +90,7 @@ public final class VigilCommand {
             platform.close();
             out.println("Stopped.");
             stopped.countDown();
+            org.apache.logging.log4j.LogManager.shutdown();
         }, "vigil-shutdown"));
         out.println("ready: Vigil is running. Dashboard " + (platform.dashboardUrl() == null ? "off" : platform.dashboardUrl())
                 + ", Kafka " + platform.bootstrapServers() + ", PostgreSQL " + platform.jdbcUrl()

@@ -55,8 +55,8 @@ public class AlertsView extends LiveView<List<AlertRow>> {
         }).setHeader("State").setAutoWidth(true).setFlexGrow(0);
         grid.addColumn(AlertRow::severity).setHeader("Severity").setAutoWidth(true).setFlexGrow(0);
         grid.addColumn(AlertRow::type).setHeader("Type").setAutoWidth(true).setFlexGrow(0);
-        grid.addColumn(r -> entity(r.labels())).setHeader("Entity").setAutoWidth(true);
-        grid.addColumn(AlertRow::summary).setHeader("Summary").setFlexGrow(3);
+        grid.addColumn(r -> entity(r.labels())).setHeader("Entity").setWidth("22em").setFlexGrow(1);
+        grid.addColumn(AlertRow::summary).setHeader("Summary").setWidth("28em").setFlexGrow(3);
         grid.addColumn(r -> TIME.format(r.startsAt())).setHeader("Since").setAutoWidth(true).setFlexGrow(0);
         grid.addColumn(r -> r.endsAt() == null ? "" : TIME.format(r.endsAt())).setHeader("Resolved at")
                 .setAutoWidth(true).setFlexGrow(0);

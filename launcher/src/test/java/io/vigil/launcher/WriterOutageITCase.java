@@ -1,0 +1,103 @@
+package io.vigil.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
+import io.vigil.launcher.embedded.EmbeddedDatabase;
+import io.vigil.launcher.embedded.EmbeddedKafka;
+import io.vigil.model.Topics;
+import io.vigil.storage.schema.SchemaMigrator;
+import io.vigil.storage.writer.TelemetryWriter;
+import io.vigil.storage.writer.WriterConfig;
+import io.vigil.testsupport.GpuSamples;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer against a real broker and a real PostgreSQL that goes away mid-run: it pauses, retries, and once the
+ * database is back every sample is stored exactly once.
+ */
+class WriterOutageITCase {
+
+    @Test
+    void aDatabaseOutagePausesTheWriterAndLosesNothing() throws Exception {
+        Path data = Path.of("target", "outage-" + UUID.randomUUID()).toAbsolutePath();
+        int dbPort = freePort();
+        Topics topics = Topics.defaults();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"), 0)) {
+            EmbeddedKafka.createTopics(kafka.bootstrapServers(), topics, 2);
+            EmbeddedDatabase first = EmbeddedDatabase.start(data.resolve("pg"), dbPort);
+            EmbeddedDatabase second = null;
+            String url = first.jdbcUrl();
+            SchemaMigrator.migrate(url, "vigil", "vigil");
+            WriterConfig config = new WriterConfig(kafka.bootstrapServers(), topics, "outage-test", url,
+                    "vigil", "vigil", 1000, Duration.ofMillis(100), Duration.ofSeconds(1));
+            TelemetryWriter writer = new TelemetryWriter(config, Clock.systemUTC());
+            Thread thread = new Thread(writer, "writer-under-test");
+            thread.start();
+            try (KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(kafka.bootstrapServers(), topics, Map.of())) {
+                publish(publisher, 0, 200);
+                await().atMost(Duration.ofMinutes(1)).until(() -> count(url) == 200 * 8);
+
+                first.close();
+                publish(publisher, 200, 400);
+                await().atMost(Duration.ofMinutes(1)).until(() -> !writer.databaseUp());
+                long retriesDuringOutage = writer.retries();
+
+                second = EmbeddedDatabase.start(data.resolve("pg"), dbPort);
+                await().atMost(Duration.ofMinutes(1)).until(() -> count(url) == 400 * 8);
+                assertThat(writer.databaseUp()).isTrue();
+                assertThat(retriesDuringOutage).isPositive();
+                assertThat(distinct(url)).isEqualTo(400 * 8);
+            } finally {
+                writer.close();
+                thread.join(30_000);
+                if (second != null) second.close();
+            }
+        }
+    }
+
+    private static void publish(KafkaTelemetryPublisher publisher, int fromSecond, int toSecond) {
+        for (int s = fromSecond; s < toSecond; s++) {
+            for (int g = 0; g < 8; g++) {
+                publisher.publish(GpuSamples.healthy("h1", g, GpuSamples.T0 + s * 1000L).build());
+            }
+        }
+        publisher.flush();
+    }
+
+    private static long count(String url) {
+        return query(url, "SELECT count(*) FROM gpu_sample");
+    }
+
+    private static long distinct(String url) {
+        return query(url, "SELECT count(DISTINCT (ts, gpu)) FROM gpu_sample");
+    }
+
+    private static long query(String url, String sql) {
+        try (Connection c = DriverManager.getConnection(url, "vigil", "vigil"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
