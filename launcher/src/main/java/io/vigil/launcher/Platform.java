@@ -29,7 +29,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -126,6 +130,17 @@ public final class Platform implements AutoCloseable {
 
         Configuration flinkConf = new Configuration();
         flinkConf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
+        CheckpointStore checkpoints = new CheckpointStore(data.resolve("flink-checkpoints"));
+        flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory().toUri().toString());
+        flinkConf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        Optional<Path> restoreFrom = checkpoints.latest();
+        if (restoreFrom.isPresent()) {
+            checkpoints.pruneAllBut(restoreFrom.get());
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.get().toUri().toString());
+            // A newer Vigil may have dropped an operator; its old state is then ignored rather than fatal.
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flinkConf);
         JobClient job = DetectionJobMain.start(env, DetectionJobMain.JobSettings.from(component));
         running.push(() -> {
@@ -136,7 +151,8 @@ public final class Platform implements AutoCloseable {
             }
         });
         say("Flink       detection job " + job.getJobID() + " running on a local MiniCluster (parallelism "
-                + config.parallelism() + ")");
+                + config.parallelism() + (restoreFrom.isPresent() ? ", state restored from the previous run" : "")
+                + ")");
 
         if (config.simulatorEnabled()) {
             SimulatorConfig simConfig = SimulatorMain.config(component);

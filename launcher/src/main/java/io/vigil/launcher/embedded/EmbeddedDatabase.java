@@ -31,6 +31,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setPort(port)
                 .setDataDirectory(dataDir.toAbsolutePath())
                 .setCleanDataDirectory(false)
+                // The launcher stops the database itself, after the writer: its own hook would race the writer's
+                // last flush at Ctrl-C.
+                .setRegisterShutdownHook(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("max_connections", "50")
