@@ -11,6 +11,7 @@ import io.vigil.detection.DetectionJobMain;
 import io.vigil.launcher.embedded.EmbeddedDatabase;
 import io.vigil.launcher.embedded.EmbeddedKafka;
 import io.vigil.model.Topics;
+import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
 import io.vigil.storage.schema.SchemaMigrator;
 import io.vigil.storage.writer.TelemetryWriter;
@@ -75,7 +76,7 @@ public final class Platform implements AutoCloseable {
 
     private void startAll() throws Exception {
         Settings s = config.settings();
-        topics = new Topics(s.string("topics.prefix"));
+        topics = CommonSettings.topics(s);
         Path data = config.dataDir();
         if (config.fresh() && Files.exists(data)) {
             say("Removing previous data in " + data + " (--fresh)");

@@ -3,6 +3,7 @@ package io.vigil.detection;
 import io.vigil.detection.kafka.KafkaWiring;
 import io.vigil.detection.thermal.ThermalConfig;
 import io.vigil.model.Topics;
+import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,9 +22,7 @@ public final class DetectionJobMain {
 
     /** Settings with their defaults; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.bootstrap", "127.0.0.1:9092");
-        d.put("topics.prefix", Topics.DEFAULT_PREFIX);
+        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
         d.put("detection.group-id", "vigil-detection");
         d.put("detection.checkpoint-interval", "5s");
         d.put("detection.max-out-of-orderness", "2s");
@@ -47,7 +46,7 @@ public final class DetectionJobMain {
                     s.decimal("thermal.resolve-margin-c", 0, 50),
                     s.decimal("thermal.default-slowdown-c", 30, 130),
                     s.duration("thermal.entity-timeout"));
-            DetectionConfig detection = new DetectionConfig(new Topics(s.string("topics.prefix")),
+            DetectionConfig detection = new DetectionConfig(CommonSettings.topics(s),
                     s.duration("detection.max-out-of-orderness"), s.duration("detection.idle-timeout"),
                     s.duration("detection.max-future-skew"), thermal);
             return new JobSettings(s.required("kafka.bootstrap"), s.required("detection.group-id"),

@@ -2,7 +2,7 @@ package io.vigil.collectors.simulator;
 
 import io.vigil.collectors.OriginStamper;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
-import io.vigil.model.Topics;
+import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,9 +16,7 @@ public final class SimulatorMain {
     private SimulatorMain() {}
 
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.bootstrap", "127.0.0.1:9092");
-        d.put("topics.prefix", Topics.DEFAULT_PREFIX);
+        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
         d.put("simulator.cluster", "demo");
         d.put("simulator.hosts", "64");
         d.put("simulator.jobs", "4");
@@ -57,7 +55,7 @@ public final class SimulatorMain {
         ClusterSimulator simulator = new ClusterSimulator(config, script(settings, topology),
                 new OriginStamper(config.collectorId(), now), now);
         KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
-                new Topics(settings.string("topics.prefix")), Map.of());
+                CommonSettings.topics(settings), Map.of());
         SimulatorRunner runner = new SimulatorRunner(simulator, config, publisher);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

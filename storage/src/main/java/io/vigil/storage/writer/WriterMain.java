@@ -1,6 +1,6 @@
 package io.vigil.storage.writer;
 
-import io.vigil.model.Topics;
+import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
 import io.vigil.storage.schema.SchemaMigrator;
 import java.nio.file.Path;
@@ -15,12 +15,8 @@ public final class WriterMain {
     private WriterMain() {}
 
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.bootstrap", "127.0.0.1:9092");
-        d.put("topics.prefix", Topics.DEFAULT_PREFIX);
-        d.put("db.url", "jdbc:postgresql://127.0.0.1:15432/vigil");
-        d.put("db.user", "vigil");
-        d.put("db.password", "vigil");
+        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
+        d.putAll(CommonSettings.database());
         d.put("writer.group-id", "vigil-storage");
         d.put("writer.max-batch-records", "20000");
         d.put("writer.flush-interval", "500ms");
@@ -29,7 +25,7 @@ public final class WriterMain {
     }
 
     public static WriterConfig config(Settings s) {
-        return new WriterConfig(s.required("kafka.bootstrap"), new Topics(s.string("topics.prefix")),
+        return new WriterConfig(s.required("kafka.bootstrap"), CommonSettings.topics(s),
                 s.required("writer.group-id"), s.required("db.url"), s.string("db.user"), s.string("db.password"),
                 s.integer("writer.max-batch-records", 1, 1_000_000), s.duration("writer.flush-interval"),
                 s.duration("writer.max-retry-backoff"));
