@@ -12,8 +12,7 @@ public enum RejectReason {
     NOT_A_NUMBER,
     NEGATIVE_VALUE,
     OUT_OF_RANGE,
-    FUTURE_TIMESTAMP,
-    LATE;
+    FUTURE_TIMESTAMP;
 
     /** Counter name for records rejected for this reason, e.g. {@code rejected_malformed_json}. */
     public String counterName() {
