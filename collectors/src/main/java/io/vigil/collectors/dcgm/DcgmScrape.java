@@ -1,0 +1,87 @@
+package io.vigil.collectors.dcgm;
+
+import io.vigil.collectors.OriginStamper;
+import io.vigil.model.GpuSample;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns one dcgm-exporter {@code /metrics} body into one {@link GpuSample} per GPU. The GPU is identified by the
+ * {@code Hostname} and {@code gpu} labels (the target's configured host when {@code Hostname} is absent); UUID and
+ * model come from {@code UUID} and {@code modelName}. MIG instances ({@code GPU_I_ID} label) are not split out yet:
+ * their lines are skipped and counted.
+ */
+public final class DcgmScrape {
+
+    /** Where the scraped GPUs stand: the inventory's cluster, row and rack, and the host to assume. */
+    public record Placement(String cluster, String row, String rack, String host) {}
+
+    /** The GPU samples of one scrape and what was left out. */
+    public record Result(List<GpuSample> samples, List<PrometheusTextParser.ParseError> errors,
+                         Set<String> unmappedFields, int skippedMigLines) {}
+
+    private DcgmScrape() {}
+
+    public static Result toSamples(CharSequence body, long ts, Placement placement, OriginStamper origin) {
+        Map<String, Gpu> gpus = new LinkedHashMap<>();
+        Set<String> unmapped = new TreeSet<>();
+        List<PrometheusTextParser.ParseError> errors = new ArrayList<>();
+        int[] mig = {0};
+        PrometheusTextParser.parse(body, (name, labels, value) -> {
+            if (!name.startsWith("DCGM_FI_")) {
+                return;
+            }
+            if (labels.get("GPU_I_ID") != null) {
+                mig[0]++;
+                return;
+            }
+            String gpuLabel = labels.get("gpu");
+            if (gpuLabel == null || !gpuLabel.matches("\\d{1,3}")) {
+                errors.add(new PrometheusTextParser.ParseError(0, name + " has no numeric 'gpu' label"));
+                return;
+            }
+            String hostLabel = labels.get("Hostname");
+            String host = hostLabel == null || hostLabel.isEmpty() ? placement.host() : hostLabel;
+            Gpu gpu = gpus.computeIfAbsent(host + "/" + gpuLabel, k -> new Gpu(host, gpuLabel, labels));
+            switch (name) {
+                case DcgmMetrics.FB_USED -> gpu.fbUsed = value;
+                case DcgmMetrics.FB_FREE -> gpu.fbFree = value;
+                case DcgmMetrics.FB_RESERVED -> gpu.fbReserved = value;
+                default -> { }
+            }
+            if (!DcgmMetrics.apply(name, value, gpu.builder) && !DcgmMetrics.isMapped(name)) {
+                unmapped.add(name);
+            }
+        }, errors);
+
+        List<GpuSample> samples = new ArrayList<>(gpus.size());
+        gpus.values().stream().sorted(Comparator.comparing((Gpu g) -> g.host).thenComparingInt(g -> g.index))
+                .forEach(g -> {
+                    if (!Double.isNaN(g.fbUsed) && !Double.isNaN(g.fbFree)) {
+                        g.builder.memTotalMiB(g.fbUsed + g.fbFree + (Double.isNaN(g.fbReserved) ? 0 : g.fbReserved));
+                    }
+                    samples.add(g.builder.ts(ts).cluster(placement.cluster()).row(placement.row())
+                            .rack(placement.rack()).origin(origin.next()).build());
+                });
+        return new Result(samples, errors, unmapped, mig[0]);
+    }
+
+    private static final class Gpu {
+        final String host;
+        final int index;
+        final GpuSample.Builder builder = GpuSample.builder();
+        double fbUsed = Double.NaN, fbFree = Double.NaN, fbReserved = Double.NaN;
+
+        Gpu(String host, String gpuLabel, PrometheusTextParser.Labels labels) {
+            this.host = host;
+            this.index = Integer.parseInt(gpuLabel);
+            builder.host(host).gpu(index).uuid(labels.get("UUID")).model(labels.get("modelName"))
+                    .state(GpuSample.GpuState.OK);
+        }
+    }
+}

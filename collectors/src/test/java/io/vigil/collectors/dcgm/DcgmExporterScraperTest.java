@@ -1,0 +1,81 @@
+package io.vigil.collectors.dcgm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vigil.collectors.OriginStamper;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The scraper against a real HTTP server on loopback serving a real dcgm-exporter body. */
+class DcgmExporterScraperTest {
+
+    HttpServer server;
+    final CountDownLatch release = new CountDownLatch(1);
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final InstantSource clock = InstantSource.fixed(Instant.ofEpochMilli(DcgmScrapeTest.TS));
+
+    @BeforeEach
+    void serve() throws Exception {
+        byte[] body = DcgmScrapeTest.resource("h100x8.prom").getBytes(StandardCharsets.UTF_8);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/metrics", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.createContext("/broken", ex -> {
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        server.createContext("/hang", ex -> {
+            try {
+                release.await();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        server.stop(0);
+    }
+
+    DcgmExporterScraper scraper(String path, Duration timeout) {
+        return new DcgmExporterScraper(http, URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path),
+                timeout, DcgmScrapeTest.PLACEMENT, new OriginStamper("c", 1), clock);
+    }
+
+    @Test
+    void scrapesEveryGpuOfTheEndpoint() throws Exception {
+        DcgmScrape.Result r = scraper("/metrics", Duration.ofSeconds(5)).scrape();
+        assertThat(r.samples()).hasSize(8).allSatisfy(s -> assertThat(s.ts()).isEqualTo(DcgmScrapeTest.TS));
+    }
+
+    @Test
+    void errorsNameTheTargetAndAHungTargetCostsOnlyItsTimeout() {
+        assertThatThrownBy(() -> scraper("/broken", Duration.ofSeconds(5)).scrape())
+                .isInstanceOf(DcgmExporterScraper.ScrapeException.class).hasMessageContaining("/broken: HTTP 500");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> scraper("/hang", Duration.ofMillis(300)).scrape())
+                .isInstanceOf(DcgmExporterScraper.ScrapeException.class).hasMessageContaining("/hang")
+                .hasMessageContaining("Timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+}
