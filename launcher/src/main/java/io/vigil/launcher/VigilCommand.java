@@ -16,6 +16,7 @@ public final class VigilCommand {
 
             Commands:
               demo      run the whole platform on this machine (Kafka, PostgreSQL, Flink, simulator, dashboard)
+              collect   run a collector: ./vigil collect --config FILE [--once] [--output -]
               help      show this text
 
             Options of demo:
@@ -58,6 +59,19 @@ public final class VigilCommand {
         PrintStream out = System.out;
         if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
             out.print(USAGE);
+            return;
+        }
+        if (args[0].equals("collect")) {
+            int code;
+            try {
+                code = io.vigil.collectors.CollectCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                        System.getenv(), out, System.err);
+            } catch (Exception e) {
+                System.err.println("vigil collect: " + e);
+                code = 1;
+            }
+            org.apache.logging.log4j.LogManager.shutdown();
+            System.exit(code);
             return;
         }
         if (!args[0].equals("demo")) {

@@ -1,0 +1,124 @@
+package io.vigil.collectors;
+
+import io.vigil.collectors.config.CollectorConfig;
+import io.vigil.collectors.dcgm.DcgmCollector;
+import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
+import io.vigil.model.GpuSample;
+import io.vigil.model.WireFormat;
+import io.vigil.model.config.Settings;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./vigil collect --config FILE [--once] [--output -]}: runs one collector instance. With {@code --once} it
+ * scrapes every source once; with {@code --output -} it prints one JSON record per line to stdout instead of
+ * publishing to Kafka, so an operator can test a configuration without a broker.
+ */
+public final class CollectCommand {
+
+    static final String USAGE = "Usage: ./vigil collect --config FILE [--once] [--output -]";
+
+    private CollectCommand() {}
+
+    /** Runs the command; returns the process exit code. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        Path config = null;
+        boolean once = false;
+        boolean stdout = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (++i >= args.length) return usage(err, "--config needs a file");
+                    config = Path.of(args[i]);
+                }
+                case "--once" -> once = true;
+                case "--output" -> {
+                    if (++i >= args.length || !args[i].equals("-")) return usage(err, "--output takes '-' (stdout)");
+                    stdout = true;
+                }
+                default -> {
+                    return usage(err, "unknown option '" + args[i] + "'");
+                }
+            }
+        }
+        if (config == null) return usage(err, "--config is required");
+        CollectorConfig cfg;
+        try {
+            cfg = CollectorConfig.load(config, env);
+        } catch (Settings.ConfigException e) {
+            err.println("vigil collect: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        TelemetrySink sink = stdout ? new PrintingSink(out)
+                : new KafkaTelemetryPublisher(cfg.bootstrap(), cfg.topics(), Map.of());
+        try (DcgmCollector collector = new DcgmCollector(cfg, sink, InstantSource.system())) {
+            if (once) {
+                DcgmCollector.Round round = collector.scrapeOnce();
+                for (GpuSample s : round.samples()) {
+                    sink.publish(s);
+                }
+                sink.flush();
+                round.failures().forEach(f -> err.println("vigil collect: scrape failed: " + f));
+                err.println("vigil collect: " + round.samples().size() + " GPU samples from "
+                        + (cfg.dcgmExporters().size() - round.failures().size()) + " of " + cfg.dcgmExporters().size()
+                        + " dcgm-exporter targets");
+                return round.failures().isEmpty() ? 0 : 1;
+            }
+            try (CollectorMetrics metrics = new CollectorMetrics(cfg.metricsPort(), collector.targets(),
+                    () -> sink instanceof KafkaTelemetryPublisher k ? k.failed() : 0)) {
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stop.countDown();
+                    try {
+                        // Let the main thread flush and close before the JVM halts.
+                        stopped.await(15, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                collector.start();
+                err.println("vigil collect: scraping " + cfg.dcgmExporters().size() + " dcgm-exporter targets every "
+                        + cfg.interval().toMillis() + " ms; own metrics on :" + metrics.port() + "/metrics");
+                stop.await();
+            }
+        } finally {
+            sink.close();
+            stopped.countDown();
+        }
+        return 0;
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("vigil collect: " + problem);
+        err.println(USAGE);
+        return 2;
+    }
+
+    /** One JSON record per line. */
+    static final class PrintingSink implements TelemetrySink {
+        private final PrintStream out;
+
+        PrintingSink(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void publish(io.vigil.model.TelemetryRecord record) {
+            out.println(WireFormat.encodeToString(record));
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.vigil.collectors;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vigil.collectors.dcgm.DcgmCollector;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The collector's own Prometheus {@code /metrics}: per target, scrapes, failures, skipped rounds, samples, the
+ * last success time and the last scrape's duration; and the spool depth once there is a spool.
+ */
+public final class CollectorMetrics implements AutoCloseable {
+
+    private final HttpServer server;
+
+    public CollectorMetrics(int port, List<DcgmCollector.Target> targets, LongSupplier sendFailures) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext("/metrics", ex -> {
+            byte[] body = render(targets, sendFailures.getAsLong()).getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    static String render(List<DcgmCollector.Target> targets, long sendFailures) {
+        StringBuilder b = new StringBuilder();
+        metric(b, "vigil_collector_scrapes_total", "counter", "Scrapes attempted per target.", targets, t -> t.scrapes());
+        metric(b, "vigil_collector_scrape_failures_total", "counter", "Failed scrapes per target.", targets, t -> t.failures());
+        metric(b, "vigil_collector_scrapes_skipped_total", "counter",
+                "Rounds skipped because the target's previous scrape was still running.", targets, t -> t.skipped());
+        metric(b, "vigil_collector_samples_total", "counter", "GPU samples produced per target.", targets, t -> t.samples());
+        metric(b, "vigil_collector_target_up", "gauge", "1 if the target's last scrape succeeded.", targets,
+                t -> t.up() ? 1 : 0);
+        metric(b, "vigil_collector_last_success_timestamp_seconds", "gauge", "Time of the last successful scrape.",
+                targets, t -> t.lastSuccessMs() / 1000.0);
+        metric(b, "vigil_collector_scrape_duration_seconds", "gauge", "Duration of the last scrape.", targets,
+                DcgmCollector.Target::lastDurationSeconds);
+        b.append("# HELP vigil_collector_send_failures_total Records Kafka did not accept.\n")
+                .append("# TYPE vigil_collector_send_failures_total counter\n")
+                .append("vigil_collector_send_failures_total ").append(sendFailures).append('\n');
+        return b.toString();
+    }
+
+    private interface Value {
+        double of(DcgmCollector.Target t);
+    }
+
+    private static void metric(StringBuilder b, String name, String type, String help, List<DcgmCollector.Target> targets,
+                               Value value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (DcgmCollector.Target t : targets) {
+            b.append(name).append("{target=\"").append(t.url().toString().replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"} ").append(value.of(t)).append('\n');
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,124 @@
+package io.vigil.collectors.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vigil.model.Topics;
+import io.vigil.model.config.Settings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One collector instance's configuration, from a YAML file (see {@code collectors/examples/}) with environment
+ * overrides for the shared keys ({@code VIGIL_KAFKA_BOOTSTRAP}, {@code VIGIL_TOPICS_PREFIX}). Unknown keys and
+ * bad values are errors that name the key.
+ */
+public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget> dcgmExporters) {
+
+    /** Identity and pace: {@code id} goes into every record's origin stamp. */
+    public record Collector(String id, String cluster, String interval, Integer metricsPort) {}
+
+    public record Kafka(String bootstrap, String topicPrefix) {}
+
+    /**
+     * A dcgm-exporter endpoint and where its GPUs stand; {@code host} is used when the scrape has no
+     * {@code Hostname} label.
+     */
+    public record DcgmTarget(String url, String row, String rack, String host, String timeout) {}
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public static CollectorConfig load(Path file, Map<String, String> env) {
+        CollectorConfig raw;
+        try {
+            raw = YAML.readValue(Files.readString(file), CollectorConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new Settings.ConfigException(file + ": unknown key '" + path(e) + "'; known here: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+        } catch (JsonMappingException e) {
+            throw new Settings.ConfigException(file + ": bad value at '" + path(e) + "': " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new Settings.ConfigException("cannot read collector config " + file + ": " + e.getMessage());
+        }
+        if (raw == null) {
+            throw new Settings.ConfigException(file + " is empty");
+        }
+        Kafka kafka = raw.kafka() == null ? new Kafka(null, null) : raw.kafka();
+        kafka = new Kafka(env.getOrDefault(Settings.envName("kafka.bootstrap"), kafka.bootstrap()),
+                env.getOrDefault(Settings.envName("topics.prefix"), kafka.topicPrefix()));
+        CollectorConfig c = new CollectorConfig(raw.collector(), kafka,
+                raw.dcgmExporters() == null ? List.of() : raw.dcgmExporters());
+        c.validate(file);
+        return c;
+    }
+
+    private void validate(Path file) {
+        if (collector == null || collector.id() == null || collector.id().isBlank()) {
+            throw new Settings.ConfigException(file + ": 'collector.id' is required");
+        }
+        if (collector.cluster() == null || collector.cluster().isBlank()) {
+            throw new Settings.ConfigException(file + ": 'collector.cluster' is required");
+        }
+        interval();
+        topics();
+        if (dcgmExporters.isEmpty()) {
+            throw new Settings.ConfigException(file + ": no sources: add at least one entry under 'dcgmExporters'");
+        }
+        for (int i = 0; i < dcgmExporters.size(); i++) {
+            DcgmTarget t = dcgmExporters.get(i);
+            String where = file + ": 'dcgmExporters[" + i + "]";
+            if (t.url() == null || !(t.url().startsWith("http://") || t.url().startsWith("https://"))) {
+                throw new Settings.ConfigException(where + ".url' must be an http(s) URL, was " + t.url());
+            }
+            URI.create(t.url());
+            timeout(t);
+        }
+    }
+
+    public Duration interval() {
+        return duration("collector.interval", collector.interval(), Duration.ofSeconds(1));
+    }
+
+    public Duration timeout(DcgmTarget t) {
+        return duration("dcgmExporters[].timeout", t.timeout(), Duration.ofSeconds(2));
+    }
+
+    public Topics topics() {
+        return new Topics(kafka.topicPrefix() == null ? Topics.DEFAULT_PREFIX : kafka.topicPrefix());
+    }
+
+    public String bootstrap() {
+        return kafka.bootstrap() == null ? "127.0.0.1:9092" : kafka.bootstrap();
+    }
+
+    public int metricsPort() {
+        return collector.metricsPort() == null ? 9464 : collector.metricsPort();
+    }
+
+    private static Duration duration(String key, String value, Duration otherwise) {
+        if (value == null) {
+            return otherwise;
+        }
+        Settings s = Settings.load(Map.of(key, value), null, Map.of(), Map.of());
+        Duration d = s.duration(key);
+        if (d.isZero() || d.isNegative()) {
+            throw new Settings.ConfigException("'" + key + "' must be positive, was " + value);
+        }
+        return d;
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+}

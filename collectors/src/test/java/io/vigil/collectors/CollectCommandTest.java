@@ -1,0 +1,180 @@
+package io.vigil.collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vigil.collectors.config.CollectorConfig;
+import io.vigil.collectors.dcgm.DcgmCollector;
+import io.vigil.model.Decoded;
+import io.vigil.model.GpuSample;
+import io.vigil.model.TelemetryRecord;
+import io.vigil.model.TelemetryValidator;
+import io.vigil.model.WireFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The collect command and the scrape loop against real HTTP endpoints on loopback. */
+class CollectCommandTest {
+
+    HttpServer server;
+    final CountDownLatch release = new CountDownLatch(1);
+    @TempDir Path dir;
+
+    @BeforeEach
+    void serve() throws Exception {
+        byte[] h100;
+        try (InputStream in = getClass().getResourceAsStream("/dcgm/h100x8.prom")) {
+            h100 = in.readAllBytes();
+        }
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/metrics", ex -> {
+            ex.sendResponseHeaders(200, h100.length);
+            ex.getResponseBody().write(h100);
+            ex.close();
+        });
+        server.createContext("/hang", ex -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        server.stop(0);
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    Path config(String targets) throws IOException {
+        Path f = dir.resolve("collector.yaml");
+        Files.writeString(f, """
+                collector:
+                  id: test-collector
+                  cluster: dc1
+                  interval: 200ms
+                  metricsPort: 0
+                dcgmExporters:
+                """ + targets);
+        return f;
+    }
+
+    record Run(int code, String out, String err) {}
+
+    Run run(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = CollectCommand.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void onceToStdoutPrintsOneValidRecordPerGpu() throws Exception {
+        Path cfg = config("  - {url: " + base() + "/metrics, row: A, rack: A01, host: n1}\n");
+        Run r = run("--config", cfg.toString(), "--once", "--output", "-");
+        assertThat(r.code()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(8);
+        WireFormat wire = new WireFormat(TelemetryValidator.withSystemClock());
+        for (String line : lines) {
+            Decoded d = wire.decode(line.getBytes(StandardCharsets.UTF_8));
+            assertThat(d.rejection()).isNull();
+            GpuSample s = (GpuSample) d.record();
+            assertThat(s.cluster()).isEqualTo("dc1");
+            assertThat(s.rack()).isEqualTo("A01");
+            assertThat(s.origin().collector()).isEqualTo("test-collector");
+        }
+        assertThat(r.err()).contains("8 GPU samples from 1 of 1");
+    }
+
+    @Test
+    void aHungTargetFailsOnlyItselfWithinItsTimeout() throws Exception {
+        Path cfg = config("  - {url: " + base() + "/metrics, rack: A01}\n"
+                + "  - {url: " + base() + "/hang, rack: A02, timeout: 300ms}\n");
+        long start = System.nanoTime();
+        Run r = run("--config", cfg.toString(), "--once", "--output", "-");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out().lines()).hasSize(8);
+        assertThat(r.err()).contains("/hang").contains("8 GPU samples from 1 of 2");
+    }
+
+    @Test
+    void configErrorsNameTheKey() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "collector: {id: c, cluster: x, intervall: 1s}\ndcgmExporters: [{url: http://x}]\n");
+        Run r = run("--config", bad.toString(), "--once", "--output", "-");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown key 'collector.intervall'").contains("interval");
+
+        Files.writeString(bad, "collector: {id: c, cluster: x}\ndcgmExporters: [{url: ftp://x}]\n");
+        assertThat(run("--config", bad.toString(), "--once").err()).contains("dcgmExporters[0].url");
+
+        Files.writeString(bad, "collector: {id: c, cluster: x, interval: soon}\ndcgmExporters: [{url: http://x}]\n");
+        assertThat(run("--config", bad.toString(), "--once").err()).contains("'collector.interval'");
+
+        assertThat(run("--once").err()).contains("--config is required");
+    }
+
+    @Test
+    void theLoopKeepsScrapingHealthyTargetsWhileOneHangsAndReportsBothInMetrics() throws Exception {
+        Path cfg = config("  - {url: " + base() + "/metrics, rack: A01}\n"
+                + "  - {url: " + base() + "/hang, rack: A02, timeout: 2s}\n");
+        CollectorConfig config = CollectorConfig.load(cfg, Map.of());
+        List<TelemetryRecord> published = new CopyOnWriteArrayList<>();
+        TelemetrySink sink = new TelemetrySink() {
+            public void publish(TelemetryRecord r) { published.add(r); }
+            public void flush() {}
+            public void close() {}
+        };
+        try (DcgmCollector collector = new DcgmCollector(config, sink, InstantSource.system());
+             CollectorMetrics metrics = new CollectorMetrics(0, collector.targets(), () -> 0)) {
+            collector.start();
+            // Ten rounds of the healthy target while the hung one has not even finished its first.
+            await().atMost(Duration.ofSeconds(30)).until(() -> published.size() >= 80);
+            DcgmCollector.Target healthy = collector.targets().get(0), hung = collector.targets().get(1);
+            assertThat(healthy.failures()).isZero();
+            assertThat(hung.skipped()).isPositive();
+            await().atMost(Duration.ofSeconds(10)).until(() -> hung.failures() > 0);
+            assertThat(hung.up()).isFalse();
+            assertThat(hung.lastError()).contains("/hang");
+
+            HttpResponse<String> m = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(m.body()).contains("vigil_collector_target_up{target=\"" + base() + "/metrics\"} 1.0")
+                    .contains("vigil_collector_target_up{target=\"" + base() + "/hang\"} 0.0")
+                    .contains("vigil_collector_samples_total{target=\"" + base() + "/metrics\"}");
+        }
+    }
+}
