@@ -4,6 +4,7 @@ import io.vigil.collectors.OriginStamper;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.collectors.simulator.ClusterSimulator;
 import io.vigil.collectors.simulator.ClusterTopology;
+import io.vigil.collectors.simulator.FaultControl;
 import io.vigil.collectors.simulator.SimulatorConfig;
 import io.vigil.collectors.simulator.SimulatorMain;
 import io.vigil.collectors.simulator.SimulatorRunner;
@@ -57,6 +58,7 @@ public final class Platform implements AutoCloseable {
     private ClusterSimulator simulator;
     private DashboardProcess dashboard;
     private Topics topics;
+    private int faultControlPort;
 
     private Platform(PlatformConfig config, PrintStream console) {
         this.config = config;
@@ -166,11 +168,16 @@ public final class Platform implements AutoCloseable {
             SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
             running.push(runner);
             runner.start();
+            FaultControl control = new FaultControl(simulator, config.faultControlPort());
+            running.push(control);
+            faultControlPort = control.port();
             say("Simulator   " + topology.hosts().size() + " hosts, " + topology.hosts().size() * simConfig.gpusPerHost()
                     + " GPUs, " + topology.jobs().size() + " jobs, " + simulator.script().faults().size()
                     + " scripted faults" + (simConfig.speed() == 1 ? "" : ", speed x" + simConfig.speed()));
             simulator.script().faults().forEach(f -> say("            fault at +" + f.at().toSeconds() + " s for "
                     + f.duration().toSeconds() + " s: " + f.fault().describe()));
+            say("            inject more: curl -X POST 'http://127.0.0.1:" + faultControlPort
+                    + "/faults?kind=thermal&host=" + topology.hosts().get(0).name() + "&gpu=0&seconds=120'");
         } else {
             say("Simulator   off (--no-simulator): publish telemetry to " + bootstrap);
         }
@@ -209,6 +216,11 @@ public final class Platform implements AutoCloseable {
     /** The running simulator, or null with {@code --no-simulator}. */
     public ClusterSimulator simulator() {
         return simulator;
+    }
+
+    /** Port of the simulator's fault-injection endpoint (loopback), or 0 without the simulator. */
+    public int faultControlPort() {
+        return faultControlPort;
     }
 
     public String dashboardUrl() {

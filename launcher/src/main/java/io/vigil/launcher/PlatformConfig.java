@@ -25,6 +25,7 @@ public record PlatformConfig(
         int dashboardPort,
         String dashboardAddress,
         Path dashboardJar,
+        int faultControlPort,
         int parallelism,
         int telemetryPartitions,
         Settings settings) {
@@ -43,6 +44,7 @@ public record PlatformConfig(
         d.put("data.dir", ".vigil/data");
         d.put("data.fresh", "false");
         d.put("simulator.enabled", "true");
+        d.put("simulator.control-port", "8079");
         d.put("dashboard.enabled", "true");
         d.put("dashboard.port", "8080");
         d.put("dashboard.address", "127.0.0.1");
@@ -65,6 +67,7 @@ public record PlatformConfig(
                 s.integer("dashboard.port", 0, 65535),
                 s.string("dashboard.address"),
                 home.resolve(s.string("dashboard.jar")).normalize(),
+                s.integer("simulator.control-port", 0, 65535),
                 s.integer("flink.parallelism", 1, 64),
                 s.integer("kafka.telemetry-partitions", 1, 256),
                 s);

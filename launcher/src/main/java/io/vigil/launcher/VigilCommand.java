@@ -29,6 +29,7 @@ public final class VigilCommand {
               --fresh               delete the data directory first
               --no-simulator        start without the simulator; outside producers feed Kafka
               --no-faults           run the simulator without the scripted faults
+              --fault-port N        port of the simulator's fault-injection endpoint on 127.0.0.1 (default 8079)
               --hosts N             simulated hosts, 8 GPUs each (default 64)
               --speed X             simulated time runs X times faster than real time (default 1)
               --dashboard-port N    dashboard port (default 8080)
@@ -46,7 +47,8 @@ public final class VigilCommand {
             "--hosts", "simulator.hosts",
             "--speed", "simulator.speed",
             "--dashboard-port", "dashboard.port",
-            "--dashboard-address", "dashboard.address");
+            "--dashboard-address", "dashboard.address",
+            "--fault-port", "simulator.control-port");
 
     private static final Map<String, Map.Entry<String, String>> SWITCHES = Map.of(
             "--fresh", Map.entry("data.fresh", "true"),

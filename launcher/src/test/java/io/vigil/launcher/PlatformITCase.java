@@ -11,7 +11,6 @@ import com.microsoft.playwright.Playwright;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
-import io.vigil.collectors.simulator.Fault;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.RejectReason;
@@ -79,6 +78,7 @@ class PlatformITCase {
         // Simulated time runs twice as fast as the wall clock, so heating and cooling take half as long.
         o.put("simulator.speed", "2");
         o.put("dashboard.port", String.valueOf(dashboardPort));
+        o.put("simulator.control-port", "0");
         o.put("dashboard.jar", System.getProperty("vigil.dashboard.jar", "../dashboard/target/vigil-dashboard.jar"));
         o.put("detection.checkpoint-interval", "1s");
         o.put("writer.flush-interval", "200ms");
@@ -102,8 +102,13 @@ class PlatformITCase {
         // A GPU that trains: an idle GPU draws too little power to overheat even with a failing cold plate.
         String host = platform.simulator().topology().jobs().get(0).hosts().get(0);
         int gpu = 5;
-        Fault fault = new Fault.GpuThermalRunaway(host, gpu);
-        platform.simulator().inject(fault);
+        // Injected the way a user would, through the simulator's fault endpoint.
+        String control = "http://127.0.0.1:" + platform.faultControlPort() + "/faults";
+        HttpResponse<String> injected = HTTP.send(HttpRequest.newBuilder(URI.create(
+                control + "?kind=thermal&host=" + host + "&gpu=" + gpu)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(injected.statusCode()).isEqualTo(200);
+        assertThat(injected.body()).contains("thermal runaway on " + host + "/gpu" + gpu);
 
         // Firing: in the API...
         JsonNode firing = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
@@ -129,7 +134,9 @@ class PlatformITCase {
         assertThat(letter.reason()).isEqualTo(RejectReason.INVALID_FIELD);
         assertThat(letter.payload()).contains("yesterday");
 
-        platform.simulator().clear(fault);
+        HttpResponse<String> cleared = HTTP.send(HttpRequest.newBuilder(URI.create(control)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cleared.body()).contains("cleared 1");
         JsonNode resolved = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> alertFor(host, gpu, "resolved"), a -> a != null);
         assertThat(resolved.get("fingerprint").asText()).isEqualTo(fingerprint);
