@@ -1,14 +1,20 @@
 package io.vigil.collectors;
 
 import io.vigil.collectors.config.CollectorConfig;
-import io.vigil.collectors.dcgm.DcgmCollector;
+import io.vigil.collectors.dcgm.DcgmExporterScraper;
+import io.vigil.collectors.dcgm.DcgmScrape;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
-import io.vigil.model.GpuSample;
+import io.vigil.model.TelemetryRecord;
 import io.vigil.model.WireFormat;
 import io.vigil.model.config.Settings;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -55,17 +61,17 @@ public final class CollectCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         TelemetrySink sink = stdout ? new PrintingSink(out)
                 : new KafkaTelemetryPublisher(cfg.bootstrap(), cfg.topics(), Map.of());
-        try (DcgmCollector collector = new DcgmCollector(cfg, sink, InstantSource.system())) {
+        List<Source> sources = sources(cfg, InstantSource.system());
+        try (ScrapeLoop collector = new ScrapeLoop(sources, cfg.interval(), sink, InstantSource.system())) {
             if (once) {
-                DcgmCollector.Round round = collector.scrapeOnce();
-                for (GpuSample s : round.samples()) {
-                    sink.publish(s);
+                ScrapeLoop.Round round = collector.scrapeOnce();
+                for (TelemetryRecord r : round.records()) {
+                    sink.publish(r);
                 }
                 sink.flush();
                 round.failures().forEach(f -> err.println("vigil collect: scrape failed: " + f));
-                err.println("vigil collect: " + round.samples().size() + " GPU samples from "
-                        + (cfg.dcgmExporters().size() - round.failures().size()) + " of " + cfg.dcgmExporters().size()
-                        + " dcgm-exporter targets");
+                err.println("vigil collect: " + round.records().size() + " records from "
+                        + (sources.size() - round.failures().size()) + " of " + sources.size() + " targets");
                 return round.failures().isEmpty() ? 0 : 1;
             }
             try (CollectorMetrics metrics = new CollectorMetrics(cfg.metricsPort(), collector.targets(),
@@ -81,7 +87,7 @@ public final class CollectCommand {
                     }
                 }));
                 collector.start();
-                err.println("vigil collect: scraping " + cfg.dcgmExporters().size() + " dcgm-exporter targets every "
+                err.println("vigil collect: scraping " + sources.size() + " targets every "
                         + cfg.interval().toMillis() + " ms; own metrics on :" + metrics.port() + "/metrics");
                 stop.await();
             }
@@ -90,6 +96,18 @@ public final class CollectCommand {
             stopped.countDown();
         }
         return 0;
+    }
+
+    /** The sources a configuration names, each with its own origin stamp sequence shared by this collector. */
+    public static List<Source> sources(CollectorConfig cfg, InstantSource clock) {
+        OriginStamper origin = new OriginStamper(cfg.collector().id(), clock.millis());
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        List<Source> sources = new ArrayList<>();
+        for (CollectorConfig.DcgmTarget t : cfg.dcgmExporters()) {
+            sources.add(new DcgmExporterScraper(http, URI.create(t.url()), cfg.timeout(t),
+                    new DcgmScrape.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
+        }
+        return sources;
     }
 
     private static int usage(PrintStream err, String problem) {

@@ -1,7 +1,6 @@
 package io.vigil.collectors;
 
 import com.sun.net.httpserver.HttpServer;
-import io.vigil.collectors.dcgm.DcgmCollector;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,7 +16,7 @@ public final class CollectorMetrics implements AutoCloseable {
 
     private final HttpServer server;
 
-    public CollectorMetrics(int port, List<DcgmCollector.Target> targets, LongSupplier sendFailures) throws IOException {
+    public CollectorMetrics(int port, List<ScrapeLoop.Target> targets, LongSupplier sendFailures) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/metrics", ex -> {
             byte[] body = render(targets, sendFailures.getAsLong()).getBytes(StandardCharsets.UTF_8);
@@ -34,7 +33,7 @@ public final class CollectorMetrics implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    static String render(List<DcgmCollector.Target> targets, long sendFailures) {
+    static String render(List<ScrapeLoop.Target> targets, long sendFailures) {
         StringBuilder b = new StringBuilder();
         metric(b, "vigil_collector_scrapes_total", "counter", "Scrapes attempted per target.", targets, t -> t.scrapes());
         metric(b, "vigil_collector_scrape_failures_total", "counter", "Failed scrapes per target.", targets, t -> t.failures());
@@ -46,7 +45,7 @@ public final class CollectorMetrics implements AutoCloseable {
         metric(b, "vigil_collector_last_success_timestamp_seconds", "gauge", "Time of the last successful scrape.",
                 targets, t -> t.lastSuccessMs() / 1000.0);
         metric(b, "vigil_collector_scrape_duration_seconds", "gauge", "Duration of the last scrape.", targets,
-                DcgmCollector.Target::lastDurationSeconds);
+                ScrapeLoop.Target::lastDurationSeconds);
         b.append("# HELP vigil_collector_send_failures_total Records Kafka did not accept.\n")
                 .append("# TYPE vigil_collector_send_failures_total counter\n")
                 .append("vigil_collector_send_failures_total ").append(sendFailures).append('\n');
@@ -54,15 +53,15 @@ public final class CollectorMetrics implements AutoCloseable {
     }
 
     private interface Value {
-        double of(DcgmCollector.Target t);
+        double of(ScrapeLoop.Target t);
     }
 
-    private static void metric(StringBuilder b, String name, String type, String help, List<DcgmCollector.Target> targets,
+    private static void metric(StringBuilder b, String name, String type, String help, List<ScrapeLoop.Target> targets,
                                Value value) {
         b.append("# HELP ").append(name).append(' ').append(help).append('\n');
         b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        for (DcgmCollector.Target t : targets) {
-            b.append(name).append("{target=\"").append(t.url().toString().replace("\\", "\\\\").replace("\"", "\\\""))
+        for (ScrapeLoop.Target t : targets) {
+            b.append(name).append("{target=\"").append(t.name().replace("\\", "\\\\").replace("\"", "\\\""))
                     .append("\"} ").append(value.of(t)).append('\n');
         }
     }

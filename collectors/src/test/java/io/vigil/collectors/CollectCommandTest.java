@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.collectors.config.CollectorConfig;
-import io.vigil.collectors.dcgm.DcgmCollector;
 import io.vigil.model.Decoded;
 import io.vigil.model.GpuSample;
 import io.vigil.model.TelemetryRecord;
@@ -114,7 +113,7 @@ class CollectCommandTest {
             assertThat(s.rack()).isEqualTo("A01");
             assertThat(s.origin().collector()).isEqualTo("test-collector");
         }
-        assertThat(r.err()).contains("8 GPU samples from 1 of 1");
+        assertThat(r.err()).contains("8 records from 1 of 1");
     }
 
     @Test
@@ -126,7 +125,7 @@ class CollectCommandTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out().lines()).hasSize(8);
-        assertThat(r.err()).contains("/hang").contains("8 GPU samples from 1 of 2");
+        assertThat(r.err()).contains("/hang").contains("8 records from 1 of 2");
     }
 
     @Test
@@ -157,12 +156,13 @@ class CollectCommandTest {
             public void flush() {}
             public void close() {}
         };
-        try (DcgmCollector collector = new DcgmCollector(config, sink, InstantSource.system());
+        try (ScrapeLoop collector = new ScrapeLoop(CollectCommand.sources(config, InstantSource.system()),
+                config.interval(), sink, InstantSource.system());
              CollectorMetrics metrics = new CollectorMetrics(0, collector.targets(), () -> 0)) {
             collector.start();
             // Ten rounds of the healthy target while the hung one has not even finished its first.
             await().atMost(Duration.ofSeconds(30)).until(() -> published.size() >= 80);
-            DcgmCollector.Target healthy = collector.targets().get(0), hung = collector.targets().get(1);
+            ScrapeLoop.Target healthy = collector.targets().get(0), hung = collector.targets().get(1);
             assertThat(healthy.failures()).isZero();
             assertThat(hung.skipped()).isPositive();
             await().atMost(Duration.ofSeconds(10)).until(() -> hung.failures() > 0);
@@ -172,9 +172,9 @@ class CollectCommandTest {
             HttpResponse<String> m = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(m.body()).contains("vigil_collector_target_up{target=\"" + base() + "/metrics\"} 1.0")
-                    .contains("vigil_collector_target_up{target=\"" + base() + "/hang\"} 0.0")
-                    .contains("vigil_collector_samples_total{target=\"" + base() + "/metrics\"}");
+            assertThat(m.body()).contains("vigil_collector_target_up{target=\"dcgm-exporter " + base() + "/metrics\"} 1.0")
+                    .contains("vigil_collector_target_up{target=\"dcgm-exporter " + base() + "/hang\"} 0.0")
+                    .contains("vigil_collector_samples_total{target=\"dcgm-exporter " + base() + "/metrics\"}");
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.vigil.collectors.dcgm;
 
 import io.vigil.collectors.OriginStamper;
+import io.vigil.collectors.Source;
+import io.vigil.model.TelemetryRecord;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,13 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 
 /**
  * Scrapes one dcgm-exporter endpoint over HTTP and maps the body to GPU samples stamped with the scrape time.
- * A slow endpoint costs at most {@code timeout}; failures are thrown as {@link ScrapeException} with the target
- * named, for the caller to count and log once per state change.
+ * A slow endpoint costs at most {@code timeout}; failures are thrown as {@link Source.ScrapeException} with the
+ * target named, for the caller to count and log once per state change.
  */
-public final class DcgmExporterScraper {
+public final class DcgmExporterScraper implements Source {
 
     private final HttpClient http;
     private final URI url;
@@ -37,7 +40,18 @@ public final class DcgmExporterScraper {
         return url;
     }
 
-    public DcgmScrape.Result scrape() throws ScrapeException, InterruptedException {
+    @Override
+    public String name() {
+        return "dcgm-exporter " + url;
+    }
+
+    @Override
+    public List<TelemetryRecord> scrape() throws ScrapeException, InterruptedException {
+        return List.copyOf(scrapeResult().samples());
+    }
+
+    /** The scrape with what was left out (unknown fields, bad lines), for diagnostics. */
+    public DcgmScrape.Result scrapeResult() throws ScrapeException, InterruptedException {
         long ts = clock.millis();
         HttpResponse<String> response;
         try {
@@ -51,12 +65,5 @@ public final class DcgmExporterScraper {
             throw new ScrapeException(url + ": HTTP " + response.statusCode(), null);
         }
         return DcgmScrape.toSamples(response.body(), ts, placement, origin);
-    }
-
-    /** A scrape that failed: unreachable, timed out or answered with an error status. */
-    public static final class ScrapeException extends Exception {
-        public ScrapeException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

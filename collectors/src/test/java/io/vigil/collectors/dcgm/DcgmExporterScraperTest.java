@@ -64,17 +64,17 @@ class DcgmExporterScraperTest {
 
     @Test
     void scrapesEveryGpuOfTheEndpoint() throws Exception {
-        DcgmScrape.Result r = scraper("/metrics", Duration.ofSeconds(5)).scrape();
+        DcgmScrape.Result r = scraper("/metrics", Duration.ofSeconds(5)).scrapeResult();
         assertThat(r.samples()).hasSize(8).allSatisfy(s -> assertThat(s.ts()).isEqualTo(DcgmScrapeTest.TS));
     }
 
     @Test
     void errorsNameTheTargetAndAHungTargetCostsOnlyItsTimeout() {
         assertThatThrownBy(() -> scraper("/broken", Duration.ofSeconds(5)).scrape())
-                .isInstanceOf(DcgmExporterScraper.ScrapeException.class).hasMessageContaining("/broken: HTTP 500");
+                .isInstanceOf(io.vigil.collectors.Source.ScrapeException.class).hasMessageContaining("/broken: HTTP 500");
         long start = System.nanoTime();
         assertThatThrownBy(() -> scraper("/hang", Duration.ofMillis(300)).scrape())
-                .isInstanceOf(DcgmExporterScraper.ScrapeException.class).hasMessageContaining("/hang")
+                .isInstanceOf(io.vigil.collectors.Source.ScrapeException.class).hasMessageContaining("/hang")
                 .hasMessageContaining("Timeout");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }

@@ -1,11 +1,6 @@
-package io.vigil.collectors.dcgm;
+package io.vigil.collectors;
 
-import io.vigil.collectors.OriginStamper;
-import io.vigil.collectors.TelemetrySink;
-import io.vigil.collectors.config.CollectorConfig;
-import io.vigil.model.GpuSample;
-import java.net.URI;
-import java.net.http.HttpClient;
+import io.vigil.model.TelemetryRecord;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -21,27 +16,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrapes every configured dcgm-exporter endpoint once per interval and hands the GPU samples to a sink. Each
- * target is scraped on its own worker, and a target still busy from the previous round is skipped (and counted),
- * so a dead or slow endpoint delays only itself. A target's failures are logged once per change of state.
+ * Reads every source once per interval and hands the records to a sink. Each source is scraped on its own worker,
+ * and a source still busy from the previous round is skipped (and counted), so a dead or slow target delays only
+ * itself, by at most its own timeout. A target's failures are logged once per change of state, not once per round.
  */
-public final class DcgmCollector implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DcgmCollector.class);
+public final class ScrapeLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScrapeLoop.class);
 
     /** Health and counters of one target, for logs and the collector's own {@code /metrics}. */
     public static final class Target {
-        final DcgmExporterScraper scraper;
+        final Source source;
         final AtomicBoolean inFlight = new AtomicBoolean();
         final AtomicLong scrapes = new AtomicLong(), failures = new AtomicLong(), skipped = new AtomicLong(),
                 samples = new AtomicLong(), lastSuccessMs = new AtomicLong(), lastDurationNanos = new AtomicLong();
         volatile boolean up = true;
         volatile String lastError;
 
-        Target(DcgmExporterScraper scraper) {
-            this.scraper = scraper;
+        Target(Source source) {
+            this.source = source;
         }
 
-        public URI url() { return scraper.url(); }
+        public String name() { return source.name(); }
         public long scrapes() { return scrapes.get(); }
         public long failures() { return failures.get(); }
         public long skipped() { return skipped.get(); }
@@ -53,7 +48,7 @@ public final class DcgmCollector implements AutoCloseable {
     }
 
     /** What one round of {@link #scrapeOnce()} produced. */
-    public record Round(List<GpuSample> samples, List<String> failures) {}
+    public record Round(List<TelemetryRecord> records, List<String> failures) {}
 
     private final List<Target> targets = new ArrayList<>();
     private final TelemetrySink sink;
@@ -66,16 +61,11 @@ public final class DcgmCollector implements AutoCloseable {
         return t;
     });
 
-    public DcgmCollector(CollectorConfig config, TelemetrySink sink, InstantSource clock) {
+    public ScrapeLoop(List<Source> sources, Duration interval, TelemetrySink sink, InstantSource clock) {
         this.sink = sink;
-        this.interval = config.interval();
+        this.interval = interval;
         this.clock = clock;
-        OriginStamper origin = new OriginStamper(config.collector().id(), clock.millis());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        for (CollectorConfig.DcgmTarget t : config.dcgmExporters()) {
-            targets.add(new Target(new DcgmExporterScraper(http, URI.create(t.url()), config.timeout(t),
-                    new DcgmScrape.Placement(config.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock)));
-        }
+        sources.forEach(s -> targets.add(new Target(s)));
         this.workers = Executors.newFixedThreadPool(Math.min(64, Math.max(1, targets.size())), r -> {
             Thread t = new Thread(r, "vigil-collector-scrape");
             t.setDaemon(true);
@@ -87,17 +77,17 @@ public final class DcgmCollector implements AutoCloseable {
         return List.copyOf(targets);
     }
 
-    /** Scrapes every target once, in parallel, and returns the samples without publishing them. */
+    /** Scrapes every source once, in parallel, and returns the records without publishing them. */
     public Round scrapeOnce() throws InterruptedException {
-        List<Future<DcgmScrape.Result>> futures = new ArrayList<>();
+        List<Future<List<TelemetryRecord>>> futures = new ArrayList<>();
         for (Target t : targets) {
-            futures.add(workers.submit(() -> t.scraper.scrape()));
+            futures.add(workers.submit(() -> t.source.scrape()));
         }
-        List<GpuSample> samples = new ArrayList<>();
+        List<TelemetryRecord> samples = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        for (Future<DcgmScrape.Result> f : futures) {
+        for (Future<List<TelemetryRecord>> f : futures) {
             try {
-                samples.addAll(f.get().samples());
+                samples.addAll(f.get());
             } catch (java.util.concurrent.ExecutionException e) {
                 failures.add(e.getCause().getMessage());
             }
@@ -119,27 +109,27 @@ public final class DcgmCollector implements AutoCloseable {
             workers.execute(() -> {
                 long start = System.nanoTime();
                 try {
-                    DcgmScrape.Result r = t.scraper.scrape();
-                    r.samples().forEach(sink::publish);
-                    t.samples.addAndGet(r.samples().size());
+                    List<TelemetryRecord> records = t.source.scrape();
+                    records.forEach(sink::publish);
+                    t.samples.addAndGet(records.size());
                     t.lastSuccessMs.set(clock.millis());
                     if (!t.up) {
                         t.up = true;
-                        LOG.info("dcgm-exporter {} is back: {} GPUs", t.url(), r.samples().size());
+                        LOG.info("{} is back: {} records", t.name(), records.size());
                     }
-                } catch (DcgmExporterScraper.ScrapeException e) {
+                } catch (Source.ScrapeException e) {
                     t.failures.incrementAndGet();
                     t.lastError = e.getMessage();
                     if (t.up) {
                         t.up = false;
-                        LOG.warn("dcgm-exporter scrape failed, retrying every {}: {}", interval, e.getMessage());
+                        LOG.warn("Scrape failed, retrying every {}: {}", interval, e.getMessage());
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
                     t.failures.incrementAndGet();
                     t.lastError = e.toString();
-                    LOG.error("Unexpected error scraping {}", t.url(), e);
+                    LOG.error("Unexpected error scraping {}", t.name(), e);
                 } finally {
                     t.scrapes.incrementAndGet();
                     t.lastDurationNanos.set(System.nanoTime() - start);
