@@ -3,6 +3,8 @@ package io.vigil.collectors;
 import io.vigil.collectors.config.CollectorConfig;
 import io.vigil.collectors.dcgm.DcgmExporterScraper;
 import io.vigil.collectors.dcgm.DcgmScrape;
+import io.vigil.collectors.redfish.RedfishClient;
+import io.vigil.collectors.redfish.RedfishSource;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.model.TelemetryRecord;
 import io.vigil.model.WireFormat;
@@ -61,7 +63,7 @@ public final class CollectCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         TelemetrySink sink = stdout ? new PrintingSink(out)
                 : new KafkaTelemetryPublisher(cfg.bootstrap(), cfg.topics(), Map.of());
-        List<Source> sources = sources(cfg, InstantSource.system());
+        List<Source> sources = sources(cfg, env, InstantSource.system());
         try (ScrapeLoop collector = new ScrapeLoop(sources, cfg.interval(), sink, InstantSource.system())) {
             if (once) {
                 ScrapeLoop.Round round = collector.scrapeOnce();
@@ -99,13 +101,21 @@ public final class CollectCommand {
     }
 
     /** The sources a configuration names, each with its own origin stamp sequence shared by this collector. */
-    public static List<Source> sources(CollectorConfig cfg, InstantSource clock) {
+    public static List<Source> sources(CollectorConfig cfg, Map<String, String> env, InstantSource clock) {
         OriginStamper origin = new OriginStamper(cfg.collector().id(), clock.millis());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         List<Source> sources = new ArrayList<>();
         for (CollectorConfig.DcgmTarget t : cfg.dcgmExporters()) {
             sources.add(new DcgmExporterScraper(http, URI.create(t.url()), cfg.timeout(t),
                     new DcgmScrape.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
+        }
+        for (CollectorConfig.RedfishTarget t : cfg.redfish()) {
+            String mode = t.auth() == null ? "none" : t.auth();
+            RedfishClient.Auth auth = mode.equals("none") ? RedfishClient.Auth.none()
+                    : new RedfishClient.Auth(mode.equals("basic") ? RedfishClient.Auth.Mode.BASIC
+                            : RedfishClient.Auth.Mode.SESSION, env.get(t.usernameEnv()), env.get(t.passwordEnv()));
+            sources.add(new RedfishSource(new RedfishClient(http, URI.create(t.url()), cfg.timeout(t), auth, 2),
+                    new RedfishSource.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
         }
         return sources;
     }

@@ -156,7 +156,7 @@ class CollectCommandTest {
             public void flush() {}
             public void close() {}
         };
-        try (ScrapeLoop collector = new ScrapeLoop(CollectCommand.sources(config, InstantSource.system()),
+        try (ScrapeLoop collector = new ScrapeLoop(CollectCommand.sources(config, Map.of(), InstantSource.system()),
                 config.interval(), sink, InstantSource.system());
              CollectorMetrics metrics = new CollectorMetrics(0, collector.targets(), () -> 0)) {
             collector.start();

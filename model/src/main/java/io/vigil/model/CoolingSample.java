@@ -6,8 +6,10 @@ import java.util.List;
 
 /**
  * Cooling at one instant, on {@link Topics#cooling()}: a coolant distribution unit ({@link Source#CDU}: supply and
- * return coolant temperature, flow, differential pressure, leak state, and the racks it feeds) or a rack's air
- * sensors ({@link Source#RACK_AIR}: inlet and outlet air temperature, fan speeds). Absent fields are not measured.
+ * return coolant temperature, flow, differential pressure, leak state, and the racks it feeds), a rack's air
+ * sensors ({@link Source#RACK_AIR}: inlet and outlet air temperature, fan speeds), or a server chassis's own
+ * sensors ({@link Source#CHASSIS}, from its BMC: intake/exhaust air, fans, cold-plate coolant, leak detectors).
+ * Absent fields are not measured.
  */
 public record CoolingSample(
         long ts,
@@ -27,7 +29,7 @@ public record CoolingSample(
         List<String> servesRacks,
         Origin origin) implements TelemetryRecord {
 
-    public enum Source { CDU, RACK_AIR }
+    public enum Source { CDU, RACK_AIR, CHASSIS }
 
     @Override
     @JsonProperty("schema")

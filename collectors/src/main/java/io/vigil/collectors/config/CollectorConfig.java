@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * overrides for the shared keys ({@code VIGIL_KAFKA_BOOTSTRAP}, {@code VIGIL_TOPICS_PREFIX}). Unknown keys and
  * bad values are errors that name the key.
  */
-public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget> dcgmExporters) {
+public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget> dcgmExporters,
+                              List<RedfishTarget> redfish) {
 
     /** Identity and pace: {@code id} goes into every record's origin stamp. */
     public record Collector(String id, String cluster, String interval, Integer metricsPort) {}
@@ -33,6 +34,14 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
      * {@code Hostname} label.
      */
     public record DcgmTarget(String url, String row, String rack, String host, String timeout) {}
+
+    /**
+     * A Redfish service (server BMC, rack PDU, CDU). Credentials come from the environment variables named by
+     * {@code usernameEnv} and {@code passwordEnv}, never from the file; {@code auth} is {@code none}, {@code basic}
+     * or {@code session}.
+     */
+    public record RedfishTarget(String url, String row, String rack, String host, String timeout, String auth,
+                                String usernameEnv, String passwordEnv) {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -56,12 +65,13 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
         kafka = new Kafka(env.getOrDefault(Settings.envName("kafka.bootstrap"), kafka.bootstrap()),
                 env.getOrDefault(Settings.envName("topics.prefix"), kafka.topicPrefix()));
         CollectorConfig c = new CollectorConfig(raw.collector(), kafka,
-                raw.dcgmExporters() == null ? List.of() : raw.dcgmExporters());
-        c.validate(file);
+                raw.dcgmExporters() == null ? List.of() : raw.dcgmExporters(),
+                raw.redfish() == null ? List.of() : raw.redfish());
+        c.validate(file, env);
         return c;
     }
 
-    private void validate(Path file) {
+    private void validate(Path file, Map<String, String> env) {
         if (collector == null || collector.id() == null || collector.id().isBlank()) {
             throw new Settings.ConfigException(file + ": 'collector.id' is required");
         }
@@ -70,8 +80,29 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
         }
         interval();
         topics();
-        if (dcgmExporters.isEmpty()) {
-            throw new Settings.ConfigException(file + ": no sources: add at least one entry under 'dcgmExporters'");
+        if (dcgmExporters.isEmpty() && redfish.isEmpty()) {
+            throw new Settings.ConfigException(file + ": no sources: add entries under 'dcgmExporters' or 'redfish'");
+        }
+        for (int i = 0; i < redfish.size(); i++) {
+            RedfishTarget t = redfish.get(i);
+            String where = file + ": 'redfish[" + i + "]";
+            if (t.url() == null || !(t.url().startsWith("http://") || t.url().startsWith("https://"))) {
+                throw new Settings.ConfigException(where + ".url' must be an http(s) URL, was " + t.url());
+            }
+            duration("redfish[].timeout", t.timeout(), Duration.ofSeconds(5));
+            String mode = t.auth() == null ? "none" : t.auth();
+            if (!List.of("none", "basic", "session").contains(mode)) {
+                throw new Settings.ConfigException(where + ".auth' must be none, basic or session, was " + mode);
+            }
+            if (!mode.equals("none")) {
+                for (String var : java.util.Arrays.asList(t.usernameEnv(), t.passwordEnv())) {
+                    if (var == null || env.get(var) == null) {
+                        throw new Settings.ConfigException(where + "': auth " + mode
+                                + " needs usernameEnv and passwordEnv naming set environment variables"
+                                + (var == null ? "" : " (" + var + " is not set)"));
+                    }
+                }
+            }
         }
         for (int i = 0; i < dcgmExporters.size(); i++) {
             DcgmTarget t = dcgmExporters.get(i);
@@ -90,6 +121,10 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
 
     public Duration timeout(DcgmTarget t) {
         return duration("dcgmExporters[].timeout", t.timeout(), Duration.ofSeconds(2));
+    }
+
+    public Duration timeout(RedfishTarget t) {
+        return duration("redfish[].timeout", t.timeout(), Duration.ofSeconds(5));
     }
 
     public Topics topics() {

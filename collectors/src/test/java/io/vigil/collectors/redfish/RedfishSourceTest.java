@@ -1,0 +1,124 @@
+package io.vigil.collectors.redfish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.collectors.OriginStamper;
+import io.vigil.collectors.Source;
+import io.vigil.collectors.mockup.MockupServer;
+import io.vigil.model.CoolingSample;
+import io.vigil.model.PowerSample;
+import io.vigil.model.TelemetryRecord;
+import io.vigil.model.TelemetryValidator;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Redfish source against the DMTF mockups, served over real HTTP on loopback. */
+class RedfishSourceTest {
+
+    static final long TS = 1_790_000_000_000L;
+    static final Path MOCKUPS = Path.of(System.getProperty("vigil.testdata", "../../shared/testdata"), "redfish", "dmtf");
+    static final TelemetryValidator VALIDATOR = new TelemetryValidator(
+            java.time.Clock.fixed(Instant.ofEpochMilli(TS), ZoneOffset.UTC), Duration.ofMinutes(5));
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    List<TelemetryRecord> scrape(String mockup) throws Exception {
+        Path dir = MOCKUPS.resolve(mockup);
+        assertThat(dir).as("shared test data (DMTF mockups) expected beside the repository at %s", dir).isDirectory();
+        try (MockupServer server = MockupServer.redfish(dir, 0)) {
+            RedfishSource source = new RedfishSource(
+                    new RedfishClient(http, URI.create("http://127.0.0.1:" + server.port()), Duration.ofSeconds(5),
+                            RedfishClient.Auth.none(), 1),
+                    new RedfishSource.Placement("dc1", "inventory-row", "inventory-rack", "node-7"),
+                    new OriginStamper("test", 1), InstantSource.fixed(Instant.ofEpochMilli(TS)));
+            List<TelemetryRecord> records = source.scrape();
+            assertThat(records).allSatisfy(r -> assertThat(VALIDATOR.validate(r)).as("%s", r).isNull());
+            return records;
+        }
+    }
+
+    static <T> List<T> of(List<TelemetryRecord> records, Class<T> type) {
+        return records.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void aRackmountServerGivesInputPowerAndAirWithItsPlacement() throws Exception {
+        List<TelemetryRecord> r = scrape("public-rackmount1");
+        PowerSample power = of(r, PowerSample.class).get(0);
+        assertThat(of(r, PowerSample.class)).hasSize(1);
+        assertThat(power.source()).isEqualTo(PowerSample.Source.HOST_PSU);
+        assertThat(power.powerW()).isEqualTo(374.0);
+        assertThat(power.capacityW()).isEqualTo(800.0);
+        assertThat(power.rack()).isEqualTo("WEB43");
+        assertThat(power.row()).isEqualTo("North");
+        assertThat(power.host()).isEqualTo("node-7");
+        CoolingSample air = of(r, CoolingSample.class).get(0);
+        assertThat(air.source()).isEqualTo(CoolingSample.Source.CHASSIS);
+        assertThat(air.inletAirTempC()).isEqualTo(24.8);
+        assertThat(air.outletAirTempC()).isEqualTo(40.5);
+        assertThat(air.fanRpm()).isNotEmpty().allSatisfy(rpm -> assertThat(rpm).isBetween(100.0, 20000.0));
+        assertThat(air.ts()).isEqualTo(TS);
+    }
+
+    @Test
+    void aLiquidCooledServerGivesColdPlateCoolant() throws Exception {
+        List<TelemetryRecord> r = scrape("public-liquid-cooled-server");
+        CoolingSample c = of(r, CoolingSample.class).get(0);
+        assertThat(c.supplyTempC()).isEqualTo(14.8);
+        assertThat(c.returnTempC()).isGreaterThanOrEqualTo(38.2);
+        assertThat(of(r, PowerSample.class)).isNotEmpty();
+    }
+
+    @Test
+    void aCoolantDistributionUnitGivesItsRackSideLoop() throws Exception {
+        List<TelemetryRecord> r = scrape("public-cooling-unit");
+        List<CoolingSample> cdus = of(r, CoolingSample.class).stream()
+                .filter(c -> c.source() == CoolingSample.Source.CDU).toList();
+        assertThat(cdus).singleElement().satisfies(c -> {
+            assertThat(c.supplyTempC()).isEqualTo(30.0);
+            assertThat(c.returnTempC()).isEqualTo(48.0);
+            assertThat(c.flowLpm()).isEqualTo(42.0);
+            assertThat(c.leakDetected()).isFalse();
+            assertThat(c.row()).isEqualTo("North 1");
+        });
+    }
+
+    @Test
+    void aRackPduGivesLoadCapacityAndPhaseCurrents() throws Exception {
+        List<TelemetryRecord> r = scrape("public-pdu");
+        List<PowerSample> pdus = of(r, PowerSample.class).stream()
+                .filter(p -> p.source() == PowerSample.Source.RACK_PDU).toList();
+        assertThat(pdus).singleElement().satisfies(p -> {
+            assertThat(p.powerW()).isEqualTo(6438.0);
+            assertThat(p.capacityW()).isEqualTo(20000.0);
+            assertThat(p.phaseCurrentA()).containsExactly(8.02, 8.66, 6.91);
+            assertThat(p.row()).isEqualTo("North 1");
+            assertThat(p.rack()).isEqualTo("inventory-rack");
+        });
+        // The PDU's own chassis is the PDU: it is not reported a second time as a host.
+        assertThat(of(r, PowerSample.class)).noneMatch(p -> p.device().endsWith("/PDU"));
+    }
+
+    @Test
+    void anUnreachableServiceFailsWithinItsTimeoutNamingTheTarget() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        RedfishSource dead = new RedfishSource(new RedfishClient(http, URI.create("http://127.0.0.1:" + port),
+                Duration.ofMillis(500), RedfishClient.Auth.none(), 1),
+                new RedfishSource.Placement("dc1", null, null, null), new OriginStamper("t", 1), InstantSource.system());
+        assertThatThrownBy(dead::scrape).isInstanceOf(Source.ScrapeException.class)
+                .hasMessageContaining("127.0.0.1:" + port);
+        assertThat(Files.exists(MOCKUPS)).isTrue();
+    }
+}
