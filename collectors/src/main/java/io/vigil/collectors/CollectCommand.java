@@ -5,6 +5,7 @@ import io.vigil.collectors.dcgm.DcgmExporterScraper;
 import io.vigil.collectors.dcgm.DcgmScrape;
 import io.vigil.collectors.redfish.RedfishClient;
 import io.vigil.collectors.redfish.RedfishSource;
+import io.vigil.collectors.redfish.RedfishTls;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.model.TelemetryRecord;
 import io.vigil.model.WireFormat;
@@ -26,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * publishing to Kafka, so an operator can test a configuration without a broker.
  */
 public final class CollectCommand {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CollectCommand.class);
 
     static final String USAGE = "Usage: ./vigil collect --config FILE [--once] [--output -]";
 
@@ -63,7 +65,14 @@ public final class CollectCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         TelemetrySink sink = stdout ? new PrintingSink(out)
                 : new KafkaTelemetryPublisher(cfg.bootstrap(), cfg.topics(), Map.of());
-        List<Source> sources = sources(cfg, env, InstantSource.system());
+        List<Source> sources;
+        try {
+            sources = sources(cfg, env, InstantSource.system());
+        } catch (Settings.ConfigException e) {
+            err.println("vigil collect: " + e.getMessage());
+            sink.close();
+            return 2;
+        }
         try (ScrapeLoop collector = new ScrapeLoop(sources, cfg.interval(), sink, InstantSource.system())) {
             if (once) {
                 ScrapeLoop.Round round = collector.scrapeOnce();
@@ -114,7 +123,21 @@ public final class CollectCommand {
             RedfishClient.Auth auth = mode.equals("none") ? RedfishClient.Auth.none()
                     : new RedfishClient.Auth(mode.equals("basic") ? RedfishClient.Auth.Mode.BASIC
                             : RedfishClient.Auth.Mode.SESSION, env.get(t.usernameEnv()), env.get(t.passwordEnv()));
-            sources.add(new RedfishSource(new RedfishClient(http, URI.create(t.url()), cfg.timeout(t), auth, 2),
+            HttpClient client = http;
+            if (Boolean.TRUE.equals(t.insecureTls())) {
+                LOG.warn("TLS certificate checks are OFF for {} (insecureTls): use a trustStore in production", t.url());
+                client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(RedfishTls.insecure()).build();
+            } else if (t.trustStore() != null) {
+                String pw = t.trustStorePasswordEnv() == null ? null : env.get(t.trustStorePasswordEnv());
+                try {
+                    client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                            .sslContext(RedfishTls.trusting(Path.of(t.trustStore()), pw == null ? null : pw.toCharArray()))
+                            .build();
+                } catch (java.io.IOException e) {
+                    throw new Settings.ConfigException(e.getMessage());
+                }
+            }
+            sources.add(new RedfishSource(new RedfishClient(client, URI.create(t.url()), cfg.timeout(t), auth, 2),
                     new RedfishSource.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
         }
         return sources;

@@ -38,10 +38,12 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
     /**
      * A Redfish service (server BMC, rack PDU, CDU). Credentials come from the environment variables named by
      * {@code usernameEnv} and {@code passwordEnv}, never from the file; {@code auth} is {@code none}, {@code basic}
-     * or {@code session}.
+     * or {@code session}. For HTTPS, {@code trustStore} (PKCS12/JKS, password from {@code trustStorePasswordEnv})
+     * holds the BMC's certificates; {@code insecureTls: true} accepts any certificate and is off by default.
      */
     public record RedfishTarget(String url, String row, String rack, String host, String timeout, String auth,
-                                String usernameEnv, String passwordEnv) {}
+                                String usernameEnv, String passwordEnv, String trustStore,
+                                String trustStorePasswordEnv, Boolean insecureTls) {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -90,6 +92,12 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
                 throw new Settings.ConfigException(where + ".url' must be an http(s) URL, was " + t.url());
             }
             duration("redfish[].timeout", t.timeout(), Duration.ofSeconds(5));
+            if (t.trustStore() != null && !Files.isRegularFile(Path.of(t.trustStore()))) {
+                throw new Settings.ConfigException(where + ".trustStore' " + t.trustStore() + " is not a file");
+            }
+            if (t.trustStore() != null && Boolean.TRUE.equals(t.insecureTls())) {
+                throw new Settings.ConfigException(where + "': trustStore and insecureTls exclude each other");
+            }
             String mode = t.auth() == null ? "none" : t.auth();
             if (!List.of("none", "basic", "session").contains(mode)) {
                 throw new Settings.ConfigException(where + ".auth' must be none, basic or session, was " + mode);
