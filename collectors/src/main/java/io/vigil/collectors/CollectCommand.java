@@ -6,7 +6,7 @@ import io.vigil.collectors.dcgm.DcgmScrape;
 import io.vigil.collectors.redfish.RedfishClient;
 import io.vigil.collectors.redfish.RedfishSource;
 import io.vigil.collectors.redfish.RedfishTls;
-import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
+import io.vigil.collectors.spool.SpoolingPublisher;
 import io.vigil.model.TelemetryRecord;
 import io.vigil.model.WireFormat;
 import io.vigil.model.config.Settings;
@@ -64,7 +64,7 @@ public final class CollectCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         TelemetrySink sink = stdout ? new PrintingSink(out)
-                : new KafkaTelemetryPublisher(cfg.bootstrap(), cfg.topics(), Map.of());
+                : new SpoolingPublisher(cfg.bootstrap(), cfg.topics(), cfg.spoolDir(), cfg.spoolMaxBytes(), Map.of());
         List<Source> sources;
         try {
             sources = sources(cfg, env, InstantSource.system());
@@ -85,8 +85,11 @@ public final class CollectCommand {
                         + (sources.size() - round.failures().size()) + " of " + sources.size() + " targets");
                 return round.failures().isEmpty() ? 0 : 1;
             }
+            SpoolingPublisher spool = sink instanceof SpoolingPublisher s ? s : null;
             try (CollectorMetrics metrics = new CollectorMetrics(cfg.metricsPort(), collector.targets(),
-                    () -> sink instanceof KafkaTelemetryPublisher k ? k.failed() : 0)) {
+                    () -> spool == null ? 0 : spool.rejected(),
+                    () -> spool == null ? 0 : spool.spoolDepth(),
+                    () -> spool == null ? 0 : spool.droppedRecords())) {
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stop.countDown();

@@ -10,16 +10,19 @@ import java.util.function.LongSupplier;
 
 /**
  * The collector's own Prometheus {@code /metrics}: per target, scrapes, failures, skipped rounds, samples, the
- * last success time and the last scrape's duration; and the spool depth once there is a spool.
+ * last success time and the last scrape's duration; Kafka refusals, spool depth and records dropped from a full
+ * spool.
  */
 public final class CollectorMetrics implements AutoCloseable {
 
     private final HttpServer server;
 
-    public CollectorMetrics(int port, List<ScrapeLoop.Target> targets, LongSupplier sendFailures) throws IOException {
+    public CollectorMetrics(int port, List<ScrapeLoop.Target> targets, LongSupplier sendFailures,
+                            LongSupplier spoolDepth, LongSupplier spoolDropped) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/metrics", ex -> {
-            byte[] body = render(targets, sendFailures.getAsLong()).getBytes(StandardCharsets.UTF_8);
+            byte[] body = render(targets, sendFailures.getAsLong(), spoolDepth.getAsLong(), spoolDropped.getAsLong())
+                    .getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -33,7 +36,7 @@ public final class CollectorMetrics implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    static String render(List<ScrapeLoop.Target> targets, long sendFailures) {
+    static String render(List<ScrapeLoop.Target> targets, long sendFailures, long spoolDepth, long spoolDropped) {
         StringBuilder b = new StringBuilder();
         metric(b, "vigil_collector_scrapes_total", "counter", "Scrapes attempted per target.", targets, t -> t.scrapes());
         metric(b, "vigil_collector_scrape_failures_total", "counter", "Failed scrapes per target.", targets, t -> t.failures());
@@ -49,6 +52,12 @@ public final class CollectorMetrics implements AutoCloseable {
         b.append("# HELP vigil_collector_send_failures_total Records Kafka did not accept.\n")
                 .append("# TYPE vigil_collector_send_failures_total counter\n")
                 .append("vigil_collector_send_failures_total ").append(sendFailures).append('\n');
+        b.append("# HELP vigil_collector_spool_depth Records waiting in the disk spool for Kafka.\n")
+                .append("# TYPE vigil_collector_spool_depth gauge\n")
+                .append("vigil_collector_spool_depth ").append(spoolDepth).append('\n');
+        b.append("# HELP vigil_collector_spool_dropped_total Records dropped because the spool was full (oldest first).\n")
+                .append("# TYPE vigil_collector_spool_dropped_total counter\n")
+                .append("vigil_collector_spool_dropped_total ").append(spoolDropped).append('\n');
         return b.toString();
     }
 

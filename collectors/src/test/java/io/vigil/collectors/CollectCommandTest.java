@@ -158,7 +158,7 @@ class CollectCommandTest {
         };
         try (ScrapeLoop collector = new ScrapeLoop(CollectCommand.sources(config, Map.of(), InstantSource.system()),
                 config.interval(), sink, InstantSource.system());
-             CollectorMetrics metrics = new CollectorMetrics(0, collector.targets(), () -> 0)) {
+             CollectorMetrics metrics = new CollectorMetrics(0, collector.targets(), () -> 0, () -> 3, () -> 0)) {
             collector.start();
             // Ten rounds of the healthy target while the hung one has not even finished its first.
             await().atMost(Duration.ofSeconds(30)).until(() -> published.size() >= 80);
@@ -174,7 +174,8 @@ class CollectCommandTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(m.body()).contains("vigil_collector_target_up{target=\"dcgm-exporter " + base() + "/metrics\"} 1.0")
                     .contains("vigil_collector_target_up{target=\"dcgm-exporter " + base() + "/hang\"} 0.0")
-                    .contains("vigil_collector_samples_total{target=\"dcgm-exporter " + base() + "/metrics\"}");
+                    .contains("vigil_collector_samples_total{target=\"dcgm-exporter " + base() + "/metrics\"}")
+                    .contains("vigil_collector_spool_depth 3");
         }
     }
 }

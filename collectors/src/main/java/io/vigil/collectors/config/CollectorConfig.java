@@ -24,8 +24,12 @@ import java.util.stream.Collectors;
 public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget> dcgmExporters,
                               List<RedfishTarget> redfish) {
 
-    /** Identity and pace: {@code id} goes into every record's origin stamp. */
-    public record Collector(String id, String cluster, String interval, Integer metricsPort) {}
+    /**
+     * Identity and pace: {@code id} goes into every record's origin stamp. While Kafka is unreachable records wait
+     * in {@code spoolDir} (default {@code .vigil/spool/<id>}), up to {@code spoolMaxMB} (default 1024).
+     */
+    public record Collector(String id, String cluster, String interval, Integer metricsPort, String spoolDir,
+                            Integer spoolMaxMB) {}
 
     public record Kafka(String bootstrap, String topicPrefix) {}
 
@@ -82,6 +86,7 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
         }
         interval();
         topics();
+        spoolMaxBytes();
         if (dcgmExporters.isEmpty() && redfish.isEmpty()) {
             throw new Settings.ConfigException(file + ": no sources: add entries under 'dcgmExporters' or 'redfish'");
         }
@@ -141,6 +146,16 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
 
     public String bootstrap() {
         return kafka.bootstrap() == null ? "127.0.0.1:9092" : kafka.bootstrap();
+    }
+
+    public Path spoolDir() {
+        return Path.of(collector.spoolDir() != null ? collector.spoolDir() : ".vigil/spool/" + collector.id());
+    }
+
+    public long spoolMaxBytes() {
+        int mb = collector.spoolMaxMB() == null ? 1024 : collector.spoolMaxMB();
+        if (mb < 1) throw new Settings.ConfigException("'collector.spoolMaxMB' must be at least 1, was " + mb);
+        return mb * 1024L * 1024L;
     }
 
     public int metricsPort() {

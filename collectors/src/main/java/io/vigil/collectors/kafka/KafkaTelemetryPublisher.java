@@ -73,7 +73,8 @@ public final class KafkaTelemetryPublisher implements TelemetrySink {
                 });
     }
 
-    static String key(TelemetryRecord r) {
+    /** The Kafka key of a record: its entity, so one entity's records stay in order on one partition. */
+    public static String key(TelemetryRecord r) {
         if (r instanceof GpuSample s) return s.gpuKey();
         if (r instanceof PowerSample s) return s.cluster() + "/" + s.device();
         if (r instanceof CoolingSample s) return s.cluster() + "/" + s.device();
