@@ -3,6 +3,8 @@ package io.vigil.collectors;
 import io.vigil.collectors.config.CollectorConfig;
 import io.vigil.collectors.dcgm.DcgmExporterScraper;
 import io.vigil.collectors.dcgm.DcgmScrape;
+import io.vigil.collectors.nvml.NvmlSource;
+import io.vigil.collectors.nvml.ProcessAttribution;
 import io.vigil.collectors.redfish.RedfishClient;
 import io.vigil.collectors.redfish.RedfishSource;
 import io.vigil.collectors.redfish.RedfishTls;
@@ -68,7 +70,7 @@ public final class CollectCommand {
         List<Source> sources;
         try {
             sources = sources(cfg, env, InstantSource.system());
-        } catch (Settings.ConfigException e) {
+        } catch (Settings.ConfigException | NvmlSource.NvmlUnavailable e) {
             err.println("vigil collect: " + e.getMessage());
             sink.close();
             return 2;
@@ -113,10 +115,17 @@ public final class CollectCommand {
     }
 
     /** The sources a configuration names, each with its own origin stamp sequence shared by this collector. */
-    public static List<Source> sources(CollectorConfig cfg, Map<String, String> env, InstantSource clock) {
+    public static List<Source> sources(CollectorConfig cfg, Map<String, String> env, InstantSource clock)
+            throws NvmlSource.NvmlUnavailable {
         OriginStamper origin = new OriginStamper(cfg.collector().id(), clock.millis());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         List<Source> sources = new ArrayList<>();
+        CollectorConfig.Nvml nvml = cfg.nvml();
+        if (nvml != null && nvml.on()) {
+            String host = nvml.host() != null ? nvml.host() : localHostName();
+            sources.add(NvmlSource.open(nvml.library(), new NvmlSource.Placement(cfg.collector().cluster(), nvml.row(),
+                    nvml.rack(), host), origin, clock, ProcessAttribution.system()));
+        }
         for (CollectorConfig.DcgmTarget t : cfg.dcgmExporters()) {
             sources.add(new DcgmExporterScraper(http, URI.create(t.url()), cfg.timeout(t),
                     new DcgmScrape.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
@@ -144,6 +153,14 @@ public final class CollectCommand {
                     new RedfishSource.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
         }
         return sources;
+    }
+
+    private static String localHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private static int usage(PrintStream err, String problem) {

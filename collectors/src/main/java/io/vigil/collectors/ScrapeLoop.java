@@ -149,5 +149,14 @@ public final class ScrapeLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         sink.flush();
+        for (Target t : targets) {
+            if (t.source instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("Closing {}: {}", t.name(), e.toString());
+                }
+            }
+        }
     }
 }

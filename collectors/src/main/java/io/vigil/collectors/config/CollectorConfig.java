@@ -21,8 +21,18 @@ import java.util.stream.Collectors;
  * overrides for the shared keys ({@code VIGIL_KAFKA_BOOTSTRAP}, {@code VIGIL_TOPICS_PREFIX}). Unknown keys and
  * bad values are errors that name the key.
  */
-public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget> dcgmExporters,
+public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<DcgmTarget> dcgmExporters,
                               List<RedfishTarget> redfish) {
+
+    /**
+     * This host's GPUs through NVML. {@code library} defaults to the driver's {@code libnvidia-ml.so.1};
+     * {@code host} defaults to this machine's host name.
+     */
+    public record Nvml(Boolean enabled, String library, String row, String rack, String host) {
+        public boolean on() {
+            return enabled == null || enabled;
+        }
+    }
 
     /**
      * Identity and pace: {@code id} goes into every record's origin stamp. While Kafka is unreachable records wait
@@ -70,7 +80,7 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
         Kafka kafka = raw.kafka() == null ? new Kafka(null, null) : raw.kafka();
         kafka = new Kafka(env.getOrDefault(Settings.envName("kafka.bootstrap"), kafka.bootstrap()),
                 env.getOrDefault(Settings.envName("topics.prefix"), kafka.topicPrefix()));
-        CollectorConfig c = new CollectorConfig(raw.collector(), kafka,
+        CollectorConfig c = new CollectorConfig(raw.collector(), kafka, raw.nvml(),
                 raw.dcgmExporters() == null ? List.of() : raw.dcgmExporters(),
                 raw.redfish() == null ? List.of() : raw.redfish());
         c.validate(file, env);
@@ -87,8 +97,8 @@ public record CollectorConfig(Collector collector, Kafka kafka, List<DcgmTarget>
         interval();
         topics();
         spoolMaxBytes();
-        if (dcgmExporters.isEmpty() && redfish.isEmpty()) {
-            throw new Settings.ConfigException(file + ": no sources: add entries under 'dcgmExporters' or 'redfish'");
+        if (dcgmExporters.isEmpty() && redfish.isEmpty() && (nvml == null || !nvml.on())) {
+            throw new Settings.ConfigException(file + ": no sources: add 'nvml', or entries under 'dcgmExporters' or 'redfish'");
         }
         for (int i = 0; i < redfish.size(); i++) {
             RedfishTarget t = redfish.get(i);
