@@ -55,22 +55,15 @@ public final class ScrapeLoop implements AutoCloseable {
     private final Duration interval;
     private final InstantSource clock;
     private final ExecutorService workers;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vigil-collector-tick");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vigil-collector-tick"));
 
     public ScrapeLoop(List<Source> sources, Duration interval, TelemetrySink sink, InstantSource clock) {
         this.sink = sink;
         this.interval = interval;
         this.clock = clock;
         sources.forEach(s -> targets.add(new Target(s)));
-        this.workers = Executors.newFixedThreadPool(Math.min(64, Math.max(1, targets.size())), r -> {
-            Thread t = new Thread(r, "vigil-collector-scrape");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = Executors.newFixedThreadPool(Math.min(64, Math.max(1, targets.size())),
+                DaemonThreads.named("vigil-collector-scrape"));
     }
 
     public List<Target> targets() {

@@ -42,10 +42,10 @@ class KafkaOutageITCase {
         String bootstrap = kafka.bootstrapServers();
         int perPhase = 2_000;
         SpoolingPublisher publisher = new SpoolingPublisher(bootstrap, topics, data.resolve("spool"), 64L << 20,
-                Map.of("request.timeout.ms", 2_000, "reconnect.backoff.max.ms", 1_000));
+                Map.of("reconnect.backoff.max.ms", 1_000));
         try {
             publish(publisher, 0, perPhase);
-            await().atMost(Duration.ofMinutes(1)).until(() -> publisher.spoolDepth() == 0);
+            await().atMost(Duration.ofMinutes(2)).until(() -> publisher.spoolDepth() == 0);
 
             kafka.close();
             publish(publisher, perPhase, 2 * perPhase);
@@ -53,6 +53,8 @@ class KafkaOutageITCase {
             await().atMost(Duration.ofMinutes(1)).until(() -> !publisher.kafkaUp());
             assertThat(publisher.spoolDepth()).isPositive();
             publish(publisher, 2 * perPhase, 3 * perPhase);
+            // The outage lasts as long as it takes to get here, or -Dvigil.outage.seconds=60 to hold it that long.
+            Thread.sleep(Long.getLong("vigil.outage.seconds", 0) * 1000);
 
             kafka = EmbeddedKafka.start(data.resolve("kafka"), port);
             publish(publisher, 3 * perPhase, 4 * perPhase);

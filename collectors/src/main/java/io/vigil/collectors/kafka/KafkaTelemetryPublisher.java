@@ -41,6 +41,15 @@ public final class KafkaTelemetryPublisher implements TelemetrySink {
 
     public KafkaTelemetryPublisher(String bootstrapServers, Topics topics, Map<String, Object> overrides) {
         this.topics = topics;
+        Properties p = producerConfig(bootstrapServers, overrides);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The producer settings every collector uses: idempotent, {@code acks=all}, lz4, batched; {@code overrides}
+     * last.
+     */
+    public static Properties producerConfig(String bootstrapServers, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -52,7 +61,7 @@ public final class KafkaTelemetryPublisher implements TelemetrySink {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofMinutes(2).toMillis());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-collector");
         p.putAll(overrides);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return p;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.vigil.collectors.simulator;
 
+import io.vigil.collectors.DaemonThreads;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -30,11 +31,7 @@ public final class FaultControl implements AutoCloseable {
 
     private final HttpServer server;
     private final ClusterSimulator simulator;
-    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vigil-fault-expiry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vigil-fault-expiry"));
     private final Map<Fault, Boolean> injected = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FaultControl(ClusterSimulator simulator, int port) throws IOException {

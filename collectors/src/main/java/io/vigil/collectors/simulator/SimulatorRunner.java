@@ -1,5 +1,6 @@
 package io.vigil.collectors.simulator;
 
+import io.vigil.collectors.DaemonThreads;
 import io.vigil.collectors.TelemetrySink;
 import io.vigil.model.TelemetryRecord;
 import java.util.List;
@@ -20,11 +21,7 @@ public final class SimulatorRunner implements AutoCloseable {
     private final ClusterSimulator simulator;
     private final TelemetrySink sink;
     private final long periodMicros;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vigil-simulator");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vigil-simulator"));
     private final AtomicLong records = new AtomicLong();
     private volatile List<String> lastFaults = List.of();
 

@@ -56,17 +56,13 @@ public final class SpoolingPublisher implements TelemetrySink {
                              Map<String, Object> overrides) throws IOException {
         this.spool = new DiskQueue(spoolDir, maxSpoolBytes, Math.min(64L << 20, maxSpoolBytes / 4));
         this.topics = topics;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        Map<String, Object> settings = new java.util.HashMap<>();
         // Never give up on a record: a record given up on and sent again could be a duplicate.
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-collector");
-        p.putAll(overrides);
+        settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        // Do not block for a minute when Kafka is away: give up handing over after 5 s and try again.
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        settings.putAll(overrides);
+        Properties p = KafkaTelemetryPublisher.producerConfig(bootstrap, settings);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         if (spool.depth() > 0) {
             LOG.info("Spool {} holds {} records from a previous run; sending them first", spoolDir, spool.depth());
@@ -83,34 +79,58 @@ public final class SpoolingPublisher implements TelemetrySink {
 
     private void sendLoop() {
         List<Future<RecordMetadata>> inFlight = new ArrayList<>(BATCH);
+        List<byte[]> entries = new ArrayList<>(BATCH);
         while (running || spool.depth() > 0) {
             try {
                 inFlight.clear();
+                entries.clear();
                 byte[] entry = spool.next(200);
                 while (entry != null) {
-                    inFlight.add(send(entry));
+                    inFlight.add(sendUntilAccepted(entry));
+                    entries.add(entry);
                     entry = inFlight.size() < BATCH ? spool.next(0) : null;
                 }
                 if (inFlight.isEmpty()) {
                     if (!running) break;
                     continue;
                 }
-                waitForAcks(inFlight);
+                waitForAcks(inFlight, entries);
                 spool.ack(inFlight.size());
-            } catch (InterruptedException e) {
+            } catch (InterruptedException | IllegalStateException e) {
+                // Closing: what Kafka has not acknowledged stays in the spool for the next start.
                 spool.rewind();
                 break;
-            } catch (RuntimeException e) {
-                // Closing the producer mid-send: what was not acknowledged stays in the spool for next time.
-                spool.rewind();
-                if (running) LOG.error("Spool sender failed; retrying", e);
-                else break;
             }
         }
     }
 
-    private void waitForAcks(List<Future<RecordMetadata>> inFlight) throws InterruptedException {
-        for (Future<RecordMetadata> f : inFlight) {
+    /**
+     * Hands one record to the producer, waiting as long as Kafka is unreachable. The same record is retried only
+     * when the producer refused to take it (no metadata, full buffer), never once it has taken it: resending a
+     * record the producer holds would duplicate it.
+     */
+    private Future<RecordMetadata> sendUntilAccepted(byte[] entry) throws InterruptedException {
+        while (true) {
+            try {
+                return send(entry);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                markDown();
+                if (!running) throw new IllegalStateException("closing while Kafka is unreachable");
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    private void markDown() {
+        if (kafkaUp) {
+            kafkaUp = false;
+            LOG.warn("Kafka is not acknowledging; spooling to disk ({} records waiting)", spool.depth());
+        }
+    }
+
+    private void waitForAcks(List<Future<RecordMetadata>> inFlight, List<byte[]> entries) throws InterruptedException {
+        for (int i = 0; i < inFlight.size(); i++) {
+            Future<RecordMetadata> f = inFlight.get(i);
             while (true) {
                 try {
                     f.get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -121,12 +141,15 @@ public final class SpoolingPublisher implements TelemetrySink {
                     }
                     break;
                 } catch (java.util.concurrent.TimeoutException slow) {
-                    if (kafkaUp) {
-                        kafkaUp = false;
-                        LOG.warn("Kafka is not acknowledging; spooling to disk ({} records waiting)", spool.depth());
-                    }
+                    markDown();
                     if (!running) throw new IllegalStateException("closing while Kafka is unreachable");
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
+                        // Refused before it was handed over (metadata lost between check and send): send it again.
+                        markDown();
+                        f = sendUntilAccepted(entries.get(i));
+                        continue;
+                    }
                     // Not retriable (e.g. a record too large): count it and move on rather than block the spool.
                     rejected.incrementAndGet();
                     LOG.error("Kafka refused a record: {}", e.getCause().toString());
@@ -141,6 +164,9 @@ public final class SpoolingPublisher implements TelemetrySink {
             String topic = in.readUTF();
             String key = in.readUTF();
             byte[] value = in.readAllBytes();
+            // Throws TimeoutException while the topic's metadata cannot be had (Kafka away), before anything is
+            // handed over; send() itself would instead return a failed future after the same wait.
+            producer.partitionsFor(topic);
             return producer.send(new ProducerRecord<>(topic, key, value));
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt spool entry", e);
