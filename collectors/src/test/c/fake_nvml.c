@@ -7,7 +7,8 @@
  *          reasons=0 ecc_corr=1 ecc_uncorr=0 pids=123,456 lost=0
  *
  * A key with the value "unsupported" makes its call return NVML_ERROR_NOT_SUPPORTED; lost=1 makes every call on
- * the device return NVML_ERROR_GPU_IS_LOST. Underscores in name= stand for spaces.
+ * the device return NVML_ERROR_GPU_IS_LOST. Underscores in name= stand for spaces. xids=79,48 queues XID events
+ * that an event set registered for the device delivers, one per nvmlEventSetWait_v2.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,10 @@ typedef struct {
     char uuid[96];
     char name[96];
     long long temp, slowdown, shutdown, power_mw, limit_mw, energy_mj, util, memutil, mem_total, mem_used,
-              sm_clock, mem_clock, reasons, ecc_corr, ecc_uncorr;
+              sm_clock, mem_clock, reasons, ecc_corr, ecc_uncorr, pcie_tx_kbps, pcie_rx_kbps;
+    unsigned long long xids[MAX_PIDS];
+    int nxids;
+    int registered;
     unsigned int pids[MAX_PIDS];
     int npids;
     int lost;
@@ -66,6 +70,13 @@ static void set(device_t *d, const char *key, const char *v) {
         return;
     }
     if (!strcmp(key, "lost")) { d->lost = atoi(v); return; }
+    if (!strcmp(key, "xids")) {
+        char buf[512];
+        strncpy(buf, v, sizeof buf - 1);
+        buf[sizeof buf - 1] = 0;
+        for (char *t = strtok(buf, ","); t && d->nxids < MAX_PIDS; t = strtok(NULL, ",")) d->xids[d->nxids++] = atoll(t);
+        return;
+    }
     long long x = value_of(v);
     if (!strcmp(key, "temp")) d->temp = x;
     else if (!strcmp(key, "slowdown")) d->slowdown = x;
@@ -82,6 +93,8 @@ static void set(device_t *d, const char *key, const char *v) {
     else if (!strcmp(key, "reasons")) d->reasons = x;
     else if (!strcmp(key, "ecc_corr")) d->ecc_corr = x;
     else if (!strcmp(key, "ecc_uncorr")) d->ecc_uncorr = x;
+    else if (!strcmp(key, "pcie_tx_kbps")) d->pcie_tx_kbps = x;
+    else if (!strcmp(key, "pcie_rx_kbps")) d->pcie_rx_kbps = x;
 }
 
 int nvmlInit_v2(void) {
@@ -211,3 +224,55 @@ int nvmlDeviceGetComputeRunningProcesses_v3(device_t *d, unsigned int *count, pr
     *count = d->npids;
     return SUCCESS;
 }
+
+int nvmlDeviceGetPcieThroughput(device_t *d, int counter, unsigned int *kbps) {
+    if (counter == 0) GET_UINT(d, pcie_tx_kbps, kbps);
+    GET_UINT(d, pcie_rx_kbps, kbps);
+}
+
+/* Event sets: one global set is enough for the tests. */
+typedef struct {
+    device_t *device;
+    unsigned long long eventType;
+    unsigned long long eventData;
+    unsigned int gpuInstanceId;
+    unsigned int computeInstanceId;
+} event_data_t;
+
+static int the_set = 1;
+#define EVENT_XID 0x8ULL
+#define ERR_TIMEOUT 10
+
+int nvmlEventSetCreate(int **set) {
+    if (!initialized) return ERR_UNINITIALIZED;
+    *set = &the_set;
+    return SUCCESS;
+}
+
+int nvmlDeviceRegisterEvents(device_t *d, unsigned long long types, int *set) {
+    (void) set;
+    CHECK(d);
+    if (!(types & EVENT_XID)) return ERR_NOT_SUPPORTED;
+    d->registered = 1;
+    return SUCCESS;
+}
+
+int nvmlEventSetWait_v2(int *set, event_data_t *data, unsigned int timeoutMs) {
+    (void) set; (void) timeoutMs;
+    for (int i = 0; i < device_count; i++) {
+        device_t *d = &devices[i];
+        if (d->registered && d->nxids > 0) {
+            data->device = d;
+            data->eventType = EVENT_XID;
+            data->eventData = d->xids[0];
+            data->gpuInstanceId = 0xFFFFFFFF;
+            data->computeInstanceId = 0xFFFFFFFF;
+            memmove(d->xids, d->xids + 1, (d->nxids - 1) * sizeof d->xids[0]);
+            d->nxids--;
+            return SUCCESS;
+        }
+    }
+    return ERR_TIMEOUT;
+}
+
+int nvmlEventSetFree(int *set) { (void) set; return SUCCESS; }

@@ -26,6 +26,10 @@ public interface NvmlLibrary extends Library {
     int ECC_CORRECTED = 0;
     int ECC_UNCORRECTED = 1;
     int VOLATILE_ECC = 0;
+    int PCIE_TX_BYTES = 0;
+    int PCIE_RX_BYTES = 1;
+    long EVENT_TYPE_XID_CRITICAL_ERROR = 0x8L;
+    int ERROR_TIMEOUT = 10;
 
     int nvmlInit_v2();
 
@@ -62,6 +66,27 @@ public interface NvmlLibrary extends Library {
     int nvmlDeviceGetTotalEccErrors(Pointer device, int errorType, int counterType, LongByReference count);
 
     int nvmlDeviceGetComputeRunningProcesses_v3(Pointer device, IntByReference count, ProcessInfo[] infos);
+
+    /** PCIe throughput over the last 20 ms, in KB/s. */
+    int nvmlDeviceGetPcieThroughput(Pointer device, int counter, IntByReference kilobytesPerSecond);
+
+    int nvmlEventSetCreate(PointerByReference set);
+
+    int nvmlDeviceRegisterEvents(Pointer device, long eventTypes, Pointer set);
+
+    int nvmlEventSetWait_v2(Pointer set, EventData data, int timeoutMs);
+
+    int nvmlEventSetFree(Pointer set);
+
+    /** {@code nvmlEventData_t}. */
+    @Structure.FieldOrder({"device", "eventType", "eventData", "gpuInstanceId", "computeInstanceId"})
+    class EventData extends Structure {
+        public Pointer device;
+        public long eventType;
+        public long eventData;
+        public int gpuInstanceId;
+        public int computeInstanceId;
+    }
 
     /** {@code nvmlUtilization_t}. */
     @Structure.FieldOrder({"gpu", "memory"})

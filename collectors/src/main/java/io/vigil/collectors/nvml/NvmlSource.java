@@ -49,6 +49,10 @@ public final class NvmlSource implements Source, AutoCloseable {
     private final InstantSource clock;
     private final ProcessAttribution attribution;
     private final AtomicLong fieldErrors = new AtomicLong();
+    /** XID events (critical errors) through an event set, drained at every scrape; null if unsupported. */
+    private Pointer eventSet;
+    private final Map<Pointer, Integer> lastXid = new HashMap<>();
+    private final Set<Pointer> registered = new HashSet<>();
     private Map<String, Map<Integer, Integer>> jobsHere = new TreeMap<>();
 
     private NvmlSource(NvmlLibrary nvml, Placement placement, OriginStamper origin, InstantSource clock,
@@ -75,7 +79,12 @@ public final class NvmlSource implements Source, AutoCloseable {
         if (rc != NvmlLibrary.SUCCESS) {
             throw new NvmlUnavailable("NVML did not initialise: " + nvml.nvmlErrorString(rc) + " (code " + rc + ")", null);
         }
-        return new NvmlSource(nvml, placement, origin, clock, attribution);
+        NvmlSource source = new NvmlSource(nvml, placement, origin, clock, attribution);
+        PointerByReference set = new PointerByReference();
+        if (nvml.nvmlEventSetCreate(set) == NvmlLibrary.SUCCESS) {
+            source.eventSet = set.getValue();
+        }
+        return source;
     }
 
     @Override
@@ -98,13 +107,21 @@ public final class NvmlSource implements Source, AutoCloseable {
         List<TelemetryRecord> out = new ArrayList<>(count.getValue() + 1);
         Map<String, Map<Integer, Integer>> jobs = new TreeMap<>();
         Set<Integer> pids = new HashSet<>();
+        List<Pointer> handles = new ArrayList<>();
         for (int i = 0; i < count.getValue(); i++) {
             PointerByReference ref = new PointerByReference();
             if (nvml.nvmlDeviceGetHandleByIndex_v2(i, ref) != NvmlLibrary.SUCCESS) {
                 fieldErrors.incrementAndGet();
+                handles.add(null);
                 continue;
             }
-            out.add(device(i, ref.getValue(), ts, jobs, pids));
+            handles.add(ref.getValue());
+        }
+        drainXidEvents(handles);
+        for (int i = 0; i < handles.size(); i++) {
+            if (handles.get(i) != null) {
+                out.add(device(i, handles.get(i), ts, jobs, pids));
+            }
         }
         attribution.retain(pids);
         out.addAll(jobChanges(jobs, ts));
@@ -137,6 +154,10 @@ public final class NvmlSource implements Source, AutoCloseable {
         if (ok(nvml.nvmlDeviceGetCurrentClocksEventReasons(d, l))) b.clockEventReasons(l.getValue());
         if (ok(nvml.nvmlDeviceGetTotalEccErrors(d, NvmlLibrary.ECC_CORRECTED, NvmlLibrary.VOLATILE_ECC, l))) b.eccCorrected(l.getValue());
         if (ok(nvml.nvmlDeviceGetTotalEccErrors(d, NvmlLibrary.ECC_UNCORRECTED, NvmlLibrary.VOLATILE_ECC, l))) b.eccUncorrected(l.getValue());
+        if (ok(nvml.nvmlDeviceGetPcieThroughput(d, NvmlLibrary.PCIE_TX_BYTES, i))) b.pcieTxBps(i.getValue() * 1024.0);
+        if (ok(nvml.nvmlDeviceGetPcieThroughput(d, NvmlLibrary.PCIE_RX_BYTES, i))) b.pcieRxBps(i.getValue() * 1024.0);
+        Integer xid = lastXid.get(d);
+        if (xid != null) b.lastXid(xid);
         NvmlLibrary.Utilization u = new NvmlLibrary.Utilization();
         if (ok(nvml.nvmlDeviceGetUtilizationRates(d, u))) b.gpuUtilPct((double) u.gpu);
         NvmlLibrary.Memory m = new NvmlLibrary.Memory();
@@ -156,6 +177,28 @@ public final class NvmlSource implements Source, AutoCloseable {
             }
         }
         return b.build();
+    }
+
+    /** Registers new devices for XID events and records the latest XID of each device since the last scrape. */
+    private void drainXidEvents(List<Pointer> handles) {
+        if (eventSet == null) return;
+        for (Pointer d : handles) {
+            if (d != null && registered.add(d)) {
+                int rc = nvml.nvmlDeviceRegisterEvents(d, NvmlLibrary.EVENT_TYPE_XID_CRITICAL_ERROR, eventSet);
+                if (rc == NvmlLibrary.ERROR_GPU_IS_LOST) {
+                    registered.remove(d); // reported as LOST in its sample; try again if it comes back
+                } else if (rc != NvmlLibrary.SUCCESS && rc != NvmlLibrary.ERROR_NOT_SUPPORTED) {
+                    fieldErrors.incrementAndGet();
+                }
+            }
+        }
+        NvmlLibrary.EventData event = new NvmlLibrary.EventData();
+        // Bounded: a storm of events must not stall the scrape.
+        for (int n = 0; n < 1000 && nvml.nvmlEventSetWait_v2(eventSet, event, 0) == NvmlLibrary.SUCCESS; n++) {
+            if ((event.eventType & NvmlLibrary.EVENT_TYPE_XID_CRITICAL_ERROR) != 0) {
+                lastXid.put(event.device, (int) event.eventData);
+            }
+        }
     }
 
     private List<Integer> computePids(Pointer d) {
@@ -220,6 +263,7 @@ public final class NvmlSource implements Source, AutoCloseable {
 
     @Override
     public void close() {
+        if (eventSet != null) nvml.nvmlEventSetFree(eventSet);
         nvml.nvmlShutdown();
     }
 }

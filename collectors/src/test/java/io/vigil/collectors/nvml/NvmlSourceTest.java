@@ -73,7 +73,7 @@ class NvmlSourceTest {
     void everyFieldComesThroughWithJobAndRankFromTheProcessEnvironment() throws Exception {
         long slurmRank = child(Map.of("SLURM_JOB_ID", "4242", "SLURM_PROCID", "7", "SLURM_NTASKS", "16"));
         long torchRank = child(Map.of("TORCHELASTIC_RUN_ID", "elastic-1", "RANK", "3", "WORLD_SIZE", "8"));
-        scenario(device("uuid=GPU-0 pids=" + slurmRank),
+        scenario(device("uuid=GPU-0 pcie_tx_kbps=2000 pcie_rx_kbps=1000 xids=48,79 pids=" + slurmRank),
                 device("uuid=GPU-1 reasons=96 temp=90 pids=" + torchRank),
                 device("uuid=GPU-2 lost=1"),
                 device("uuid=GPU-3 energy_mj=unsupported ecc_corr=unsupported"));
@@ -94,6 +94,10 @@ class NvmlSourceTest {
         assertThat(g0.memTotalMiB()).isEqualTo(81920.0);
         assertThat(g0.smClockMHz()).isEqualTo(1980.0);
         assertThat(g0.eccCorrected()).isEqualTo(2L);
+        assertThat(g0.pcieTxBps()).isEqualTo(2_048_000.0);
+        assertThat(g0.pcieRxBps()).isEqualTo(1_024_000.0);
+        // XID events arrive through the event set; the sample carries the latest one.
+        assertThat(g0.lastXid()).isEqualTo(79);
         assertThat(g0.jobId()).isEqualTo("4242");
         assertThat(g0.rank()).isEqualTo(7);
         assertThat(g0.host()).isEqualTo("node-3");
@@ -114,6 +118,7 @@ class NvmlSourceTest {
         assertThat(partial.eccCorrected()).isNull();
         assertThat(partial.gpuTempC()).isEqualTo(71.0);
         assertThat(partial.jobId()).isNull();
+        assertThat(partial.lastXid()).isNull();
         assertThat(source.fieldErrors()).isZero();
 
         TelemetryValidator v = TelemetryValidator.withSystemClock();
