@@ -22,6 +22,9 @@ public record GpuSample(
         String model,
         String jobId,
         Integer rank,
+        String pod,
+        String namespace,
+        String container,
         GpuState state,
         Double gpuUtilPct,
         Double smActivePct,
@@ -86,7 +89,7 @@ public record GpuSample(
     /** Mutable builder, because a collector fills a sample field by field as the device answers. */
     public static final class Builder {
         private long ts;
-        private String cluster, row, rack, host, uuid, model, jobId;
+        private String cluster, row, rack, host, uuid, model, jobId, pod, namespace, container;
         private Integer gpu, rank, lastXid;
         private GpuState state;
         private Double gpuUtilPct, smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC,
@@ -100,7 +103,8 @@ public record GpuSample(
 
         private Builder(GpuSample s) {
             ts = s.ts; cluster = s.cluster; row = s.row; rack = s.rack; host = s.host; gpu = s.gpu; uuid = s.uuid;
-            model = s.model; jobId = s.jobId; rank = s.rank; state = s.state; gpuUtilPct = s.gpuUtilPct;
+            model = s.model; jobId = s.jobId; rank = s.rank; pod = s.pod; namespace = s.namespace;
+            container = s.container; state = s.state; gpuUtilPct = s.gpuUtilPct;
             smActivePct = s.smActivePct; tensorActivePct = s.tensorActivePct; memUsedMiB = s.memUsedMiB;
             memTotalMiB = s.memTotalMiB; gpuTempC = s.gpuTempC; memTempC = s.memTempC; slowdownTempC = s.slowdownTempC;
             shutdownTempC = s.shutdownTempC; powerW = s.powerW; powerLimitW = s.powerLimitW; energyJ = s.energyJ;
@@ -120,6 +124,10 @@ public record GpuSample(
         public Builder model(String v) { model = v; return this; }
         public Builder jobId(String v) { jobId = v; return this; }
         public Builder rank(Integer v) { rank = v; return this; }
+        /** The Kubernetes pod, namespace and container using the GPU, when the source knows them. */
+        public Builder pod(String v) { pod = v; return this; }
+        public Builder namespace(String v) { namespace = v; return this; }
+        public Builder container(String v) { container = v; return this; }
         public Builder state(GpuState v) { state = v; return this; }
         public Builder gpuUtilPct(Double v) { gpuUtilPct = v; return this; }
         public Builder smActivePct(Double v) { smActivePct = v; return this; }
@@ -151,7 +159,8 @@ public record GpuSample(
         public Builder origin(Origin v) { origin = v; return this; }
 
         public GpuSample build() {
-            return new GpuSample(ts, cluster, row, rack, host, gpu, uuid, model, jobId, rank, state, gpuUtilPct,
+            return new GpuSample(ts, cluster, row, rack, host, gpu, uuid, model, jobId, rank, pod, namespace,
+                    container, state, gpuUtilPct,
                     smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC, slowdownTempC,
                     shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz, clockEventReasons,
                     clockEventNames == null ? null : List.copyOf(clockEventNames), eccCorrected, eccUncorrected,

@@ -68,7 +68,8 @@ class TelemetryStorageITCase {
                 batch.add(healthy("h1", g, T0 + s * 1000L).build());
             }
         }
-        batch.add(healthy("h2", 0, T0).tensorActivePct(null).host("h2, \"quoted\"").build());
+        batch.add(healthy("h2", 0, T0).tensorActivePct(null).host("h2, \"quoted\"").pod("trainer-0").namespace("ml")
+                .container("main").build());
         batch.add(new PowerSample(T0, "test", "A", "A01", null, PowerSample.Source.RACK_PDU, "pdu-1", 31_000.0,
                 60_000.0, List.of(44.9, 45.0, 45.1), new Origin("c", 1, 1)));
         batch.add(new CoolingSample(T0, "test", "A", null, CoolingSample.Source.CDU, "CDU-1", 30.1, 38.2, 420.0, 120.0,
@@ -80,7 +81,9 @@ class TelemetryStorageITCase {
 
         assertThat(count("SELECT count(*) FROM gpu_sample")).isEqualTo(81);
         assertThat(count("SELECT count(*) FROM gpu_sample WHERE tensor_active_pct IS NULL")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM gpu_sample WHERE host = 'h2, \"quoted\"'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE host = 'h2, \"quoted\"' AND pod = 'trainer-0' "
+                + "AND namespace = 'ml' AND container = 'main'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE pod IS NULL")).isEqualTo(80);
         assertThat(count("SELECT count(*) FROM gpu_sample WHERE ts = to_timestamp(" + T0 / 1000 + ")")).isEqualTo(9);
         assertThat(count("SELECT count(*) FROM power_sample WHERE phase_current_a[2] = 45.0")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM cooling_sample WHERE serves_racks = ARRAY['A01','A02'] "

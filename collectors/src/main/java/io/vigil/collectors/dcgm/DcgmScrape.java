@@ -81,7 +81,13 @@ public final class DcgmScrape {
             this.host = host;
             this.index = Integer.parseInt(gpuLabel);
             builder.host(host).gpu(index).uuid(labels.get("UUID")).model(labels.get("modelName"))
+                    .pod(nonEmpty(labels.get("pod"))).namespace(nonEmpty(labels.get("namespace")))
+                    .container(nonEmpty(labels.get("container")))
                     .state(GpuSample.GpuState.OK);
+        }
+
+        private static String nonEmpty(String v) {
+            return v == null || v.isEmpty() ? null : v;
         }
     }
 }

@@ -44,6 +44,11 @@ class DcgmScrapeTest {
         assertThat(g0.cluster()).isEqualTo("dc1");
         assertThat(g0.rack()).isEqualTo("A07");
         assertThat(g0.ts()).isEqualTo(TS);
+        // Kubernetes attribution from the exporter's labels, where it has them (GPU 0 only in this scrape).
+        assertThat(g0.pod()).isEqualTo("vllm-agg-0-vllmdecodeworker-s65j5");
+        assertThat(g0.namespace()).isEqualTo("dynamo-workload");
+        assertThat(g0.container()).isEqualTo("main");
+        assertThat(r.samples().get(1).pod()).isNull();
         // Not in this scrape: absent, never zero.
         assertThat(g0.smClockMHz()).isNull();
         assertThat(g0.tensorActivePct()).isNull();
