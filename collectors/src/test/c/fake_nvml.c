@@ -33,6 +33,9 @@ typedef struct {
     unsigned long long xids[MAX_PIDS];
     int nxids;
     int registered;
+    int migs;          /* MIG instances on this GPU (MIG mode on when > 0) */
+    int gi;            /* for a MIG instance: its GPU instance id */
+    int is_mig;
     unsigned int pids[MAX_PIDS];
     int npids;
     int lost;
@@ -48,6 +51,8 @@ typedef struct {
 } process_info_t;
 
 static device_t devices[MAX_DEVICES];
+#define MAX_MIGS 7
+static device_t mig_devices[MAX_DEVICES][MAX_MIGS];
 static int device_count = 0;
 static int initialized = 0;
 
@@ -70,6 +75,16 @@ static void set(device_t *d, const char *key, const char *v) {
         return;
     }
     if (!strcmp(key, "lost")) { d->lost = atoi(v); return; }
+    if (!strcmp(key, "migs")) { d->migs = atoi(v); return; }
+    if (!strcmp(key, "mig_pids")) {
+        /* pids of the first MIG instance: stored after the device's own pids are parsed, see nvmlInit_v2 */
+        char buf[512];
+        strncpy(buf, v, sizeof buf - 1);
+        buf[sizeof buf - 1] = 0;
+        device_t *m = &mig_devices[d - devices][0];
+        for (char *t = strtok(buf, ","); t && m->npids < MAX_PIDS; t = strtok(NULL, ",")) m->pids[m->npids++] = atoi(t);
+        return;
+    }
     if (!strcmp(key, "xids")) {
         char buf[512];
         strncpy(buf, v, sizeof buf - 1);
@@ -107,12 +122,22 @@ int nvmlInit_v2(void) {
         if (strncmp(line, "device", 6) != 0) continue;
         device_t *d = &devices[device_count++];
         memset(d, 0, sizeof *d);
+        memset(mig_devices[d - devices], 0, sizeof mig_devices[0]);
         char *save = NULL;
         for (char *tok = strtok_r(line + 6, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
             char *eq = strchr(tok, '=');
             if (!eq) continue;
             *eq = 0;
             set(d, tok, eq + 1);
+        }
+        for (int m = 0; m < d->migs && m < MAX_MIGS; m++) {
+            device_t *c = &mig_devices[d - devices][m];
+            snprintf(c->uuid, sizeof c->uuid, "MIG-%s-%d", d->uuid, m);
+            strncpy(c->name, d->name, sizeof c->name - 1);
+            c->is_mig = 1;
+            c->gi = m + 1;
+            c->mem_total = d->mem_total / d->migs;
+            c->mem_used = c->mem_total / 2;
         }
     }
     fclose(f);
@@ -276,3 +301,31 @@ int nvmlEventSetWait_v2(int *set, event_data_t *data, unsigned int timeoutMs) {
 }
 
 int nvmlEventSetFree(int *set) { (void) set; return SUCCESS; }
+
+#define ERR_NOT_FOUND 6
+
+int nvmlDeviceGetMigMode(device_t *d, unsigned int *current, unsigned int *pending) {
+    CHECK(d);
+    *current = d->migs > 0;
+    *pending = *current;
+    return SUCCESS;
+}
+
+int nvmlDeviceGetMaxMigDeviceCount(device_t *d, unsigned int *count) {
+    CHECK(d);
+    *count = d->migs > 0 ? MAX_MIGS : 0;
+    return SUCCESS;
+}
+
+int nvmlDeviceGetMigDeviceHandleByIndex(device_t *d, unsigned int index, device_t **mig) {
+    CHECK(d);
+    if (index >= (unsigned int) d->migs) return ERR_NOT_FOUND;
+    *mig = &mig_devices[d - devices][index];
+    return SUCCESS;
+}
+
+int nvmlDeviceGetGpuInstanceId(device_t *mig, unsigned int *id) {
+    if (!mig->is_mig) return ERR_INVALID_ARGUMENT;
+    *id = mig->gi;
+    return SUCCESS;
+}

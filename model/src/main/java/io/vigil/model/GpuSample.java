@@ -18,6 +18,7 @@ public record GpuSample(
         String rack,
         String host,
         Integer gpu,
+        Integer migInstance,
         String uuid,
         String model,
         String jobId,
@@ -66,10 +67,10 @@ public record GpuSample(
         return ts;
     }
 
-    /** The identity of the device across samples: {@code cluster/host/gpu}. */
+    /** The identity of the device across samples: {@code cluster/host/gpu}, plus {@code /mig<id>} for a MIG instance. */
     @JsonIgnore
     public String gpuKey() {
-        return cluster + "/" + host + "/" + gpu;
+        return cluster + "/" + host + "/" + gpu + (migInstance == null ? "" : "/mig" + migInstance);
     }
 
     /** Whether any thermal clock-event reason (SW or HW thermal slowdown) is set. */
@@ -90,7 +91,7 @@ public record GpuSample(
     public static final class Builder {
         private long ts;
         private String cluster, row, rack, host, uuid, model, jobId, pod, namespace, container;
-        private Integer gpu, rank, lastXid;
+        private Integer gpu, migInstance, rank, lastXid;
         private GpuState state;
         private Double gpuUtilPct, smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC,
                 slowdownTempC, shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz,
@@ -102,7 +103,8 @@ public record GpuSample(
         private Builder() {}
 
         private Builder(GpuSample s) {
-            ts = s.ts; cluster = s.cluster; row = s.row; rack = s.rack; host = s.host; gpu = s.gpu; uuid = s.uuid;
+            ts = s.ts; cluster = s.cluster; row = s.row; rack = s.rack; host = s.host; gpu = s.gpu;
+            migInstance = s.migInstance; uuid = s.uuid;
             model = s.model; jobId = s.jobId; rank = s.rank; pod = s.pod; namespace = s.namespace;
             container = s.container; state = s.state; gpuUtilPct = s.gpuUtilPct;
             smActivePct = s.smActivePct; tensorActivePct = s.tensorActivePct; memUsedMiB = s.memUsedMiB;
@@ -120,6 +122,8 @@ public record GpuSample(
         public Builder rack(String v) { rack = v; return this; }
         public Builder host(String v) { host = v; return this; }
         public Builder gpu(Integer v) { gpu = v; return this; }
+        /** The MIG GPU instance id, for a sample of one MIG instance of GPU {@code gpu}; null for a whole GPU. */
+        public Builder migInstance(Integer v) { migInstance = v; return this; }
         public Builder uuid(String v) { uuid = v; return this; }
         public Builder model(String v) { model = v; return this; }
         public Builder jobId(String v) { jobId = v; return this; }
@@ -159,7 +163,7 @@ public record GpuSample(
         public Builder origin(Origin v) { origin = v; return this; }
 
         public GpuSample build() {
-            return new GpuSample(ts, cluster, row, rack, host, gpu, uuid, model, jobId, rank, pod, namespace,
+            return new GpuSample(ts, cluster, row, rack, host, gpu, migInstance, uuid, model, jobId, rank, pod, namespace,
                     container, state, gpuUtilPct,
                     smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC, slowdownTempC,
                     shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz, clockEventReasons,

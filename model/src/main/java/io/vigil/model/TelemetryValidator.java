@@ -62,6 +62,9 @@ public final class TelemetryValidator {
         if ((r = required("host", s.host())) != null) return r;
         if ((r = required("gpu", s.gpu())) != null) return r;
         if (s.gpu() < 0) return new Rejection(RejectReason.NEGATIVE_VALUE, "gpu index " + s.gpu() + " is negative");
+        if (s.migInstance() != null && s.migInstance() < 0) {
+            return new Rejection(RejectReason.NEGATIVE_VALUE, "migInstance " + s.migInstance() + " is negative");
+        }
         if ((r = percent("gpuUtilPct", s.gpuUtilPct())) != null) return r;
         if ((r = percent("smActivePct", s.smActivePct())) != null) return r;
         if ((r = percent("tensorActivePct", s.tensorActivePct())) != null) return r;

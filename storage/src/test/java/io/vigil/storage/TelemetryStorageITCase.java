@@ -100,7 +100,10 @@ class TelemetryStorageITCase {
             batch.add(healthy("h1", 1, T0 + s * 1000L).build());
         }
         batch.add(healthy("old", 0, T0 - 3_600_000).build());
+        // A MIG instance of h1/gpu0: stored, but the overview shows whole GPUs.
+        batch.add(healthy("h1", 0, T0 + 5000).migInstance(1).gpuTempC(null).build());
         write(batch);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE mig_instance = 1")).isEqualTo(1);
         List<GpuStatus> status = new ClusterQueries(db).latestGpuStatus(Duration.ofSeconds(30));
         assertThat(status).extracting(GpuStatus::host, GpuStatus::gpu).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("h1", 0), org.assertj.core.groups.Tuple.tuple("h1", 1));

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 /**
  * Turns one dcgm-exporter {@code /metrics} body into one {@link GpuSample} per GPU. The GPU is identified by the
  * {@code Hostname} and {@code gpu} labels (the target's configured host when {@code Hostname} is absent); UUID and
- * model come from {@code UUID} and {@code modelName}. MIG instances ({@code GPU_I_ID} label) are not split out yet:
- * their lines are skipped and counted.
+ * model come from {@code UUID} and {@code modelName}. Lines of a MIG instance ({@code GPU_I_ID} label) make a
+ * sample of their own, with {@code migInstance} set.
  */
 public final class DcgmScrape {
 
@@ -23,7 +23,7 @@ public final class DcgmScrape {
 
     /** The GPU samples of one scrape and what was left out. */
     public record Result(List<GpuSample> samples, List<PrometheusTextParser.ParseError> errors,
-                         Set<String> unmappedFields, int skippedMigLines) {}
+                         Set<String> unmappedFields) {}
 
     private DcgmScrape() {}
 
@@ -31,13 +31,8 @@ public final class DcgmScrape {
         Map<String, Gpu> gpus = new LinkedHashMap<>();
         Set<String> unmapped = new TreeSet<>();
         List<PrometheusTextParser.ParseError> errors = new ArrayList<>();
-        int[] mig = {0};
         PrometheusTextParser.parse(body, (name, labels, value) -> {
             if (!name.startsWith("DCGM_FI_")) {
-                return;
-            }
-            if (labels.get("GPU_I_ID") != null) {
-                mig[0]++;
                 return;
             }
             String gpuLabel = labels.get("gpu");
@@ -47,7 +42,9 @@ public final class DcgmScrape {
             }
             String hostLabel = labels.get("Hostname");
             String host = hostLabel == null || hostLabel.isEmpty() ? placement.host() : hostLabel;
-            Gpu gpu = gpus.computeIfAbsent(host + "/" + gpuLabel, k -> new Gpu(host, gpuLabel, labels));
+            String instance = labels.get("GPU_I_ID");
+            Integer mig = instance == null || !instance.matches("\\d{1,3}") ? null : Integer.valueOf(instance);
+            Gpu gpu = gpus.computeIfAbsent(host + "/" + gpuLabel + "/" + mig, k -> new Gpu(host, gpuLabel, mig, labels));
             switch (name) {
                 case DcgmMetrics.FB_USED -> gpu.fbUsed = value;
                 case DcgmMetrics.FB_FREE -> gpu.fbFree = value;
@@ -60,7 +57,8 @@ public final class DcgmScrape {
         }, errors);
 
         List<GpuSample> samples = new ArrayList<>(gpus.size());
-        gpus.values().stream().sorted(Comparator.comparing((Gpu g) -> g.host).thenComparingInt(g -> g.index))
+        gpus.values().stream().sorted(Comparator.comparing((Gpu g) -> g.host).thenComparingInt(g -> g.index)
+                        .thenComparingInt(g -> g.mig == null ? -1 : g.mig))
                 .forEach(g -> {
                     if (!Double.isNaN(g.fbUsed) && !Double.isNaN(g.fbFree)) {
                         g.builder.memTotalMiB(g.fbUsed + g.fbFree + (Double.isNaN(g.fbReserved) ? 0 : g.fbReserved));
@@ -68,19 +66,21 @@ public final class DcgmScrape {
                     samples.add(g.builder.ts(ts).cluster(placement.cluster()).row(placement.row())
                             .rack(placement.rack()).origin(origin.next()).build());
                 });
-        return new Result(samples, errors, unmapped, mig[0]);
+        return new Result(samples, errors, unmapped);
     }
 
     private static final class Gpu {
         final String host;
         final int index;
+        final Integer mig;
         final GpuSample.Builder builder = GpuSample.builder();
         double fbUsed = Double.NaN, fbFree = Double.NaN, fbReserved = Double.NaN;
 
-        Gpu(String host, String gpuLabel, PrometheusTextParser.Labels labels) {
+        Gpu(String host, String gpuLabel, Integer mig, PrometheusTextParser.Labels labels) {
             this.host = host;
             this.index = Integer.parseInt(gpuLabel);
-            builder.host(host).gpu(index).uuid(labels.get("UUID")).model(labels.get("modelName"))
+            this.mig = mig;
+            builder.host(host).gpu(index).migInstance(mig).uuid(labels.get("UUID")).model(labels.get("modelName"))
                     .pod(nonEmpty(labels.get("pod"))).namespace(nonEmpty(labels.get("namespace")))
                     .container(nonEmpty(labels.get("container")))
                     .state(GpuSample.GpuState.OK);

@@ -30,6 +30,7 @@ public interface NvmlLibrary extends Library {
     int PCIE_RX_BYTES = 1;
     long EVENT_TYPE_XID_CRITICAL_ERROR = 0x8L;
     int ERROR_TIMEOUT = 10;
+    int ERROR_NOT_FOUND = 6;
 
     int nvmlInit_v2();
 
@@ -69,6 +70,14 @@ public interface NvmlLibrary extends Library {
 
     /** PCIe throughput over the last 20 ms, in KB/s. */
     int nvmlDeviceGetPcieThroughput(Pointer device, int counter, IntByReference kilobytesPerSecond);
+
+    int nvmlDeviceGetMigMode(Pointer device, IntByReference currentMode, IntByReference pendingMode);
+
+    int nvmlDeviceGetMaxMigDeviceCount(Pointer device, IntByReference count);
+
+    int nvmlDeviceGetMigDeviceHandleByIndex(Pointer device, int index, PointerByReference migDevice);
+
+    int nvmlDeviceGetGpuInstanceId(Pointer migDevice, IntByReference id);
 
     int nvmlEventSetCreate(PointerByReference set);
 

@@ -120,7 +120,11 @@ public final class NvmlSource implements Source, AutoCloseable {
         drainXidEvents(handles);
         for (int i = 0; i < handles.size(); i++) {
             if (handles.get(i) != null) {
-                out.add(device(i, handles.get(i), ts, jobs, pids));
+                GpuSample whole = device(i, handles.get(i), ts, jobs, pids);
+                out.add(whole);
+                if (whole.state() == GpuSample.GpuState.OK) {
+                    migInstances(i, handles.get(i), whole, ts, jobs, pids, out);
+                }
             }
         }
         attribution.retain(pids);
@@ -177,6 +181,51 @@ public final class NvmlSource implements Source, AutoCloseable {
             }
         }
         return b.build();
+    }
+
+    /**
+     * With MIG on, one sample per MIG instance: its UUID, memory and the job and rank of its processes (NVML has
+     * no utilisation, power or temperature per instance: those stay on the whole GPU's sample).
+     */
+    private void migInstances(int index, Pointer d, GpuSample whole, long ts, Map<String, Map<Integer, Integer>> jobs,
+                              Set<Integer> pids, List<TelemetryRecord> out) {
+        IntByReference current = new IntByReference(), pending = new IntByReference();
+        if (nvml.nvmlDeviceGetMigMode(d, current, pending) != NvmlLibrary.SUCCESS || current.getValue() != 1) {
+            return;
+        }
+        IntByReference max = new IntByReference();
+        if (!ok(nvml.nvmlDeviceGetMaxMigDeviceCount(d, max))) return;
+        for (int m = 0; m < max.getValue(); m++) {
+            PointerByReference ref = new PointerByReference();
+            int rc = nvml.nvmlDeviceGetMigDeviceHandleByIndex(d, m, ref);
+            if (rc == NvmlLibrary.ERROR_NOT_FOUND) continue; // an empty slot
+            if (!ok(rc)) continue;
+            Pointer mig = ref.getValue();
+            IntByReference gi = new IntByReference();
+            if (!ok(nvml.nvmlDeviceGetGpuInstanceId(mig, gi))) continue;
+            GpuSample.Builder b = GpuSample.builder().ts(ts).cluster(placement.cluster()).row(placement.row())
+                    .rack(placement.rack()).host(placement.host()).gpu(index).migInstance(gi.getValue())
+                    .model(whole.model()).state(GpuSample.GpuState.OK).origin(origin.next());
+            byte[] buf = new byte[96];
+            if (ok(nvml.nvmlDeviceGetUUID(mig, buf, buf.length))) b.uuid(cString(buf));
+            NvmlLibrary.Memory mem = new NvmlLibrary.Memory();
+            if (ok(nvml.nvmlDeviceGetMemoryInfo(mig, mem))) {
+                b.memTotalMiB(mem.total / 1048576.0).memUsedMiB(mem.used / 1048576.0);
+            }
+            for (int pid : computePids(mig)) {
+                pids.add(pid);
+                ProcessAttribution.Attribution a = attribution.of(pid);
+                if (a.jobId() != null) {
+                    b.jobId(a.jobId());
+                    if (a.rank() != null) {
+                        b.rank(a.rank());
+                        jobs.computeIfAbsent(a.jobId(), k -> new TreeMap<>()).put(a.rank(), index);
+                    }
+                    break;
+                }
+            }
+            out.add(b.build());
+        }
     }
 
     /** Registers new devices for XID events and records the latest XID of each device since the last scrape. */

@@ -91,8 +91,14 @@ class DcgmScrapeTest {
                 DCGM_FI_DEV_GPU_TEMP{UUID="GPU-nogpu"} 40
                 """;
         DcgmScrape.Result r = DcgmScrape.toSamples(body, TS, PLACEMENT, new OriginStamper("c", 1));
-        GpuSample s = r.samples().get(0);
-        assertThat(r.samples()).hasSize(1);
+        assertThat(r.samples()).hasSize(2);
+        GpuSample mig = r.samples().get(0);
+        assertThat(mig.gpu()).isZero();
+        assertThat(mig.migInstance()).isEqualTo(1);
+        assertThat(mig.gpuTempC()).isEqualTo(40.0);
+        assertThat(mig.gpuKey()).endsWith("/0/mig1");
+        GpuSample s = r.samples().get(1);
+        assertThat(s.migInstance()).isNull();
         assertThat(s.host()).isEqualTo("fallback-host");
         assertThat(s.smActivePct()).isEqualTo(87.5);
         assertThat(s.tensorActivePct()).isEqualTo(50.0);
@@ -100,7 +106,6 @@ class DcgmScrapeTest {
                 ClockEventReason.HW_THERMAL_SLOWDOWN.name());
         assertThat(s.lastXid()).isEqualTo(79);
         assertThat(s.gpuTempC()).isNull();
-        assertThat(r.skippedMigLines()).isEqualTo(1);
         assertThat(r.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("'gpu' label"));
     }
 }

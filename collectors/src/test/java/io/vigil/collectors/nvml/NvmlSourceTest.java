@@ -152,6 +152,27 @@ class NvmlSourceTest {
     }
 
     @Test
+    void withMigOnEachInstanceIsItsOwnSampleWithItsOwnJob() throws Exception {
+        long rank = child(Map.of("SLURM_JOB_ID", "555", "SLURM_PROCID", "2"));
+        scenario(device("uuid=GPU-m migs=3 mig_pids=" + rank), device("uuid=GPU-n"));
+        List<GpuSample> gpus = open().scrape().stream().filter(GpuSample.class::isInstance).map(GpuSample.class::cast).toList();
+        assertThat(gpus).extracting(GpuSample::gpu, GpuSample::migInstance).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0, null), org.assertj.core.groups.Tuple.tuple(0, 1),
+                org.assertj.core.groups.Tuple.tuple(0, 2), org.assertj.core.groups.Tuple.tuple(0, 3),
+                org.assertj.core.groups.Tuple.tuple(1, null));
+        GpuSample first = gpus.get(1);
+        assertThat(first.uuid()).isEqualTo("MIG-GPU-m-0");
+        assertThat(first.memTotalMiB()).isEqualTo(81920.0 / 3, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(first.jobId()).isEqualTo("555");
+        assertThat(first.rank()).isEqualTo(2);
+        assertThat(first.gpuTempC()).isNull();
+        assertThat(first.gpuKey()).endsWith("/0/mig1");
+        assertThat(gpus.get(2).jobId()).isNull();
+        assertThat(gpus.get(0).gpuTempC()).isEqualTo(71.0);
+        assertThat(source.fieldErrors()).isZero();
+    }
+
+    @Test
     void aMissingLibraryIsOneClearMessage() {
         assertThatThrownBy(() -> NvmlSource.open("/nonexistent/libnvidia-ml.so.1",
                 new NvmlSource.Placement("dc1", null, null, "n"), new OriginStamper("a", 1), InstantSource.system(),

@@ -19,13 +19,14 @@ public final class ClusterQueries {
     }
 
     /**
-     * The newest sample of every GPU heard from within {@code window} of the newest sample overall (measured in
+     * The newest sample of every whole GPU (not its MIG instances) heard from within {@code window} of the newest sample overall (measured in
      * event time, so a replay or a simulated clock shows consistently), ordered by rack, host and GPU.
      */
     public List<GpuStatus> latestGpuStatus(Duration window) throws SQLException {
         String sql = "SELECT DISTINCT ON (cluster, host, gpu) cluster, row_name, rack, host, gpu, ts, gpu_temp_c, "
                 + "slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, rank "
                 + "FROM gpu_sample WHERE ts > (SELECT max(ts) FROM gpu_sample) - make_interval(secs => ?) "
+                + "AND mig_instance IS NULL "
                 + "ORDER BY cluster, host, gpu, ts DESC";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setDouble(1, window.toMillis() / 1000.0);

@@ -26,7 +26,7 @@ public final class TelemetryBatch {
             + "gpu_util_pct, sm_active_pct, tensor_active_pct, mem_used_mib, mem_total_mib, gpu_temp_c, mem_temp_c, "
             + "slowdown_temp_c, shutdown_temp_c, power_w, power_limit_w, energy_j, sm_clock_mhz, mem_clock_mhz, "
             + "clock_event_reasons, ecc_corrected, ecc_uncorrected, last_xid, nvlink_tx_bps, nvlink_rx_bps, "
-            + "pcie_tx_bps, pcie_rx_bps, origin_collector, origin_boot_ms, origin_seq, pod, namespace, container";
+            + "pcie_tx_bps, pcie_rx_bps, origin_collector, origin_boot_ms, origin_seq, pod, namespace, container, mig_instance";
     static final String POWER_COLUMNS = "ts, cluster, row_name, rack, host, source, device, power_w, capacity_w, "
             + "phase_current_a, origin_collector, origin_boot_ms, origin_seq";
     static final String COOLING_COLUMNS = "ts, cluster, row_name, rack, source, device, supply_temp_c, return_temp_c, "
@@ -80,7 +80,7 @@ public final class TelemetryBatch {
                 .num(s.powerW()).num(s.powerLimitW()).num(s.energyJ()).num(s.smClockMHz()).num(s.memClockMHz())
                 .num(s.clockEventReasons()).num(s.eccCorrected()).num(s.eccUncorrected()).num(s.lastXid())
                 .num(s.nvlinkTxBps()).num(s.nvlinkRxBps()).num(s.pcieTxBps()).num(s.pcieRxBps());
-        origin(row, s.origin()).text(s.pod()).text(s.namespace()).text(s.container()).end();
+        origin(row, s.origin()).text(s.pod()).text(s.namespace()).text(s.container()).num(s.migInstance()).end();
         gpuRows++;
     }
 
