@@ -29,7 +29,9 @@ typedef struct {
     char uuid[96];
     char name[96];
     long long temp, slowdown, shutdown, power_mw, limit_mw, energy_mj, util, memutil, mem_total, mem_used,
-              sm_clock, mem_clock, reasons, ecc_corr, ecc_uncorr, pcie_tx_kbps, pcie_rx_kbps;
+              sm_clock, mem_clock, reasons, ecc_corr, ecc_uncorr, pcie_tx_kbps, pcie_rx_kbps,
+              nvlink_tx_rate_kib, nvlink_rx_rate_kib;   /* KiB added to the NVLink counters per field read */
+    unsigned long long nvlink_tx_kib, nvlink_rx_kib, field_time_us;
     unsigned long long xids[MAX_PIDS];
     int nxids;
     int registered;
@@ -110,6 +112,8 @@ static void set(device_t *d, const char *key, const char *v) {
     else if (!strcmp(key, "ecc_uncorr")) d->ecc_uncorr = x;
     else if (!strcmp(key, "pcie_tx_kbps")) d->pcie_tx_kbps = x;
     else if (!strcmp(key, "pcie_rx_kbps")) d->pcie_rx_kbps = x;
+    else if (!strcmp(key, "nvlink_tx_rate_kib")) d->nvlink_tx_rate_kib = x;
+    else if (!strcmp(key, "nvlink_rx_rate_kib")) d->nvlink_rx_rate_kib = x;
 }
 
 int nvmlInit_v2(void) {
@@ -327,5 +331,44 @@ int nvmlDeviceGetMigDeviceHandleByIndex(device_t *d, unsigned int index, device_
 int nvmlDeviceGetGpuInstanceId(device_t *mig, unsigned int *id) {
     if (!mig->is_mig) return ERR_INVALID_ARGUMENT;
     *id = mig->gi;
+    return SUCCESS;
+}
+
+/* Field values: the NVLink throughput counters (KiB, cumulative over all links with scopeId UINT_MAX). Each call
+ * advances the fake clock by one second and the counters by their per-read rate. */
+typedef struct {
+    unsigned int fieldId;
+    unsigned int scopeId;
+    long long timestamp;
+    long long latencyUsec;
+    unsigned int valueType;
+    int nvmlReturn;
+    unsigned long long value;
+} field_value_t;
+
+#define FI_NVLINK_THROUGHPUT_DATA_TX 138
+#define FI_NVLINK_THROUGHPUT_DATA_RX 139
+
+int nvmlDeviceGetFieldValues(device_t *d, int count, field_value_t *values) {
+    CHECK(d);
+    d->field_time_us += 1000000ULL;
+    d->nvlink_tx_kib += d->nvlink_tx_rate_kib > 0 ? d->nvlink_tx_rate_kib : 0;
+    d->nvlink_rx_kib += d->nvlink_rx_rate_kib > 0 ? d->nvlink_rx_rate_kib : 0;
+    for (int i = 0; i < count; i++) {
+        values[i].timestamp = (long long) d->field_time_us;
+        values[i].latencyUsec = 0;
+        values[i].valueType = 3; /* unsigned long long */
+        if (d->nvlink_tx_rate_kib == UNSUPPORTED) {
+            values[i].nvmlReturn = ERR_NOT_SUPPORTED;
+        } else if (values[i].fieldId == FI_NVLINK_THROUGHPUT_DATA_TX) {
+            values[i].nvmlReturn = SUCCESS;
+            values[i].value = d->nvlink_tx_kib;
+        } else if (values[i].fieldId == FI_NVLINK_THROUGHPUT_DATA_RX) {
+            values[i].nvmlReturn = SUCCESS;
+            values[i].value = d->nvlink_rx_kib;
+        } else {
+            values[i].nvmlReturn = ERR_NOT_SUPPORTED;
+        }
+    }
     return SUCCESS;
 }

@@ -31,6 +31,10 @@ public interface NvmlLibrary extends Library {
     long EVENT_TYPE_XID_CRITICAL_ERROR = 0x8L;
     int ERROR_TIMEOUT = 10;
     int ERROR_NOT_FOUND = 6;
+    int FI_DEV_NVLINK_THROUGHPUT_DATA_TX = 138;
+    int FI_DEV_NVLINK_THROUGHPUT_DATA_RX = 139;
+    /** scopeId for the total over all NVLink links. */
+    int SCOPE_ALL_LINKS = 0xFFFFFFFF;
 
     int nvmlInit_v2();
 
@@ -71,6 +75,8 @@ public interface NvmlLibrary extends Library {
     /** PCIe throughput over the last 20 ms, in KB/s. */
     int nvmlDeviceGetPcieThroughput(Pointer device, int counter, IntByReference kilobytesPerSecond);
 
+    int nvmlDeviceGetFieldValues(Pointer device, int count, FieldValue[] values);
+
     int nvmlDeviceGetMigMode(Pointer device, IntByReference currentMode, IntByReference pendingMode);
 
     int nvmlDeviceGetMaxMigDeviceCount(Pointer device, IntByReference count);
@@ -86,6 +92,18 @@ public interface NvmlLibrary extends Library {
     int nvmlEventSetWait_v2(Pointer set, EventData data, int timeoutMs);
 
     int nvmlEventSetFree(Pointer set);
+
+    /** {@code nvmlFieldValue_t}; {@code value} is the union read as its unsigned-long-long member. */
+    @Structure.FieldOrder({"fieldId", "scopeId", "timestamp", "latencyUsec", "valueType", "nvmlReturn", "value"})
+    class FieldValue extends Structure {
+        public int fieldId;
+        public int scopeId;
+        public long timestamp;
+        public long latencyUsec;
+        public int valueType;
+        public int nvmlReturn;
+        public long value;
+    }
 
     /** {@code nvmlEventData_t}. */
     @Structure.FieldOrder({"device", "eventType", "eventData", "gpuInstanceId", "computeInstanceId"})

@@ -53,6 +53,8 @@ public final class NvmlSource implements Source, AutoCloseable {
     private Pointer eventSet;
     private final Map<Pointer, Integer> lastXid = new HashMap<>();
     private final Set<Pointer> registered = new HashSet<>();
+    /** The last NVLink counter readings per device, to turn cumulative KiB into bytes per second. */
+    private final Map<Pointer, long[]> nvlinkLast = new HashMap<>();
     private Map<String, Map<Integer, Integer>> jobsHere = new TreeMap<>();
 
     private NvmlSource(NvmlLibrary nvml, Placement placement, OriginStamper origin, InstantSource clock,
@@ -160,6 +162,7 @@ public final class NvmlSource implements Source, AutoCloseable {
         if (ok(nvml.nvmlDeviceGetTotalEccErrors(d, NvmlLibrary.ECC_UNCORRECTED, NvmlLibrary.VOLATILE_ECC, l))) b.eccUncorrected(l.getValue());
         if (ok(nvml.nvmlDeviceGetPcieThroughput(d, NvmlLibrary.PCIE_TX_BYTES, i))) b.pcieTxBps(i.getValue() * 1024.0);
         if (ok(nvml.nvmlDeviceGetPcieThroughput(d, NvmlLibrary.PCIE_RX_BYTES, i))) b.pcieRxBps(i.getValue() * 1024.0);
+        nvlink(d, b);
         Integer xid = lastXid.get(d);
         if (xid != null) b.lastXid(xid);
         NvmlLibrary.Utilization u = new NvmlLibrary.Utilization();
@@ -181,6 +184,28 @@ public final class NvmlSource implements Source, AutoCloseable {
             }
         }
         return b.build();
+    }
+
+    /**
+     * NVLink data throughput over all links, from NVML's cumulative KiB counters: the rate since the previous
+     * scrape, so the first scrape (and one after a counter reset) has none.
+     */
+    private void nvlink(Pointer d, GpuSample.Builder b) {
+        NvmlLibrary.FieldValue[] values = (NvmlLibrary.FieldValue[]) new NvmlLibrary.FieldValue().toArray(2);
+        values[0].fieldId = NvmlLibrary.FI_DEV_NVLINK_THROUGHPUT_DATA_TX;
+        values[1].fieldId = NvmlLibrary.FI_DEV_NVLINK_THROUGHPUT_DATA_RX;
+        for (NvmlLibrary.FieldValue v : values) {
+            v.scopeId = NvmlLibrary.SCOPE_ALL_LINKS;
+            v.write();
+        }
+        if (!ok(nvml.nvmlDeviceGetFieldValues(d, 2, values))) return;
+        for (NvmlLibrary.FieldValue v : values) v.read();
+        if (values[0].nvmlReturn != NvmlLibrary.SUCCESS || values[1].nvmlReturn != NvmlLibrary.SUCCESS) return;
+        long[] now = {values[0].timestamp, values[0].value, values[1].value};
+        long[] before = nvlinkLast.put(d, now);
+        if (before == null || now[0] <= before[0] || now[1] < before[1] || now[2] < before[2]) return;
+        double seconds = (now[0] - before[0]) / 1e6;
+        b.nvlinkTxBps((now[1] - before[1]) * 1024.0 / seconds).nvlinkRxBps((now[2] - before[2]) * 1024.0 / seconds);
     }
 
     /**

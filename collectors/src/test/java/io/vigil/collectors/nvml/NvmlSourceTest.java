@@ -73,10 +73,11 @@ class NvmlSourceTest {
     void everyFieldComesThroughWithJobAndRankFromTheProcessEnvironment() throws Exception {
         long slurmRank = child(Map.of("SLURM_JOB_ID", "4242", "SLURM_PROCID", "7", "SLURM_NTASKS", "16"));
         long torchRank = child(Map.of("TORCHELASTIC_RUN_ID", "elastic-1", "RANK", "3", "WORLD_SIZE", "8"));
-        scenario(device("uuid=GPU-0 pcie_tx_kbps=2000 pcie_rx_kbps=1000 xids=48,79 pids=" + slurmRank),
+        scenario(device("uuid=GPU-0 pcie_tx_kbps=2000 pcie_rx_kbps=1000 xids=48,79 nvlink_tx_rate_kib=1000 "
+                        + "nvlink_rx_rate_kib=500 pids=" + slurmRank),
                 device("uuid=GPU-1 reasons=96 temp=90 pids=" + torchRank),
                 device("uuid=GPU-2 lost=1"),
-                device("uuid=GPU-3 energy_mj=unsupported ecc_corr=unsupported"));
+                device("uuid=GPU-3 energy_mj=unsupported ecc_corr=unsupported nvlink_tx_rate_kib=unsupported"));
         List<TelemetryRecord> records = open().scrape();
 
         List<GpuSample> gpus = records.stream().filter(GpuSample.class::isInstance).map(GpuSample.class::cast).toList();
@@ -130,9 +131,16 @@ class NvmlSourceTest {
                 org.assertj.core.groups.Tuple.tuple("elastic-1", JobEvent.Kind.START));
         assertThat(jobs.get(0).ranks()).containsExactly(new JobEvent.RankAllocation(7, "node-3", 0, null));
 
+        // NVLink: the first scrape has no rate yet (counters only), the next has the rate since then.
+        assertThat(g0.nvlinkTxBps()).isNull();
+
         // Nothing changed: no new job events, and each process was read once.
         List<TelemetryRecord> again = source.scrape();
         assertThat(again).noneMatch(JobEvent.class::isInstance);
+        GpuSample g0Again = (GpuSample) again.get(0);
+        assertThat(g0Again.nvlinkTxBps()).isEqualTo(1000 * 1024.0);
+        assertThat(g0Again.nvlinkRxBps()).isEqualTo(500 * 1024.0);
+        assertThat(((GpuSample) again.get(3)).nvlinkTxBps()).isNull();
     }
 
     @Test
