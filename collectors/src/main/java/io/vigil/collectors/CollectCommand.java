@@ -124,17 +124,19 @@ public final class CollectCommand {
         if (nvml != null && nvml.on()) {
             String host = nvml.host() != null ? nvml.host() : localHostName();
             sources.add(NvmlSource.open(nvml.library(), new NvmlSource.Placement(cfg.collector().cluster(), nvml.row(),
-                    nvml.rack(), host), origin, clock, ProcessAttribution.system()));
+                    nvml.rack(), host), origin, clock, new ProcessAttribution(java.nio.file.Path.of("/proc"),
+                    nvml.jobIdVariables() != null ? nvml.jobIdVariables() : ProcessAttribution.JOB_VARIABLES,
+                    nvml.rankVariables() != null ? nvml.rankVariables() : ProcessAttribution.RANK_VARIABLES)));
         }
         for (CollectorConfig.DcgmTarget t : cfg.dcgmExporters()) {
-            sources.add(new DcgmExporterScraper(http, URI.create(t.url()), cfg.timeout(t),
+            sources.add(new DcgmExporterScraper(URI.create(t.url()), cfg.timeout(t),
                     new DcgmScrape.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
         }
         for (CollectorConfig.RedfishTarget t : cfg.redfish()) {
             String mode = t.auth() == null ? "none" : t.auth();
             RedfishClient.Auth auth = mode.equals("none") ? RedfishClient.Auth.none()
                     : new RedfishClient.Auth(mode.equals("basic") ? RedfishClient.Auth.Mode.BASIC
-                            : RedfishClient.Auth.Mode.SESSION, env.get(t.usernameEnv()), env.get(t.passwordEnv()));
+                            : RedfishClient.Auth.Mode.SESSION, env.get(t.usernameEnv()), CollectorConfig.password(t, env));
             HttpClient client = http;
             if (Boolean.TRUE.equals(t.insecureTls())) {
                 LOG.warn("TLS certificate checks are OFF for {} (insecureTls): use a trustStore in production", t.url());

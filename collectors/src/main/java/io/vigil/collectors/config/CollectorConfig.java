@@ -26,9 +26,12 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
 
     /**
      * This host's GPUs through NVML. {@code library} defaults to the driver's {@code libnvidia-ml.so.1};
-     * {@code host} defaults to this machine's host name.
+     * {@code host} defaults to this machine's host name. {@code jobIdVariables} and {@code rankVariables} name the
+     * process environment variables that say a GPU process's job and rank (first found wins; defaults: SLURM_JOB_ID,
+     * TORCHELASTIC_RUN_ID, VIGIL_JOB_ID and RANK, SLURM_PROCID).
      */
-    public record Nvml(Boolean enabled, String library, String row, String rack, String host) {
+    public record Nvml(Boolean enabled, String library, String row, String rack, String host,
+                       List<String> jobIdVariables, List<String> rankVariables) {
         public boolean on() {
             return enabled == null || enabled;
         }
@@ -50,13 +53,14 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
     public record DcgmTarget(String url, String row, String rack, String host, String timeout) {}
 
     /**
-     * A Redfish service (server BMC, rack PDU, CDU). Credentials come from the environment variables named by
-     * {@code usernameEnv} and {@code passwordEnv}, never from the file; {@code auth} is {@code none}, {@code basic}
-     * or {@code session}. For HTTPS, {@code trustStore} (PKCS12/JKS, password from {@code trustStorePasswordEnv})
+     * A Redfish service (server BMC, rack PDU, CDU). Credentials never stand in this file: the user name comes from
+     * the environment variable named by {@code usernameEnv}, the password from the one named by {@code passwordEnv}
+     * or from the file {@code passwordFile} (e.g. a mounted secret); {@code auth} is {@code none}, {@code basic} or
+     * {@code session}. For HTTPS, {@code trustStore} (PKCS12/JKS, password from {@code trustStorePasswordEnv})
      * holds the BMC's certificates; {@code insecureTls: true} accepts any certificate and is off by default.
      */
     public record RedfishTarget(String url, String row, String rack, String host, String timeout, String auth,
-                                String usernameEnv, String passwordEnv, String trustStore,
+                                String usernameEnv, String passwordEnv, String passwordFile, String trustStore,
                                 String trustStorePasswordEnv, Boolean insecureTls) {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -118,12 +122,18 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
                 throw new Settings.ConfigException(where + ".auth' must be none, basic or session, was " + mode);
             }
             if (!mode.equals("none")) {
-                for (String var : java.util.Arrays.asList(t.usernameEnv(), t.passwordEnv())) {
-                    if (var == null || env.get(var) == null) {
-                        throw new Settings.ConfigException(where + "': auth " + mode
-                                + " needs usernameEnv and passwordEnv naming set environment variables"
-                                + (var == null ? "" : " (" + var + " is not set)"));
+                if (t.usernameEnv() == null || env.get(t.usernameEnv()) == null) {
+                    throw new Settings.ConfigException(where + "': auth " + mode + " needs usernameEnv naming a set"
+                            + " environment variable" + (t.usernameEnv() == null ? "" : " (" + t.usernameEnv() + " is not set)"));
+                }
+                if (t.passwordFile() != null) {
+                    if (!Files.isReadable(Path.of(t.passwordFile()))) {
+                        throw new Settings.ConfigException(where + ".passwordFile' " + t.passwordFile() + " is not readable");
                     }
+                } else if (t.passwordEnv() == null || env.get(t.passwordEnv()) == null) {
+                    throw new Settings.ConfigException(where + "': auth " + mode + " needs passwordEnv naming a set"
+                            + " environment variable, or passwordFile" + (t.passwordEnv() == null ? "" : " ("
+                            + t.passwordEnv() + " is not set)"));
                 }
             }
         }
@@ -144,6 +154,18 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
 
     public Duration timeout(DcgmTarget t) {
         return duration("dcgmExporters[].timeout", t.timeout(), Duration.ofSeconds(2));
+    }
+
+    /** The target's password, from its environment variable or its file (trailing newline removed). */
+    public static String password(RedfishTarget t, Map<String, String> env) {
+        if (t.passwordFile() != null) {
+            try {
+                return Files.readString(Path.of(t.passwordFile())).strip();
+            } catch (IOException e) {
+                throw new Settings.ConfigException("cannot read passwordFile " + t.passwordFile() + ": " + e.getMessage());
+            }
+        }
+        return t.passwordEnv() == null ? null : env.get(t.passwordEnv());
     }
 
     public Duration timeout(RedfishTarget t) {

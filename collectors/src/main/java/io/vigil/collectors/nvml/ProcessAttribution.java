@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -31,15 +32,25 @@ public final class ProcessAttribution {
 
     private record Cached(long startTime, Attribution attribution) {}
 
+    /** The environment variables read by default, first found wins. */
+    public static final List<String> JOB_VARIABLES = List.of("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID", "VIGIL_JOB_ID");
+    public static final List<String> RANK_VARIABLES = List.of("RANK", "SLURM_PROCID");
+    public static final List<String> WORLD_SIZE_VARIABLES = List.of("WORLD_SIZE", "SLURM_NTASKS");
+
     private final Path proc;
+    private final List<String> jobVariables;
+    private final List<String> rankVariables;
     private final Map<Integer, Cached> cache = new HashMap<>();
 
-    public ProcessAttribution(Path proc) {
+    /** @param jobVariables, rankVariables which environment variables name the job and the rank, first found wins */
+    public ProcessAttribution(Path proc, List<String> jobVariables, List<String> rankVariables) {
         this.proc = proc;
+        this.jobVariables = List.copyOf(jobVariables);
+        this.rankVariables = List.copyOf(rankVariables);
     }
 
     public static ProcessAttribution system() {
-        return new ProcessAttribution(Path.of("/proc"));
+        return new ProcessAttribution(Path.of("/proc"), JOB_VARIABLES, RANK_VARIABLES);
     }
 
     public synchronized Attribution of(int pid) {
@@ -64,9 +75,9 @@ public final class ProcessAttribution {
 
     private Attribution read(int pid) {
         Map<String, String> env = environment(pid);
-        String job = first(env, "SLURM_JOB_ID", "TORCHELASTIC_RUN_ID", "VIGIL_JOB_ID");
-        Integer rank = integer(first(env, "RANK", "SLURM_PROCID"));
-        Integer world = integer(first(env, "WORLD_SIZE", "SLURM_NTASKS"));
+        String job = first(env, jobVariables);
+        Integer rank = integer(first(env, rankVariables));
+        Integer world = integer(first(env, WORLD_SIZE_VARIABLES));
         if (job == null) {
             job = fromCgroup(pid);
         }
@@ -116,7 +127,7 @@ public final class ProcessAttribution {
         }
     }
 
-    private static String first(Map<String, String> env, String... keys) {
+    private static String first(Map<String, String> env, List<String> keys) {
         for (String k : keys) {
             String v = env.get(k);
             if (v != null && !v.isBlank()) return v;

@@ -41,12 +41,15 @@ public final class BenchmarkMain {
             System.out.printf(Locale.ROOT, "  %-20s %10.0f samples/s %8.2fx  %8.0f B/sample%n", b, s, s / baseline,
                     alloc(results, b));
         }
+        System.out.println("dcgm-exporter collection end to end — HTTP, parse, map, encode; collector threads' CPU");
+        System.out.println("  " + CollectorLoadHarness.measure(30));
         double us = score(results, "scrapeAndEncode");
         if (!Double.isNaN(us)) {
             System.out.println("NVML agent — one scrape of 8 GPUs plus encoding (fake libnvidia-ml)");
             System.out.printf(Locale.ROOT, "  %-20s %10.1f us/scrape = %.3f%% of one core at 1 Hz  %8.0f B/scrape%n",
                     "scrapeAndEncode", us, us / 1e6 * 100, alloc(results, "scrapeAndEncode"));
         }
+        System.exit(0);
     }
 
     private static RunResult find(Collection<RunResult> results, String name) {

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.vigil.collectors.OriginStamper;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +21,6 @@ class DcgmExporterScraperTest {
 
     HttpServer server;
     final CountDownLatch release = new CountDownLatch(1);
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     final InstantSource clock = InstantSource.fixed(Instant.ofEpochMilli(DcgmScrapeTest.TS));
 
     @BeforeEach
@@ -58,7 +56,7 @@ class DcgmExporterScraperTest {
     }
 
     DcgmExporterScraper scraper(String path, Duration timeout) {
-        return new DcgmExporterScraper(http, URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path),
+        return new DcgmExporterScraper(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path),
                 timeout, DcgmScrapeTest.PLACEMENT, new OriginStamper("c", 1), clock);
     }
 

@@ -145,17 +145,20 @@ class NvmlSourceTest {
 
     @Test
     void theCollectCommandReadsNvmlFromItsConfig(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        long rank = child(Map.of("SLURM_JOB_ID", "99", "SLURM_PROCID", "0"));
+        long rank = child(Map.of("SLURM_JOB_ID", "99", "SLURM_PROCID", "0", "MY_JOB", "custom-7", "MY_RANK", "4"));
         scenario(device("uuid=GPU-a pids=" + rank), device("uuid=GPU-b"));
         Path cfg = dir.resolve("agent.yaml");
-        Files.writeString(cfg, "collector: {id: agent-1, cluster: dc1}\nnvml: {library: " + LIB + ", host: gpu-host-9, rack: B02}\n");
+        // The variables that name job and rank are configurable: this site uses its own.
+        Files.writeString(cfg, "collector: {id: agent-1, cluster: dc1}\nnvml: {library: " + LIB + ", host: gpu-host-9, rack: B02,"
+                + " jobIdVariables: [MY_JOB], rankVariables: [MY_RANK]}\n");
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
         int code = io.vigil.collectors.CollectCommand.run(new String[] {"--config", cfg.toString(), "--once", "--output", "-"},
                 Map.of(), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
         assertThat(code).as(err.toString()).isZero();
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).contains("\"host\":\"gpu-host-9\"").contains("\"jobId\":\"99\"").contains("\"rack\":\"B02\"");
+        assertThat(lines.get(0)).contains("\"host\":\"gpu-host-9\"").contains("\"jobId\":\"custom-7\"")
+                .contains("\"rank\":4").contains("\"rack\":\"B02\"");
         assertThat(lines.get(2)).contains("\"schema\":\"vigil.job.v1\"").contains("\"kind\":\"START\"");
     }
 
