@@ -119,6 +119,7 @@ public final class RedfishSource implements Source {
     }
 
     private void chassis(JsonNode chassis, long ts, List<TelemetryRecord> out) throws ScrapeException, InterruptedException {
+        chassis = withContainingRack(chassis);
         String device = (placement.host() == null ? "" : placement.host() + "/") + chassis.path("Id").asText("chassis");
         Optional<JsonNode> env = client.follow(chassis.path("EnvironmentMetrics"));
         Optional<JsonNode> legacyPower = client.follow(chassis.path("Power"));
@@ -191,6 +192,32 @@ public final class RedfishSource implements Source {
                     CoolingSample.Source.CHASSIS, device, supply, ret, flow, null, leak, intake, exhaust,
                     fans.isEmpty() ? null : fans, null, origin.next()));
         }
+    }
+
+    /**
+     * A server chassis inside a rack chassis ({@code Links.ContainedBy} pointing at a {@code ChassisType: Rack})
+     * takes that rack's name when its own {@code Location} does not say.
+     */
+    private JsonNode withContainingRack(JsonNode chassis) throws ScrapeException, InterruptedException {
+        if (!chassis.path("Location").path("Placement").path("Rack").isMissingNode()) {
+            return chassis;
+        }
+        Optional<JsonNode> parent = client.follow(chassis.path("Links").path("ContainedBy"));
+        if (parent.isEmpty() || !"Rack".equals(parent.get().path("ChassisType").asText())) {
+            return chassis;
+        }
+        String rack = parent.get().path("Location").path("Placement").path("Rack")
+                .asText(parent.get().path("Name").asText(parent.get().path("Id").asText(null)));
+        if (rack == null) {
+            return chassis;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = chassis.deepCopy();
+        copy.withObject("/Location").withObject("/Placement").put("Rack", rack);
+        String row = parent.get().path("Location").path("Placement").path("Row").asText(null);
+        if (row != null && copy.path("Location").path("Placement").path("Row").isMissingNode()) {
+            copy.withObject("/Location").withObject("/Placement").put("Row", row);
+        }
+        return copy;
     }
 
     /** Members of the collection a link points to, each fetched; missing members are skipped. */

@@ -109,6 +109,36 @@ class RedfishSourceTest {
     }
 
     @Test
+    void aServerInsideARackChassisTakesTheRacksName(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        write(dir, "", "{\"Chassis\":{\"@odata.id\":\"/redfish/v1/Chassis\"}}");
+        write(dir, "Chassis", "{\"Members\":[{\"@odata.id\":\"/redfish/v1/Chassis/Node1\"},"
+                + "{\"@odata.id\":\"/redfish/v1/Chassis/Rack7\"}]}");
+        write(dir, "Chassis/Rack7", "{\"Id\":\"Rack7\",\"ChassisType\":\"Rack\",\"Name\":\"R-07\","
+                + "\"Location\":{\"Placement\":{\"Row\":\"B\"}}}");
+        write(dir, "Chassis/Node1", "{\"Id\":\"Node1\",\"ChassisType\":\"RackMount\","
+                + "\"Links\":{\"ContainedBy\":{\"@odata.id\":\"/redfish/v1/Chassis/Rack7\"}},"
+                + "\"EnvironmentMetrics\":{\"@odata.id\":\"/redfish/v1/Chassis/Node1/EnvironmentMetrics\"}}");
+        write(dir, "Chassis/Node1/EnvironmentMetrics", "{\"PowerWatts\":{\"Reading\":812.5}}");
+        try (MockupServer server = MockupServer.redfish(dir, 0)) {
+            List<TelemetryRecord> r = new RedfishSource(
+                    new RedfishClient(http, URI.create("http://127.0.0.1:" + server.port()), Duration.ofSeconds(5),
+                            RedfishClient.Auth.none(), 0),
+                    new RedfishSource.Placement("dc1", "inventory-row", "inventory-rack", "node-1"),
+                    new OriginStamper("t", 1), InstantSource.fixed(Instant.ofEpochMilli(TS))).scrape();
+            PowerSample p = of(r, PowerSample.class).stream().filter(x -> x.device().endsWith("/Node1")).findFirst().orElseThrow();
+            assertThat(p.powerW()).isEqualTo(812.5);
+            assertThat(p.rack()).isEqualTo("R-07");
+            assertThat(p.row()).isEqualTo("B");
+        }
+    }
+
+    static void write(Path root, String path, String json) throws Exception {
+        Path dir = path.isEmpty() ? root : root.resolve(path);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("index.json"), json);
+    }
+
+    @Test
     void anUnreachableServiceFailsWithinItsTimeoutNamingTheTarget() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
