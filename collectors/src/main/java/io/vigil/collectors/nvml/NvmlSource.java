@@ -167,22 +167,7 @@ public final class NvmlSource implements Source, AutoCloseable {
         if (xid != null) b.lastXid(xid);
         NvmlLibrary.Utilization u = new NvmlLibrary.Utilization();
         if (ok(nvml.nvmlDeviceGetUtilizationRates(d, u))) b.gpuUtilPct((double) u.gpu);
-        NvmlLibrary.Memory m = new NvmlLibrary.Memory();
-        if (ok(nvml.nvmlDeviceGetMemoryInfo(d, m))) {
-            b.memTotalMiB(m.total / 1048576.0).memUsedMiB(m.used / 1048576.0);
-        }
-        for (int pid : computePids(d)) {
-            pids.add(pid);
-            ProcessAttribution.Attribution a = attribution.of(pid);
-            if (a.jobId() != null) {
-                b.jobId(a.jobId());
-                if (a.rank() != null) {
-                    b.rank(a.rank());
-                    jobs.computeIfAbsent(a.jobId(), k -> new TreeMap<>()).put(a.rank(), index);
-                }
-                break;
-            }
-        }
+        memoryAndJob(d, index, b, jobs, pids);
         return b.build();
     }
 
@@ -233,22 +218,7 @@ public final class NvmlSource implements Source, AutoCloseable {
                     .model(whole.model()).state(GpuSample.GpuState.OK).origin(origin.next());
             byte[] buf = new byte[96];
             if (ok(nvml.nvmlDeviceGetUUID(mig, buf, buf.length))) b.uuid(cString(buf));
-            NvmlLibrary.Memory mem = new NvmlLibrary.Memory();
-            if (ok(nvml.nvmlDeviceGetMemoryInfo(mig, mem))) {
-                b.memTotalMiB(mem.total / 1048576.0).memUsedMiB(mem.used / 1048576.0);
-            }
-            for (int pid : computePids(mig)) {
-                pids.add(pid);
-                ProcessAttribution.Attribution a = attribution.of(pid);
-                if (a.jobId() != null) {
-                    b.jobId(a.jobId());
-                    if (a.rank() != null) {
-                        b.rank(a.rank());
-                        jobs.computeIfAbsent(a.jobId(), k -> new TreeMap<>()).put(a.rank(), index);
-                    }
-                    break;
-                }
-            }
+            memoryAndJob(mig, index, b, jobs, pids);
             out.add(b.build());
         }
     }
@@ -271,6 +241,30 @@ public final class NvmlSource implements Source, AutoCloseable {
         for (int n = 0; n < 1000 && nvml.nvmlEventSetWait_v2(eventSet, event, 0) == NvmlLibrary.SUCCESS; n++) {
             if ((event.eventType & NvmlLibrary.EVENT_TYPE_XID_CRITICAL_ERROR) != 0) {
                 lastXid.put(event.device, (int) event.eventData);
+            }
+        }
+    }
+
+    /**
+     * Memory, and the job and rank of the first attributable compute process, of a GPU or a MIG instance; records
+     * the rank on GPU {@code index} for the host's job events.
+     */
+    private void memoryAndJob(Pointer d, int index, GpuSample.Builder b, Map<String, Map<Integer, Integer>> jobs,
+                              Set<Integer> pids) {
+        NvmlLibrary.Memory m = new NvmlLibrary.Memory();
+        if (ok(nvml.nvmlDeviceGetMemoryInfo(d, m))) {
+            b.memTotalMiB(m.total / 1048576.0).memUsedMiB(m.used / 1048576.0);
+        }
+        for (int pid : computePids(d)) {
+            pids.add(pid);
+            ProcessAttribution.Attribution a = attribution.of(pid);
+            if (a.jobId() != null) {
+                b.jobId(a.jobId());
+                if (a.rank() != null) {
+                    b.rank(a.rank());
+                    jobs.computeIfAbsent(a.jobId(), k -> new TreeMap<>()).put(a.rank(), index);
+                }
+                break;
             }
         }
     }
