@@ -313,7 +313,7 @@ public final class ClusterSimulator {
             tempC += (target - tempC) * (1 - Math.exp(-dt / THERMAL_TAU_S));
             energyJ += power * dt;
             double util = clamp(a.util + (a.util > 0 && a.util < 100 ? noise(0.5) : 0));
-            double sm = clamp(a.smActive * (a == Activity.STRAGGLING ? 1 : 1) + (a.smActive > 5 ? noise(1.5) : 0));
+            double sm = clamp(a.smActive + (a.smActive > 5 ? noise(1.5) : 0));
             double tensor = clamp(a.tensor + (a.tensor > 5 ? noise(1.5) : 0));
             double nvlink = Math.max(0, a.nvlinkGBps * 1e9 * clockFactor + (a.nvlinkGBps > 1 ? noise(2e9) : 0));
             return GpuSample.builder()
