@@ -17,6 +17,12 @@ import java.util.TreeMap;
  * <p>{@code fingerprint} is stable for one problem on one entity (the type and the entity labels hashed), so a
  * firing event and the resolved event that ends it share it, as in Alertmanager; {@code startsAt} tells apart two
  * episodes of the same problem. {@code evidence} holds the metric values that made the detector decide.
+ * {@code detectedAt} is the event time of the newest telemetry the detector had when it decided: detection latency
+ * is {@code detectedAt - startsAt} (plus transport), and the scorecard measures it from the fault's start.
+ *
+ * <p>Labels {@code incident} (the fingerprint of the root-cause alert this one belongs to) and {@code root}
+ * ({@code true} for the alert that pages, {@code false} for a consequence attached to it) are set by the incident
+ * correlator, not by detectors.
  */
 public record AlertEvent(
         String fingerprint,
@@ -28,7 +34,8 @@ public record AlertEvent(
         Map<String, String> labels,
         String summary,
         Map<String, Double> evidence,
-        Origin origin) implements TelemetryRecord {
+        Origin origin,
+        Instant detectedAt) implements TelemetryRecord {
 
     public enum Severity { INFO, WARNING, CRITICAL }
 
@@ -49,6 +56,24 @@ public record AlertEvent(
     @JsonIgnore
     public long eventTimeMs() {
         return (state == State.RESOLVED && endsAt != null ? endsAt : startsAt).toEpochMilli();
+    }
+
+    /** A copy with other labels (the correlator's incident labels). */
+    public AlertEvent withLabels(Map<String, String> newLabels) {
+        return new AlertEvent(fingerprint, type, severity, state, startsAt, endsAt, newLabels, summary, evidence, origin,
+                detectedAt);
+    }
+
+    /** A copy with another summary and evidence (an incident's root, updated as consequences attach). */
+    public AlertEvent withSummary(String newSummary, Map<String, Double> newEvidence) {
+        return new AlertEvent(fingerprint, type, severity, state, startsAt, endsAt, labels, newSummary, newEvidence,
+                origin, detectedAt);
+    }
+
+    /** A copy stamped with another origin (the correlator re-sequences its output per incident). */
+    public AlertEvent withOrigin(Origin newOrigin) {
+        return new AlertEvent(fingerprint, type, severity, state, startsAt, endsAt, labels, summary, evidence, newOrigin,
+                detectedAt);
     }
 
     /** The stable fingerprint of an alert type on an entity: the first 16 hex digits of SHA-256 over both. */

@@ -12,7 +12,9 @@ public enum RejectReason {
     NOT_A_NUMBER,
     NEGATIVE_VALUE,
     OUT_OF_RANGE,
-    FUTURE_TIMESTAMP;
+    FUTURE_TIMESTAMP,
+    /** Arrived after event time had passed it (beyond the bounded out-of-orderness): too late to detect with. */
+    LATE;
 
     /** Counter name for records rejected for this reason, e.g. {@code rejected_malformed_json}. */
     public String counterName() {

@@ -15,6 +15,7 @@ public enum Schema {
     POWER("vigil.power.v1", PowerSample.class),
     COOLING("vigil.cooling.v1", CoolingSample.class),
     JOB("vigil.job.v1", JobEvent.class),
+    STEP("vigil.step.v1", StepEvent.class),
     ALERT("vigil.alert.v1", AlertEvent.class);
 
     private static final Map<String, Schema> BY_ID =

@@ -40,6 +40,8 @@ public final class TelemetryValidator {
             r = cooling(s);
         } else if (record instanceof JobEvent e) {
             r = job(e);
+        } else if (record instanceof StepEvent e) {
+            r = step(e);
         } else {
             r = alert((AlertEvent) record);
         }
@@ -128,6 +130,21 @@ public final class TelemetryValidator {
             }
         }
         return null;
+    }
+
+    private Rejection step(StepEvent e) {
+        Rejection r;
+        if ((r = required("cluster", e.cluster())) != null) return r;
+        if ((r = required("jobId", e.jobId())) != null) return r;
+        if ((r = required("startTs", e.startTs() > 0 ? e.startTs() : null)) != null) return r;
+        if ((r = required("endTs", e.endTs() > 0 ? e.endTs() : null)) != null) return r;
+        if (e.rank() < 0) return new Rejection(RejectReason.NEGATIVE_VALUE, "rank " + e.rank() + " is negative");
+        if (e.step() < 0) return new Rejection(RejectReason.NEGATIVE_VALUE, "step " + e.step() + " is negative");
+        if (e.endTs() < e.startTs()) {
+            return new Rejection(RejectReason.INVALID_FIELD, "endTs " + e.endTs() + " is before startTs " + e.startTs());
+        }
+        if ((r = nonNegative("computeMs", e.computeMs())) != null) return r;
+        return nonNegative("commMs", e.commMs());
     }
 
     private Rejection alert(AlertEvent a) {

@@ -24,6 +24,8 @@ public record Topics(String prefix) implements java.io.Serializable {
     public String power() { return prefix + "telemetry.power"; }
     public String cooling() { return prefix + "telemetry.cooling"; }
     public String jobs() { return prefix + "jobs"; }
+    /** Optional per-rank training step events, from the training loop itself ({@link StepEvent}). */
+    public String steps() { return prefix + "telemetry.steps"; }
     public String alerts() { return prefix + "alerts"; }
     public String deadLetter() { return prefix + "deadletter"; }
 
@@ -32,8 +34,13 @@ public record Topics(String prefix) implements java.io.Serializable {
         return List.of(gpu(), power(), cooling(), jobs());
     }
 
+    /** What detection reads: the telemetry plus step events. */
+    public List<String> detectionInputs() {
+        return List.of(gpu(), power(), cooling(), jobs(), steps());
+    }
+
     public List<String> all() {
-        return List.of(gpu(), power(), cooling(), jobs(), alerts(), deadLetter());
+        return List.of(gpu(), power(), cooling(), jobs(), steps(), alerts(), deadLetter());
     }
 
     /** The topic that carries records of this schema. */
@@ -43,6 +50,7 @@ public record Topics(String prefix) implements java.io.Serializable {
             case POWER -> power();
             case COOLING -> cooling();
             case JOB -> jobs();
+            case STEP -> steps();
             case ALERT -> alerts();
         };
     }

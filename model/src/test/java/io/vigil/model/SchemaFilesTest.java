@@ -51,7 +51,8 @@ class SchemaFilesTest {
                 Schema.JOB, new JobEvent(NOW, "c", "j", JobEvent.Kind.END, null, null, List.of(), o),
                 Schema.ALERT, new AlertEvent("f", AlertType.SYNC_STALL, AlertEvent.Severity.CRITICAL,
                         AlertEvent.State.RESOLVED, Instant.ofEpochMilli(NOW), Instant.ofEpochMilli(NOW + 1),
-                        Map.of("job", "j"), "s", Map.of("x", 1.0), o));
+                        Map.of("job", "j"), "s", Map.of("x", 1.0), o, Instant.ofEpochMilli(NOW)),
+                Schema.STEP, new StepEvent("c", "j", 1, 2, NOW - 500, NOW, 400.0, null, "h", 0, o));
         for (var e : samples.entrySet()) {
             assertThat(validate(e.getKey().schemaFileName(), e.getValue())).as(e.getKey().id()).isEmpty();
         }

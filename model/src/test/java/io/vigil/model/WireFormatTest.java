@@ -51,7 +51,8 @@ class WireFormatTest {
                         List.of(new JobEvent.RankAllocation(0, "h1", 0, "GPU-0")), new Origin("col", 5, 10)),
                 new AlertEvent("abc", AlertType.THERMAL, AlertEvent.Severity.WARNING, AlertEvent.State.FIRING,
                         Instant.ofEpochMilli(NOW), null, Map.of("host", "h1", "gpu", "3"), "hot",
-                        Map.of("gpuTempC", 91.0), new Origin("det", 0, 1)));
+                        Map.of("gpuTempC", 91.0), new Origin("det", 0, 1), Instant.ofEpochMilli(NOW + 3000)),
+                new StepEvent("c", "job-1", 3, 120, NOW - 900, NOW, 610.0, 290.0, "h1", 3, new Origin("train", 0, 7)));
         for (TelemetryRecord r : records) {
             Decoded d = wire.decode(WireFormat.encode(r));
             assertThat(d.rejection()).as(r.schema().id()).isNull();

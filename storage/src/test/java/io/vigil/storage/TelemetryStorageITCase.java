@@ -57,7 +57,7 @@ class TelemetryStorageITCase {
         Map<String, String> labels = Map.of("cluster", "test", "host", "h1", "gpu", "2");
         return new AlertEvent(AlertEvent.fingerprint(AlertType.THERMAL, labels), AlertType.THERMAL,
                 AlertEvent.Severity.WARNING, state, start, end, labels, summary,
-                state == AlertEvent.State.FIRING ? Map.of("gpuTempC", 90.0) : Map.of(), new Origin("d", 0, 1));
+                state == AlertEvent.State.FIRING ? Map.of("gpuTempC", 90.0) : Map.of(), new Origin("d", 0, 1), null);
     }
 
     @Test

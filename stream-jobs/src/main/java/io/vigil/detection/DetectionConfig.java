@@ -1,5 +1,9 @@
 package io.vigil.detection;
 
+import io.vigil.detection.facility.FacilityConfig;
+import io.vigil.detection.health.HostHealthConfig;
+import io.vigil.detection.job.StragglerConfig;
+import io.vigil.detection.job.SyncStallConfig;
 import io.vigil.detection.thermal.ThermalConfig;
 import io.vigil.model.Topics;
 import java.io.Serializable;
@@ -8,25 +12,42 @@ import java.time.Duration;
 /**
  * Everything the detection job needs besides its source and sinks.
  *
- * @param maxOutOfOrderness how far behind the newest sample a sample may arrive and still be in order for event time
+ * @param maxOutOfOrderness how far behind the median host's newest sample a sample may arrive and still count
  * @param idleTimeout       a source partition silent this long stops holding the watermark back
  * @param maxFutureSkew     samples stamped further ahead of this machine's clock are refused
+ * @param jobWindow         the window over which a job's ranks are compared
+ * @param jobTimeout        a job without any record for this long is forgotten
+ * @param incidentGrace     how long a resolved incident still takes late consequences
  */
 public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duration idleTimeout,
-                              Duration maxFutureSkew, ThermalConfig thermal) implements Serializable {
+                              Duration maxFutureSkew, ThermalConfig thermal, Duration jobWindow, Duration jobTimeout,
+                              StragglerConfig straggler, SyncStallConfig stall, HostHealthConfig health,
+                              FacilityConfig facility, Duration incidentGrace) implements Serializable {
 
     public DetectionConfig {
         if (maxOutOfOrderness.isNegative()) throw new IllegalArgumentException("max-out-of-orderness must be >= 0");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle-timeout must be > 0");
         if (maxFutureSkew.isNegative()) throw new IllegalArgumentException("max-future-skew must be >= 0");
+        if (jobWindow.toMillis() < 100) throw new IllegalArgumentException("detection.job-window must be >= 100 ms");
+        if (jobTimeout.compareTo(jobWindow.multipliedBy(10)) < 0) {
+            throw new IllegalArgumentException("detection.job-timeout must be at least 10 job windows");
+        }
     }
 
     public static DetectionConfig defaults() {
         return new DetectionConfig(Topics.defaults(), Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), ThermalConfig.defaults());
+                Duration.ofMinutes(5), ThermalConfig.defaults(), Duration.ofSeconds(1), Duration.ofMinutes(5),
+                StragglerConfig.defaults(), SyncStallConfig.defaults(), HostHealthConfig.defaults(),
+                FacilityConfig.defaults(), Duration.ofMinutes(5));
     }
 
     public DetectionConfig withTopics(Topics newTopics) {
-        return new DetectionConfig(newTopics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal);
+        return new DetectionConfig(newTopics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow,
+                jobTimeout, straggler, stall, health, facility, incidentGrace);
+    }
+
+    public DetectionConfig withMaxFutureSkew(Duration skew) {
+        return new DetectionConfig(topics, maxOutOfOrderness, idleTimeout, skew, thermal, jobWindow,
+                jobTimeout, straggler, stall, health, facility, incidentGrace);
     }
 }

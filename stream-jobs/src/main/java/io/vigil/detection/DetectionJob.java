@@ -1,11 +1,23 @@
 package io.vigil.detection;
 
+import io.vigil.detection.facility.CoolingDetector;
+import io.vigil.detection.facility.PowerDetector;
+import io.vigil.detection.health.HostHealthDetector;
+import io.vigil.detection.incident.IncidentCorrelator;
+import io.vigil.detection.ingest.HostMedianWatermarks;
 import io.vigil.detection.ingest.RawTelemetry;
 import io.vigil.detection.ingest.TelemetryDecoder;
+import io.vigil.detection.ingest.TelemetryRouter;
+import io.vigil.detection.job.JobSignal;
+import io.vigil.detection.job.JobWindow;
+import io.vigil.detection.job.JobWindowAggregator;
+import io.vigil.detection.job.StragglerDetector;
+import io.vigil.detection.job.SyncStallDetector;
 import io.vigil.detection.thermal.ThermalDetector;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.GpuSample;
+import io.vigil.model.TelemetryRecord;
 import java.time.Clock;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -15,9 +27,18 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The detection job's wiring, and nothing else: raw telemetry → decode and validate (refused records → dead
- * letters) → event time → per-GPU detectors → alerts. Sources and sinks come from outside, so production (Kafka)
- * and tests (bounded sources, collecting sinks) run the very same graph.
+ * The detection job's wiring, and nothing else:
+ * <pre>
+ * raw telemetry → decode and validate ──refused──────────────────────────────┐
+ *   → event time (median host clock) → route ──late────────────────────────→ dead letters
+ *       ├─ GPU samples ─ by GPU  → thermal
+ *       │               └ by host → host health (silence, lost, XID, cold plate)
+ *       ├─ job signals (ranks' samples, steps, job events) ─ by job → windows → stragglers, sync stalls
+ *       ├─ cooling ─ by device → cooling      └─ power ─ by device → power
+ *       └─ all alerts ─ by cluster → incident correlator → alerts
+ * </pre>
+ * Sources and sinks come from outside, so production (Kafka) and tests (bounded sources, collecting sinks) run the
+ * very same graph.
  */
 public final class DetectionJob {
 
@@ -42,22 +63,60 @@ public final class DetectionJob {
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "telemetry-source")
                 .uid("telemetry-source");
 
-        SingleOutputStreamOperator<GpuSample> gpu = raw
+        SingleOutputStreamOperator<TelemetryRecord> decoded = raw
                 .process(new TelemetryDecoder(config.topics(), clock, config.maxFutureSkew()))
                 .name("decode-and-validate").uid("decode-and-validate");
 
-        gpu.getSideOutput(TelemetryDecoder.DEAD_LETTERS)
+        SingleOutputStreamOperator<GpuSample> gpu = decoded
+                .assignTimestampsAndWatermarks(
+                        HostMedianWatermarks.strategy(config.maxOutOfOrderness(), config.idleTimeout()))
+                .name("event-time").uid("event-time")
+                .process(new TelemetryRouter(config.topics(), clock))
+                .name("route").uid("route");
+
+        decoded.getSideOutput(TelemetryDecoder.DEAD_LETTERS)
+                .union(gpu.getSideOutput(TelemetryRouter.LATE))
                 .sinkTo(deadLetterSink).name("dead-letter-sink").uid("dead-letter-sink");
 
-        DataStream<GpuSample> timed = gpu.assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<GpuSample>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                                .withTimestampAssigner((s, previous) -> s.ts())
-                                .withIdleness(config.idleTimeout()))
-                .name("gpu-event-time").uid("gpu-event-time");
-
-        timed.keyBy(GpuSample::gpuKey)
+        DataStream<AlertEvent> thermal = gpu
+                .keyBy(GpuSample::gpuKey)
                 .process(new ThermalDetector(config.thermal()))
-                .name("thermal-detector").uid("thermal-detector")
+                .name("thermal-detector").uid("thermal-detector");
+
+        DataStream<AlertEvent> health = gpu
+                .keyBy(s -> s.cluster() + "/" + s.host())
+                .process(new HostHealthDetector(config.health()))
+                .name("host-health-detector").uid("host-health-detector");
+
+        DataStream<JobWindow> windows = gpu.getSideOutput(TelemetryRouter.JOB_SIGNALS)
+                .keyBy(JobSignal::jobKey)
+                .process(new JobWindowAggregator(config.jobWindow(), config.jobTimeout(), config.maxOutOfOrderness()))
+                .name("job-windows").uid("job-windows");
+
+        DataStream<AlertEvent> stragglers = windows
+                .keyBy(JobWindow::jobKey)
+                .process(new StragglerDetector(config.straggler()))
+                .name("straggler-detector").uid("straggler-detector");
+
+        DataStream<AlertEvent> stalls = windows
+                .keyBy(JobWindow::jobKey)
+                .process(new SyncStallDetector(config.stall()))
+                .name("sync-stall-detector").uid("sync-stall-detector");
+
+        DataStream<AlertEvent> cooling = gpu.getSideOutput(TelemetryRouter.COOLING)
+                .keyBy(c -> c.cluster() + "/" + c.device())
+                .process(new CoolingDetector(config.facility()))
+                .name("cooling-detector").uid("cooling-detector");
+
+        DataStream<AlertEvent> power = gpu.getSideOutput(TelemetryRouter.POWER)
+                .keyBy(p -> p.cluster() + "/" + p.device())
+                .process(new PowerDetector(config.facility()))
+                .name("power-detector").uid("power-detector");
+
+        thermal.union(health, stragglers, stalls, cooling, power)
+                .keyBy(a -> a.labels().getOrDefault("cluster", ""))
+                .process(new IncidentCorrelator(config.incidentGrace()))
+                .name("incident-correlator").uid("incident-correlator")
                 .sinkTo(alertSink).name("alert-sink").uid("alert-sink");
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.detection.ingest.RawTelemetry;
 import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.GpuSample;
 import io.vigil.model.RejectReason;
@@ -38,7 +39,7 @@ class DetectionJobITCase {
     static final Topics TOPICS = Topics.defaults();
 
     @Test
-    void hotGpuFiresOnceAndResolvesWhileBadRecordsAreDeadLettered() throws Exception {
+    void hotGpuFiresOnceResolvesAndExplainsItsStragglerWhileBadRecordsAreDeadLettered() throws Exception {
         List<RawTelemetry> input = new ArrayList<>();
         long offset = 0;
         // 4 GPUs for 90 s; h1/gpu2 throttles from 20 s to 50 s, then cools down.
@@ -54,6 +55,7 @@ class DetectionJobITCase {
                 input.add(new RawTelemetry(TOPICS.gpu(), 0, offset++,
                         WireFormat.encode(healthy("h1", 0, ts).gpuTempC(300.0).build())));
             }
+
         }
         CollectingSink<AlertEvent> alerts = new CollectingSink<>();
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
@@ -68,12 +70,20 @@ class DetectionJobITCase {
                 Clock.fixed(Instant.ofEpochMilli(T0 + 100_000), ZoneOffset.UTC)).build(env);
         env.execute("detection-it");
 
-        List<AlertEvent> out = alerts.collected();
-        assertThat(out).extracting(AlertEvent::state)
+        List<AlertEvent> thermal = alerts.collected().stream().filter(a -> a.type() == AlertType.THERMAL).toList();
+        assertThat(thermal).extracting(AlertEvent::state)
                 .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
-        assertThat(out).allSatisfy(a -> assertThat(a.labels()).containsEntry("host", "h1").containsEntry("gpu", "2"));
-        assertThat(out.get(0).startsAt().toEpochMilli()).isEqualTo(T0 + 20_000);
-        assertThat(out.get(1).endsAt().toEpochMilli()).isEqualTo(T0 + 54_000);
+        assertThat(thermal).allSatisfy(a -> assertThat(a.labels()).containsEntry("host", "h1").containsEntry("gpu", "2")
+                .containsEntry("root", "true").containsEntry("incident", a.fingerprint()));
+        assertThat(thermal.get(0).startsAt().toEpochMilli()).isEqualTo(T0 + 20_000);
+        assertThat(thermal.get(1).endsAt().toEpochMilli()).isEqualTo(T0 + 54_000);
+        // Its throttled clock made rank 2 a straggler: attached to the thermal incident, not paged on its own.
+        List<AlertEvent> stragglers = alerts.collected().stream().filter(a -> a.type() == AlertType.STRAGGLER).toList();
+        assertThat(stragglers).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(stragglers).allSatisfy(a -> assertThat(a.labels()).containsEntry("rank", "2")
+                .containsEntry("root", "false").containsEntry("incident", thermal.get(0).fingerprint()));
+        assertThat(alerts.collected()).hasSize(4);
         assertThat(deadLetters.collected()).extracting(DeadLetter::reason)
                 .containsExactlyInAnyOrder(RejectReason.MALFORMED_JSON, RejectReason.OUT_OF_RANGE);
     }

@@ -6,6 +6,7 @@ import io.vigil.model.CoolingSample;
 import io.vigil.model.GpuSample;
 import io.vigil.model.JobEvent;
 import io.vigil.model.PowerSample;
+import io.vigil.model.StepEvent;
 import io.vigil.model.TelemetryRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,6 +52,8 @@ public final class ClusterSimulator {
     private final Map<String, Double> cduExtraSupplyC = new HashMap<>();
     private final Set<Fault> manual = ConcurrentHashMap.newKeySet();
     private long step;
+    private boolean stepEvents;
+    private final Map<String, Long> jobSteps = new HashMap<>();
 
     public ClusterSimulator(SimulatorConfig config, FaultScript script, OriginStamper stamper, long startMs) {
         this.config = config;
@@ -85,6 +88,12 @@ public final class ClusterSimulator {
 
     public FaultScript script() {
         return script;
+    }
+
+    /** Also emit each training rank's step events ({@link StepEvent}), one per rank per interval. */
+    public ClusterSimulator withStepEvents(boolean on) {
+        this.stepEvents = on;
+        return this;
     }
 
     /** Starts a fault now, until {@link #clear} (in addition to the script's). */
@@ -139,11 +148,27 @@ public final class ClusterSimulator {
         Set<String> stalled = new java.util.HashSet<>();
         Set<String> runaway = new java.util.HashSet<>();
         Set<String> flowLoss = new java.util.HashSet<>();
+        FaultSet fs = new FaultSet();
         for (Fault f : faults) {
             if (f instanceof Fault.Straggler s) stragglers.put(s.jobId(), s.rank());
             else if (f instanceof Fault.SyncStall s) stalled.add(s.jobId());
             else if (f instanceof Fault.GpuThermalRunaway t) runaway.add(t.host() + "/" + t.gpu());
             else if (f instanceof Fault.CduFlowLoss c) flowLoss.add(c.cdu());
+            else if (f instanceof Fault.HostStraggler h) fs.slowHosts.add(h.host());
+            else if (f instanceof Fault.JobSlowdown j) fs.slowJobs.add(j.jobId());
+            else if (f instanceof Fault.CheckpointPause c) fs.pausedJobs.add(c.jobId());
+            else if (f instanceof Fault.JobNotRunning j) fs.notRunning.add(j.jobId());
+            else if (f instanceof Fault.GpuSilent g) fs.silentGpus.add(g.host() + "/" + g.gpu());
+            else if (f instanceof Fault.HostSilent h) fs.silentHosts.add(h.host());
+            else if (f instanceof Fault.GpuLost g) fs.lostGpus.add(g.host() + "/" + g.gpu());
+            else if (f instanceof Fault.Xid x) fs.xids.put(x.host() + "/" + x.gpu(), x.code());
+            else if (f instanceof Fault.RackInletHot r) fs.hotInlets.put(r.rack(), r.tempC());
+            else if (f instanceof Fault.PduOverload p) fs.pduExtra.put(p.rack(), p.extraW());
+            else if (f instanceof Fault.CduLeak c) fs.leaks.add(c.cdu());
+        }
+        // Jobs with a host straggling: that host's ranks lag, everyone else waits for them.
+        for (GpuState g : gpus) {
+            if (g.placement != null && fs.slowHosts.contains(g.host.name())) fs.jobsWithSlowHost.add(g.placement.job().jobId());
         }
 
         List<TelemetryRecord> out = new ArrayList<>(gpus.size() + topology.hosts().size() * 2);
@@ -163,28 +188,45 @@ public final class ClusterSimulator {
 
         Map<String, Double> hostPower = new HashMap<>();
         for (GpuState g : gpus) {
-            Activity a = activity(g, elapsedS, stragglers, stalled);
+            Activity a = activity(g, elapsedS, stragglers, stalled, fs);
             double supply = rackSupplyC.getOrDefault(g.host.rack(), COOLANT_SUPPLY_C);
-            GpuSample sample = g.advance(a, supply, runaway.contains(g.host.name() + "/" + g.index), dt, ts);
+            String id = g.host.name() + "/" + g.index;
+            boolean running = g.placement != null && !fs.notRunning.contains(g.placement.job().jobId());
+            GpuSample sample = g.advance(a, supply, runaway.contains(id), dt, ts,
+                    g.placement != null && fs.slowJobs.contains(g.placement.job().jobId()) ? 0.8 : 1.0, running);
             hostPower.merge(g.host.name(), sample.powerW(), Double::sum);
-            out.add(sample);
+            if (fs.lostGpus.contains(id)) {
+                sample = GpuSample.builder().ts(ts).cluster(sample.cluster()).row(sample.row()).rack(sample.rack())
+                        .host(sample.host()).gpu(sample.gpu()).uuid(sample.uuid()).model(sample.model())
+                        .state(GpuSample.GpuState.LOST).lastXid(79).origin(sample.origin()).build();
+            } else if (fs.xids.containsKey(id)) {
+                sample = sample.toBuilder().lastXid(fs.xids.get(id)).build();
+            }
+            if (!fs.silentGpus.contains(id) && !fs.silentHosts.contains(g.host.name())) {
+                out.add(sample);
+            }
+            if (stepEvents && running && sample.state() == GpuSample.GpuState.OK) {
+                StepEvent e = stepEvent(g, a, sample, ts);
+                if (e != null) out.add(e);
+            }
         }
 
         Map<String, Double> rackPower = new HashMap<>();
         for (ClusterTopology.Host h : topology.hosts()) {
             double p = hostPower.getOrDefault(h.name(), 0.0) + HOST_OVERHEAD_W + noise(30);
             rackPower.merge(h.rack(), p, Double::sum);
+            if (fs.silentHosts.contains(h.name())) continue;
             out.add(new PowerSample(ts, config.cluster(), h.row(), h.rack(), h.name(), PowerSample.Source.HOST_PSU,
                     h.name() + "-psu", round1(p), null, null, stamper.next()));
         }
         for (ClusterTopology.Rack r : topology.racks()) {
-            double p = rackPower.getOrDefault(r.name(), 0.0);
+            double p = rackPower.getOrDefault(r.name(), 0.0) + fs.pduExtra.getOrDefault(r.name(), 0.0);
             double perPhaseA = p / 3 / 230.0;
             out.add(new PowerSample(ts, config.cluster(), r.row(), r.name(), null, PowerSample.Source.RACK_PDU,
                     r.name() + "-pdu", round1(p), PDU_CAPACITY_W,
                     List.of(round1(perPhaseA + noise(0.3)), round1(perPhaseA + noise(0.3)), round1(perPhaseA + noise(0.3))),
                     stamper.next()));
-            double inlet = AIR_INLET_C + noise(0.2);
+            double inlet = fs.hotInlets.getOrDefault(r.name(), AIR_INLET_C) + noise(0.2);
             // Liquid cooling takes most heat; air carries the rest (about 20%) across the rack.
             double outlet = inlet + 0.2 * p / 1000.0 * 0.9;
             out.add(new CoolingSample(ts, config.cluster(), r.row(), r.name(), CoolingSample.Source.RACK_AIR,
@@ -201,24 +243,62 @@ public final class ClusterSimulator {
                     .filter(r -> r.name().equals(cdu.racks().get(0))).findFirst().orElseThrow();
             out.add(new CoolingSample(ts, config.cluster(), first.row(), null, CoolingSample.Source.CDU, cdu.name(),
                     round1(supply + noise(0.05)), round1(ret + noise(0.05)), round1(flow + noise(2)),
-                    round1(flow / COOLANT_FLOW_LPM * 120 + noise(1)), false, null, null, null, cdu.racks(),
+                    round1(flow / COOLANT_FLOW_LPM * 120 + noise(1)), fs.leaks.contains(cdu.name()), null, null, null,
+                    cdu.racks(),
                     stamper.next()));
         }
         step++;
         return out;
     }
 
-    private Activity activity(GpuState g, long elapsedS, Map<String, Integer> stragglers, Set<String> stalled) {
+    /** The faults of one step, by kind. */
+    private static final class FaultSet {
+        final Set<String> slowHosts = new java.util.HashSet<>(), jobsWithSlowHost = new java.util.HashSet<>(),
+                slowJobs = new java.util.HashSet<>(), pausedJobs = new java.util.HashSet<>(),
+                notRunning = new java.util.HashSet<>(), silentGpus = new java.util.HashSet<>(),
+                silentHosts = new java.util.HashSet<>(), lostGpus = new java.util.HashSet<>(),
+                leaks = new java.util.HashSet<>();
+        final Map<String, Integer> xids = new HashMap<>();
+        final Map<String, Double> hotInlets = new HashMap<>(), pduExtra = new HashMap<>();
+    }
+
+    private StepEvent stepEvent(GpuState g, Activity a, GpuSample sample, long ts) {
+        if (a != Activity.TRAINING && a != Activity.STRAGGLING && a != Activity.WAITING_FOR_STRAGGLER
+                && a != Activity.SLOW_HOST) {
+            return null;
+        }
+        // About 600 ms of compute per step at full clock; a straggler's compute stretches with its clock, a slow
+        // host waits for input; the others' wall-clock step is the slowest rank's, the difference spent waiting.
+        double clock = sample.smClockMHz() == null ? MAX_SM_MHZ : sample.smClockMHz();
+        double compute = 600 * MAX_SM_MHZ / Math.max(clock, 1) * (a == Activity.SLOW_HOST ? 1.6 : 1.0)
+                * (1 + noise(0.02));
+        double step = a == Activity.TRAINING ? compute + 200 : 600 * 1.45 + 200;
+        String key = g.placement.job().jobId() + "/" + g.placement.rank();
+        long n = jobSteps.merge(key, 1L, Long::sum);
+        long end = ts;
+        return new StepEvent(config.cluster(), g.placement.job().jobId(), g.placement.rank(), n,
+                end - Math.round(Math.max(step, compute)), end, Math.round(compute * 10) / 10.0,
+                Math.round(Math.max(0, step - compute) * 10) / 10.0, g.host.name(), g.index, stamper.next());
+    }
+
+    private Activity activity(GpuState g, long elapsedS, Map<String, Integer> stragglers, Set<String> stalled,
+                              FaultSet fs) {
         if (g.placement == null) {
             return Activity.IDLE;
         }
         ClusterTopology.Job job = g.placement.job();
+        if (fs.notRunning.contains(job.jobId())) {
+            return Activity.IDLE;
+        }
         if (stalled.contains(job.jobId())) {
             return g.placement.rank() == 0 ? Activity.HUNG : Activity.STALLED;
         }
         long t = elapsedS + job.phaseOffsetSec();
-        if (t % job.checkpointEverySec() < job.checkpointSec()) {
+        if (t % job.checkpointEverySec() < job.checkpointSec() || fs.pausedJobs.contains(job.jobId())) {
             return Activity.CHECKPOINT;
+        }
+        if (fs.jobsWithSlowHost.contains(job.jobId())) {
+            return fs.slowHosts.contains(g.host.name()) ? Activity.SLOW_HOST : Activity.WAITING_FOR_STRAGGLER;
         }
         Integer slowRank = stragglers.get(job.jobId());
         if (slowRank != null) {
@@ -247,6 +327,7 @@ public final class ClusterSimulator {
         CHECKPOINT(4, 2, 0, 0.07, 2),
         STRAGGLING(99, 80, 54, 0.91, 110),
         WAITING_FOR_STRAGGLER(99, 58, 38, 0.68, 80),
+        SLOW_HOST(72, 38, 24, 0.48, 40),
         STALLED(100, 1, 0, 0.07, 0.01),
         HUNG(0, 0, 0, 0.02, 0);
 
@@ -281,9 +362,13 @@ public final class ClusterSimulator {
             this.placement = placement;
         }
 
-        GpuSample advance(Activity a, double supplyC, boolean runaway, double dt, long ts) {
+        GpuSample advance(Activity a, double supplyC, boolean runaway, double dt, long ts, double jobClockFactor,
+                          boolean running) {
             long reasons = 0;
-            double clockFactor = 1.0;
+            double clockFactor = jobClockFactor;
+            if (jobClockFactor < 1.0) {
+                reasons |= ClockEventReason.SW_POWER_CAP.bit();
+            }
             if (a == Activity.STRAGGLING) {
                 clockFactor = 0.71;
                 reasons |= ClockEventReason.HW_SLOWDOWN.bit();
@@ -319,11 +404,11 @@ public final class ClusterSimulator {
             return GpuSample.builder()
                     .ts(ts).cluster(config.cluster()).row(host.row()).rack(host.rack()).host(host.name()).gpu(index)
                     .uuid(uuid).model("NVIDIA H100 80GB HBM3")
-                    .jobId(placement == null ? null : placement.job().jobId())
-                    .rank(placement == null ? null : placement.rank())
+                    .jobId(!running ? null : placement.job().jobId())
+                    .rank(!running ? null : placement.rank())
                     .state(GpuSample.GpuState.OK)
                     .gpuUtilPct(round1(util)).smActivePct(round1(sm)).tensorActivePct(round1(tensor))
-                    .memUsedMiB(placement == null ? 4.0 : 71_000.0).memTotalMiB(MEM_TOTAL_MIB)
+                    .memUsedMiB(!running ? 4.0 : 71_000.0).memTotalMiB(MEM_TOTAL_MIB)
                     .gpuTempC(round1(tempC)).memTempC(round1(tempC + 7)).slowdownTempC(SLOWDOWN_C)
                     .shutdownTempC(SHUTDOWN_C)
                     .powerW(round1(power)).powerLimitW(POWER_LIMIT_W).energyJ(Math.floor(energyJ))

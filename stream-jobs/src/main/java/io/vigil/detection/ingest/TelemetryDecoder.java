@@ -1,13 +1,11 @@
 package io.vigil.detection.ingest;
 
-import io.vigil.model.CoolingSample;
+import io.vigil.model.AlertEvent;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Decoded;
-import io.vigil.model.GpuSample;
-import io.vigil.model.JobEvent;
-import io.vigil.model.PowerSample;
 import io.vigil.model.RejectReason;
 import io.vigil.model.Schema;
+import io.vigil.model.TelemetryRecord;
 import io.vigil.model.TelemetryValidator;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
@@ -22,19 +20,16 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Turns raw Kafka records into validated telemetry. GPU samples leave on the main output, the other kinds on their
- * side outputs, and every refused record on {@link #DEAD_LETTERS} with its reason and original bytes: in = valid +
- * rejected, and each rejection counts on a counter named for its reason ({@code rejected_<reason>}).
+ * Turns raw Kafka records into validated telemetry, on the main output, and every refused record into a dead letter
+ * on {@link #DEAD_LETTERS} with its reason and original bytes: in = valid + rejected, and each rejection counts on a
+ * counter named for its reason ({@code rejected_<reason>}).
  *
  * <p>This runs before event time is assigned, so a record stamped far in the future is refused here and cannot move
  * the watermark.
  */
-public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, GpuSample> {
+public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, TelemetryRecord> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
-    public static final OutputTag<PowerSample> POWER = new OutputTag<>("power") {};
-    public static final OutputTag<CoolingSample> COOLING = new OutputTag<>("cooling") {};
-    public static final OutputTag<JobEvent> JOBS = new OutputTag<>("jobs") {};
 
     private final Topics topics;
     private final Clock clock;
@@ -58,7 +53,7 @@ public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, GpuSam
     }
 
     @Override
-    public void processElement(RawTelemetry raw, Context ctx, Collector<GpuSample> out) {
+    public void processElement(RawTelemetry raw, Context ctx, Collector<TelemetryRecord> out) {
         Decoded d = wire.decode(raw.value(), expectedSchema(raw.topic()));
         if (!d.isValid()) {
             rejected.get(d.rejection().reason()).inc();
@@ -66,20 +61,14 @@ public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, GpuSam
                     clock.instant(), raw.value()));
             return;
         }
-        if (d.record() instanceof GpuSample s) {
-            out.collect(s);
-        } else if (d.record() instanceof PowerSample p) {
-            ctx.output(POWER, p);
-        } else if (d.record() instanceof CoolingSample c) {
-            ctx.output(COOLING, c);
-        } else if (d.record() instanceof JobEvent j) {
-            ctx.output(JOBS, j);
-        } else {
+        if (d.record() instanceof AlertEvent) {
             rejected.get(RejectReason.WRONG_TOPIC).inc();
             ctx.output(DEAD_LETTERS, DeadLetter.of(new io.vigil.model.Rejection(RejectReason.WRONG_TOPIC,
                     d.record().schema().id() + " records do not belong on telemetry topics"),
                     raw.topic(), raw.partition(), raw.offset(), clock.instant(), raw.value()));
+            return;
         }
+        out.collect(d.record());
     }
 
     /** Each telemetry topic carries one kind; an unknown topic (tests, or a custom feed) accepts any kind. */
@@ -89,6 +78,7 @@ public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, GpuSam
         if (topic.equals(topics.power())) return Schema.POWER;
         if (topic.equals(topics.cooling())) return Schema.COOLING;
         if (topic.equals(topics.jobs())) return Schema.JOB;
+        if (topic.equals(topics.steps())) return Schema.STEP;
         return null;
     }
 }

@@ -23,9 +23,11 @@ import org.apache.flink.util.Collector;
 /**
  * The Kafka source and sinks of the detection job.
  *
- * <p>Guarantee: at-least-once for now: alerts and dead letters are flushed on every checkpoint, and offsets are
- * committed only when a checkpoint completes, so a restart may repeat events but never loses one. Storage
- * de-duplicates alert events by fingerprint, start and state.
+ * <p>Guarantees: alerts are exactly-once. The alert sink writes in Kafka transactions committed when a checkpoint
+ * completes, and the source's offsets are part of the same checkpoint, so a job restarted from a checkpoint emits
+ * each firing and resolved event once. The price is latency: a {@code read_committed} consumer (the storage writer,
+ * anything downstream) sees an alert only when the checkpoint after it completes, up to one checkpoint interval
+ * later. Dead letters are at-least-once (flushed on every checkpoint): a restart may repeat one, never lose one.
  */
 public final class KafkaWiring {
 
@@ -36,7 +38,7 @@ public final class KafkaWiring {
         props.setProperty("isolation.level", "read_committed");
         return KafkaSource.<RawTelemetry>builder()
                 .setBootstrapServers(bootstrap)
-                .setTopics(List.of(topics.gpu(), topics.power(), topics.cooling(), topics.jobs()))
+                .setTopics(topics.detectionInputs())
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setProperties(props)
@@ -45,10 +47,15 @@ public final class KafkaWiring {
                 .build();
     }
 
-    public static KafkaSink<AlertEvent> alertSink(String bootstrap, Topics topics) {
+    /** Transactions must outlive a checkpoint and a restart, and stay under the broker's 15-minute maximum. */
+    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(10 * 60 * 1000);
+
+    public static KafkaSink<AlertEvent> alertSink(String bootstrap, Topics topics, String transactionalIdPrefix) {
         return KafkaSink.<AlertEvent>builder()
                 .setBootstrapServers(bootstrap)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
                 .setRecordSerializer((KafkaRecordSerializationSchema<AlertEvent>) (alert, context, timestamp) ->
                         new ProducerRecord<>(topics.alerts(), null, alert.eventTimeMs(),
                                 alert.fingerprint().getBytes(StandardCharsets.UTF_8), WireFormat.encode(alert)))

@@ -101,7 +101,8 @@ public final class ThermalDetector extends KeyedProcessFunction<String, GpuSampl
                     AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED, Instant.ofEpochMilli(st.episodeStartMs()),
                     Instant.ofEpochMilli(st.lastSeenMs()), labels,
                     "GPU " + key[1] + "/gpu" + (key.length > 2 ? key[2] : "?") + " stopped reporting; thermal alert closed",
-                    Map.of(), new Origin(originOf(ctx.getCurrentKey()), 0, st.alertsEmitted() + 1)));
+                    Map.of(), new Origin(originOf(ctx.getCurrentKey()), 0, st.alertsEmitted() + 1),
+                    Instant.ofEpochMilli(timestamp)));
         }
         state.clear();
     }
@@ -111,6 +112,7 @@ public final class ThermalDetector extends KeyedProcessFunction<String, GpuSampl
         Map<String, String> labels = entityLabels(s.cluster(), s.row(), s.rack(), s.host(), String.valueOf(s.gpu()),
                 s.uuid());
         Map<String, String> identity = entityLabels(s.cluster(), null, null, s.host(), String.valueOf(s.gpu()), null);
+        labels.put("scope", "gpu");
         if (s.jobId() != null) {
             labels.put("job", s.jobId());
         }
@@ -127,7 +129,7 @@ public final class ThermalDetector extends KeyedProcessFunction<String, GpuSampl
                 && s.gpuTempC() >= s.shutdownTempC() - 2 ? AlertEvent.Severity.CRITICAL : AlertEvent.Severity.WARNING;
         return new AlertEvent(AlertEvent.fingerprint(AlertType.THERMAL, identity), AlertType.THERMAL, severity,
                 alertState, Instant.ofEpochMilli(startMs), endMs == null ? null : Instant.ofEpochMilli(endMs),
-                labels, summary, evidence, new Origin(originOf(s.gpuKey()), 0, seq));
+                labels, summary, evidence, new Origin(originOf(s.gpuKey()), 0, seq), Instant.ofEpochMilli(s.ts()));
     }
 
     /**

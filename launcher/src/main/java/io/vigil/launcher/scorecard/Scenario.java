@@ -1,0 +1,44 @@
+package io.vigil.launcher.scorecard;
+
+import io.vigil.collectors.simulator.ScheduledFault;
+import io.vigil.model.AlertType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One labelled scenario of the detection scorecard: a simulated cluster running for {@code length}, the faults
+ * injected into it, how its telemetry is disturbed on the way (noise, gaps, skew, disorder), what a detector must
+ * find ({@code expected}) and what it may find as a consequence ({@code allowed}, e.g. the GPUs heating on the racks
+ * of a CDU that lost flow). A scenario without expectations is a hard negative: any alert is a false positive.
+ */
+public record Scenario(String name, String description, Duration length, List<ScheduledFault> faults,
+                       Disturbance disturbance, boolean stepEvents, List<Expectation> expected,
+                       List<Expectation> allowed) {
+
+    /**
+     * An alert a scenario expects (or allows): of {@code type}, with at least these labels, detected between the
+     * fault's start and {@code until}.
+     */
+    public record Expectation(AlertType type, Map<String, String> labels, Duration from, Duration until) {}
+
+    /**
+     * How telemetry is disturbed between the simulator and the job.
+     *
+     * @param noise        extra sensor noise, and rare single-sample spikes
+     * @param dropFraction share of GPU samples lost at random
+     * @param maxDelayMs   samples arrive up to this late, so out of order
+     * @param skewMs       per host, how far its clock is off
+     * @param gapsEveryS   every this many seconds one GPU misses a few samples in a row (0: never)
+     */
+    public record Disturbance(boolean noise, double dropFraction, long maxDelayMs, Map<String, Long> skewMs,
+                              int gapsEveryS) {
+        public static Disturbance none() {
+            return new Disturbance(false, 0, 0, Map.of(), 0);
+        }
+    }
+
+    public boolean negative() {
+        return expected.isEmpty();
+    }
+}

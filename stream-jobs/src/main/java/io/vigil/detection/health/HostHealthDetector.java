@@ -1,0 +1,325 @@
+package io.vigil.detection.health;
+
+import io.vigil.detection.alert.Alerts;
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import io.vigil.model.GpuSample;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Host health detector, keyed by host ({@code cluster/host}): what one host's GPUs say about the host and each
+ * other.
+ * <ul>
+ * <li>SILENT: a GPU without samples for {@link HostHealthConfig#silenceTimeout()} of event time while the site keeps
+ * reporting (the commonest failure shows as absence); all GPUs of the host at once make one host alert instead.</li>
+ * <li>GPU_LOST: the driver says the GPU fell off the bus.</li>
+ * <li>XID: each new XID error is an event, with the severity of NVIDIA's catalogue ({@link XidCatalogue}); the
+ * same XID again within {@link HostHealthConfig#xidHold()} is counted on the open alert, not paged again.</li>
+ * <li>THERMAL (check {@code cold-plate}): a GPU hotter than its host peers at similar power (same coolant) by more
+ * than its own usual difference: a failing cold plate, pump or fan, seen before the GPU reaches its slowdown
+ * temperature.</li>
+ * </ul>
+ * One timer per host, moved forward lazily; a host silent for {@link HostHealthConfig#entityTimeout()} is
+ * forgotten, so state stays bounded as hosts come and go.
+ */
+public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSample, AlertEvent> {
+
+    public static final class GpuTrack {
+        public long lastSeen = Long.MIN_VALUE;
+        public boolean silent;
+        public long silentSince;
+        public boolean lost;
+        public long lostStart;
+        public int okRun;
+        public Integer lastXid;
+        public boolean xidOpen;
+        public int xidCode;
+        public long xidStart, xidLastAt;
+        public int xidCount;
+        public double temp = Double.NaN, power = Double.NaN, limit = Double.NaN;
+        public long tempTs;
+        public double usualDelta;
+        public int deltaSamples;
+        public int hotRun, coolRun;
+        public boolean coldPlate;
+        public long coldPlateStart;
+        public String job, rank, uuid;
+    }
+
+    public static final class HostState {
+        public String cluster, host, row, rack;
+        public HashMap<String, GpuTrack> gpus = new HashMap<>();
+        public long lastSeen = Long.MIN_VALUE;
+        public boolean silent;
+        public long silentSince;
+        public long timer = Long.MIN_VALUE;
+        public long seq;
+    }
+
+    private final HostHealthConfig config;
+    private transient ValueState<HostState> state;
+
+    public HostHealthDetector(HostHealthConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("host-health", HostState.class));
+    }
+
+    @Override
+    public void processElement(GpuSample s, Context ctx, Collector<AlertEvent> out) throws Exception {
+        HostState h = state.value();
+        if (h == null) {
+            h = new HostState();
+            h.cluster = s.cluster();
+            h.host = s.host();
+        }
+        if (s.row() != null) h.row = s.row();
+        if (s.rack() != null) h.rack = s.rack();
+        String id = s.migInstance() == null ? String.valueOf(s.gpu()) : s.gpu() + "/mig" + s.migInstance();
+        GpuTrack g = h.gpus.computeIfAbsent(id, k -> new GpuTrack());
+        g.job = s.jobId();
+        g.rank = s.rank() == null ? null : String.valueOf(s.rank());
+        if (s.uuid() != null) g.uuid = s.uuid();
+        g.lastSeen = Math.max(g.lastSeen, s.ts());
+        h.lastSeen = Math.max(h.lastSeen, s.ts());
+
+        if (h.silent) {
+            h.silent = false;
+            out.collect(hostEvent(h, AlertEvent.State.RESOLVED, h.silentSince, s.ts(), s.ts(),
+                    "host " + h.host + " is reporting again", Map.of()));
+            h.gpus.values().forEach(x -> x.silent = false);
+        }
+        if (g.silent) {
+            g.silent = false;
+            out.collect(gpuEvent(h, id, g, AlertType.SILENT, null, AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED,
+                    g.silentSince, s.ts(), s.ts(), "GPU " + where(h, id) + " is reporting again", Map.of()));
+        }
+
+        // Fallen off the bus.
+        if (s.state() == GpuSample.GpuState.LOST) {
+            g.okRun = 0;
+            if (!g.lost) {
+                g.lost = true;
+                g.lostStart = s.ts();
+                out.collect(gpuEvent(h, id, g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
+                        AlertEvent.State.FIRING, s.ts(), null, s.ts(),
+                        "GPU " + where(h, id) + " is lost (fell off the bus): drain the host and reset the GPU",
+                        Alerts.evidence("lastXid", s.lastXid())));
+            }
+        } else if (g.lost && ++g.okRun >= config.lostResolveSamples()) {
+            g.lost = false;
+            out.collect(gpuEvent(h, id, g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
+                    AlertEvent.State.RESOLVED, g.lostStart, s.ts(), s.ts(), "GPU " + where(h, id) + " answers again",
+                    Map.of()));
+        }
+
+        // XID: an event per new code, not a gauge.
+        if (s.lastXid() != null && !s.lastXid().equals(g.lastXid)) {
+            int code = s.lastXid();
+            XidCatalogue.Entry entry = XidCatalogue.lookup(code);
+            if (g.xidOpen && g.xidCode == code) {
+                g.xidCount++;
+                g.xidLastAt = s.ts();
+            } else {
+                if (g.xidOpen) {
+                    out.collect(xidResolved(h, id, g, s.ts(), "superseded by XID " + code));
+                }
+                g.xidOpen = true;
+                g.xidCode = code;
+                g.xidStart = s.ts();
+                g.xidLastAt = s.ts();
+                g.xidCount = 1;
+                out.collect(gpuEvent(h, id, g, AlertType.XID, String.valueOf(code), entry.severity(),
+                        AlertEvent.State.FIRING, s.ts(), null, s.ts(),
+                        String.format("XID %d on GPU %s: %s", code, where(h, id), entry.meaning()),
+                        Alerts.evidence("xid", (double) code)));
+            }
+        }
+        g.lastXid = s.lastXid();
+
+        coldPlate(h, id, g, s, out);
+
+        if (h.timer == Long.MIN_VALUE) {
+            h.timer = s.ts() + config.silenceTimeout().toMillis();
+            ctx.timerService().registerEventTimeTimer(h.timer);
+        }
+        state.update(h);
+    }
+
+    /** Compares this GPU with its host peers at similar power, against its own usual difference. */
+    private void coldPlate(HostState h, String id, GpuTrack g, GpuSample s, Collector<AlertEvent> out) {
+        if (s.gpuTempC() == null || s.powerW() == null || s.migInstance() != null) return;
+        g.temp = s.gpuTempC();
+        g.power = s.powerW();
+        g.limit = s.powerLimitW() == null ? 700 : s.powerLimitW();
+        g.tempTs = s.ts();
+        List<Double> peers = new ArrayList<>();
+        for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
+            GpuTrack p = e.getValue();
+            if (p == g || Double.isNaN(p.temp) || Math.abs(p.tempTs - s.ts()) > 5000) continue;
+            if (Math.abs(p.power - g.power) <= config.similarPowerFraction() * g.limit) peers.add(p.temp);
+        }
+        if (peers.size() < 2) {
+            return;
+        }
+        peers.sort(Double::compare);
+        int n = peers.size();
+        double median = n % 2 == 1 ? peers.get(n / 2) : (peers.get(n / 2 - 1) + peers.get(n / 2)) / 2;
+        double delta = g.temp - median;
+        if (g.deltaSamples == 0) {
+            g.usualDelta = Math.max(-8, Math.min(8, delta));
+        }
+        g.deltaSamples++;
+        double excess = delta - g.usualDelta;
+        boolean judged = g.deltaSamples > config.coldPlateWarmupSamples();
+        boolean hot = judged && excess >= config.coldPlateDeltaC();
+        boolean cool = excess < config.coldPlateDeltaC() * 0.6;
+        g.hotRun = hot ? g.hotRun + 1 : 0;
+        g.coolRun = cool ? g.coolRun + 1 : 0;
+        if (!hot && !g.coldPlate) {
+            g.usualDelta += 0.02 * (Math.max(-8, Math.min(8, delta)) - g.usualDelta);
+        }
+        if (!g.coldPlate && g.hotRun >= config.coldPlateFireSamples()) {
+            g.coldPlate = true;
+            g.coldPlateStart = s.ts() - (long) (config.coldPlateFireSamples() - 1) * 1000;
+            out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate", AlertEvent.Severity.WARNING,
+                    AlertEvent.State.FIRING, g.coldPlateStart, null, s.ts(),
+                    String.format("GPU %s runs %.1f °C hotter than its %d host peers at similar power (%.0f W; "
+                                    + "usually %+.1f °C): suspect its cold plate, pump or fan", where(h, id), delta,
+                            peers.size(), g.power, g.usualDelta),
+                    Alerts.evidence("gpuTempC", g.temp, "peerMedianTempC", median, "powerW", g.power,
+                            "usualDeltaC", g.usualDelta, "excessC", excess, "peers", (double) peers.size())));
+        } else if (g.coldPlate && g.coolRun >= config.coldPlateResolveSamples()) {
+            g.coldPlate = false;
+            out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate", AlertEvent.Severity.WARNING,
+                    AlertEvent.State.RESOLVED, g.coldPlateStart, s.ts(), s.ts(),
+                    String.format("GPU %s back within %.1f °C of its peers", where(h, id), delta), Map.of()));
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
+        HostState h = state.value();
+        if (h == null || timestamp != h.timer) {
+            return;
+        }
+        long timeout = config.silenceTimeout().toMillis();
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+            return; // the end of a bounded input (a replay, a test) is not silence
+        }
+        if (h.lastSeen + config.entityTimeout().toMillis() <= timestamp) {
+            forget(h, timestamp, out);
+            state.clear();
+            return;
+        }
+        if (!h.silent && h.lastSeen + timeout <= timestamp) {
+            h.silent = true;
+            h.silentSince = h.lastSeen;
+            List<String> jobs = h.gpus.values().stream().map(x -> x.job).filter(j -> j != null).distinct().toList();
+            out.collect(hostEvent(h, AlertEvent.State.FIRING, h.lastSeen, null, timestamp,
+                    String.format("host %s: no samples from any of its %d GPUs for %.0f s%s", h.host, h.gpus.size(),
+                            (timestamp - h.lastSeen) / 1000.0, jobs.isEmpty() ? "" : "; jobs " + String.join(", ", jobs)),
+                    Alerts.evidence("silentSeconds", (timestamp - h.lastSeen) / 1000.0, "gpus", (double) h.gpus.size())));
+            // The GPUs' own silences are this one; resolve any open and do not open more.
+            for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
+                GpuTrack g = e.getValue();
+                if (g.silent) {
+                    out.collect(gpuEvent(h, e.getKey(), g, AlertType.SILENT, null, AlertEvent.Severity.WARNING,
+                            AlertEvent.State.RESOLVED, g.silentSince, timestamp, timestamp,
+                            "GPU " + where(h, e.getKey()) + ": now part of host " + h.host + " silent", Map.of()));
+                }
+                g.silent = true;
+            }
+        } else if (!h.silent) {
+            for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
+                GpuTrack g = e.getValue();
+                if (!g.silent && g.lastSeen + timeout <= timestamp) {
+                    g.silent = true;
+                    g.silentSince = g.lastSeen;
+                    out.collect(gpuEvent(h, e.getKey(), g, AlertType.SILENT, null, AlertEvent.Severity.WARNING,
+                            AlertEvent.State.FIRING, g.lastSeen, null, timestamp,
+                            String.format("GPU %s: no samples for %.0f s while the host's other GPUs report",
+                                    where(h, e.getKey()), (timestamp - g.lastSeen) / 1000.0),
+                            Alerts.evidence("silentSeconds", (timestamp - g.lastSeen) / 1000.0)));
+                }
+            }
+        }
+        for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
+            GpuTrack g = e.getValue();
+            if (g.xidOpen && g.xidLastAt + config.xidHold().toMillis() <= timestamp) {
+                out.collect(xidResolved(h, e.getKey(), g, timestamp, "no recurrence"));
+            }
+        }
+        long next = h.lastSeen + config.entityTimeout().toMillis();
+        for (GpuTrack g : h.gpus.values()) {
+            if (!g.silent) next = Math.min(next, g.lastSeen + timeout);
+            if (g.xidOpen) next = Math.min(next, g.xidLastAt + config.xidHold().toMillis());
+        }
+        h.timer = Math.max(next, timestamp + 1);
+        ctx.timerService().registerEventTimeTimer(h.timer);
+        state.update(h);
+    }
+
+    /** The host left (or its collector is gone for good): close what is open, drop the state. */
+    private void forget(HostState h, long now, Collector<AlertEvent> out) {
+        String why = " (host silent for " + config.entityTimeout().toMinutes() + " min; state dropped)";
+        if (h.silent) {
+            out.collect(hostEvent(h, AlertEvent.State.RESOLVED, h.silentSince, now, now,
+                    "host " + h.host + " forgotten" + why, Map.of()));
+        }
+        for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
+            GpuTrack g = e.getValue();
+            String w = where(h, e.getKey());
+            if (g.lost) out.collect(gpuEvent(h, e.getKey(), g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
+                    AlertEvent.State.RESOLVED, g.lostStart, now, now, "GPU " + w + " forgotten" + why, Map.of()));
+            if (g.xidOpen) out.collect(xidResolved(h, e.getKey(), g, now, "host forgotten" + why));
+            if (g.coldPlate) out.collect(gpuEvent(h, e.getKey(), g, AlertType.THERMAL, "cold-plate",
+                    AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED, g.coldPlateStart, now, now,
+                    "GPU " + w + " forgotten" + why, Map.of()));
+        }
+    }
+
+    private AlertEvent xidResolved(HostState h, String id, GpuTrack g, long now, String why) {
+        g.xidOpen = false;
+        XidCatalogue.Entry entry = XidCatalogue.lookup(g.xidCode);
+        return gpuEvent(h, id, g, AlertType.XID, String.valueOf(g.xidCode), entry.severity(), AlertEvent.State.RESOLVED,
+                g.xidStart, now, now, String.format("XID %d on GPU %s: %s (seen %d times)", g.xidCode, where(h, id),
+                        why, g.xidCount), Alerts.evidence("xid", (double) g.xidCode, "occurrences", (double) g.xidCount));
+    }
+
+    private AlertEvent gpuEvent(HostState h, String id, GpuTrack g, AlertType type, String detail,
+                                AlertEvent.Severity severity, AlertEvent.State st, long start, Long end, long detected,
+                                String summary, Map<String, Double> evidence) {
+        String[] parts = id.split("/", 2);
+        Map<String, String> identity = Alerts.labels("cluster", h.cluster, "host", h.host, "gpu", parts[0],
+                "mig", parts.length > 1 ? parts[1] : null);
+        if (type == AlertType.XID) identity.put("xid", detail);
+        if (type == AlertType.THERMAL) identity.put("check", detail);
+        return Alerts.event(type, severity, st, identity, Alerts.labels("row", h.row, "rack", h.rack, "uuid", g.uuid,
+                        "job", g.job, "rank", g.rank, "scope", "gpu"), start, end, detected, summary, evidence,
+                "detector-health:" + h.cluster + "/" + h.host, ++h.seq);
+    }
+
+    private AlertEvent hostEvent(HostState h, AlertEvent.State st, long start, Long end, long detected, String summary,
+                                 Map<String, Double> evidence) {
+        return Alerts.event(AlertType.SILENT, AlertEvent.Severity.CRITICAL, st,
+                Alerts.labels("cluster", h.cluster, "host", h.host),
+                Alerts.labels("row", h.row, "rack", h.rack, "scope", "host"), start, end, detected, summary, evidence,
+                "detector-health:" + h.cluster + "/" + h.host, ++h.seq);
+    }
+
+    private static String where(HostState h, String id) {
+        return h.host + "/gpu" + id;
+    }
+}

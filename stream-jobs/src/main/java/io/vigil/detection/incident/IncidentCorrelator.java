@@ -1,0 +1,244 @@
+package io.vigil.detection.incident;
+
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import io.vigil.model.Origin;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns the detectors' alerts into incidents, one per root cause, keyed by cluster. A new alert that an open
+ * incident explains becomes its child (label {@code root=false}, {@code incident=<root fingerprint>}): on-call is
+ * paged once, for the root ({@code root=true}), and sees the consequences attached. What explains what:
+ * <ul>
+ * <li>a CDU's cooling alert explains what happens on the racks it feeds (GPUs heating, stragglers, rack air);</li>
+ * <li>a rack's air or PDU alert explains what happens on that rack;</li>
+ * <li>a host-level alert (host silent, host straggling) explains the alerts of that host's GPUs;</li>
+ * <li>an alert on a GPU (thermal, lost, XID, silent) explains the other alerts on that same GPU, e.g. the straggler
+ * its throttling makes;</li>
+ * <li>a job's synchronization stall explains stragglers in the job;</li>
+ * <li>and an alert a child explains joins the child's incident (CDU → GPU heat → straggler).</li>
+ * </ul>
+ * When the root's incident reaches a new job, the root is sent again (same fingerprint and start, so an
+ * Alertmanager-style receiver updates it) listing the affected jobs. An incident stays open to late consequences
+ * for {@code grace} after its root resolves, then its state goes.
+ */
+public final class IncidentCorrelator extends KeyedProcessFunction<String, AlertEvent, AlertEvent> {
+
+    /** An open (or recently closed) incident. */
+    public static final class Incident {
+        public AlertEvent root;
+        public String rootSummary;
+        public TreeSet<String> jobs = new TreeSet<>();
+        public int related;
+        public long closedAt = Long.MIN_VALUE;
+    }
+
+    /** An alert currently firing, and which incident it belongs to. */
+    public static final class Open {
+        public Map<String, String> labels;
+        public AlertType type;
+        public long startsAt;
+        public String incident;
+    }
+
+    public static final class State {
+        public LinkedHashMap<String, Incident> incidents = new LinkedHashMap<>();
+        public HashMap<String, Open> open = new HashMap<>();
+        public long seq;
+        public long timer = Long.MIN_VALUE;
+    }
+
+    private final long graceMs;
+    private transient ValueState<State> state;
+
+    public IncidentCorrelator(Duration grace) {
+        this.graceMs = grace.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("incidents", State.class));
+    }
+
+    @Override
+    public void processElement(AlertEvent a, Context ctx, Collector<AlertEvent> out) throws Exception {
+        State st = state.value();
+        if (st == null) st = new State();
+        long now = a.eventTimeMs();
+        if (a.state() == AlertEvent.State.FIRING) {
+            Open known = st.open.get(a.fingerprint());
+            if (known != null && known.startsAt == a.startsAt().toEpochMilli()) {
+                out.collect(label(a, known.incident, known.incident.equals(a.fingerprint())));
+                state.update(st);
+                return;
+            }
+            String parent = explain(st, a);
+            Open o = new Open();
+            o.labels = a.labels();
+            o.type = a.type();
+            o.startsAt = a.startsAt().toEpochMilli();
+            if (parent == null) {
+                Incident inc = new Incident();
+                inc.root = a;
+                inc.rootSummary = a.summary();
+                String job = a.labels().get("job");
+                if (job != null) inc.jobs.add(job);
+                st.incidents.put(a.fingerprint(), inc);
+                o.incident = a.fingerprint();
+                st.open.put(a.fingerprint(), o);
+                out.collect(label(a, a.fingerprint(), true));
+            } else {
+                Incident inc = st.incidents.get(parent);
+                o.incident = parent;
+                st.open.put(a.fingerprint(), o);
+                out.collect(label(a, parent, false));
+                inc.related++;
+                String job = a.labels().get("job");
+                if (job != null && inc.jobs.add(job) && inc.closedAt == Long.MIN_VALUE) {
+                    out.collect(rootUpdate(st, inc, a));
+                }
+            }
+        } else {
+            Open o = st.open.remove(a.fingerprint());
+            String incident = o == null ? a.fingerprint() : o.incident;
+            boolean root = incident.equals(a.fingerprint());
+            Incident inc = st.incidents.get(incident);
+            if (root && inc != null) {
+                inc.closedAt = now;
+                a = a.withSummary(a.summary() + suffix(inc), a.evidence());
+            }
+            out.collect(label(a, incident, root));
+        }
+        cleanup(st, now);
+        long next = nextCleanup(st, now);
+        if (next != Long.MIN_VALUE && next != st.timer) {
+            st.timer = next;
+            ctx.timerService().registerEventTimeTimer(next);
+        }
+        state.update(st);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
+        State st = state.value();
+        if (st == null || timestamp != st.timer) return;
+        cleanup(st, timestamp);
+        if (st.incidents.isEmpty() && st.open.isEmpty()) {
+            state.clear();
+            return;
+        }
+        long next = nextCleanup(st, timestamp);
+        st.timer = next;
+        if (next != Long.MIN_VALUE) ctx.timerService().registerEventTimeTimer(next);
+        state.update(st);
+    }
+
+    /** Drops incidents closed for longer than the grace period whose consequences are all resolved. */
+    private void cleanup(State st, long now) {
+        Iterator<Map.Entry<String, Incident>> it = st.incidents.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Incident> e = it.next();
+            Incident inc = e.getValue();
+            if (inc.closedAt != Long.MIN_VALUE && inc.closedAt + graceMs <= now
+                    && st.open.values().stream().noneMatch(o -> o.incident.equals(e.getKey()))) {
+                it.remove();
+            }
+        }
+    }
+
+    /** The next time an incident's grace ends, after {@code now}; one kept for its open consequences waits for them. */
+    private long nextCleanup(State st, long now) {
+        return st.incidents.values().stream().filter(i -> i.closedAt != Long.MIN_VALUE)
+                .mapToLong(i -> i.closedAt + graceMs).filter(t -> t > now).min().orElse(Long.MIN_VALUE);
+    }
+
+    /** The incident that explains {@code a}, or null when {@code a} is a root cause of its own. */
+    private String explain(State st, AlertEvent a) {
+        String best = null;
+        int bestRank = Integer.MAX_VALUE;
+        for (Map.Entry<String, Incident> e : st.incidents.entrySet()) {
+            int rank = explains(e.getValue().root.type(), e.getValue().root.labels(), a);
+            if (rank < bestRank) {
+                bestRank = rank;
+                best = e.getKey();
+            }
+        }
+        if (best != null) return best;
+        // Through a consequence: what a child explains belongs to the child's incident.
+        for (Open o : st.open.values()) {
+            if (st.incidents.containsKey(o.incident) && explains(o.type, o.labels, a) < Integer.MAX_VALUE) {
+                return o.incident;
+            }
+        }
+        return null;
+    }
+
+    /** How directly an alert of {@code type} with {@code on} explains {@code a}: lower is broader, MAX_VALUE is not. */
+    static int explains(AlertType type, Map<String, String> on, AlertEvent a) {
+        Map<String, String> l = a.labels();
+        if (!eq(on.get("cluster"), l.get("cluster"))) return Integer.MAX_VALUE;
+        String rack = l.get("rack");
+        if (type == AlertType.COOLING && on.get("racks") != null && rack != null
+                && Arrays.asList(on.get("racks").split(",")).contains(rack)) {
+            return 0;
+        }
+        if ((type == AlertType.COOLING || type == AlertType.POWER) && on.get("rack") != null && on.get("host") == null
+                && eq(on.get("rack"), rack) && a.type() != type) {
+            return 1;
+        }
+        String scope = on.get("scope");
+        if ("host".equals(scope) && on.get("host") != null && eq(on.get("host"), l.get("host"))) {
+            return 2;
+        }
+        if ("gpu".equals(scope) && on.get("gpu") != null && eq(on.get("host"), l.get("host"))
+                && eq(on.get("gpu"), l.get("gpu"))) {
+            return 3;
+        }
+        if (type == AlertType.SYNC_STALL && a.type() == AlertType.STRAGGLER && eq(on.get("job"), l.get("job"))) {
+            return 4;
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    private AlertEvent rootUpdate(State st, Incident inc, AlertEvent cause) {
+        AlertEvent r = inc.root;
+        Map<String, Double> evidence = new TreeMap<>(r.evidence());
+        evidence.put("relatedAlerts", (double) inc.related);
+        AlertEvent updated = r.withSummary(inc.rootSummary + suffix(inc), evidence)
+                .withOrigin(new Origin("correlator:" + r.labels().get("cluster"), 0, ++st.seq));
+        return label(updated, r.fingerprint(), true);
+    }
+
+    private static String suffix(Incident inc) {
+        if (inc.jobs.isEmpty() && inc.related == 0) return "";
+        List<String> parts = new ArrayList<>();
+        if (!inc.jobs.isEmpty()) parts.add("affects " + String.join(", ", inc.jobs));
+        if (inc.related > 0) parts.add(inc.related + " related alert" + (inc.related == 1 ? "" : "s"));
+        return " \u2014 " + String.join("; ", parts);
+    }
+
+    private static AlertEvent label(AlertEvent a, String incident, boolean root) {
+        Map<String, String> labels = new LinkedHashMap<>(a.labels());
+        labels.put("incident", incident);
+        labels.put("root", String.valueOf(root));
+        return a.withLabels(labels);
+    }
+
+    private static boolean eq(String x, String y) {
+        return x != null && x.equals(y);
+    }
+}

@@ -1,0 +1,74 @@
+package io.vigil.detection.ingest;
+
+import io.vigil.detection.job.JobSignal;
+import io.vigil.model.CoolingSample;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.GpuSample;
+import io.vigil.model.JobEvent;
+import io.vigil.model.PowerSample;
+import io.vigil.model.RejectReason;
+import io.vigil.model.Rejection;
+import io.vigil.model.StepEvent;
+import io.vigil.model.TelemetryRecord;
+import io.vigil.model.Topics;
+import io.vigil.model.WireFormat;
+import java.time.Clock;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Runs once event time is assigned: a record behind the watermark (late beyond the bounded out-of-orderness) is
+ * dead-lettered as {@link RejectReason#LATE} and counted ({@code rejected_late}) — detectors have already decided
+ * on that stretch of time, so it is kept for the record, not silently dropped. The rest is split by kind: GPU
+ * samples on the main output, the others on side outputs; job events, step events and job-attributed GPU samples
+ * also go, as {@link JobSignal}s, to the job-level detectors.
+ */
+public final class TelemetryRouter extends ProcessFunction<TelemetryRecord, GpuSample> {
+
+    public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late") {};
+    public static final OutputTag<PowerSample> POWER = new OutputTag<>("power") {};
+    public static final OutputTag<CoolingSample> COOLING = new OutputTag<>("cooling") {};
+    public static final OutputTag<JobSignal> JOB_SIGNALS = new OutputTag<>("job-signals") {};
+
+    private final Topics topics;
+    private final Clock clock;
+    private transient Counter late;
+
+    public TelemetryRouter(Topics topics, Clock clock) {
+        this.topics = topics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
+    }
+
+    @Override
+    public void processElement(TelemetryRecord r, Context ctx, Collector<GpuSample> out) {
+        long wm = ctx.timerService().currentWatermark();
+        if (ctx.timestamp() != null && ctx.timestamp() <= wm) {
+            late.inc();
+            ctx.output(LATE, DeadLetter.of(new Rejection(RejectReason.LATE, String.format(
+                            "event time %d is %d ms behind the watermark %d", r.eventTimeMs(), wm - r.eventTimeMs(), wm)),
+                    topics.topicFor(r.schema()), null, null, clock.instant(), WireFormat.encode(r)));
+            return;
+        }
+        if (r instanceof GpuSample s) {
+            out.collect(s);
+            JobSignal j = JobSignal.of(s);
+            if (j != null) ctx.output(JOB_SIGNALS, j);
+        } else if (r instanceof PowerSample p) {
+            ctx.output(POWER, p);
+        } else if (r instanceof CoolingSample c) {
+            ctx.output(COOLING, c);
+        } else if (r instanceof JobEvent e) {
+            ctx.output(JOB_SIGNALS, JobSignal.of(e));
+        } else if (r instanceof StepEvent e) {
+            ctx.output(JOB_SIGNALS, JobSignal.of(e));
+        }
+    }
+}

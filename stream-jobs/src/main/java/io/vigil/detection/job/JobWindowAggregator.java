@@ -1,0 +1,201 @@
+package io.vigil.detection.job;
+
+import io.vigil.model.JobEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by job ({@link JobSignal#jobKey()}): gathers each rank's samples and steps into tumbling event-time windows
+ * and emits one {@link JobWindow} per job and window when the watermark passes the window's end, so the job-level
+ * detectors compare ranks over the same stretch of time. A job's state goes when its END event is passed by the
+ * watermark, or when it has been silent for {@code jobTimeout}; either way one last window with {@code end} set
+ * tells the detectors to close their alerts and forget the job.
+ */
+public final class JobWindowAggregator extends KeyedProcessFunction<String, JobSignal, JobWindow> {
+
+    /** Running sums of one rank in one window. */
+    public static final class Acc {
+        public String host;
+        public int gpu = -1;
+        public String rack;
+        public int samples, steps;
+        public double util, sm, tensor, clock, power, limit, link, stepCost;
+        public int nUtil, nSm, nTensor, nClock, nPower, nLimit, nLink;
+        public long reasons;
+
+        void add(JobSignal s) {
+            if (s.host() != null) host = s.host();
+            if (s.gpu() >= 0) gpu = s.gpu();
+            if (s.rack() != null) rack = s.rack();
+            if (s.kind() == JobSignal.Kind.STEP) {
+                steps++;
+                stepCost += s.stepCostMs();
+                return;
+            }
+            samples++;
+            reasons |= s.clockEventReasons();
+            if (!Double.isNaN(s.utilPct())) { util += s.utilPct(); nUtil++; }
+            if (!Double.isNaN(s.smActivePct())) { sm += s.smActivePct(); nSm++; }
+            if (!Double.isNaN(s.tensorActivePct())) { tensor += s.tensorActivePct(); nTensor++; }
+            if (!Double.isNaN(s.smClockMHz())) { clock += s.smClockMHz(); nClock++; }
+            if (!Double.isNaN(s.powerW())) { power += s.powerW(); nPower++; }
+            if (!Double.isNaN(s.powerLimitW())) { limit += s.powerLimitW(); nLimit++; }
+            if (!Double.isNaN(s.linkBps())) { link += s.linkBps(); nLink++; }
+        }
+
+        RankWindow toWindow(int rank) {
+            return new RankWindow(rank, host, gpu, rack, samples, avg(util, nUtil), avg(sm, nSm), avg(tensor, nTensor),
+                    avg(clock, nClock), avg(power, nPower), avg(limit, nLimit), reasons, avg(link, nLink), steps,
+                    steps == 0 ? Double.NaN : stepCost / steps);
+        }
+
+        private static double avg(double sum, int n) {
+            return n == 0 ? Double.NaN : sum / n;
+        }
+    }
+
+    /** A job's open windows and what is known of it. */
+    public static final class JobBuffer {
+        public TreeMap<Long, HashMap<Integer, Acc>> windows = new TreeMap<>();
+        public String cluster;
+        public String jobId;
+        public int worldSize;
+        public long lastSeenTs = Long.MIN_VALUE;
+        public long cleanupTimer = Long.MIN_VALUE;
+        public long endedAt = Long.MIN_VALUE;
+    }
+
+    private final long windowMs;
+    private final long jobTimeoutMs;
+    private final long watermarkLagMs;
+    private transient ValueState<JobBuffer> state;
+    private transient Counter lateDropped;
+
+    /** @param watermarkLag the watermark's allowance for out-of-order data: a window closes this long after its end */
+    public JobWindowAggregator(Duration window, Duration jobTimeout, Duration watermarkLag) {
+        this.windowMs = window.toMillis();
+        this.jobTimeoutMs = jobTimeout.toMillis();
+        this.watermarkLagMs = watermarkLag.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("job-windows", JobBuffer.class));
+        lateDropped = getRuntimeContext().getMetricGroup().counter("job_window_late_dropped");
+    }
+
+    @Override
+    public void processElement(JobSignal s, Context ctx, Collector<JobWindow> out) throws Exception {
+        JobBuffer b = state.value();
+        if (b == null) {
+            b = new JobBuffer();
+            b.cluster = s.cluster();
+            b.jobId = s.jobId();
+        }
+        long wm = ctx.timerService().currentWatermark();
+        if (s.kind() == JobSignal.Kind.JOB) {
+            if (s.jobKind() == JobEvent.Kind.END) {
+                b.endedAt = s.ts();
+                // Flush what came before the END, then say the job is gone, once the watermark passes it.
+                ctx.timerService().registerEventTimeTimer(Math.max(s.ts(), wm + 1));
+            } else {
+                b.worldSize = s.ranks().size();
+                b.endedAt = Long.MIN_VALUE;
+            }
+            touch(b, s.ts(), ctx);
+            state.update(b);
+            return;
+        }
+        if (b.endedAt != Long.MIN_VALUE && s.ts() >= b.endedAt) {
+            return; // attribution that lags behind the END: the job no longer holds the GPU
+        }
+        long start = s.ts() - Math.floorMod(s.ts(), windowMs);
+        if (start + windowMs - 1 <= wm) {
+            lateDropped.inc();
+            return;
+        }
+        HashMap<Integer, Acc> window = b.windows.get(start);
+        if (window == null) {
+            window = new HashMap<>();
+            b.windows.put(start, window);
+            ctx.timerService().registerEventTimeTimer(start + windowMs - 1);
+        }
+        window.computeIfAbsent(s.rank(), r -> new Acc()).add(s);
+        touch(b, s.ts(), ctx);
+        state.update(b);
+    }
+
+    /** Keeps one cleanup timer per job, moved forward lazily (when it fires) rather than on every record. */
+    private void touch(JobBuffer b, long ts, Context ctx) {
+        b.lastSeenTs = Math.max(b.lastSeenTs, ts);
+        if (b.cleanupTimer == Long.MIN_VALUE) {
+            b.cleanupTimer = b.lastSeenTs + jobTimeoutMs;
+            ctx.timerService().registerEventTimeTimer(b.cleanupTimer);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobWindow> out) throws Exception {
+        JobBuffer b = state.value();
+        if (b == null) {
+            return;
+        }
+        emitClosed(b, timestamp, out);
+        if (b.endedAt != Long.MIN_VALUE && timestamp >= b.endedAt) {
+            // The window the END falls in holds only what came before it: emit it, cut short.
+            emitClosed(b, b.endedAt + windowMs, out);
+            emitEnd(b, JobWindow.End.JOB_ENDED, timestamp, out, ctx);
+            return;
+        }
+        if (timestamp == b.cleanupTimer) {
+            if (b.lastSeenTs + jobTimeoutMs <= timestamp) {
+                emitEnd(b, JobWindow.End.SILENT, timestamp, out, ctx);
+                return;
+            }
+            b.cleanupTimer = b.lastSeenTs + jobTimeoutMs;
+            ctx.timerService().registerEventTimeTimer(b.cleanupTimer);
+        }
+        state.update(b);
+    }
+
+    private void emitClosed(JobBuffer b, long watermark, Collector<JobWindow> out) {
+        Iterator<Map.Entry<Long, HashMap<Integer, Acc>>> it = b.windows.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, HashMap<Integer, Acc>> e = it.next();
+            long start = e.getKey();
+            if (start + windowMs - 1 > watermark) {
+                break;
+            }
+            List<RankWindow> ranks = new ArrayList<>(e.getValue().size());
+            e.getValue().forEach((rank, acc) -> ranks.add(acc.toWindow(rank)));
+            ranks.sort((x, y) -> Integer.compare(x.rank(), y.rank()));
+            out.collect(new JobWindow(b.cluster, b.jobId, start, start + windowMs, start + windowMs + watermarkLagMs,
+                    b.worldSize, ranks, JobWindow.End.NONE));
+            it.remove();
+        }
+    }
+
+    private void emitEnd(JobBuffer b, JobWindow.End end, long timestamp, Collector<JobWindow> out,
+                         OnTimerContext ctx) throws Exception {
+        b.windows.keySet().forEach(start -> ctx.timerService().deleteEventTimeTimer(start + windowMs - 1));
+        if (b.cleanupTimer != Long.MIN_VALUE && b.cleanupTimer != timestamp) {
+            ctx.timerService().deleteEventTimeTimer(b.cleanupTimer);
+        }
+        if (b.endedAt != Long.MIN_VALUE && b.endedAt != timestamp && b.endedAt > timestamp) {
+            ctx.timerService().deleteEventTimeTimer(b.endedAt);
+        }
+        out.collect(new JobWindow(b.cluster, b.jobId, timestamp, timestamp, timestamp, b.worldSize, List.of(), end));
+        state.clear();
+    }
+}

@@ -1,0 +1,136 @@
+package io.vigil.detection.health;
+
+import static io.vigil.testsupport.GpuSamples.T0;
+import static io.vigil.testsupport.GpuSamples.healthy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import io.vigil.model.GpuSample;
+import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HostHealthDetectorTest {
+
+    KeyedOneInputStreamOperatorTestHarness<String, GpuSample, AlertEvent> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new HostHealthDetector(HostHealthConfig.defaults()),
+                s -> s.cluster() + "/" + s.host(), Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    /** Seconds {@code from} to {@code to} of host h1's 8 GPUs; {@code reporting} picks the GPUs that report. */
+    void run(int from, int to, IntPredicate reporting, UnaryOperator<GpuSample.Builder> shape) throws Exception {
+        for (int s = from; s < to; s++) {
+            long ts = T0 + s * 1000L;
+            for (int g = 0; g < 8; g++) {
+                if (reporting.test(g)) {
+                    GpuSample sample = shape.apply(healthy("h1", g, ts).gpuTempC(60.0 + g * 0.4)).build();
+                    h.processElement(sample, ts);
+                }
+            }
+            h.processWatermark(new Watermark(ts - 2001));
+        }
+    }
+
+    List<AlertEvent> alerts() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void aGpuThatStopsReportingIsSilentUntilItReturns() throws Exception {
+        run(0, 30, g -> true, b -> b);
+        run(30, 60, g -> g != 5, b -> b);
+        assertThat(alerts()).hasSize(1);
+        AlertEvent a = alerts().get(0);
+        assertThat(a.type()).isEqualTo(AlertType.SILENT);
+        assertThat(a.labels()).containsEntry("host", "h1").containsEntry("gpu", "5").containsEntry("scope", "gpu");
+        assertThat(a.summary()).contains("no samples for 15 s while the host's other GPUs report");
+        run(60, 62, g -> true, b -> b);
+        assertThat(alerts()).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+    }
+
+    @Test
+    void aWholeHostGoingSilentIsOneHostAlertAndIsForgottenAfterTheEntityTimeout() throws Exception {
+        run(0, 30, g -> true, b -> b);
+        h.processWatermark(new Watermark(T0 + 50_000));
+        assertThat(alerts()).hasSize(1);
+        assertThat(alerts().get(0).labels()).containsEntry("scope", "host").doesNotContainKey("gpu");
+        assertThat(alerts().get(0).severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+        h.processWatermark(new Watermark(T0 + 11 * 60_000));
+        assertThat(alerts()).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(alerts().get(1).summary()).contains("forgotten");
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void theEndOfABoundedInputIsNotSilence() throws Exception {
+        run(0, 30, g -> true, b -> b);
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void aLostGpuFiresOnceAndResolvesWhenItAnswersAgain() throws Exception {
+        run(0, 10, g -> true, b -> b);
+        run(10, 20, g -> true, b -> b.build().gpu() == 2 ? b.state(GpuSample.GpuState.LOST) : b);
+        run(20, 25, g -> true, b -> b);
+        assertThat(alerts()).filteredOn(a -> a.type() == AlertType.GPU_LOST).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(alerts().get(0).severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+    }
+
+    @Test
+    void anXidIsAnEventWithItsCatalogueSeverityNotAGauge() throws Exception {
+        run(0, 10, g -> true, b -> b);
+        // The collector reports the last XID on every sample from then on: one alert, not one per sample.
+        run(10, 40, g -> true, b -> b.build().gpu() == 4 ? b.lastXid(48) : b);
+        run(40, 50, g -> true, b -> b.build().gpu() == 4 ? b.lastXid(13) : b);
+        List<AlertEvent> xids = alerts().stream().filter(a -> a.type() == AlertType.XID).toList();
+        assertThat(xids).extracting(a -> a.labels().get("xid") + ":" + a.state() + ":" + a.severity())
+                .containsExactly("48:FIRING:CRITICAL", "48:RESOLVED:CRITICAL", "13:FIRING:INFO");
+        assertThat(xids.get(0).summary()).contains("XID 48", "double-bit ECC");
+        assertThat(XidCatalogue.lookup(79).severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+        assertThat(XidCatalogue.lookup(31).severity()).isEqualTo(AlertEvent.Severity.INFO);
+    }
+
+    @Test
+    void aGpuHotterThanItsPeersAtSimilarPowerIsAColdPlateSuspect() throws Exception {
+        run(0, 40, g -> true, b -> b);
+        // GPU 6 climbs 1 °C per second above its usual place among its peers, at the same power.
+        for (int s = 40; s < 70; s++) {
+            int k = s - 40;
+            run(s, s + 1, g -> true, b -> b.build().gpu() == 6 ? b.gpuTempC(62.4 + k) : b);
+        }
+        List<AlertEvent> cp = alerts().stream().filter(a -> a.type() == AlertType.THERMAL).toList();
+        assertThat(cp).hasSize(1);
+        assertThat(cp.get(0).labels()).containsEntry("gpu", "6").containsEntry("check", "cold-plate");
+        assertThat(cp.get(0).summary()).contains("hotter than its 7 host peers at similar power");
+        // Fired after 3 samples over the usual difference + 5 °C, i.e. about 8 s into the rise.
+        assertThat(cp.get(0).detectedAt().toEpochMilli()).isBetween(T0 + 46_000, T0 + 49_000);
+    }
+
+    @Test
+    void gpusAtDifferentPowerAreNotComparedAndIdleWarmupIsNotJudged() throws Exception {
+        run(0, 60, g -> true, b -> b.build().gpu() == 1 ? b.powerW(80.0).gpuTempC(36.0) : b);
+        run(60, 90, g -> true, b -> b.build().gpu() == 1 ? b.powerW(640.0).gpuTempC(71.0) : b);
+        assertThat(alerts()).isEmpty();
+    }
+}

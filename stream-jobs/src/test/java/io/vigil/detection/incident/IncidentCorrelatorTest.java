@@ -1,0 +1,127 @@
+package io.vigil.detection.incident;
+
+import static io.vigil.testsupport.GpuSamples.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.detection.alert.Alerts;
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IncidentCorrelatorTest {
+
+    KeyedOneInputStreamOperatorTestHarness<String, AlertEvent, AlertEvent> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new IncidentCorrelator(Duration.ofMinutes(5)),
+                a -> a.labels().get("cluster"), Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    static AlertEvent alert(AlertType type, AlertEvent.State state, int startS, int atS, Map<String, String> identity,
+                            Map<String, String> extra, String summary) {
+        return Alerts.event(type, AlertEvent.Severity.WARNING, state, identity, extra, T0 + startS * 1000L,
+                state == AlertEvent.State.RESOLVED ? T0 + atS * 1000L : null, T0 + atS * 1000L, summary, Map.of(),
+                "test", atS);
+    }
+
+    static AlertEvent cdu(AlertEvent.State state, int at) {
+        return alert(AlertType.COOLING, state, 10, at, Alerts.labels("cluster", "c", "device", "CDU-3"),
+                Alerts.labels("racks", "A05,A06", "scope", "facility"), "CDU-3 flow loss");
+    }
+
+    static AlertEvent gpuHot(String rack, String host, String gpu, String job, String rank, int at) {
+        return alert(AlertType.THERMAL, AlertEvent.State.FIRING, at - 3, at,
+                Alerts.labels("cluster", "c", "host", host, "gpu", gpu),
+                Alerts.labels("rack", rack, "job", job, "rank", rank, "scope", "gpu"), "hot");
+    }
+
+    static AlertEvent straggler(String rack, String host, String gpu, String job, String rank, int at) {
+        return alert(AlertType.STRAGGLER, AlertEvent.State.FIRING, at - 3, at,
+                Alerts.labels("cluster", "c", "job", job, "rank", rank),
+                Alerts.labels("host", host, "gpu", gpu, "rack", rack, "scope", "rank"), "slow");
+    }
+
+    void feed(AlertEvent a) throws Exception {
+        h.processElement(a, a.eventTimeMs());
+    }
+
+    List<AlertEvent> out() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void aCduFlowLossAndWhatFollowsOnItsRacksAreOneIncidentListingTheJobs() throws Exception {
+        feed(cdu(AlertEvent.State.FIRING, 13));
+        feed(gpuHot("A05", "A05-n1", "3", "job-2", "3", 40));
+        feed(gpuHot("A06", "A06-n2", "1", "job-3", "9", 41));
+        feed(gpuHot("A06", "A06-n2", "2", "job-3", "10", 42));
+        // A straggler in a job elsewhere, but on a GPU already attached: joins through the child.
+        feed(straggler(null, "A05-n1", "3", "job-2", "3", 50));
+        // Unrelated: a GPU on another rack is its own root cause.
+        feed(gpuHot("A01", "A01-n1", "0", "job-1", "0", 55));
+
+        List<AlertEvent> roots = out().stream().filter(a -> "true".equals(a.labels().get("root"))
+                && a.state() == AlertEvent.State.FIRING).toList();
+        String incident = out().get(0).fingerprint();
+        assertThat(roots.stream().map(a -> a.fingerprint() + " " + a.startsAt()).distinct()).hasSize(2);
+        assertThat(out()).filteredOn(a -> "false".equals(a.labels().get("root")))
+                .hasSize(4).allSatisfy(a -> assertThat(a.labels()).containsEntry("incident", incident));
+        // The root was sent again as the incident reached job-2, then job-3.
+        List<AlertEvent> updates = out().stream().filter(a -> a.fingerprint().equals(incident)).toList();
+        assertThat(updates).hasSize(3);
+        assertThat(updates.get(2).summary()).isEqualTo("CDU-3 flow loss \u2014 affects job-2, job-3; 2 related alerts");
+        assertThat(updates).extracting(AlertEvent::startsAt).containsOnly(updates.get(0).startsAt());
+        assertThat(out()).filteredOn(a -> a.labels().get("host") != null && a.labels().get("host").equals("A01-n1"))
+                .singleElement().satisfies(a -> assertThat(a.labels()).containsEntry("root", "true"));
+    }
+
+    @Test
+    void aThermalAlertOnAGpuExplainsTheStragglerItsThrottlingMakes() throws Exception {
+        feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 20));
+        feed(straggler("A01", "A01-n2", "3", "job-1", "11", 26));
+        feed(straggler("A01", "A01-n3", "0", "job-1", "16", 27));
+        assertThat(out()).extracting(a -> a.type() + ":" + a.labels().get("root"))
+                .containsExactly("THERMAL:true", "STRAGGLER:false", "STRAGGLER:true");
+    }
+
+    @Test
+    void resolvedEventsKeepTheirIncidentAndStateGoesAfterTheGrace() throws Exception {
+        feed(cdu(AlertEvent.State.FIRING, 13));
+        AlertEvent child = gpuHot("A05", "A05-n1", "3", "job-2", "3", 40);
+        feed(child);
+        feed(cdu(AlertEvent.State.RESOLVED, 100));
+        feed(alert(AlertType.THERMAL, AlertEvent.State.RESOLVED, 37, 120, Alerts.labels("cluster", "c", "host",
+                "A05-n1", "gpu", "3"), Map.of(), "cool"));
+        List<AlertEvent> resolved = out().stream().filter(a -> a.state() == AlertEvent.State.RESOLVED).toList();
+        assertThat(resolved).extracting(a -> a.labels().get("root")).containsExactly("true", "false");
+        assertThat(resolved).allSatisfy(a -> assertThat(a.labels()).containsEntry("incident", out().get(0).fingerprint()));
+        assertThat(h.numKeyedStateEntries()).isPositive();
+        h.processWatermark(new Watermark(T0 + 100_000 + 5 * 60_000));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aRepeatedFiringEventIsNotASecondPage() throws Exception {
+        AlertEvent a = gpuHot("A01", "A01-n2", "3", "job-1", "11", 20);
+        feed(a);
+        feed(a);
+        assertThat(out()).hasSize(2).allSatisfy(x -> assertThat(x.labels()).containsEntry("root", "true"));
+        assertThat(out().get(0)).isEqualTo(out().get(1));
+    }
+}

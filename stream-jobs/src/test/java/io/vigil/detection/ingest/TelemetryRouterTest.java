@@ -1,0 +1,82 @@
+package io.vigil.detection.ingest;
+
+import static io.vigil.testsupport.GpuSamples.T0;
+import static io.vigil.testsupport.GpuSamples.healthy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.CoolingSample;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.GpuSample;
+import io.vigil.model.JobEvent;
+import io.vigil.model.RejectReason;
+import io.vigil.model.TelemetryRecord;
+import io.vigil.model.Topics;
+import io.vigil.model.WireFormat;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class TelemetryRouterTest {
+
+    @Test
+    void aRecordBehindTheWatermarkIsDeadLetteredAsLateAndTheRestIsRoutedByKind() throws Exception {
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
+        try (OneInputStreamOperatorTestHarness<TelemetryRecord, GpuSample> h =
+                     ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock))) {
+            GpuSample onTime = healthy("h1", 0, T0 + 5000).build();
+            GpuSample late = healthy("h1", 1, T0 + 1000).build();
+            h.processElement(onTime, onTime.ts());
+            h.processWatermark(T0 + 2000);
+            h.processElement(late, late.ts());
+            h.processElement(new CoolingSample(T0 + 6000, "test", "A", "A01", CoolingSample.Source.RACK_AIR, "air",
+                    null, null, null, null, null, 24.0, 30.0, null, null, null), T0 + 6000);
+            h.processElement(new JobEvent(T0 + 6000, "test", "job-1", JobEvent.Kind.END, null, null, List.of(), null),
+                    T0 + 6000);
+            assertThat(h.extractOutputValues()).containsExactly(onTime);
+            List<DeadLetter> dead = h.getSideOutput(TelemetryRouter.LATE).stream().map(StreamRecord::getValue).toList();
+            assertThat(dead).singleElement().satisfies(d -> {
+                assertThat(d.reason()).isEqualTo(RejectReason.LATE);
+                assertThat(d.detail()).contains("1000 ms behind the watermark");
+                assertThat(d.payload()).isEqualTo(new String(WireFormat.encode(late)));
+            });
+            assertThat(h.getSideOutput(TelemetryRouter.COOLING)).hasSize(1);
+            assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(2); // the on-time rank sample + the END
+        }
+    }
+
+    @Test
+    void oneHostsClockRunningAheadDoesNotDragTheWatermarkAlong() {
+        HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60));
+        List<Long> emitted = new ArrayList<>();
+        WatermarkOutput out = new WatermarkOutput() {
+            public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
+            public void markIdle() {}
+            public void markActive() {}
+        };
+        for (int s = 0; s < 10; s++) {
+            for (int host = 0; host < 5; host++) {
+                long skew = host == 4 ? 30_000 : 0;
+                GpuSample g = healthy("h" + host, 0, T0 + s * 1000L + skew).build();
+                wm.onEvent(g, g.ts(), out);
+            }
+        }
+        wm.onPeriodicEmit(out);
+        assertThat(emitted).containsExactly(T0 + 9000 - 2001);
+        // A host that left (not heard from for a minute, behind the rest) no longer holds time back either.
+        for (int host = 0; host < 3; host++) {
+            GpuSample g = healthy("h" + host, 0, T0 + 120_000).build();
+            wm.onEvent(g, g.ts(), out);
+        }
+        wm.onPeriodicEmit(out);
+        assertThat(emitted).last().isEqualTo(T0 + 120_000 - 2001);
+    }
+}

@@ -1,0 +1,134 @@
+package io.vigil.detection.job;
+
+import static io.vigil.detection.job.JobWindows.end;
+import static io.vigil.detection.job.JobWindows.training;
+import static io.vigil.detection.job.JobWindows.window;
+import static io.vigil.detection.job.JobWindows.withActivity;
+import static io.vigil.detection.job.JobWindows.withClock;
+import static io.vigil.detection.job.JobWindows.withStep;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class StragglerDetectorTest {
+
+    KeyedOneInputStreamOperatorTestHarness<String, JobWindow, AlertEvent> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new StragglerDetector(StragglerConfig.defaults()),
+                JobWindow::jobKey, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    void run(int from, int to, int ranks, IntFunction<RankWindow> rank) throws Exception {
+        for (int s = from; s < to; s++) {
+            h.processElement(window(s, ranks, rank), 0);
+        }
+    }
+
+    List<AlertEvent> alerts() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void aSlowRankFiresOnceNamingItsSignalsAndResolvesWhenBackInStep() throws Exception {
+        run(0, 20, 32, JobWindows::training);
+        run(20, 50, 32, r -> r == 13 ? withClock(training(r), 1406, 0x8) : training(r));
+        assertThat(alerts()).hasSize(1);
+        AlertEvent a = alerts().get(0);
+        assertThat(a.type()).isEqualTo(AlertType.STRAGGLER);
+        assertThat(a.state()).isEqualTo(AlertEvent.State.FIRING);
+        assertThat(a.labels()).containsEntry("job", "job-1").containsEntry("rank", "13").containsEntry("host", "h1")
+                .containsEntry("gpu", "5");
+        assertThat(a.summary()).contains("rank 13 on h1/gpu5", "SM clock 1406 MHz vs job median", "(\u221229%)",
+                "HW_SLOWDOWN active", "job slowed by ~40%");
+        assertThat(a.evidence()).containsEntry("smClockMHz", 1406.0).containsKey("jobSlowdownPct");
+        // Fired on the third deviant window (K = 3 of N = 5), decided when that window closed.
+        assertThat(a.startsAt().toEpochMilli()).isEqualTo(window(20, 1, r -> null).windowStart());
+        assertThat(a.detectedAt().toEpochMilli()).isEqualTo(window(22, 1, r -> null).decidedAt());
+
+        run(50, 60, 32, JobWindows::training);
+        assertThat(alerts()).hasSize(2);
+        AlertEvent resolved = alerts().get(1);
+        assertThat(resolved.state()).isEqualTo(AlertEvent.State.RESOLVED);
+        assertThat(resolved.fingerprint()).isEqualTo(a.fingerprint());
+        assertThat(resolved.startsAt()).isEqualTo(a.startsAt());
+    }
+
+    @Test
+    void briefDeviationsAndWarmUpDoNotFire() throws Exception {
+        // Warm-up: a rank that starts late looks idle for its first windows.
+        run(0, 8, 32, r -> r == 3 ? withActivity(training(r), 0, 0, 0, 70, 0) : training(r));
+        // Two deviant windows in five: under K.
+        run(8, 40, 32, r -> r == 7 && (h.extractOutputValues().size() >= 0) ? training(r) : training(r));
+        run(40, 42, 32, r -> r == 7 ? withClock(training(r), 1300, 0) : training(r));
+        run(42, 60, 32, JobWindows::training);
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void aWholeJobSlowingAlikeIsNotAStraggler() throws Exception {
+        run(0, 20, 32, JobWindows::training);
+        run(20, 80, 32, r -> withClock(training(r), 1580, 0x4));
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void aPausedJobIsNotJudged() throws Exception {
+        run(0, 20, 32, JobWindows::training);
+        // A stall: everyone spins at idle power, except rank 0, hung at idle clock.
+        run(20, 60, 32, r -> r == 0 ? withClock(withActivity(training(r), 0, 0, 0, 60, 0), 345, 1)
+                : withActivity(training(r), 100, 1, 0, 90, 1e6));
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void aHostWhoseRanksFallBehindTogetherIsOneHostAlert() throws Exception {
+        run(0, 20, 32, JobWindows::training);
+        run(20, 40, 32, r -> r / 8 == 2 ? withActivity(training(r), 72, 38, 24, 340, 4e10)
+                : withActivity(training(r), 99, 58 + (r % 3) * 0.5, 38, 480, 1.6e11));
+        assertThat(alerts()).hasSize(1);
+        AlertEvent a = alerts().get(0);
+        assertThat(a.labels()).containsEntry("scope", "host").containsEntry("host", "h2")
+                .containsEntry("ranks", "16,17,18,19,20,21,22,23").doesNotContainKey("rank");
+        assertThat(a.summary()).contains("host h2 straggles in job-1", "suspect the host");
+    }
+
+    @Test
+    void persistentStepSkewIsLearnedWhileANewStragglerIsFound() throws Exception {
+        IntFunction<RankWindow> skewed = r -> withStep(training(r), r == 2 ? 540 : r == 4 ? 410 : 470 + (r % 5) * 3);
+        run(0, 120, 10, skewed);
+        assertThat(alerts()).as("rank 2 is always ~15% slower: its baseline").isEmpty();
+        run(120, 140, 10, r -> r == 6 ? withStep(training(r), 830) : skewed.apply(r));
+        assertThat(alerts()).hasSize(1);
+        assertThat(alerts().get(0).labels()).containsEntry("rank", "6");
+        assertThat(alerts().get(0).summary()).contains("step 830 ms vs job median");
+    }
+
+    @Test
+    void theJobsEndClosesItsAlertsAndDropsAllState() throws Exception {
+        run(0, 20, 32, JobWindows::training);
+        run(20, 30, 32, r -> r == 9 ? withClock(training(r), 1300, 0) : training(r));
+        assertThat(h.numKeyedStateEntries()).isPositive();
+        h.processElement(end(30, JobWindow.End.JOB_ENDED), 0);
+        assertThat(alerts()).extracting(AlertEvent::state)
+                .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(alerts().get(1).summary()).contains("job ended");
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+}
