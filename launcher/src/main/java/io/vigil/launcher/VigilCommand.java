@@ -17,6 +17,11 @@ public final class VigilCommand {
             Commands:
               demo      run the whole platform on this machine (Kafka, PostgreSQL, Flink, simulator, dashboard)
               collect   run a collector: ./vigil collect --config FILE [--once] [--output -]
+              scorecard run the labelled detection scenarios through the detection job, with the static-threshold
+                        baseline beside it, and print precision, recall, F1, latency and pages [--json]
+              bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
+                        job's throughput, alert latency under load, checkpoint and state size on this machine;
+                        ./vigil bench collectors: the collectors' benchmarks
               help      show this text
 
             Options of demo:
@@ -70,6 +75,23 @@ public final class VigilCommand {
                         System.getenv(), out, System.err);
             } catch (Exception e) {
                 System.err.println("vigil collect: " + e);
+                code = 1;
+            }
+            org.apache.logging.log4j.LogManager.shutdown();
+            System.exit(code);
+            return;
+        }
+        if (args[0].equals("scorecard") || (args[0].equals("bench") && args.length > 1 && args[1].equals("detection"))) {
+            int code = 0;
+            try {
+                String[] rest = java.util.Arrays.copyOfRange(args, args[0].equals("bench") ? 2 : 1, args.length);
+                if (args[0].equals("scorecard")) {
+                    io.vigil.launcher.scorecard.Scorecard.main(rest);
+                } else {
+                    io.vigil.launcher.bench.DetectionBenchmark.main(rest);
+                }
+            } catch (Exception e) {
+                System.err.println("vigil " + args[0] + ": " + e);
                 code = 1;
             }
             org.apache.logging.log4j.LogManager.shutdown();

@@ -23,10 +23,17 @@ public enum Schema {
 
     private final String id;
     private final Class<? extends TelemetryRecord> type;
+    private final byte[] declaration;
 
     Schema(String id, Class<? extends TelemetryRecord> type) {
         this.id = id;
         this.type = type;
+        this.declaration = ("\"schema\":\"" + id + "\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** The bytes {@code "schema":"<id>"}, as Vigil's encoder writes them (for a fast check). */
+    byte[] declaration() {
+        return declaration;
     }
 
     @JsonValue

@@ -147,4 +147,33 @@ class WireFormatTest {
     private static String gpuJson(String extra) {
         return "{\"schema\":\"vigil.gpu.v1\",\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":0," + extra + "}";
     }
+
+    @Test
+    void theGpuFastPathReadsWhatTheGenericPathReads() {
+        WireFormat wire = new WireFormat(TelemetryValidator.withSystemClock());
+        GpuSample full = gpu();
+        List<String> records = List.of(
+                WireFormat.encodeToString(full),
+                WireFormat.encodeToString(full.toBuilder().migInstance(2).pod("p").namespace("ns").container("c")
+                        .state(GpuSample.GpuState.LOST).clockEventReasons(null).origin(null).build()),
+                // names that disagree with the mask are kept as sent; unknown fields and nested objects skipped
+                "{\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"clockEventReasons\":32,"
+                        + "\"clockEventNames\":[\"X\"],\"extra\":{\"a\":[1,2]},\"powerW\":7,\"schema\":\"vigil.gpu.v1\"}",
+                // a number as a string: the generic path coerces it, so the fast path must step aside
+                "{\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"powerW\":\"7.5\",\"schema\":\"vigil.gpu.v1\"}",
+                "{\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"gpuTempC\":NaN,\"schema\":\"vigil.gpu.v1\"}",
+                "{\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"schema\":\"vigil.gpu.v1\"}",
+                "{\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"state\":\"MELTED\",\"schema\":\"vigil.gpu.v1\"}");
+        for (String json : records) {
+            byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Decoded fast = wire.decode(bytes, Schema.GPU);
+            Decoded generic = wire.decode(bytes, null);
+            assertThat(fast.isValid()).as(json).isEqualTo(generic.isValid());
+            if (fast.isValid()) {
+                assertThat(fast.record()).as(json).isEqualTo(generic.record());
+            } else {
+                assertThat(fast.rejection().reason()).as(json).isEqualTo(generic.rejection().reason());
+            }
+        }
+    }
 }

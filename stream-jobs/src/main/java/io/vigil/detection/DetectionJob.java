@@ -4,8 +4,10 @@ import io.vigil.detection.facility.CoolingDetector;
 import io.vigil.detection.facility.PowerDetector;
 import io.vigil.detection.health.HostHealthDetector;
 import io.vigil.detection.incident.IncidentCorrelator;
+import io.vigil.detection.ingest.GpuSampleSerializer;
 import io.vigil.detection.ingest.HostMedianWatermarks;
 import io.vigil.detection.ingest.RawTelemetry;
+import io.vigil.detection.ingest.SourcedRecord;
 import io.vigil.detection.ingest.TelemetryDecoder;
 import io.vigil.detection.ingest.TelemetryRouter;
 import io.vigil.detection.job.JobSignal;
@@ -17,12 +19,13 @@ import io.vigil.detection.thermal.ThermalDetector;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.GpuSample;
-import io.vigil.model.TelemetryRecord;
 import java.time.Clock;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -59,11 +62,14 @@ public final class DetectionJob {
 
     /** Adds the job's operators to {@code env}; the caller executes it. */
     public void build(StreamExecutionEnvironment env) {
+        // Records are immutable and no operator keeps or changes its input, so chained operators may hand records
+        // over without a copy (a GPU sample copy per operator hop costs more than the detectors).
+        env.getConfig().enableObjectReuse();
         DataStream<RawTelemetry> raw = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "telemetry-source")
                 .uid("telemetry-source");
 
-        SingleOutputStreamOperator<TelemetryRecord> decoded = raw
+        SingleOutputStreamOperator<SourcedRecord> decoded = raw
                 .process(new TelemetryDecoder(config.topics(), clock, config.maxFutureSkew()))
                 .name("decode-and-validate").uid("decode-and-validate");
 
@@ -71,7 +77,7 @@ public final class DetectionJob {
                 .assignTimestampsAndWatermarks(
                         HostMedianWatermarks.strategy(config.maxOutOfOrderness(), config.idleTimeout()))
                 .name("event-time").uid("event-time")
-                .process(new TelemetryRouter(config.topics(), clock))
+                .process(new TelemetryRouter(config.topics(), clock), GpuSampleSerializer.TYPE)
                 .name("route").uid("route");
 
         decoded.getSideOutput(TelemetryDecoder.DEAD_LETTERS)
@@ -93,13 +99,15 @@ public final class DetectionJob {
                 .process(new JobWindowAggregator(config.jobWindow(), config.jobTimeout(), config.maxOutOfOrderness()))
                 .name("job-windows").uid("job-windows");
 
-        DataStream<AlertEvent> stragglers = windows
-                .keyBy(JobWindow::jobKey)
+        // The windows leave the job-keyed aggregator partitioned by job already: the job-level detectors chain to it
+        // instead of shuffling every window (512 ranks each) again.
+        KeyedStream<JobWindow, String> byJob = DataStreamUtils.reinterpretAsKeyedStream(windows, JobWindow::jobKey);
+
+        DataStream<AlertEvent> stragglers = byJob
                 .process(new StragglerDetector(config.straggler()))
                 .name("straggler-detector").uid("straggler-detector");
 
-        DataStream<AlertEvent> stalls = windows
-                .keyBy(JobWindow::jobKey)
+        DataStream<AlertEvent> stalls = byJob
                 .process(new SyncStallDetector(config.stall()))
                 .name("sync-stall-detector").uid("sync-stall-detector");
 

@@ -4,7 +4,10 @@ import io.vigil.detection.facility.FacilityConfig;
 import io.vigil.detection.health.HostHealthConfig;
 import io.vigil.detection.job.StragglerConfig;
 import io.vigil.detection.job.SyncStallConfig;
+import io.vigil.detection.ingest.RawTelemetry;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import io.vigil.detection.kafka.KafkaWiring;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import io.vigil.detection.thermal.ThermalConfig;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
@@ -30,6 +33,7 @@ public final class DetectionJobMain {
         d.put("detection.group-id", "vigil-detection");
         d.put("detection.checkpoint-interval", "2s");
         d.put("detection.transactional-id-prefix", "vigil-detection");
+        d.put("detection.alert-delivery", "at-least-once");
         d.put("detection.max-out-of-orderness", "2s");
         d.put("detection.idle-timeout", "10s");
         d.put("detection.max-future-skew", "5m");
@@ -89,7 +93,8 @@ public final class DetectionJobMain {
 
     /** The job's settings: where Kafka is, how often to checkpoint, and the detectors' parameters. */
     public record JobSettings(String bootstrap, String groupId, Duration checkpointInterval,
-                              String transactionalIdPrefix, DetectionConfig detection) {
+                              String transactionalIdPrefix, DeliveryGuarantee alertDelivery,
+                              DetectionConfig detection) {
 
         public static JobSettings from(Settings s) {
             ThermalConfig thermal = new ThermalConfig(
@@ -130,7 +135,17 @@ public final class DetectionJobMain {
                     s.duration("detection.incident-grace"));
             return new JobSettings(s.required("kafka.bootstrap"), s.required("detection.group-id"),
                     s.duration("detection.checkpoint-interval"), s.required("detection.transactional-id-prefix"),
-                    detection);
+                    delivery(s), detection);
+        }
+
+        private static DeliveryGuarantee delivery(Settings s) {
+            String v = s.required("detection.alert-delivery");
+            switch (v) {
+                case "at-least-once": return DeliveryGuarantee.AT_LEAST_ONCE;
+                case "exactly-once": return DeliveryGuarantee.EXACTLY_ONCE;
+                default: throw new Settings.ConfigException("setting 'detection.alert-delivery' = '" + v
+                        + "': expected at-least-once or exactly-once");
+            }
         }
     }
 
@@ -138,11 +153,18 @@ public final class DetectionJobMain {
 
     /** Builds the Kafka-backed job on {@code env} and starts it without waiting for it to end. */
     public static JobClient start(StreamExecutionEnvironment env, JobSettings settings) throws Exception {
+        return start(env, settings, new KafkaWiring.RawDeserializer());
+    }
+
+    /** The same, reading Kafka records with {@code deserializer} (tests inject a failure mid-stream with one). */
+    public static JobClient start(StreamExecutionEnvironment env, JobSettings settings,
+                                  KafkaRecordDeserializationSchema<RawTelemetry> deserializer) throws Exception {
         env.enableCheckpointing(settings.checkpointInterval().toMillis());
         Topics topics = settings.detection().topics();
         new DetectionJob(
-                KafkaWiring.telemetrySource(settings.bootstrap(), topics, settings.groupId()),
-                KafkaWiring.alertSink(settings.bootstrap(), topics, settings.transactionalIdPrefix()),
+                KafkaWiring.telemetrySource(settings.bootstrap(), topics, settings.groupId(), deserializer),
+                KafkaWiring.alertSink(settings.bootstrap(), topics, settings.transactionalIdPrefix(),
+                        settings.alertDelivery()),
                 KafkaWiring.deadLetterSink(settings.bootstrap(), topics),
                 settings.detection(),
                 Clock.systemUTC()).build(env);

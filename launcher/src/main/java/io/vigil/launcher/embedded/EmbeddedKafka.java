@@ -22,6 +22,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.TransactionVersion;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
@@ -79,6 +80,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setControllerListenerName("CONTROLLER")
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    // Transactions v1: with v2 (KIP-890, Kafka 4's default) Flink's Kafka sink can lose a
+                    // checkpointed transaction when it recommits it after a failure (FLINK-40689), which breaks the
+                    // exactly-once alert stream. ExactlyOnceAlertsITCase catches that.
+                    .setFeatureLevel(TransactionVersion.FEATURE_NAME, TransactionVersion.TV_1.featureLevel())
                     .setIgnoreFormatted(true)
                     .run();
         }

@@ -1,6 +1,7 @@
 package io.vigil.launcher.scorecard;
 
 import io.vigil.collectors.simulator.ScheduledFault;
+import io.vigil.collectors.simulator.SimulatorConfig;
 import io.vigil.model.AlertType;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,15 @@ import java.util.Map;
  */
 public record Scenario(String name, String description, Duration length, List<ScheduledFault> faults,
                        Disturbance disturbance, boolean stepEvents, List<Expectation> expected,
-                       List<Expectation> allowed) {
+                       List<Expectation> allowed, SimulatorConfig simulator) {
+
+    /** The simulated cluster: the given one, renamed after the scenario, or the suite's. */
+    public SimulatorConfig cluster(long seed) {
+        if (simulator == null) return ScenarioSuite.cluster(name, seed);
+        return new SimulatorConfig(name, simulator.rows(), simulator.racksPerRow(), simulator.hostsPerRack(),
+                simulator.gpusPerHost(), simulator.racksPerCdu(), simulator.jobs(), simulator.interval(), 1000,
+                simulator.seed(), "scenario-" + name);
+    }
 
     /**
      * An alert a scenario expects (or allows): of {@code type}, with at least these labels, detected between the

@@ -53,7 +53,7 @@ public final class ScenarioFeed implements Iterator<TelemetryRecord> {
         Run(Scenario scenario, long seed) {
             this.scenario = scenario;
             this.stamper = new OriginStamper("scorecard-" + scenario.name(), 0);
-            this.sim = new ClusterSimulator(ScenarioSuite.cluster(scenario.name(), seed),
+            this.sim = new ClusterSimulator(scenario.cluster(seed),
                     new FaultScript(scenario.faults()), stamper, T0).withStepEvents(scenario.stepEvents());
             this.random = new Random(seed * 31 + 7);
         }

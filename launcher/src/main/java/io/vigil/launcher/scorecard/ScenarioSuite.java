@@ -112,12 +112,12 @@ public final class ScenarioSuite {
         List<Expectation> a = new ArrayList<>();
         for (Expectation x : allowed) a.add(new Expectation(x.type(), x.labels(), AT, LENGTH));
         return new Scenario(name, description, LENGTH, List.of(new ScheduledFault(AT, FOR, fault)), d, steps,
-                List.of(e), List.copyOf(a));
+                List.of(e), List.copyOf(a), null);
     }
 
     private static Scenario negative(String name, String description, List<ScheduledFault> faults, Disturbance d,
                                      boolean steps) {
-        return new Scenario(name, description, LENGTH, faults, d, steps, List.of(), List.of());
+        return new Scenario(name, description, LENGTH, faults, d, steps, List.of(), List.of(), null);
     }
 
     private static Expectation expect(AlertType type, String... labels) {

@@ -46,6 +46,19 @@ public final class Scorecard {
 
     public static Result run(List<Scenario> suite) throws Exception {
         long t0 = System.nanoTime();
+        Detection d = detect(suite);
+        Scorer vigil = new Scorer(suite, d.alerts(), false);
+        Scorer baseline = new Scorer(suite, baseline(suite), true);
+        List<Scorer.Row> rows = new ArrayList<>(vigil.rows());
+        rows.addAll(baseline.rows());
+        return new Result(rows, vigil.scenarios(), d.records(), d.deadLetters(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What the detection job said about the scenarios. */
+    public record Detection(List<AlertEvent> alerts, long records, long deadLetters) {}
+
+    /** Runs the scenarios' telemetry through the production detection job on a local MiniCluster. */
+    public static Detection detect(List<Scenario> suite) throws Exception {
         long count = ScenarioFeed.count(suite);
         feed = new ScenarioFeed(suite);
         DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
@@ -60,14 +73,7 @@ public final class Scorecard {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(ScenarioFeed.T0 + 86_400_000L), ZoneOffset.UTC);
         new DetectionJob(source, alerts, dead, DetectionConfig.defaults(), clock).build(env);
         env.execute("vigil-scorecard");
-        List<AlertEvent> found = alerts.drain();
-        long deadLetters = dead.drain().size();
-
-        Scorer vigil = new Scorer(suite, found, false);
-        Scorer baseline = new Scorer(suite, baseline(suite), true);
-        List<Scorer.Row> rows = new ArrayList<>(vigil.rows());
-        rows.addAll(baseline.rows());
-        return new Result(rows, vigil.scenarios(), count, deadLetters, (System.nanoTime() - t0) / 1e9);
+        return new Detection(alerts.drain(), count, dead.drain().size());
     }
 
     private static RawTelemetry record(Long index) {

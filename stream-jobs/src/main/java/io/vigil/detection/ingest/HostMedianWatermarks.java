@@ -16,79 +16,125 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Event time that one host's wrong clock cannot drag along. The watermark is the median, over the hosts (and
- * facility devices) reporting through this source split, of each one's newest timestamp, less the bounded
- * out-of-orderness. With the usual maximum-based watermark, one host whose clock runs a few seconds ahead would
- * make every other host's samples late; here it only moves its own samples into later windows. A host whose clock
- * runs behind by more than the bound has its samples dead-lettered as LATE, and counted. Hosts not heard from for
- * {@code forgetAfter} (behind the newest) no longer count, so a host that leaves does not hold time back.
+ * Event time that one host's wrong clock cannot drag along. Per source partition, the watermark is the median, over
+ * the hosts (and facility devices) reporting through it, of each one's newest timestamp, less the bounded
+ * out-of-orderness; the job's watermark is the lowest over the partitions that are flowing, so a partition read
+ * behind the others (Kafka does not read topics in step) holds time back instead of having its records judged
+ * late. With the usual maximum-based watermark, one host whose clock runs a few seconds ahead would make every
+ * other host's samples late; here it only moves its own samples into later windows. A host whose clock runs behind
+ * by more than the bound has its samples dead-lettered as LATE, and counted. Hosts not heard from for
+ * {@code forgetAfter} (behind their partition's newest) no longer count, nor do partitions silent for the idle
+ * timeout. Job events are control records and do not move time. At (re)start, time is held for up to 5 s (at
+ * most the idle timeout) after the first record, so that every partition has delivered before any is judged.
  */
-public final class HostMedianWatermarks implements WatermarkGenerator<TelemetryRecord> {
+public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRecord> {
+
+    /** One partition's reporters and when it last delivered (wall clock, as Flink's idleness). */
+    private static final class Partition {
+        final Map<String, long[]> newestByReporter = new HashMap<>();
+        long newest = Long.MIN_VALUE;
+        long lastRecordNanos;
+    }
 
     private final long outOfOrdernessMs;
     private final long forgetAfterMs;
-    private final Map<String, long[]> newestByReporter = new HashMap<>();
-    private long newest = Long.MIN_VALUE;
+    private final long idleNanos;
+    private final long startupNanos;
+    private final Map<String, Partition> partitions = new HashMap<>();
     private long emitted = Long.MIN_VALUE;
     private long[] scratch = new long[64];
+    private long firstRecordNanos = Long.MIN_VALUE;
 
-    public HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter) {
+    public HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter, Duration idleTimeout) {
         this.outOfOrdernessMs = outOfOrderness.toMillis();
         this.forgetAfterMs = forgetAfter.toMillis();
+        this.idleNanos = idleTimeout.toNanos();
+        this.startupNanos = Math.min(idleTimeout.toNanos(), Duration.ofSeconds(5).toNanos());
     }
 
-    public static WatermarkStrategy<TelemetryRecord> strategy(Duration outOfOrderness, Duration idleTimeout) {
-        return WatermarkStrategy.<TelemetryRecord>forGenerator(
-                        ctx -> new HostMedianWatermarks(outOfOrderness, Duration.ofSeconds(60)))
-                .withTimestampAssigner((r, previous) -> r.eventTimeMs())
+    /** Without a start-up hold (unit tests drive partitions explicitly). */
+    HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter, Duration idleTimeout, boolean noStartupHold) {
+        this.outOfOrdernessMs = outOfOrderness.toMillis();
+        this.forgetAfterMs = forgetAfter.toMillis();
+        this.idleNanos = idleTimeout.toNanos();
+        this.startupNanos = noStartupHold ? 0 : Math.min(idleTimeout.toNanos(), Duration.ofSeconds(5).toNanos());
+    }
+
+    public static WatermarkStrategy<SourcedRecord> strategy(Duration outOfOrderness, Duration idleTimeout) {
+        return WatermarkStrategy.<SourcedRecord>forGenerator(
+                        ctx -> new HostMedianWatermarks(outOfOrderness, Duration.ofSeconds(60), idleTimeout))
+                .withTimestampAssigner((r, previous) -> r.record().eventTimeMs())
                 .withIdleness(idleTimeout);
     }
 
-    /** Which clock stamped the record: its host, or the facility device, or (job events) the cluster's scheduler. */
+    /** Which clock stamped the record: its host, or the facility device. */
     static String reporter(TelemetryRecord r) {
         if (r instanceof GpuSample s) return s.cluster() + "|" + s.host();
         if (r instanceof PowerSample p) return p.cluster() + "|" + (p.host() != null ? p.host() : p.device());
         if (r instanceof CoolingSample c) return c.cluster() + "|" + c.device();
         if (r instanceof StepEvent e) return e.cluster() + "|" + (e.host() != null ? e.host() : e.jobId() + "#" + e.rank());
-        if (r instanceof JobEvent j) return j.cluster() + "|scheduler";
         return "?";
     }
 
     @Override
-    public void onEvent(TelemetryRecord event, long eventTimestamp, WatermarkOutput output) {
-        long[] slot = newestByReporter.get(reporter(event));
+    public void onEvent(SourcedRecord event, long eventTimestamp, WatermarkOutput output) {
+        if (event.record() instanceof JobEvent) {
+            return;
+        }
+        String key = event.topic() + "#" + event.partition();
+        Partition p = partitions.get(key);
+        if (p == null) {
+            p = new Partition();
+            partitions.put(key, p);
+        }
+        p.lastRecordNanos = System.nanoTime();
+        if (firstRecordNanos == Long.MIN_VALUE) firstRecordNanos = p.lastRecordNanos;
+        String reporter = reporter(event.record());
+        long[] slot = p.newestByReporter.get(reporter);
         if (slot == null) {
-            newestByReporter.put(reporter(event), new long[] {eventTimestamp});
+            p.newestByReporter.put(reporter, new long[] {eventTimestamp});
         } else if (eventTimestamp > slot[0]) {
             slot[0] = eventTimestamp;
         }
-        newest = Math.max(newest, eventTimestamp);
+        p.newest = Math.max(p.newest, eventTimestamp);
     }
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        if (newestByReporter.isEmpty()) {
+        long now = System.nanoTime();
+        if (firstRecordNanos == Long.MIN_VALUE || now - firstRecordNanos < startupNanos) {
+            // At (re)start, partitions deliver their first records one after another: time waits until each has
+            // had the chance, or a partition not read yet would find its records late.
             return;
         }
-        if (scratch.length < newestByReporter.size()) {
-            scratch = new long[newestByReporter.size() * 2];
+        long wm = Long.MAX_VALUE;
+        for (Partition p : partitions.values()) {
+            if (now - p.lastRecordNanos > idleNanos || p.newestByReporter.isEmpty()) {
+                continue;
+            }
+            wm = Math.min(wm, median(p) - outOfOrdernessMs - 1);
+        }
+        if (wm != Long.MAX_VALUE && wm > emitted) {
+            emitted = wm;
+            output.emitWatermark(new Watermark(wm));
+        }
+    }
+
+    private long median(Partition p) {
+        if (scratch.length < p.newestByReporter.size()) {
+            scratch = new long[p.newestByReporter.size() * 2];
         }
         int n = 0;
-        var it = newestByReporter.values().iterator();
+        var it = p.newestByReporter.values().iterator();
         while (it.hasNext()) {
             long t = it.next()[0];
-            if (t < newest - forgetAfterMs) {
+            if (t < p.newest - forgetAfterMs) {
                 it.remove();
             } else {
                 scratch[n++] = t;
             }
         }
         Arrays.sort(scratch, 0, n);
-        long median = scratch[(n - 1) / 2];
-        long wm = median - outOfOrdernessMs - 1;
-        if (wm > emitted) {
-            emitted = wm;
-            output.emitWatermark(new Watermark(wm));
-        }
+        return scratch[(n - 1) / 2];
     }
 }

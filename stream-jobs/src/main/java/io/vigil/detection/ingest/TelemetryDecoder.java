@@ -5,7 +5,6 @@ import io.vigil.model.DeadLetter;
 import io.vigil.model.Decoded;
 import io.vigil.model.RejectReason;
 import io.vigil.model.Schema;
-import io.vigil.model.TelemetryRecord;
 import io.vigil.model.TelemetryValidator;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
@@ -20,14 +19,14 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Turns raw Kafka records into validated telemetry, on the main output, and every refused record into a dead letter
+ * Turns raw Kafka records into validated telemetry, on the main output with the partition it came from, and every refused record into a dead letter
  * on {@link #DEAD_LETTERS} with its reason and original bytes: in = valid + rejected, and each rejection counts on a
  * counter named for its reason ({@code rejected_<reason>}).
  *
  * <p>This runs before event time is assigned, so a record stamped far in the future is refused here and cannot move
  * the watermark.
  */
-public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, TelemetryRecord> {
+public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, SourcedRecord> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
@@ -53,7 +52,7 @@ public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, Teleme
     }
 
     @Override
-    public void processElement(RawTelemetry raw, Context ctx, Collector<TelemetryRecord> out) {
+    public void processElement(RawTelemetry raw, Context ctx, Collector<SourcedRecord> out) {
         Decoded d = wire.decode(raw.value(), expectedSchema(raw.topic()));
         if (!d.isValid()) {
             rejected.get(d.rejection().reason()).inc();
@@ -68,7 +67,7 @@ public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, Teleme
                     raw.topic(), raw.partition(), raw.offset(), clock.instant(), raw.value()));
             return;
         }
-        out.collect(d.record());
+        out.collect(new SourcedRecord(d.record(), raw.topic(), raw.partition()));
     }
 
     /** Each telemetry topic carries one kind; an unknown topic (tests, or a custom feed) accepts any kind. */

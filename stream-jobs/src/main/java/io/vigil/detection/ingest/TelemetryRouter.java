@@ -20,13 +20,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Runs once event time is assigned: a record behind the watermark (late beyond the bounded out-of-orderness) is
+ * Runs once event time is assigned: a sample behind the watermark (late beyond the bounded out-of-orderness) is
  * dead-lettered as {@link RejectReason#LATE} and counted ({@code rejected_late}) — detectors have already decided
  * on that stretch of time, so it is kept for the record, not silently dropped. The rest is split by kind: GPU
  * samples on the main output, the others on side outputs; job events, step events and job-attributed GPU samples
  * also go, as {@link JobSignal}s, to the job-level detectors.
  */
-public final class TelemetryRouter extends ProcessFunction<TelemetryRecord, GpuSample> {
+public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSample> {
 
     public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late") {};
     public static final OutputTag<PowerSample> POWER = new OutputTag<>("power") {};
@@ -48,13 +48,15 @@ public final class TelemetryRouter extends ProcessFunction<TelemetryRecord, GpuS
     }
 
     @Override
-    public void processElement(TelemetryRecord r, Context ctx, Collector<GpuSample> out) {
+    public void processElement(SourcedRecord in, Context ctx, Collector<GpuSample> out) {
+        TelemetryRecord r = in.record();
         long wm = ctx.timerService().currentWatermark();
-        if (ctx.timestamp() != null && ctx.timestamp() <= wm) {
+        // Job events are control records: a late START or END still changes what the job holds.
+        if (!(r instanceof JobEvent) && r.eventTimeMs() <= wm) {
             late.inc();
             ctx.output(LATE, DeadLetter.of(new Rejection(RejectReason.LATE, String.format(
                             "event time %d is %d ms behind the watermark %d", r.eventTimeMs(), wm - r.eventTimeMs(), wm)),
-                    topics.topicFor(r.schema()), null, null, clock.instant(), WireFormat.encode(r)));
+                    in.topic(), in.partition(), null, clock.instant(), WireFormat.encode(r)));
             return;
         }
         if (r instanceof GpuSample s) {

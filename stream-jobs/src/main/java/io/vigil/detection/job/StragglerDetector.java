@@ -112,6 +112,11 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
         boolean computing = c.step().count >= config.minRanks()
                 || (c.sm().count > 0 && c.sm().median >= 5) || (c.tensor().count > 0 && c.tensor().median >= 5);
         boolean judged = present.size() >= config.minRanks() && st.windowsSeen > config.warmupWindows() && computing;
+        if (!computing && st.windowsSeen > config.warmupWindows()) {
+            // A pause (checkpoint, evaluation, stall) says nothing about pace: open alerts neither resolve nor grow.
+            state.update(st);
+            return;
+        }
 
         Map<Integer, Verdict> verdicts = new HashMap<>();
         for (RankWindow r : present) {

@@ -37,10 +37,10 @@ class TelemetryDecoderTest {
     @Test
     void everyRecordIsValidOrDeadLetteredWithItsReasonAndOrigin() throws Exception {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
-        try (OneInputStreamOperatorTestHarness<RawTelemetry, TelemetryRecord> h = new OneInputStreamOperatorTestHarness<>(
+        try (OneInputStreamOperatorTestHarness<RawTelemetry, SourcedRecord> h = new OneInputStreamOperatorTestHarness<>(
                 new ProcessOperator<>(new TelemetryDecoder(topics, clock, Duration.ofMinutes(5))))) {
             // The job's output type: the harness would otherwise take the first record's class for all of them.
-            h.setup(TypeInformation.of(TelemetryRecord.class).createSerializer(new SerializerConfigImpl()));
+            h.setup(TypeInformation.of(SourcedRecord.class).createSerializer(new SerializerConfigImpl()));
             h.open();
             List<RawTelemetry> in = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -61,7 +61,8 @@ class TelemetryDecoderTest {
             for (RawTelemetry r : in) {
                 h.processElement(r, 0);
             }
-            List<TelemetryRecord> valid = h.extractOutputValues();
+            List<TelemetryRecord> valid = h.extractOutputValues().stream().map(SourcedRecord::record).toList();
+            assertThat(h.extractOutputValues().get(0).topic()).isEqualTo(topics.gpu());
             List<DeadLetter> dead = h.getSideOutput(TelemetryDecoder.DEAD_LETTERS).stream()
                     .map(StreamRecord::getValue).collect(Collectors.toList());
             assertThat(valid).hasSize(22);

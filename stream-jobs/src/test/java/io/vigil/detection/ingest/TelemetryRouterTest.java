@@ -30,32 +30,43 @@ class TelemetryRouterTest {
     @Test
     void aRecordBehindTheWatermarkIsDeadLetteredAsLateAndTheRestIsRoutedByKind() throws Exception {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
-        try (OneInputStreamOperatorTestHarness<TelemetryRecord, GpuSample> h =
+        try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h =
                      ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock))) {
             GpuSample onTime = healthy("h1", 0, T0 + 5000).build();
             GpuSample late = healthy("h1", 1, T0 + 1000).build();
-            h.processElement(onTime, onTime.ts());
+            h.processElement(in(onTime), onTime.ts());
             h.processWatermark(T0 + 2000);
-            h.processElement(late, late.ts());
-            h.processElement(new CoolingSample(T0 + 6000, "test", "A", "A01", CoolingSample.Source.RACK_AIR, "air",
-                    null, null, null, null, null, 24.0, 30.0, null, null, null), T0 + 6000);
-            h.processElement(new JobEvent(T0 + 6000, "test", "job-1", JobEvent.Kind.END, null, null, List.of(), null),
-                    T0 + 6000);
+            h.processElement(in(late), late.ts());
+            h.processElement(in(new CoolingSample(T0 + 6000, "test", "A", "A01", CoolingSample.Source.RACK_AIR, "air",
+                    null, null, null, null, null, 24.0, 30.0, null, null, null)), T0 + 6000);
+            // A job event behind the watermark is still routed: it is a control record, not a measurement.
+            h.processElement(in(new JobEvent(T0 + 1000, "test", "job-1", JobEvent.Kind.END, null, null, List.of(),
+                    null)), T0 + 1000);
             assertThat(h.extractOutputValues()).containsExactly(onTime);
             List<DeadLetter> dead = h.getSideOutput(TelemetryRouter.LATE).stream().map(StreamRecord::getValue).toList();
             assertThat(dead).singleElement().satisfies(d -> {
                 assertThat(d.reason()).isEqualTo(RejectReason.LATE);
                 assertThat(d.detail()).contains("1000 ms behind the watermark");
                 assertThat(d.payload()).isEqualTo(new String(WireFormat.encode(late)));
+                assertThat(d.sourceTopic()).isEqualTo("vigil.telemetry.gpu");
             });
             assertThat(h.getSideOutput(TelemetryRouter.COOLING)).hasSize(1);
             assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(2); // the on-time rank sample + the END
         }
     }
 
+    static SourcedRecord in(TelemetryRecord r) {
+        return in(r, r instanceof GpuSample ? 0 : 1);
+    }
+
+    static SourcedRecord in(TelemetryRecord r, int partition) {
+        return new SourcedRecord(r, Topics.defaults().topicFor(r.schema()), partition);
+    }
+
     @Test
     void oneHostsClockRunningAheadDoesNotDragTheWatermarkAlong() {
-        HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60));
+        HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60),
+                Duration.ofMinutes(10), true);
         List<Long> emitted = new ArrayList<>();
         WatermarkOutput out = new WatermarkOutput() {
             public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
@@ -66,7 +77,7 @@ class TelemetryRouterTest {
             for (int host = 0; host < 5; host++) {
                 long skew = host == 4 ? 30_000 : 0;
                 GpuSample g = healthy("h" + host, 0, T0 + s * 1000L + skew).build();
-                wm.onEvent(g, g.ts(), out);
+                wm.onEvent(in(g), g.ts(), out);
             }
         }
         wm.onPeriodicEmit(out);
@@ -74,9 +85,30 @@ class TelemetryRouterTest {
         // A host that left (not heard from for a minute, behind the rest) no longer holds time back either.
         for (int host = 0; host < 3; host++) {
             GpuSample g = healthy("h" + host, 0, T0 + 120_000).build();
-            wm.onEvent(g, g.ts(), out);
+            wm.onEvent(in(g), g.ts(), out);
         }
         wm.onPeriodicEmit(out);
         assertThat(emitted).last().isEqualTo(T0 + 120_000 - 2001);
+    }
+
+    @Test
+    void aPartitionReadBehindTheOthersHoldsTimeBack() {
+        HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60),
+                Duration.ofMinutes(10), true);
+        List<Long> emitted = new ArrayList<>();
+        WatermarkOutput out = new WatermarkOutput() {
+            public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
+            public void markIdle() {}
+            public void markActive() {}
+        };
+        for (int host = 0; host < 4; host++) {
+            GpuSample ahead = healthy("h" + host, 0, T0 + 30_000).build();
+            wm.onEvent(in(ahead, 0), ahead.ts(), out);
+            GpuSample behind = healthy("g" + host, 0, T0 + 5_000).build();
+            wm.onEvent(in(behind, 1), behind.ts(), out);
+        }
+        wm.onEvent(in(new JobEvent(T0, "test", "job-1", JobEvent.Kind.START, null, null, List.of(), null), 2), T0, out);
+        wm.onPeriodicEmit(out);
+        assertThat(emitted).containsExactly(T0 + 5_000 - 2001);
     }
 }

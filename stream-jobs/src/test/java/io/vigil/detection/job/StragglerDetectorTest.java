@@ -81,6 +81,16 @@ class StragglerDetectorTest {
     }
 
     @Test
+    void aCheckpointPauseNeitherResolvesNorRepeatsAnOpenStragglerAlert() throws Exception {
+        IntFunction<RankWindow> slow13 = r -> r == 13 ? withClock(training(r), 1406, 0x8) : training(r);
+        run(0, 20, 32, JobWindows::training);
+        run(20, 40, 32, slow13);
+        run(40, 60, 32, r -> withActivity(training(r), 4, 2, 0, 110, 2e6));
+        run(60, 80, 32, slow13);
+        assertThat(alerts()).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING);
+    }
+
+    @Test
     void aWholeJobSlowingAlikeIsNotAStraggler() throws Exception {
         run(0, 20, 32, JobWindows::training);
         run(20, 80, 32, r -> withClock(training(r), 1580, 0x4));

@@ -34,7 +34,8 @@ import java.util.concurrent.ScheduledExecutorService;
 public class OverviewView extends LiveView<OverviewView.Snapshot> {
 
     /** What one refresh shows. */
-    public record Snapshot(List<GpuStatus> gpus, Set<String> firingGpus, int firingAlerts, Instant newest) {}
+    public record Snapshot(List<GpuStatus> gpus, Set<String> firingGpus, int firingAlerts, int firingIncidents,
+                           Instant newest) {}
 
     /** A GPU's health, most urgent first; the CSS class of its cell is {@code gpu-<name>}. */
     enum Health { ALERT, HOT, WARM, OK, IDLE }
@@ -80,7 +81,10 @@ public class OverviewView extends LiveView<OverviewView.Snapshot> {
             }
         }
         Instant newest = gpus.stream().map(GpuStatus::ts).max(Instant::compareTo).orElse(null);
-        return new Snapshot(gpus, firingGpus, firing.size(), newest);
+        // An incident is a root-cause alert (label root=true; alerts from before incidents existed count too); its
+        // consequences (root=false) are alerts of the same incident.
+        int incidents = (int) firing.stream().filter(a -> !"false".equals(a.labels().get("root"))).count();
+        return new Snapshot(gpus, firingGpus, firing.size(), incidents, newest);
     }
 
     @Override
@@ -96,8 +100,8 @@ public class OverviewView extends LiveView<OverviewView.Snapshot> {
             cell(g).setClassName("gpu-cell gpu-" + h.name().toLowerCase());
             cell(g).setTitle(tooltip(g, h));
         }
-        summary.setText(String.format("%d GPUs · %d alerts firing · %d hot · %d warm · data as of %s",
-                s.gpus().size(), s.firingAlerts(), counts.getOrDefault(Health.HOT, 0) + counts.getOrDefault(Health.ALERT, 0),
+        summary.setText(String.format("%d GPUs · %d incident%s firing (%d alerts) · %d hot · %d warm · data as of %s",
+                s.gpus().size(), s.firingIncidents(), s.firingIncidents() == 1 ? "" : "s", s.firingAlerts(), counts.getOrDefault(Health.HOT, 0) + counts.getOrDefault(Health.ALERT, 0),
                 counts.getOrDefault(Health.WARM, 0), s.newest()));
     }
 
