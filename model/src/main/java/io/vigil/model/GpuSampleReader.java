@@ -91,25 +91,18 @@ final class GpuSampleReader {
             }
         }
         if (t != JsonToken.END_OBJECT || !hasTs || p.nextToken() != null) return null;
-        b.clockEventReasons(reasons);
-        GpuSample s = b.build();
-        if (names != null) {
-            // Keep the names as sent, as the generic path does, even if they disagree with the mask.
-            s = new GpuSample(s.ts(), s.cluster(), s.row(), s.rack(), s.host(), s.gpu(), s.migInstance(), s.uuid(),
-                    s.model(), s.jobId(), s.rank(), s.pod(), s.namespace(), s.container(), s.state(), s.gpuUtilPct(),
-                    s.smActivePct(), s.tensorActivePct(), s.memUsedMiB(), s.memTotalMiB(), s.gpuTempC(), s.memTempC(),
-                    s.slowdownTempC(), s.shutdownTempC(), s.powerW(), s.powerLimitW(), s.energyJ(), s.smClockMHz(),
-                    s.memClockMHz(), s.clockEventReasons(), List.copyOf(names), s.eccCorrected(), s.eccUncorrected(),
-                    s.lastXid(), s.nvlinkTxBps(), s.nvlinkRxBps(), s.pcieTxBps(), s.pcieRxBps(), s.origin());
-        } else if (reasons != null) {
-            s = new GpuSample(s.ts(), s.cluster(), s.row(), s.rack(), s.host(), s.gpu(), s.migInstance(), s.uuid(),
-                    s.model(), s.jobId(), s.rank(), s.pod(), s.namespace(), s.container(), s.state(), s.gpuUtilPct(),
-                    s.smActivePct(), s.tensorActivePct(), s.memUsedMiB(), s.memTotalMiB(), s.gpuTempC(), s.memTempC(),
-                    s.slowdownTempC(), s.shutdownTempC(), s.powerW(), s.powerLimitW(), s.energyJ(), s.smClockMHz(),
-                    s.memClockMHz(), s.clockEventReasons(), null, s.eccCorrected(), s.eccUncorrected(),
-                    s.lastXid(), s.nvlinkTxBps(), s.nvlinkRxBps(), s.pcieTxBps(), s.pcieRxBps(), s.origin());
+        if (reasons == null && names == null) {
+            return b.build();
         }
-        return s;
+        // As the generic path binds them: the mask and the names each as sent (absent names stay absent).
+        GpuSample s = b.build();
+        return new GpuSample(s.ts(), s.cluster(), s.row(), s.rack(), s.host(), s.gpu(), s.migInstance(), s.uuid(),
+                s.model(), s.jobId(), s.rank(), s.pod(), s.namespace(), s.container(), s.state(), s.gpuUtilPct(),
+                s.smActivePct(), s.tensorActivePct(), s.memUsedMiB(), s.memTotalMiB(), s.gpuTempC(), s.memTempC(),
+                s.slowdownTempC(), s.shutdownTempC(), s.powerW(), s.powerLimitW(), s.energyJ(), s.smClockMHz(),
+                s.memClockMHz(), reasons, names == null ? null : List.copyOf(names), s.eccCorrected(),
+                s.eccUncorrected(), s.lastXid(), s.nvlinkTxBps(), s.nvlinkRxBps(), s.pcieTxBps(), s.pcieRxBps(),
+                s.origin());
     }
 
     /** Signals "use the careful path" from inside a field. */

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -109,7 +108,7 @@ public final class DetectionBenchmark {
             new DetectionJob(source, new Discard<>(), new Discard<>(), DetectionConfig.defaults(), clock).build(env);
         }
         firstRecordNanos = 0;
-        JobExecutionResult r = env.execute(baselineOnly ? "bench-baseline" : "bench-detection");
+        env.execute(baselineOnly ? "bench-baseline" : "bench-detection");
         double s = (System.nanoTime() - firstRecordNanos) / 1e9;
         return perSplit * PARALLELISM / s;
     }

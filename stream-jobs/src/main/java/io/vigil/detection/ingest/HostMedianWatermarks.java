@@ -46,10 +46,7 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
     private long firstRecordNanos = Long.MIN_VALUE;
 
     public HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter, Duration idleTimeout) {
-        this.outOfOrdernessMs = outOfOrderness.toMillis();
-        this.forgetAfterMs = forgetAfter.toMillis();
-        this.idleNanos = idleTimeout.toNanos();
-        this.startupNanos = Math.min(idleTimeout.toNanos(), Duration.ofSeconds(5).toNanos());
+        this(outOfOrderness, forgetAfter, idleTimeout, false);
     }
 
     /** Without a start-up hold (unit tests drive partitions explicitly). */

@@ -34,6 +34,8 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
         public ArrayDeque<Long> idlePausesMs = new ArrayDeque<>();
         public int oddRank = -1;
         public String oddWhere;
+        public String oddHost;
+        public int oddGpu = -1;
     }
 
     private static final int REMEMBERED_PAUSES = 8;
@@ -118,6 +120,8 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
                 st.pauseStartMs = Long.MIN_VALUE;
                 st.oddRank = -1;
                 st.oddWhere = null;
+                st.oddHost = null;
+                st.oddGpu = -1;
             }
         }
         state.update(st);
@@ -158,6 +162,8 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
         }
         if (odd != null) {
             st.oddRank = odd.rank();
+            st.oddHost = odd.host();
+            st.oddGpu = odd.gpu();
             st.oddWhere = odd.where() + String.format(" (util %.0f%%, tensor %.0f%%)", odd.utilPct(),
                     odd.tensorActivePct());
         }
@@ -195,10 +201,8 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
 
     private static Map<String, String> extra(StallState st) {
         if (st.oddRank < 0) return Map.of();
-        String where = st.oddWhere == null ? "" : st.oddWhere.split(" ")[0];
-        String[] hg = where.split("/gpu");
-        return Alerts.labels("rank", String.valueOf(st.oddRank), "host", hg.length > 0 && !hg[0].isEmpty() ? hg[0] : null,
-                "gpu", hg.length > 1 ? hg[1] : null);
+        return Alerts.labels("rank", String.valueOf(st.oddRank), "host", st.oddHost,
+                "gpu", st.oddGpu < 0 ? null : String.valueOf(st.oddGpu));
     }
 
     private static String origin(JobWindow w) {

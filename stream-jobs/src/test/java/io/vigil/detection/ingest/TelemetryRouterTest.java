@@ -55,6 +55,15 @@ class TelemetryRouterTest {
         }
     }
 
+    /** A watermark output that keeps what is emitted. */
+    static WatermarkOutput collecting(List<Long> emitted) {
+        return new WatermarkOutput() {
+            public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
+            public void markIdle() {}
+            public void markActive() {}
+        };
+    }
+
     static SourcedRecord in(TelemetryRecord r) {
         return in(r, r instanceof GpuSample ? 0 : 1);
     }
@@ -68,11 +77,7 @@ class TelemetryRouterTest {
         HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60),
                 Duration.ofMinutes(10), true);
         List<Long> emitted = new ArrayList<>();
-        WatermarkOutput out = new WatermarkOutput() {
-            public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
-            public void markIdle() {}
-            public void markActive() {}
-        };
+        WatermarkOutput out = collecting(emitted);
         for (int s = 0; s < 10; s++) {
             for (int host = 0; host < 5; host++) {
                 long skew = host == 4 ? 30_000 : 0;
@@ -96,11 +101,7 @@ class TelemetryRouterTest {
         HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60),
                 Duration.ofMinutes(10), true);
         List<Long> emitted = new ArrayList<>();
-        WatermarkOutput out = new WatermarkOutput() {
-            public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
-            public void markIdle() {}
-            public void markActive() {}
-        };
+        WatermarkOutput out = collecting(emitted);
         for (int host = 0; host < 4; host++) {
             GpuSample ahead = healthy("h" + host, 0, T0 + 30_000).build();
             wm.onEvent(in(ahead, 0), ahead.ts(), out);
