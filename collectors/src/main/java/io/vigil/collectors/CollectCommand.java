@@ -82,16 +82,27 @@ public final class CollectCommand {
                     sink.publish(r);
                 }
                 sink.flush();
-                round.failures().forEach(f -> err.println("vigil collect: scrape failed: " + f));
-                err.println("vigil collect: " + round.records().size() + " records from "
-                        + (sources.size() - round.failures().size()) + " of " + sources.size() + " targets");
-                return round.failures().isEmpty() ? 0 : 1;
+                round.failures().forEach(f -> err.println("vigil collect: target failed: " + f));
+                round.resourceErrors().forEach(f -> err.println("vigil collect: resource failed: " + f));
+                round.emptyTargets().forEach(t -> err.println("vigil collect: warning: " + t
+                        + " answered with no readings"));
+                collector.sanitizer().dropped().forEach((what, n) -> err.println("vigil collect: dropped " + n
+                        + " implausible value(s) of " + what.replace("/", " (") + ")"));
+                int yielding = sources.size() - round.failures().size() - round.emptyTargets().size();
+                err.println("vigil collect: " + round.records().size() + " records from " + yielding + " of "
+                        + sources.size() + " targets; " + round.emptyTargets().size()
+                        + " targets answered with no readings"
+                        + (round.failures().isEmpty() ? "" : "; " + round.failures().size() + " targets failed")
+                        + (round.resourceErrors().isEmpty() ? "" : "; " + round.resourceErrors().size()
+                                + " resources failed"));
+                return round.clean() ? 0 : 1;
             }
             SpoolingPublisher spool = sink instanceof SpoolingPublisher s ? s : null;
             try (CollectorMetrics metrics = new CollectorMetrics(cfg.metricsPort(), collector.targets(),
                     () -> spool == null ? 0 : spool.rejected(),
                     () -> spool == null ? 0 : spool.spoolDepth(),
-                    () -> spool == null ? 0 : spool.droppedRecords())) {
+                    () -> spool == null ? 0 : spool.droppedRecords(),
+                    () -> collector.sanitizer().dropped())) {
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stop.countDown();
@@ -119,6 +130,7 @@ public final class CollectCommand {
             throws NvmlSource.NvmlUnavailable {
         OriginStamper origin = new OriginStamper(cfg.collector().id(), clock.millis());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        java.util.concurrent.Semaphore redfishRequests = new java.util.concurrent.Semaphore(cfg.redfishMaxRequests());
         List<Source> sources = new ArrayList<>();
         CollectorConfig.Nvml nvml = cfg.nvml();
         if (nvml != null && nvml.on()) {
@@ -151,8 +163,10 @@ public final class CollectCommand {
                     throw new Settings.ConfigException(e.getMessage());
                 }
             }
-            sources.add(new RedfishSource(new RedfishClient(client, URI.create(t.url()), cfg.timeout(t), auth, 2),
-                    new RedfishSource.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock));
+            sources.add(new RedfishSource(new RedfishClient(client, URI.create(t.url()), cfg.timeout(t), auth, 2,
+                    cfg.maxConcurrentRequests(t), redfishRequests),
+                    new RedfishSource.Placement(cfg.collector().cluster(), t.row(), t.rack(), t.host()), origin, clock,
+                    cfg.deadline(t)));
         }
         return sources;
     }

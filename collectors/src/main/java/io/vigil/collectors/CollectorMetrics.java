@@ -19,10 +19,16 @@ public final class CollectorMetrics implements AutoCloseable {
 
     public CollectorMetrics(int port, List<ScrapeLoop.Target> targets, LongSupplier sendFailures,
                             LongSupplier spoolDepth, LongSupplier spoolDropped) throws IOException {
+        this(port, targets, sendFailures, spoolDepth, spoolDropped, java.util.Map::of);
+    }
+
+    public CollectorMetrics(int port, List<ScrapeLoop.Target> targets, LongSupplier sendFailures,
+                            LongSupplier spoolDepth, LongSupplier spoolDropped,
+                            java.util.function.Supplier<java.util.Map<String, Long>> droppedValues) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/metrics", ex -> {
-            byte[] body = render(targets, sendFailures.getAsLong(), spoolDepth.getAsLong(), spoolDropped.getAsLong())
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] body = (render(targets, sendFailures.getAsLong(), spoolDepth.getAsLong(), spoolDropped.getAsLong())
+                    + renderDetails(targets, droppedValues.get())).getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -59,6 +65,34 @@ public final class CollectorMetrics implements AutoCloseable {
                 .append("# TYPE vigil_collector_spool_dropped_total counter\n")
                 .append("vigil_collector_spool_dropped_total ").append(spoolDropped).append('\n');
         return b.toString();
+    }
+
+    /** Per-resource errors by reason, empty scrapes, and values dropped by the sanitizer by field and reason. */
+    static String renderDetails(List<ScrapeLoop.Target> targets, java.util.Map<String, Long> droppedValues) {
+        StringBuilder b = new StringBuilder();
+        metric(b, "vigil_collector_empty_scrapes_total", "counter",
+                "Scrapes that succeeded but gave no record (the target answered with no readings).", targets,
+                ScrapeLoop.Target::emptyScrapes);
+        b.append("# HELP vigil_collector_resource_errors_total Resources that failed inside a target's scrape, by reason;"
+                        + " only the readings under them were lost.\n")
+                .append("# TYPE vigil_collector_resource_errors_total counter\n");
+        for (ScrapeLoop.Target t : targets) {
+            t.resourceErrors().forEach((reason, n) -> b.append("vigil_collector_resource_errors_total{target=\"")
+                    .append(escape(t.name())).append("\",reason=\"").append(reason).append("\"} ").append(n).append('\n'));
+        }
+        b.append("# HELP vigil_collector_values_dropped_total Readings dropped before publishing, by field and reason"
+                        + " (out of physical range, counter went backwards, text too long).\n")
+                .append("# TYPE vigil_collector_values_dropped_total counter\n");
+        droppedValues.forEach((key, n) -> {
+            int slash = key.lastIndexOf('/');
+            b.append("vigil_collector_values_dropped_total{field=\"").append(escape(key.substring(0, slash)))
+                    .append("\",reason=\"").append(key.substring(slash + 1)).append("\"} ").append(n).append('\n');
+        });
+        return b.toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private interface Value {

@@ -12,6 +12,27 @@ public interface Source {
     /** Reads the source once; the records carry the scrape time and this collector's origin stamps. */
     List<TelemetryRecord> scrape() throws ScrapeException, InterruptedException;
 
+    /**
+     * How long one scrape may take in all, connect, headers and body included; the scrape loop gives up on the
+     * scrape a short margin after it.
+     */
+    default java.time.Duration deadline() {
+        return java.time.Duration.ofSeconds(10);
+    }
+
+    /**
+     * Resources that failed inside scrapes that as a whole went on, counted by reason since start (a source made
+     * of several resources, such as a Redfish service, loses only the readings under a failed resource).
+     */
+    default java.util.Map<String, Long> resourceErrorCounts() {
+        return java.util.Map.of();
+    }
+
+    /** One line per resource that failed in the last scrape; empty when all were read. */
+    default List<String> lastResourceErrors() {
+        return List.of();
+    }
+
     /** A scrape that failed: unreachable, timed out, refused or answered with something unusable. */
     final class ScrapeException extends Exception {
         public ScrapeException(String message, Throwable cause) {

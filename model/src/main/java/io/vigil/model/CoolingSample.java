@@ -27,9 +27,27 @@ public record CoolingSample(
         Double outletAirTempC,
         List<Double> fanRpm,
         List<String> servesRacks,
-        Origin origin) implements TelemetryRecord {
+        Origin origin,
+        List<LeakDetector> leakDetectors) implements TelemetryRecord {
 
     public enum Source { CDU, RACK_AIR, CHASSIS }
+
+    /**
+     * One leak detector as its device reports it: {@code OK}, {@code WARNING} (moisture) or {@code CRITICAL} (a
+     * leak). {@code leakDetected} is true when any of a sample's detectors is not {@code OK}.
+     */
+    public record LeakDetector(String name, State state) {
+        public enum State { OK, WARNING, CRITICAL }
+    }
+
+    /** A sample without per-detector leak states. */
+    public CoolingSample(long ts, String cluster, String row, String rack, Source source, String device,
+                         Double supplyTempC, Double returnTempC, Double flowLpm, Double diffPressureKPa,
+                         Boolean leakDetected, Double inletAirTempC, Double outletAirTempC, List<Double> fanRpm,
+                         List<String> servesRacks, Origin origin) {
+        this(ts, cluster, row, rack, source, device, supplyTempC, returnTempC, flowLpm, diffPressureKPa, leakDetected,
+                inletAirTempC, outletAirTempC, fanRpm, servesRacks, origin, null);
+    }
 
     @Override
     @JsonProperty("schema")

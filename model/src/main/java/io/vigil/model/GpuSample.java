@@ -50,10 +50,49 @@ public record GpuSample(
         Double nvlinkRxBps,
         Double pcieTxBps,
         Double pcieRxBps,
-        Origin origin) implements TelemetryRecord {
+        Origin origin,
+        Source source,
+        String serial,
+        String driverVersion,
+        Double coreVoltageV,
+        Double dramActivePct,
+        Double powerThrottleSeconds,
+        Double thermalThrottleSeconds,
+        Double hwThrottleSeconds,
+        Double swThrottleSeconds,
+        Long pcieReplays,
+        Long pcieCorrectableErrors,
+        Long pcieUncorrectableErrors,
+        Long remappedRowsCorrectable,
+        Long remappedRowsUncorrectable,
+        Boolean rowRemapPending,
+        Boolean rowRemapFailed) implements TelemetryRecord {
 
     /** Whether the device answered; {@code LOST} is NVML's GPU_IS_LOST (fell off the bus). */
     public enum GpuState { OK, LOST }
+
+    /**
+     * Who measured the sample: in band on the host ({@code NVML}, {@code DCGM}) or out of band by the baseboard's
+     * BMC ({@code REDFISH}). Both describe the same device when {@code uuid} (or {@code serial}) is the same.
+     */
+    public enum Source { NVML, DCGM, REDFISH }
+
+    /** The fields every GPU sample had before out-of-band readings were added; the new ones are absent. */
+    public GpuSample(long ts, String cluster, String row, String rack, String host, Integer gpu, Integer migInstance,
+                     String uuid, String model, String jobId, Integer rank, String pod, String namespace,
+                     String container, GpuState state, Double gpuUtilPct, Double smActivePct, Double tensorActivePct,
+                     Double memUsedMiB, Double memTotalMiB, Double gpuTempC, Double memTempC, Double slowdownTempC,
+                     Double shutdownTempC, Double powerW, Double powerLimitW, Double energyJ, Double smClockMHz,
+                     Double memClockMHz, Long clockEventReasons, List<String> clockEventNames, Long eccCorrected,
+                     Long eccUncorrected, Integer lastXid, Double nvlinkTxBps, Double nvlinkRxBps, Double pcieTxBps,
+                     Double pcieRxBps, Origin origin) {
+        this(ts, cluster, row, rack, host, gpu, migInstance, uuid, model, jobId, rank, pod, namespace, container,
+                state, gpuUtilPct, smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC,
+                slowdownTempC, shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz,
+                clockEventReasons, clockEventNames, eccCorrected, eccUncorrected, lastXid, nvlinkTxBps, nvlinkRxBps,
+                pcieTxBps, pcieRxBps, origin, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null);
+    }
 
     @Override
     @JsonProperty("schema")
@@ -99,6 +138,13 @@ public record GpuSample(
         private Long clockEventReasons, eccCorrected, eccUncorrected;
         private List<String> clockEventNames;
         private Origin origin;
+        private Source source;
+        private String serial, driverVersion;
+        private Double coreVoltageV, dramActivePct, powerThrottleSeconds, thermalThrottleSeconds, hwThrottleSeconds,
+                swThrottleSeconds;
+        private Long pcieReplays, pcieCorrectableErrors, pcieUncorrectableErrors, remappedRowsCorrectable,
+                remappedRowsUncorrectable;
+        private Boolean rowRemapPending, rowRemapFailed;
 
         private Builder() {}
 
@@ -113,7 +159,14 @@ public record GpuSample(
             smClockMHz = s.smClockMHz; memClockMHz = s.memClockMHz; clockEventReasons = s.clockEventReasons;
             clockEventNames = s.clockEventNames; eccCorrected = s.eccCorrected; eccUncorrected = s.eccUncorrected;
             lastXid = s.lastXid; nvlinkTxBps = s.nvlinkTxBps; nvlinkRxBps = s.nvlinkRxBps; pcieTxBps = s.pcieTxBps;
-            pcieRxBps = s.pcieRxBps; origin = s.origin;
+            pcieRxBps = s.pcieRxBps; origin = s.origin; source = s.source; serial = s.serial;
+            driverVersion = s.driverVersion; coreVoltageV = s.coreVoltageV; dramActivePct = s.dramActivePct;
+            powerThrottleSeconds = s.powerThrottleSeconds; thermalThrottleSeconds = s.thermalThrottleSeconds;
+            hwThrottleSeconds = s.hwThrottleSeconds; swThrottleSeconds = s.swThrottleSeconds;
+            pcieReplays = s.pcieReplays; pcieCorrectableErrors = s.pcieCorrectableErrors;
+            pcieUncorrectableErrors = s.pcieUncorrectableErrors; remappedRowsCorrectable = s.remappedRowsCorrectable;
+            remappedRowsUncorrectable = s.remappedRowsUncorrectable; rowRemapPending = s.rowRemapPending;
+            rowRemapFailed = s.rowRemapFailed;
         }
 
         public Builder ts(long v) { ts = v; return this; }
@@ -161,6 +214,24 @@ public record GpuSample(
         public Builder pcieTxBps(Double v) { pcieTxBps = v; return this; }
         public Builder pcieRxBps(Double v) { pcieRxBps = v; return this; }
         public Builder origin(Origin v) { origin = v; return this; }
+        public Builder source(Source v) { source = v; return this; }
+        /** The board serial number, as the BMC or NVML reports it: with {@code uuid}, the device's identity across sources. */
+        public Builder serial(String v) { serial = v; return this; }
+        public Builder driverVersion(String v) { driverVersion = v; return this; }
+        public Builder coreVoltageV(Double v) { coreVoltageV = v; return this; }
+        public Builder dramActivePct(Double v) { dramActivePct = v; return this; }
+        /** Cumulative seconds the clocks were held down for the power limit (a counter since driver load or BMC boot). */
+        public Builder powerThrottleSeconds(Double v) { powerThrottleSeconds = v; return this; }
+        public Builder thermalThrottleSeconds(Double v) { thermalThrottleSeconds = v; return this; }
+        public Builder hwThrottleSeconds(Double v) { hwThrottleSeconds = v; return this; }
+        public Builder swThrottleSeconds(Double v) { swThrottleSeconds = v; return this; }
+        public Builder pcieReplays(Long v) { pcieReplays = v; return this; }
+        public Builder pcieCorrectableErrors(Long v) { pcieCorrectableErrors = v; return this; }
+        public Builder pcieUncorrectableErrors(Long v) { pcieUncorrectableErrors = v; return this; }
+        public Builder remappedRowsCorrectable(Long v) { remappedRowsCorrectable = v; return this; }
+        public Builder remappedRowsUncorrectable(Long v) { remappedRowsUncorrectable = v; return this; }
+        public Builder rowRemapPending(Boolean v) { rowRemapPending = v; return this; }
+        public Builder rowRemapFailed(Boolean v) { rowRemapFailed = v; return this; }
 
         public GpuSample build() {
             return new GpuSample(ts, cluster, row, rack, host, gpu, migInstance, uuid, model, jobId, rank, pod, namespace,
@@ -168,7 +239,10 @@ public record GpuSample(
                     smActivePct, tensorActivePct, memUsedMiB, memTotalMiB, gpuTempC, memTempC, slowdownTempC,
                     shutdownTempC, powerW, powerLimitW, energyJ, smClockMHz, memClockMHz, clockEventReasons,
                     clockEventNames == null ? null : List.copyOf(clockEventNames), eccCorrected, eccUncorrected,
-                    lastXid, nvlinkTxBps, nvlinkRxBps, pcieTxBps, pcieRxBps, origin);
+                    lastXid, nvlinkTxBps, nvlinkRxBps, pcieTxBps, pcieRxBps, origin, source, serial, driverVersion,
+                    coreVoltageV, dramActivePct, powerThrottleSeconds, thermalThrottleSeconds, hwThrottleSeconds,
+                    swThrottleSeconds, pcieReplays, pcieCorrectableErrors, pcieUncorrectableErrors,
+                    remappedRowsCorrectable, remappedRowsUncorrectable, rowRemapPending, rowRemapFailed);
         }
     }
 }

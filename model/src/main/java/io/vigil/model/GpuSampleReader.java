@@ -81,6 +81,30 @@ final class GpuSampleReader {
                 case "nvlinkRxBps" -> b.nvlinkRxBps(number(p, v));
                 case "pcieTxBps" -> b.pcieTxBps(number(p, v));
                 case "pcieRxBps" -> b.pcieRxBps(number(p, v));
+                case "source" -> {
+                    String src = text(p, v);
+                    switch (src) {
+                        case "NVML" -> b.source(GpuSample.Source.NVML);
+                        case "DCGM" -> b.source(GpuSample.Source.DCGM);
+                        case "REDFISH" -> b.source(GpuSample.Source.REDFISH);
+                        default -> { return null; }
+                    }
+                }
+                case "serial" -> b.serial(text(p, v));
+                case "driverVersion" -> b.driverVersion(text(p, v));
+                case "coreVoltageV" -> b.coreVoltageV(number(p, v));
+                case "dramActivePct" -> b.dramActivePct(number(p, v));
+                case "powerThrottleSeconds" -> b.powerThrottleSeconds(number(p, v));
+                case "thermalThrottleSeconds" -> b.thermalThrottleSeconds(number(p, v));
+                case "hwThrottleSeconds" -> b.hwThrottleSeconds(number(p, v));
+                case "swThrottleSeconds" -> b.swThrottleSeconds(number(p, v));
+                case "pcieReplays" -> b.pcieReplays(longValue(p, v));
+                case "pcieCorrectableErrors" -> b.pcieCorrectableErrors(longValue(p, v));
+                case "pcieUncorrectableErrors" -> b.pcieUncorrectableErrors(longValue(p, v));
+                case "remappedRowsCorrectable" -> b.remappedRowsCorrectable(longValue(p, v));
+                case "remappedRowsUncorrectable" -> b.remappedRowsUncorrectable(longValue(p, v));
+                case "rowRemapPending" -> b.rowRemapPending(bool(p, v));
+                case "rowRemapFailed" -> b.rowRemapFailed(bool(p, v));
                 case "origin" -> {
                     Origin o = origin(p, v);
                     if (o == null) return null;
@@ -102,7 +126,10 @@ final class GpuSampleReader {
                 s.slowdownTempC(), s.shutdownTempC(), s.powerW(), s.powerLimitW(), s.energyJ(), s.smClockMHz(),
                 s.memClockMHz(), reasons, names == null ? null : List.copyOf(names), s.eccCorrected(),
                 s.eccUncorrected(), s.lastXid(), s.nvlinkTxBps(), s.nvlinkRxBps(), s.pcieTxBps(), s.pcieRxBps(),
-                s.origin());
+                s.origin(), s.source(), s.serial(), s.driverVersion(), s.coreVoltageV(), s.dramActivePct(),
+                s.powerThrottleSeconds(), s.thermalThrottleSeconds(), s.hwThrottleSeconds(), s.swThrottleSeconds(),
+                s.pcieReplays(), s.pcieCorrectableErrors(), s.pcieUncorrectableErrors(), s.remappedRowsCorrectable(),
+                s.remappedRowsUncorrectable(), s.rowRemapPending(), s.rowRemapFailed());
     }
 
     /** Signals "use the careful path" from inside a field. */
@@ -132,6 +159,11 @@ final class GpuSampleReader {
     private static Long longValue(JsonParser p, JsonToken v) throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT) throw UNUSUAL;
         return p.getLongValue();
+    }
+
+    private static Boolean bool(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) throw UNUSUAL;
+        return v == JsonToken.VALUE_TRUE;
     }
 
     private static Double number(JsonParser p, JsonToken v) throws IOException {

@@ -8,14 +8,16 @@ import java.util.List;
  * The one place where telemetry is judged physically plausible. It runs before a record is given an event time,
  * so a host with a clock far in the future is refused here instead of pushing the watermark ahead for everyone.
  *
- * <p>Returns {@code null} for a valid record, otherwise the first {@link Rejection} found.
+ * <p>Returns {@code null} for a valid record, otherwise the first {@link Rejection} found. The per-field checks
+ * ({@link #temperature}, {@link #percent}, {@link #power}, {@link #nonNegative}, {@link #finite}) are public so a
+ * collector can drop one implausible reading field by field, by the same rules, instead of losing the record.
  */
 public final class TelemetryValidator {
 
     /** Degrees Celsius a real sensor can report; outside this the sensor or the record is broken. */
-    static final double MIN_TEMP_C = -40, MAX_TEMP_C = 150;
+    public static final double MIN_TEMP_C = -40, MAX_TEMP_C = 150;
     /** Power above this (10 MW) for one device or PDU is a unit error, not a measurement. */
-    static final double MAX_POWER_W = 10_000_000;
+    public static final double MAX_POWER_W = 10_000_000;
 
     private final InstantSource clock;
     private final long maxFutureMs;
@@ -87,7 +89,18 @@ public final class TelemetryValidator {
         if ((r = nonNegative("nvlinkTxBps", s.nvlinkTxBps())) != null) return r;
         if ((r = nonNegative("nvlinkRxBps", s.nvlinkRxBps())) != null) return r;
         if ((r = nonNegative("pcieTxBps", s.pcieTxBps())) != null) return r;
-        return nonNegative("pcieRxBps", s.pcieRxBps());
+        if ((r = nonNegative("pcieRxBps", s.pcieRxBps())) != null) return r;
+        if ((r = nonNegative("coreVoltageV", s.coreVoltageV())) != null) return r;
+        if ((r = percent("dramActivePct", s.dramActivePct())) != null) return r;
+        if ((r = nonNegative("powerThrottleSeconds", s.powerThrottleSeconds())) != null) return r;
+        if ((r = nonNegative("thermalThrottleSeconds", s.thermalThrottleSeconds())) != null) return r;
+        if ((r = nonNegative("hwThrottleSeconds", s.hwThrottleSeconds())) != null) return r;
+        if ((r = nonNegative("swThrottleSeconds", s.swThrottleSeconds())) != null) return r;
+        if ((r = nonNegative("pcieReplays", s.pcieReplays())) != null) return r;
+        if ((r = nonNegative("pcieCorrectableErrors", s.pcieCorrectableErrors())) != null) return r;
+        if ((r = nonNegative("pcieUncorrectableErrors", s.pcieUncorrectableErrors())) != null) return r;
+        if ((r = nonNegative("remappedRowsCorrectable", s.remappedRowsCorrectable())) != null) return r;
+        return nonNegative("remappedRowsUncorrectable", s.remappedRowsUncorrectable());
     }
 
     private Rejection power(PowerSample s) {
@@ -98,6 +111,9 @@ public final class TelemetryValidator {
         if ((r = required("device", s.device())) != null) return r;
         if ((r = power("powerW", s.powerW())) != null) return r;
         if ((r = power("capacityW", s.capacityW())) != null) return r;
+        if ((r = power("outputPowerW", s.outputPowerW())) != null) return r;
+        if ((r = finite("inputVoltageV", s.inputVoltageV())) != null) return r; // -48 V DC supplies are real
+        if ((r = percent("efficiencyPct", s.efficiencyPct())) != null) return r;
         return nonNegativeAll("phaseCurrentA", s.phaseCurrentA());
     }
 
@@ -113,6 +129,13 @@ public final class TelemetryValidator {
         if ((r = finite("diffPressureKPa", s.diffPressureKPa())) != null) return r;
         if ((r = temperature("inletAirTempC", s.inletAirTempC())) != null) return r;
         if ((r = temperature("outletAirTempC", s.outletAirTempC())) != null) return r;
+        if (s.leakDetectors() != null) {
+            for (CoolingSample.LeakDetector d : s.leakDetectors()) {
+                if (d == null || d.name() == null || d.name().isBlank() || d.state() == null) {
+                    return new Rejection(RejectReason.MISSING_FIELD, "leakDetectors: each entry needs name and state");
+                }
+            }
+        }
         return nonNegativeAll("fanRpm", s.fanRpm());
     }
 
@@ -162,7 +185,7 @@ public final class TelemetryValidator {
                 : null;
     }
 
-    private static Rejection finite(String field, Number value) {
+    public static Rejection finite(String field, Number value) {
         if (value == null) return null;
         double v = value.doubleValue();
         return Double.isNaN(v) || Double.isInfinite(v)
@@ -170,7 +193,7 @@ public final class TelemetryValidator {
                 : null;
     }
 
-    private static Rejection nonNegative(String field, Number value) {
+    public static Rejection nonNegative(String field, Number value) {
         Rejection r = finite(field, value);
         if (r != null || value == null) return r;
         return value.doubleValue() < 0
@@ -188,13 +211,13 @@ public final class TelemetryValidator {
         return null;
     }
 
-    private static Rejection percent(String field, Double value) {
+    public static Rejection percent(String field, Double value) {
         Rejection r = nonNegative(field, value);
         if (r != null || value == null) return r;
         return value > 100.0 ? new Rejection(RejectReason.OUT_OF_RANGE, field + " is over 100%: " + value) : null;
     }
 
-    private static Rejection temperature(String field, Double value) {
+    public static Rejection temperature(String field, Double value) {
         Rejection r = finite(field, value);
         if (r != null || value == null) return r;
         return value < MIN_TEMP_C || value > MAX_TEMP_C
@@ -203,7 +226,7 @@ public final class TelemetryValidator {
                 : null;
     }
 
-    private static Rejection power(String field, Double value) {
+    public static Rejection power(String field, Double value) {
         Rejection r = finite(field, value);
         if (r != null || value == null) return r;
         if (value < 0) return new Rejection(RejectReason.NEGATIVE_VALUE, field + " is negative: " + value + " W");

@@ -40,9 +40,10 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
     /**
      * Identity and pace: {@code id} goes into every record's origin stamp. While Kafka is unreachable records wait
      * in {@code spoolDir} (default {@code .vigil/spool/<id>}), up to {@code spoolMaxMB} (default 1024).
+     * {@code redfishMaxRequests} (default 512) bounds the Redfish requests in flight across all targets.
      */
     public record Collector(String id, String cluster, String interval, Integer metricsPort, String spoolDir,
-                            Integer spoolMaxMB) {}
+                            Integer spoolMaxMB, Integer redfishMaxRequests) {}
 
     public record Kafka(String bootstrap, String topicPrefix) {}
 
@@ -58,10 +59,14 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
      * or from the file {@code passwordFile} (e.g. a mounted secret); {@code auth} is {@code none}, {@code basic} or
      * {@code session}. For HTTPS, {@code trustStore} (PKCS12/JKS, password from {@code trustStorePasswordEnv})
      * holds the BMC's certificates; {@code insecureTls: true} accepts any certificate and is off by default.
+     * {@code timeout} (default 5 s) bounds one request, {@code deadline} (default the larger of the interval and
+     * twice the timeout) the whole scrape of the service, bodies included; {@code maxConcurrentRequests}
+     * (default 4) bounds the requests in flight to this one BMC.
      */
     public record RedfishTarget(String url, String row, String rack, String host, String timeout, String auth,
                                 String usernameEnv, String passwordEnv, String passwordFile, String trustStore,
-                                String trustStorePasswordEnv, Boolean insecureTls) {}
+                                String trustStorePasswordEnv, Boolean insecureTls, String deadline,
+                                Integer maxConcurrentRequests) {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -99,6 +104,7 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
             throw new Settings.ConfigException(file + ": 'collector.cluster' is required");
         }
         interval();
+        redfishMaxRequests();
         topics();
         spoolMaxBytes();
         if (dcgmExporters.isEmpty() && redfish.isEmpty() && (nvml == null || !nvml.on())) {
@@ -111,6 +117,11 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
                 throw new Settings.ConfigException(where + ".url' must be an http(s) URL, was " + t.url());
             }
             duration("redfish[].timeout", t.timeout(), Duration.ofSeconds(5));
+            deadline(t);
+            if (t.maxConcurrentRequests() != null && (t.maxConcurrentRequests() < 1 || t.maxConcurrentRequests() > 64)) {
+                throw new Settings.ConfigException(where + ".maxConcurrentRequests' must be 1..64, was "
+                        + t.maxConcurrentRequests());
+            }
             if (t.trustStore() != null && !Files.isRegularFile(Path.of(t.trustStore()))) {
                 throw new Settings.ConfigException(where + ".trustStore' " + t.trustStore() + " is not a file");
             }
@@ -170,6 +181,24 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
 
     public Duration timeout(RedfishTarget t) {
         return duration("redfish[].timeout", t.timeout(), Duration.ofSeconds(5));
+    }
+
+    /** How long one scrape of the service may take, connect, headers and bodies included. */
+    public Duration deadline(RedfishTarget t) {
+        Duration otherwise = interval().compareTo(timeout(t).multipliedBy(2)) > 0 ? interval() : timeout(t).multipliedBy(2);
+        return duration("redfish[].deadline", t.deadline(), otherwise);
+    }
+
+    public int maxConcurrentRequests(RedfishTarget t) {
+        return t.maxConcurrentRequests() == null ? 4 : t.maxConcurrentRequests();
+    }
+
+    public int redfishMaxRequests() {
+        Integer n = collector.redfishMaxRequests();
+        if (n != null && n < 1) {
+            throw new Settings.ConfigException("'collector.redfishMaxRequests' must be at least 1, was " + n);
+        }
+        return n == null ? 512 : n;
     }
 
     public Topics topics() {

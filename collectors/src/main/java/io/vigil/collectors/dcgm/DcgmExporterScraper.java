@@ -43,6 +43,12 @@ public final class DcgmExporterScraper implements Source {
         return "dcgm-exporter " + url;
     }
 
+    /** Connecting and each read of the body are bounded by {@code timeout}; the scrape as a whole by twice that. */
+    @Override
+    public Duration deadline() {
+        return timeout.multipliedBy(2);
+    }
+
     @Override
     public List<TelemetryRecord> scrape() throws ScrapeException, InterruptedException {
         return List.copyOf(scrapeResult().samples());

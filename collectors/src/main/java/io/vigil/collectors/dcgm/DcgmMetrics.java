@@ -18,8 +18,11 @@ final class DcgmMetrics {
     private static final Map<String, ObjDoubleConsumer<GpuSample.Builder>> FIELDS = new HashMap<>();
 
     static {
-        FIELDS.put("DCGM_FI_DEV_GPU_TEMP", (b, v) -> b.gpuTempC(v));
-        FIELDS.put("DCGM_FI_DEV_MEMORY_TEMP", (b, v) -> b.memTempC(v));
+        // A temperature of exactly 0 is DCGM's answer for a sensor the board does not have (the memory sensor of
+        // GDDR boards such as T4, L4, L40S, A10): absent, not 0 °C. A running GPU in a data center is never at
+        // 0 °C, so the rule costs no real reading.
+        FIELDS.put("DCGM_FI_DEV_GPU_TEMP", (b, v) -> b.gpuTempC(v == 0 ? null : v));
+        FIELDS.put("DCGM_FI_DEV_MEMORY_TEMP", (b, v) -> b.memTempC(v == 0 ? null : v));
         FIELDS.put("DCGM_FI_DEV_SLOWDOWN_TEMP", (b, v) -> b.slowdownTempC(v));
         FIELDS.put("DCGM_FI_DEV_SHUTDOWN_TEMP", (b, v) -> b.shutdownTempC(v));
         FIELDS.put("DCGM_FI_DEV_POWER_USAGE", (b, v) -> b.powerW(v));
@@ -42,6 +45,15 @@ final class DcgmMetrics {
         FIELDS.put("DCGM_FI_PROF_PCIE_RX_BYTES", (b, v) -> b.pcieRxBps(v));
         FIELDS.put("DCGM_FI_PROF_NVLINK_TX_BYTES", (b, v) -> b.nvlinkTxBps(v));
         FIELDS.put("DCGM_FI_PROF_NVLINK_RX_BYTES", (b, v) -> b.nvlinkRxBps(v));
+        FIELDS.put("DCGM_FI_PROF_DRAM_ACTIVE", (b, v) -> b.dramActivePct(v * 100));
+        FIELDS.put("DCGM_FI_DEV_PCIE_REPLAY_COUNTER", (b, v) -> b.pcieReplays((long) v));
+        FIELDS.put("DCGM_FI_DEV_ROW_REMAP_FAILURE", (b, v) -> b.rowRemapFailed(v != 0));
+        FIELDS.put("DCGM_FI_DEV_ROW_REMAP_PENDING", (b, v) -> b.rowRemapPending(v != 0));
+        FIELDS.put("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", (b, v) -> b.remappedRowsCorrectable((long) v));
+        FIELDS.put("DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", (b, v) -> b.remappedRowsUncorrectable((long) v));
+        // Violation counters are in nanoseconds.
+        FIELDS.put("DCGM_FI_DEV_POWER_VIOLATION", (b, v) -> b.powerThrottleSeconds(v / 1e9));
+        FIELDS.put("DCGM_FI_DEV_THERMAL_VIOLATION", (b, v) -> b.thermalThrottleSeconds(v / 1e9));
     }
 
     private DcgmMetrics() {}

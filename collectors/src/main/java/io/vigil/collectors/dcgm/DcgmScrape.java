@@ -81,6 +81,7 @@ public final class DcgmScrape {
             this.index = Integer.parseInt(gpuLabel);
             this.mig = mig;
             builder.host(host).gpu(index).migInstance(mig).uuid(labels.get("UUID")).model(labels.get("modelName"))
+                    .source(GpuSample.Source.DCGM).driverVersion(nonEmpty(labels.get("DCGM_FI_DRIVER_VERSION")))
                     .pod(nonEmpty(labels.get("pod"))).namespace(nonEmpty(labels.get("namespace")))
                     .container(nonEmpty(labels.get("container")))
                     .state(GpuSample.GpuState.OK);

@@ -135,7 +135,7 @@ public final class NvmlSource implements Source, AutoCloseable {
     }
 
     private GpuSample device(int index, Pointer d, long ts, Map<String, Map<Integer, Integer>> jobs, Set<Integer> pids) {
-        GpuSample.Builder b = GpuSample.builder().ts(ts).cluster(placement.cluster()).row(placement.row())
+        GpuSample.Builder b = GpuSample.builder().source(GpuSample.Source.NVML).ts(ts).cluster(placement.cluster()).row(placement.row())
                 .rack(placement.rack()).host(placement.host()).gpu(index).origin(origin.next());
         byte[] buf = new byte[96];
         int rc = nvml.nvmlDeviceGetUUID(d, buf, buf.length);
@@ -213,7 +213,7 @@ public final class NvmlSource implements Source, AutoCloseable {
             Pointer mig = ref.getValue();
             IntByReference gi = new IntByReference();
             if (!ok(nvml.nvmlDeviceGetGpuInstanceId(mig, gi))) continue;
-            GpuSample.Builder b = GpuSample.builder().ts(ts).cluster(placement.cluster()).row(placement.row())
+            GpuSample.Builder b = GpuSample.builder().source(GpuSample.Source.NVML).ts(ts).cluster(placement.cluster()).row(placement.row())
                     .rack(placement.rack()).host(placement.host()).gpu(index).migInstance(gi.getValue())
                     .model(whole.model()).state(GpuSample.GpuState.OK).origin(origin.next());
             byte[] buf = new byte[96];

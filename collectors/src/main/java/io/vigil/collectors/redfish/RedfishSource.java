@@ -1,48 +1,99 @@
 package io.vigil.collectors.redfish;
 
+import static io.vigil.collectors.redfish.RedfishValues.bool;
+import static io.vigil.collectors.redfish.RedfishValues.count;
+import static io.vigil.collectors.redfish.RedfishValues.isType;
+import static io.vigil.collectors.redfish.RedfishValues.number;
+import static io.vigil.collectors.redfish.RedfishValues.reading;
+import static io.vigil.collectors.redfish.RedfishValues.seconds;
+import static io.vigil.collectors.redfish.RedfishValues.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.collectors.OriginStamper;
 import io.vigil.collectors.Source;
+import io.vigil.collectors.redfish.RedfishClient.Deadline;
+import io.vigil.collectors.redfish.RedfishClient.ErrorReason;
+import io.vigil.collectors.redfish.RedfishClient.ResourceException;
 import io.vigil.model.CoolingSample;
+import io.vigil.model.GpuSample;
 import io.vigil.model.PowerSample;
 import io.vigil.model.TelemetryRecord;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads power and cooling from one Redfish service — a server BMC, a rack PDU or a coolant distribution unit —
- * finding everything by following links from {@code /redfish/v1}, never by assumed paths:
+ * Reads power, cooling and GPUs from one Redfish service — a server or GPU-baseboard BMC, a rack PDU, a power shelf
+ * or a coolant distribution unit — finding everything by following links from {@code /redfish/v1} and checking each
+ * resource's {@code @odata.type}, never by vendor paths:
  * <ul>
- *   <li>{@code PowerEquipment/RackPDUs}: load ({@code Metrics.PowerWatts}), capacity, per-phase mains current →
- *       a {@code RACK_PDU} power sample;</li>
- *   <li>{@code ThermalEquipment/CDUs}: secondary (rack-side) loop supply/return temperature, flow and pressure,
- *       leak detectors → a {@code CDU} cooling sample;</li>
+ *   <li>{@code Systems/*}/{@code Processors} with {@code ProcessorType: GPU} → one {@code REDFISH} GPU sample per GPU:
+ *       clocks, voltage and throttle durations from {@code ProcessorMetrics} (and NVIDIA's OEM part), ECC and row
+ *       remapping from the GPU's {@code Memory}/{@code MemoryMetrics}, temperatures, power and energy from the
+ *       {@code Sensors} of the GPU's own chassis (a sensor with {@code ReadingBasis: Headroom} is a distance to a
+ *       limit and is not taken as a temperature). The sample carries the BMC's {@code UUID} and serial number, by
+ *       which it meets the same GPU's NVML or DCGM samples.</li>
+ *   <li>{@code PowerEquipment/RackPDUs} → a {@code RACK_PDU} power sample; {@code PowerEquipment/PowerShelves} → a
+ *       {@code POWER_SHELF} sample and one {@code PSU} sample per power supply.</li>
+ *   <li>{@code ThermalEquipment/CDUs} → a {@code CDU} cooling sample, leak detectors included.</li>
  *   <li>every other chassis: input power ({@code EnvironmentMetrics}, else the older {@code Power}) → a
- *       {@code HOST_PSU} power sample; intake/exhaust air and fans ({@code ThermalSubsystem}, else the older
- *       {@code Thermal}), cold-plate coolant and leak detection → a {@code CHASSIS} cooling sample.</li>
+ *       {@code HOST_PSU} sample; its power supplies ({@code PowerSubsystem/PowerSupplies}, else the older
+ *       {@code Power.PowerSupplies}) → {@code PSU} samples; air, fans, cold-plate coolant and leak detectors
+ *       ({@code ThermalSubsystem}, else {@code Thermal}) → a {@code CHASSIS} cooling sample.</li>
+ *   <li>{@code TelemetryService/MetricReports}, when offered: a metrics resource whose readings the reports carry
+ *       is read from them instead of by its own request.</li>
  * </ul>
- * Rack and row come from the resource's {@code Location.Placement} where present, else from the configuration.
- * A missing optional resource is skipped; an unreachable service fails the scrape.
+ * Rack and row come from the resource's {@code Location.Placement}, else from the chassis it is contained by (a
+ * rack or a blade enclosure), else from the configuration.
+ *
+ * <p>Fault isolation: only an unreadable service root fails the scrape. Any other resource that fails (HTTP error,
+ * bad JSON, timeout, wrong type) costs only the readings under it; it is counted by reason and logged once when it
+ * starts failing and once when it recovers. The whole scrape ends by its deadline.
  */
 public final class RedfishSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(RedfishSource.class);
 
     /** Where the service's equipment stands, from the inventory; used where Redfish does not say. */
     public record Placement(String cluster, String row, String rack, String host) {}
+
+    private static final Pattern TRAILING_NUMBER = Pattern.compile("(\\d+)$");
+    private static final String EXPAND = "?$expand=.($levels=1)";
 
     private final RedfishClient client;
     private final Placement placement;
     private final OriginStamper origin;
     private final InstantSource clock;
+    private final Duration deadline;
+    private final Map<ErrorReason, AtomicLong> errorCounts = new EnumMap<>(ErrorReason.class);
+    private Map<String, ErrorReason> failing = Map.of();
+    private volatile List<String> lastErrors = List.of();
 
     public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock) {
+        this(client, placement, origin, clock, client.timeout().multipliedBy(2));
+    }
+
+    /** @param deadline how long one scrape of this service may take in all: connect, headers and bodies */
+    public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock,
+                         Duration deadline) {
         this.client = client;
         this.placement = placement;
         this.origin = origin;
         this.clock = clock;
+        this.deadline = deadline;
+        for (ErrorReason r : ErrorReason.values()) errorCounts.put(r, new AtomicLong());
     }
 
     @Override
@@ -51,228 +102,642 @@ public final class RedfishSource implements Source {
     }
 
     @Override
+    public Duration deadline() {
+        return deadline;
+    }
+
+    @Override
+    public Map<String, Long> resourceErrorCounts() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        errorCounts.forEach((r, n) -> out.put(r.label(), n.get()));
+        return out;
+    }
+
+    @Override
+    public List<String> lastResourceErrors() {
+        return lastErrors;
+    }
+
+    @Override
     public List<TelemetryRecord> scrape() throws ScrapeException, InterruptedException {
-        long ts = clock.millis();
+        Walk w = new Walk(Deadline.in(deadline), clock.millis());
         JsonNode root;
         try {
-            root = client.get("/redfish/v1");
+            root = client.get("/redfish/v1", w.deadline);
         } catch (RedfishClient.NotFound e) {
             throw new ScrapeException(client.base() + ": no Redfish service root at /redfish/v1", e);
+        } catch (ResourceException e) {
+            throw RedfishClient.scrapeFailure(client.base(), e);
         }
-        List<TelemetryRecord> out = new ArrayList<>();
-        Set<String> equipmentChassis = new HashSet<>();
-
-        Optional<JsonNode> power = client.follow(root.path("PowerEquipment"));
-        if (power.isPresent()) {
-            for (JsonNode pdu : members(power.get().path("RackPDUs"))) {
-                links(pdu.path("Links").path("Chassis"), equipmentChassis);
-                out.add(rackPdu(pdu, ts));
-            }
+        JsonNode expand = root.path("ProtocolFeaturesSupported").path("ExpandQuery");
+        w.expand = bool(expand.path("Levels")) == Boolean.TRUE || bool(expand.path("ExpandAll")) == Boolean.TRUE;
+        try {
+            w.walk(root);
+        } finally {
+            account(w.errors);
         }
-        Optional<JsonNode> thermal = client.follow(root.path("ThermalEquipment"));
-        if (thermal.isPresent()) {
-            for (JsonNode cdu : members(thermal.get().path("CDUs"))) {
-                links(cdu.path("Links").path("Chassis"), equipmentChassis);
-                out.add(cdu(cdu, ts));
-            }
-        }
-        for (JsonNode chassis : members(root.path("Chassis"))) {
-            if (!equipmentChassis.contains(chassis.path("@odata.id").asText())) {
-                chassis(chassis, ts, out);
-            }
-        }
-        return out;
+        return w.out;
     }
 
-    private PowerSample rackPdu(JsonNode pdu, long ts) throws ScrapeException, InterruptedException {
-        Double watts = client.follow(pdu.path("Metrics")).map(m -> reading(m.path("PowerWatts"))).orElse(null);
-        List<Double> phases = new ArrayList<>();
-        for (JsonNode main : members(pdu.path("Mains"))) {
-            JsonNode poly = main.path("PolyPhaseCurrentAmps");
-            for (String line : List.of("Line1", "Line2", "Line3")) {
-                Double a = reading(poly.path(line));
-                if (a != null) phases.add(a);
+    /** Counts this scrape's resource errors and logs each resource once when it starts failing and once when it is back. */
+    private synchronized void account(Map<String, ResourceException> errors) {
+        Map<String, ErrorReason> now = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        errors.forEach((path, e) -> {
+            errorCounts.get(e.reason()).incrementAndGet();
+            now.put(path, e.reason());
+            lines.add(e.reason().label() + " " + e.getMessage());
+            if (failing.get(path) != e.reason()) {
+                LOG.warn("{}: resource {} failed ({}): {}; its readings are skipped, the rest of the target is kept",
+                        client.base(), path, e.reason().label(), e.getMessage());
             }
-            Double single = reading(main.path("CurrentAmps"));
-            if (poly.isMissingNode() && single != null) phases.add(single);
+        });
+        for (String path : failing.keySet()) {
+            if (!now.containsKey(path)) {
+                LOG.info("{}: resource {} is readable again", client.base(), path);
+            }
         }
-        Double capacity = number(pdu.path("PowerCapacityVA"));
-        return new PowerSample(ts, placement.cluster(), row(pdu), rack(pdu), null, PowerSample.Source.RACK_PDU,
-                deviceName(pdu), watts, capacity, phases.isEmpty() ? null : phases, origin.next());
+        failing = now;
+        lastErrors = List.copyOf(lines);
     }
 
-    private CoolingSample cdu(JsonNode cdu, long ts) throws ScrapeException, InterruptedException {
-        Double supply = null, ret = null, flow = null, dp = null;
-        List<JsonNode> secondary = members(cdu.path("SecondaryCoolantConnectors"));
-        if (!secondary.isEmpty()) {
-            JsonNode c = secondary.get(0);
-            supply = reading(c.path("SupplyTemperatureCelsius"));
-            ret = reading(c.path("ReturnTemperatureCelsius"));
-            flow = reading(c.path("FlowLitersPerMinute"));
-            dp = reading(c.path("DeltaPressurekPa"));
-            Double sp = reading(c.path("SupplyPressurekPa")), rp = reading(c.path("ReturnPressurekPa"));
-            if (dp == null && sp != null && rp != null) dp = sp - rp;
-        }
-        Boolean leak = client.follow(cdu.path("LeakDetection")).map(RedfishSource::leak).orElse(null);
-        return new CoolingSample(ts, placement.cluster(), row(cdu), rack(cdu), CoolingSample.Source.CDU,
-                deviceName(cdu), supply, ret, flow, dp, leak, null, null, null, null, origin.next());
-    }
+    /** One scrape: its deadline, the resources that failed, and what it produced. */
+    private final class Walk {
+        final Deadline deadline;
+        final long ts;
+        final List<TelemetryRecord> out = new ArrayList<>();
+        final Map<String, ResourceException> errors = new LinkedHashMap<>();
+        final Set<String> claimedChassis = new HashSet<>();
+        final MetricReportReadings reports = new MetricReportReadings();
+        boolean expand;
 
-    private void chassis(JsonNode chassis, long ts, List<TelemetryRecord> out) throws ScrapeException, InterruptedException {
-        chassis = withContainingRack(chassis);
-        String device = (placement.host() == null ? "" : placement.host() + "/") + chassis.path("Id").asText("chassis");
-        Optional<JsonNode> env = client.follow(chassis.path("EnvironmentMetrics"));
-        Optional<JsonNode> legacyPower = client.follow(chassis.path("Power"));
-        Double watts = env.map(e -> reading(e.path("PowerWatts"))).orElse(null);
-        JsonNode control = legacyPower.map(p -> p.path("PowerControl").path(0)).orElse(null);
-        if (watts == null && control != null) watts = number(control.path("PowerConsumedWatts"));
-        Double capacity = control == null ? null : number(control.path("PowerCapacityWatts"));
-        if (capacity == null) {
-            capacity = client.follow(chassis.path("PowerSubsystem")).map(p -> number(p.path("CapacityWatts"))).orElse(null);
-        }
-        if (watts != null) {
-            out.add(new PowerSample(ts, placement.cluster(), row(chassis), rack(chassis), placement.host(),
-                    PowerSample.Source.HOST_PSU, device, watts, capacity, null, origin.next()));
+        Walk(Deadline deadline, long ts) {
+            this.deadline = deadline;
+            this.ts = ts;
         }
 
-        Double intake = null, exhaust = null, supply = null, ret = null, flow = null;
-        Boolean leak = null;
-        List<Double> fans = new ArrayList<>();
-        Optional<JsonNode> subsystem = client.follow(chassis.path("ThermalSubsystem"));
-        if (subsystem.isPresent()) {
-            Optional<JsonNode> metrics = client.follow(subsystem.get().path("ThermalMetrics"));
+        void walk(JsonNode root) throws InterruptedException {
+            Optional<JsonNode> telemetry = follow(root.path("TelemetryService"), "TelemetryService");
+            if (telemetry.isPresent()) {
+                for (JsonNode report : members(telemetry.get().path("MetricReports"), "MetricReport")) {
+                    reports.add(report);
+                }
+            }
+            for (JsonNode system : members(root.path("Systems"), "ComputerSystem")) {
+                gpus(system);
+            }
+            Optional<JsonNode> power = follow(root.path("PowerEquipment"), "PowerEquipment");
+            if (power.isPresent()) {
+                for (JsonNode pdu : members(power.get().path("RackPDUs"), "PowerDistribution")) {
+                    claim(pdu.path("Links").path("Chassis"));
+                    out.add(rackPdu(pdu));
+                }
+                for (JsonNode shelf : members(power.get().path("PowerShelves"), "PowerDistribution")) {
+                    claim(shelf.path("Links").path("Chassis"));
+                    powerShelf(shelf);
+                }
+            }
+            Optional<JsonNode> thermal = follow(root.path("ThermalEquipment"), "ThermalEquipment");
+            if (thermal.isPresent()) {
+                for (JsonNode cdu : members(thermal.get().path("CDUs"), "CoolingUnit")) {
+                    claim(cdu.path("Links").path("Chassis"));
+                    out.add(cdu(cdu));
+                }
+            }
+            for (JsonNode chassis : members(root.path("Chassis"), "Chassis")) {
+                if (!claimedChassis.contains(RedfishClient.linkTarget(chassis))) {
+                    chassis(chassis);
+                }
+            }
+        }
+
+        // ---- GPUs on a baseboard -----------------------------------------------------------------------------
+
+        private void gpus(JsonNode system) throws InterruptedException {
+            List<JsonNode> gpus = new ArrayList<>();
+            for (JsonNode p : members(system.path("Processors"), "Processor")) {
+                if ("GPU".equalsIgnoreCase(p.path("ProcessorType").asText(""))
+                        && !"Absent".equals(p.path("Status").path("State").asText(""))) {
+                    gpus.add(p);
+                }
+            }
+            gpus.sort(java.util.Comparator.comparing(p -> p.path("Id").asText("")));
+            int position = 0;
+            for (JsonNode p : gpus) {
+                out.add(gpu(p, position++));
+            }
+        }
+
+        private GpuSample gpu(JsonNode p, int position) throws InterruptedException {
+            GpuSample.Builder b = GpuSample.builder().ts(ts).cluster(placement.cluster()).row(row(p)).rack(rack(p))
+                    .host(placement.host()).source(GpuSample.Source.REDFISH).state(GpuSample.GpuState.OK)
+                    .gpu(gpuIndex(p, position)).model(text(p.path("Model"))).serial(text(p.path("SerialNumber")));
+            String uuid = text(p.path("UUID"));
+            if (uuid != null) b.uuid(uuid.regionMatches(true, 0, "GPU-", 0, 4) ? uuid : "GPU-" + uuid);
+            if ("UnavailableOffline".equals(p.path("Status").path("State").asText(""))) b.state(GpuSample.GpuState.LOST);
+
+            Long eccCorrected = null, eccUncorrected = null;
+            Optional<JsonNode> metrics = readings(p.path("Metrics"), "ProcessorMetrics");
             if (metrics.isPresent()) {
-                JsonNode summary = metrics.get().path("TemperatureSummaryCelsius");
-                intake = reading(summary.path("Intake"));
-                exhaust = reading(summary.path("Exhaust"));
+                JsonNode m = metrics.get();
+                b.smClockMHz(number(m.path("OperatingSpeedMHz")));
+                b.coreVoltageV(reading(m.path("CoreVoltage")));
+                b.powerThrottleSeconds(seconds(m.path("PowerLimitThrottleDuration")));
+                b.thermalThrottleSeconds(seconds(m.path("ThermalLimitThrottleDuration")));
+                JsonNode pcie = m.path("PCIeErrors");
+                b.pcieReplays(count(pcie.path("ReplayCount")));
+                b.pcieCorrectableErrors(count(pcie.path("CorrectableErrorCount")));
+                b.pcieUncorrectableErrors(sum(count(pcie.path("FatalErrorCount")), count(pcie.path("NonFatalErrorCount"))));
+                JsonNode cache = m.path("CacheMetricsTotal").path("LifeTime");
+                eccCorrected = count(cache.path("CorrectableECCErrorCount"));
+                eccUncorrected = count(cache.path("UncorrectableECCErrorCount"));
+                JsonNode nv = m.path("Oem").path("Nvidia");
+                b.hwThrottleSeconds(seconds(nv.path("HardwareViolationThrottleDuration")));
+                b.swThrottleSeconds(seconds(nv.path("GlobalSoftwareViolationThrottleDuration")));
+                b.gpuUtilPct(number(nv.path("SMUtilizationPercent")));
+                b.smActivePct(number(nv.path("SMActivityPercent")));
+                b.tensorActivePct(number(nv.path("TensorCoreActivityPercent")));
+                b.dramActivePct(number(nv.path("DRAMBandwidthUtilizationPercent")));
             }
-            for (JsonNode fan : members(subsystem.get().path("Fans"))) {
-                Double rpm = number(fan.path("SpeedPercent").path("SpeedRPM"));
-                if (rpm != null) fans.add(rpm);
+            List<JsonNode> memories = new ArrayList<>();
+            for (JsonNode link : p.path("Links").path("Memory")) {
+                follow(link, "Memory").ifPresent(memories::add);
             }
-            double flowSum = 0;
-            boolean anyFlow = false;
-            for (JsonNode c : members(subsystem.get().path("CoolantConnectors"))) {
-                if (supply == null) supply = reading(c.path("SupplyTemperatureCelsius"));
-                Double r = reading(c.path("ReturnTemperatureCelsius"));
-                if (r != null) ret = ret == null ? r : Math.max(ret, r);
-                Double f = reading(c.path("FlowLitersPerMinute"));
-                if (f != null) {
-                    flowSum += f;
-                    anyFlow = true;
+            memories.addAll(members(p.path("Memory"), "Memory"));
+            double memMiB = 0;
+            for (JsonNode mem : memories) {
+                Double cap = number(mem.path("CapacityMiB"));
+                if (cap != null) memMiB += cap;
+                Optional<JsonNode> mm = readings(mem.path("Metrics"), "MemoryMetrics");
+                if (mm.isEmpty()) continue;
+                JsonNode life = mm.get().path("LifeTime");
+                eccCorrected = sum(eccCorrected, count(life.path("CorrectableECCErrorCount")));
+                eccUncorrected = sum(eccUncorrected, count(life.path("UncorrectableECCErrorCount")));
+                JsonNode nv = mm.get().path("Oem").path("Nvidia");
+                b.rowRemapFailed(bool(nv.path("RowRemappingFailed")));
+                b.rowRemapPending(bool(nv.path("RowRemappingPending")));
+                b.remappedRowsCorrectable(count(nv.path("CorrectableRowRemappingCount")));
+                b.remappedRowsUncorrectable(count(nv.path("UncorrectableRowRemappingCount")));
+                b.memClockMHz(number(mm.get().path("OperatingSpeedMHz")));
+            }
+            if (memMiB > 0) b.memTotalMiB(memMiB);
+            b.eccCorrected(eccCorrected).eccUncorrected(eccUncorrected);
+
+            Optional<JsonNode> env = readings(p.path("EnvironmentMetrics"), "EnvironmentMetrics");
+            Double tempC = null, memTempC = null, powerW = null, energyJ = null;
+            if (env.isPresent()) {
+                tempC = reading(env.get().path("TemperatureCelsius"));
+                powerW = reading(env.get().path("PowerWatts"));
+                Double kwh = reading(env.get().path("EnergykWh"));
+                if (kwh != null) energyJ = kwh * 3.6e6;
+                Double limit = number(env.get().path("PowerLimitWatts").path("SetPoint"));
+                b.powerLimitW(limit);
+            }
+            for (JsonNode chassisLink : links(p.path("Links").path("Chassis"))) {
+                String id = RedfishClient.linkTarget(chassisLink);
+                claimedChassis.add(id);
+                Optional<JsonNode> chassis = follow(chassisLink, "Chassis");
+                if (chassis.isEmpty()) continue;
+                for (JsonNode sensor : members(chassis.get().path("Sensors"), "Sensor")) {
+                    if ("Headroom".equals(sensor.path("ReadingBasis").asText(""))) continue;
+                    if (!"Enabled".equals(sensor.path("Status").path("State").asText("Enabled"))) continue;
+                    Double v = number(sensor.path("Reading"));
+                    if (v == null) continue;
+                    String type = sensor.path("ReadingType").asText("");
+                    String where = (sensor.path("PhysicalContext").asText("") + " " + sensor.path("Id").asText("")
+                            + " " + sensor.path("Name").asText("")).toLowerCase(java.util.Locale.ROOT);
+                    boolean memory = where.contains("memory") || where.contains("dram") || where.contains("hbm");
+                    switch (type) {
+                        case "Temperature" -> {
+                            if (memory) { if (memTempC == null) memTempC = v; }
+                            else if (tempC == null) tempC = v;
+                        }
+                        case "Power" -> { if (!memory && powerW == null) powerW = v; }
+                        case "EnergyJoules" -> { if (!memory && energyJ == null) energyJ = v; }
+                        case "EnergykWh" -> { if (!memory && energyJ == null) energyJ = v * 3.6e6; }
+                        default -> { }
+                    }
                 }
             }
-            if (anyFlow) flow = flowSum;
-            Optional<JsonNode> leakDetection = client.follow(subsystem.get().path("LeakDetection"));
-            if (leakDetection.isPresent()) leak = leak(leakDetection.get());
+            return b.gpuTempC(tempC).memTempC(memTempC).powerW(powerW).energyJ(energyJ).origin(origin.next()).build();
         }
-        Optional<JsonNode> legacyThermal = client.follow(chassis.path("Thermal"));
-        if (legacyThermal.isPresent()) {
-            for (JsonNode t : legacyThermal.get().path("Temperatures")) {
-                String context = t.path("PhysicalContext").asText("");
-                Double c = number(t.path("ReadingCelsius"));
-                if (intake == null && context.equals("Intake")) intake = c;
-                if (exhaust == null && context.equals("Exhaust")) exhaust = c;
-            }
-            if (fans.isEmpty()) {
-                for (JsonNode f : legacyThermal.get().path("Fans")) {
-                    Double rpm = number(f.path("Reading"));
-                    if (rpm != null && "RPM".equals(f.path("ReadingUnits").asText("RPM"))) fans.add(rpm);
+
+        /** The BMC's slot ordinal where it gives one, else the GPU's position among the system's GPUs by id. */
+        private int gpuIndex(JsonNode p, int position) {
+            Double ordinal = number(p.path("Location").path("PartLocation").path("LocationOrdinalValue"));
+            return ordinal != null && ordinal >= 0 ? ordinal.intValue() : position;
+        }
+
+        // ---- power equipment -----------------------------------------------------------------------------------
+
+        private PowerSample rackPdu(JsonNode pdu) throws InterruptedException {
+            Double watts = readings(pdu.path("Metrics"), "PowerDistributionMetrics")
+                    .map(m -> reading(m.path("PowerWatts"))).orElse(null);
+            Double capacity = number(pdu.path("PowerCapacityVA"));
+            return new PowerSample(ts, placement.cluster(), row(pdu), rack(pdu), null, PowerSample.Source.RACK_PDU,
+                    deviceName(pdu), watts, capacity, mainsCurrents(pdu), origin.next());
+        }
+
+        private void powerShelf(JsonNode shelf) throws InterruptedException {
+            String name = deviceName(shelf);
+            Double watts = readings(shelf.path("Metrics"), "PowerDistributionMetrics")
+                    .map(m -> reading(m.path("PowerWatts"))).orElse(null);
+            List<Double> phases = mainsCurrents(shelf);
+            Double capacity = number(shelf.path("PowerCapacityVA"));
+            List<JsonNode> supplies = new ArrayList<>(members(shelf.path("PowerSupplies"), "PowerSupply"));
+            for (JsonNode chassisLink : links(shelf.path("Links").path("Chassis"))) {
+                Optional<JsonNode> chassis = follow(chassisLink, "Chassis");
+                if (chassis.isEmpty()) continue;
+                Optional<JsonNode> subsystem = powerSubsystem(chassis.get());
+                if (subsystem.isPresent()) {
+                    if (capacity == null) capacity = number(subsystem.get().path("CapacityWatts"));
+                    if (supplies.isEmpty()) supplies.addAll(members(subsystem.get().path("PowerSupplies"), "PowerSupply"));
                 }
             }
-        }
-        if (fans.isEmpty() && env.isPresent()) {
-            for (JsonNode f : env.get().path("FanSpeedsPercent")) {
-                Double rpm = number(f.path("SpeedRPM"));
-                if (rpm != null) fans.add(rpm);
+            out.add(new PowerSample(ts, placement.cluster(), row(shelf), rack(shelf), null,
+                    PowerSample.Source.POWER_SHELF, name, watts, capacity, phases, origin.next()));
+            for (JsonNode psu : supplies) {
+                psu(psu, name, row(shelf), rack(shelf), null);
             }
         }
-        if (intake != null || exhaust != null || !fans.isEmpty() || supply != null || leak != null) {
-            out.add(new CoolingSample(ts, placement.cluster(), row(chassis), rack(chassis),
-                    CoolingSample.Source.CHASSIS, device, supply, ret, flow, null, leak, intake, exhaust,
-                    fans.isEmpty() ? null : fans, null, origin.next()));
+
+        /**
+         * A chassis's {@code PowerSubsystem}. A link that leads to another type (a BMC bug seen in the wild) is
+         * counted as {@code wrong_type}; the schema's own URI for it, {@code <chassis>/PowerSubsystem}, is tried next.
+         */
+        private Optional<JsonNode> powerSubsystem(JsonNode chassis) throws InterruptedException {
+            Optional<JsonNode> s = follow(chassis.path("PowerSubsystem"), "PowerSubsystem");
+            String self = RedfishClient.linkTarget(chassis);
+            String canonical = self == null ? null : self.replaceAll("/+$", "") + "/PowerSubsystem";
+            String linked = RedfishClient.linkTarget(chassis.path("PowerSubsystem"));
+            if (s.isEmpty() && canonical != null && linked != null && !canonical.equals(linked)
+                    && errors.containsKey(linked) && errors.get(linked).reason() == ErrorReason.WRONG_TYPE) {
+                s = get(canonical, "PowerSubsystem", false);
+                if (s.isPresent()) {
+                    // Worked around: the readings are all there, so the bad link is no failure of the scrape.
+                    LOG.debug("{}: {} links PowerSubsystem to {}, which is not one; read {} instead", client.base(),
+                            self, linked, canonical);
+                    errors.remove(linked);
+                }
+            }
+            return s;
+        }
+
+        private void psu(JsonNode psu, String parent, String row, String rack, String host) throws InterruptedException {
+            String state = psu.path("Status").path("State").asText("Enabled");
+            if (state.equals("Absent")) return;
+            Double in = null, outW = null, volts = null;
+            Optional<JsonNode> m = readings(psu.path("Metrics"), "PowerSupplyMetrics");
+            if (m.isPresent()) {
+                in = reading(m.get().path("InputPowerWatts"));
+                outW = reading(m.get().path("OutputPowerWatts"));
+                volts = reading(m.get().path("InputVoltage"));
+            }
+            // The older Power resource's supplies carry their readings inline.
+            if (in == null) in = number(psu.path("PowerInputWatts"));
+            if (outW == null) outW = number(psu.path("LastPowerOutputWatts"));
+            if (outW == null) outW = number(psu.path("PowerOutputWatts"));
+            if (volts == null) volts = number(psu.path("LineInputVoltage"));
+            Double capacity = number(psu.path("PowerCapacityWatts"));
+            Double efficiency = in != null && outW != null && in > 0 && outW <= in ? 100.0 * outW / in : null;
+            String id = psu.path("Name").asText(psu.path("MemberId").asText(psu.path("Id").asText("psu")));
+            out.add(new PowerSample(ts, placement.cluster(), row, rack, host, PowerSample.Source.PSU,
+                    parent + "/" + id, in, capacity, null, origin.next(), outW, volts, efficiency));
+        }
+
+        private List<Double> mainsCurrents(JsonNode equipment) throws InterruptedException {
+            List<Double> phases = new ArrayList<>();
+            for (JsonNode main : members(equipment.path("Mains"), "Circuit")) {
+                JsonNode poly = main.path("PolyPhaseCurrentAmps");
+                for (String line : List.of("Line1", "Line2", "Line3")) {
+                    Double a = reading(poly.path(line));
+                    if (a != null) phases.add(a);
+                }
+                Double single = reading(main.path("CurrentAmps"));
+                if (poly.isMissingNode() && single != null) phases.add(single);
+            }
+            return phases.isEmpty() ? null : phases;
+        }
+
+        // ---- cooling ---------------------------------------------------------------------------------------------
+
+        private CoolingSample cdu(JsonNode cdu) throws InterruptedException {
+            Double supply = null, ret = null, flow = null, dp = null;
+            List<JsonNode> secondary = members(cdu.path("SecondaryCoolantConnectors"), "CoolantConnector");
+            if (!secondary.isEmpty()) {
+                JsonNode c = secondary.get(0);
+                supply = reading(c.path("SupplyTemperatureCelsius"));
+                ret = reading(c.path("ReturnTemperatureCelsius"));
+                flow = reading(c.path("FlowLitersPerMinute"));
+                dp = reading(c.path("DeltaPressurekPa"));
+                Double sp = reading(c.path("SupplyPressurekPa")), rp = reading(c.path("ReturnPressurekPa"));
+                if (dp == null && sp != null && rp != null) dp = sp - rp;
+            }
+            List<CoolingSample.LeakDetector> leaks = leakDetectors(cdu.path("LeakDetection"));
+            return new CoolingSample(ts, placement.cluster(), row(cdu), rack(cdu), CoolingSample.Source.CDU,
+                    deviceName(cdu), supply, ret, flow, dp, leakDetected(leaks), null, null, null, null, origin.next(),
+                    leaks);
+        }
+
+        /**
+         * Every leak detector under a {@code LeakDetection} link, in either form: the {@code LeakDetectors}
+         * collection of {@code LeakDetector} resources, or the inline {@code LeakDetectorGroups}. Null when the
+         * service lists none.
+         */
+        private List<CoolingSample.LeakDetector> leakDetectors(JsonNode leakDetectionLink) throws InterruptedException {
+            Optional<JsonNode> ld = follow(leakDetectionLink, "LeakDetection");
+            if (ld.isEmpty()) return null;
+            Map<String, CoolingSample.LeakDetector> found = new LinkedHashMap<>();
+            for (JsonNode d : members(ld.get().path("LeakDetectors"), "LeakDetector")) {
+                CoolingSample.LeakDetector r = leakDetector(d);
+                if (r != null) found.put(r.name(), r);
+            }
+            for (JsonNode group : ld.get().path("LeakDetectorGroups")) {
+                for (JsonNode d : group.path("Detectors")) {
+                    CoolingSample.LeakDetector r = leakDetector(d);
+                    if (r != null) found.putIfAbsent(r.name(), r);
+                }
+            }
+            return found.isEmpty() ? null : List.copyOf(found.values());
+        }
+
+        private CoolingSample.LeakDetector leakDetector(JsonNode d) {
+            String state = d.path("Status").path("State").asText("Enabled");
+            if (state.equals("Absent") || state.equals("Disabled")) return null;
+            String name = text(d.path("Name"));
+            if (name == null) name = text(d.path("Id"));
+            if (name == null) name = text(d.path("DataSourceUri"));
+            if (name == null) return null;
+            String s = d.path("DetectorState").asText("");
+            CoolingSample.LeakDetector.State st;
+            switch (s.toUpperCase(java.util.Locale.ROOT)) {
+                case "OK" -> st = CoolingSample.LeakDetector.State.OK;
+                case "WARNING" -> st = CoolingSample.LeakDetector.State.WARNING;
+                case "CRITICAL" -> st = CoolingSample.LeakDetector.State.CRITICAL;
+                default -> {
+                    // Some services say only whether a leak is present.
+                    Boolean present = bool(d.path("LeakDetected"));
+                    if (present == null) return null;
+                    st = present ? CoolingSample.LeakDetector.State.CRITICAL : CoolingSample.LeakDetector.State.OK;
+                }
+            }
+            return new CoolingSample.LeakDetector(name, st);
+        }
+
+        // ---- server chassis ------------------------------------------------------------------------------------
+
+        private void chassis(JsonNode chassis) throws InterruptedException {
+            chassis = withContainingPlacement(chassis);
+            String device = (placement.host() == null ? "" : placement.host() + "/") + chassis.path("Id").asText("chassis");
+            Optional<JsonNode> env = readings(chassis.path("EnvironmentMetrics"), "EnvironmentMetrics");
+            Optional<JsonNode> legacyPower = readings(chassis.path("Power"), "Power");
+            Double watts = env.map(e -> reading(e.path("PowerWatts"))).orElse(null);
+            JsonNode control = legacyPower.map(p -> p.path("PowerControl").path(0)).orElse(null);
+            if (watts == null && control != null) watts = number(control.path("PowerConsumedWatts"));
+            if (watts == null && control != null) watts = number(control.path("PowerMetrics").path("AverageConsumedWatts"));
+            Double capacity = control == null ? null : number(control.path("PowerCapacityWatts"));
+            Optional<JsonNode> subsystem = chassis.has("PowerSubsystem") ? powerSubsystem(chassis) : Optional.empty();
+            if (capacity == null) capacity = subsystem.map(p -> number(p.path("CapacityWatts"))).orElse(null);
+            if (watts != null) {
+                out.add(new PowerSample(ts, placement.cluster(), row(chassis), rack(chassis), placement.host(),
+                        PowerSample.Source.HOST_PSU, device, watts, capacity, null, origin.next()));
+            }
+            if (subsystem.isPresent()) {
+                for (JsonNode psu : members(subsystem.get().path("PowerSupplies"), "PowerSupply")) {
+                    psu(psu, device, row(chassis), rack(chassis), placement.host());
+                }
+            } else if (legacyPower.isPresent()) {
+                for (JsonNode psu : legacyPower.get().path("PowerSupplies")) {
+                    psu(psu, device, row(chassis), rack(chassis), placement.host());
+                }
+            }
+
+            Double intake = null, exhaust = null, supply = null, ret = null, flow = null;
+            List<CoolingSample.LeakDetector> leaks = null;
+            List<Double> fans = new ArrayList<>();
+            Optional<JsonNode> thermalSubsystem = follow(chassis.path("ThermalSubsystem"), "ThermalSubsystem");
+            if (thermalSubsystem.isPresent()) {
+                JsonNode ts = thermalSubsystem.get();
+                Optional<JsonNode> metrics = readings(ts.path("ThermalMetrics"), "ThermalMetrics");
+                if (metrics.isPresent()) {
+                    JsonNode summary = metrics.get().path("TemperatureSummaryCelsius");
+                    intake = reading(summary.path("Intake"));
+                    exhaust = reading(summary.path("Exhaust"));
+                }
+                for (JsonNode fan : members(ts.path("Fans"), "Fan")) {
+                    Double rpm = number(fan.path("SpeedPercent").path("SpeedRPM"));
+                    if (rpm != null) fans.add(rpm);
+                }
+                double flowSum = 0;
+                boolean anyFlow = false;
+                for (JsonNode c : members(ts.path("CoolantConnectors"), "CoolantConnector")) {
+                    if (supply == null) supply = reading(c.path("SupplyTemperatureCelsius"));
+                    Double r = reading(c.path("ReturnTemperatureCelsius"));
+                    if (r != null) ret = ret == null ? r : Math.max(ret, r);
+                    Double f = reading(c.path("FlowLitersPerMinute"));
+                    if (f != null) {
+                        flowSum += f;
+                        anyFlow = true;
+                    }
+                }
+                if (anyFlow) flow = flowSum;
+                leaks = leakDetectors(ts.path("LeakDetection"));
+            }
+            Optional<JsonNode> legacyThermal = readings(chassis.path("Thermal"), "Thermal");
+            if (legacyThermal.isPresent()) {
+                for (JsonNode t : legacyThermal.get().path("Temperatures")) {
+                    String context = t.path("PhysicalContext").asText("");
+                    Double c = number(t.path("ReadingCelsius"));
+                    if (intake == null && context.equals("Intake")) intake = c;
+                    if (exhaust == null && context.equals("Exhaust")) exhaust = c;
+                }
+                if (fans.isEmpty()) {
+                    for (JsonNode f : legacyThermal.get().path("Fans")) {
+                        Double rpm = number(f.path("Reading"));
+                        if (rpm != null && "RPM".equals(f.path("ReadingUnits").asText("RPM"))) fans.add(rpm);
+                    }
+                }
+            }
+            if (fans.isEmpty() && env.isPresent()) {
+                for (JsonNode f : env.get().path("FanSpeedsPercent")) {
+                    Double rpm = number(f.path("SpeedRPM"));
+                    if (rpm != null) fans.add(rpm);
+                }
+            }
+            if (intake != null || exhaust != null || !fans.isEmpty() || supply != null || leaks != null) {
+                out.add(new CoolingSample(ts, placement.cluster(), row(chassis), rack(chassis),
+                        CoolingSample.Source.CHASSIS, device, supply, ret, flow, null, leakDetected(leaks), intake,
+                        exhaust, fans.isEmpty() ? null : fans, null, origin.next(), leaks));
+            }
+        }
+
+        /**
+         * A chassis without a rack in its own {@code Location} takes the placement of the chassis it is
+         * {@code ContainedBy} — a blade takes its enclosure's, a server its rack's (a {@code Rack} chassis with no
+         * placement lends its name) — following containment up to four levels.
+         */
+        private JsonNode withContainingPlacement(JsonNode chassis) throws InterruptedException {
+            if (!chassis.path("Location").path("Placement").path("Rack").isMissingNode()) {
+                return chassis;
+            }
+            JsonNode current = chassis;
+            for (int level = 0; level < 4; level++) {
+                Optional<JsonNode> parent = follow(current.path("Links").path("ContainedBy"), "Chassis");
+                if (parent.isEmpty()) return chassis;
+                JsonNode placementNode = parent.get().path("Location").path("Placement");
+                String rack = text(placementNode.path("Rack"));
+                if (rack == null && "Rack".equals(parent.get().path("ChassisType").asText())) {
+                    rack = text(parent.get().path("Name"));
+                    if (rack == null) rack = text(parent.get().path("Id"));
+                }
+                if (rack != null) {
+                    ObjectNode copy = chassis.deepCopy();
+                    copy.withObject("/Location").withObject("/Placement").put("Rack", rack);
+                    String row = text(placementNode.path("Row"));
+                    if (row != null && copy.path("Location").path("Placement").path("Row").isMissingNode()) {
+                        copy.withObject("/Location").withObject("/Placement").put("Row", row);
+                    }
+                    return copy;
+                }
+                current = parent.get();
+            }
+            return chassis;
+        }
+
+        // ---- reading resources, one failure at a time ---------------------------------------------------------
+
+        /** A resource by link, checked to be of {@code type}; empty (and counted) when it fails. */
+        Optional<JsonNode> follow(JsonNode link, String type) throws InterruptedException {
+            String path = RedfishClient.linkTarget(link);
+            if (path == null) {
+                // An excerpt inlined in place of a link is already the resource.
+                return link != null && link.isObject() && link.size() > 1 && RedfishValues.typed(link)
+                        && isType(link, type) ? Optional.of(link) : Optional.empty();
+            }
+            if (link.size() > 1 && RedfishValues.typed(link) && isType(link, type)) {
+                return Optional.of(link); // expanded inline
+            }
+            return get(path, type, false);
+        }
+
+        /** A metrics resource: from the telemetry service's reports when they carry it, else by its own request. */
+        Optional<JsonNode> readings(JsonNode link, String type) throws InterruptedException {
+            String path = RedfishClient.linkTarget(link);
+            if (path != null) {
+                Optional<JsonNode> fromReports = reports.document(path);
+                if (fromReports.isPresent()) return fromReports;
+            }
+            return follow(link, type);
+        }
+
+        Optional<JsonNode> get(String path, String type, boolean expanded) throws InterruptedException {
+            try {
+                JsonNode node = client.get(expanded ? path + EXPAND : path, deadline);
+                return checked(path, node, type);
+            } catch (RedfishClient.NotFound e) {
+                return Optional.empty();
+            } catch (ResourceException e) {
+                errors.put(path, e);
+                return Optional.empty();
+            }
+        }
+
+        private Optional<JsonNode> checked(String path, JsonNode node, String type) {
+            if (!node.isObject()) {
+                errors.put(path, new ResourceException(ErrorReason.WRONG_TYPE, path, "not a JSON object", null));
+                return Optional.empty();
+            }
+            if (RedfishValues.typed(node) && !isType(node, type)) {
+                errors.put(path, new ResourceException(ErrorReason.WRONG_TYPE, path,
+                        "expected a " + type + ", found " + node.path("@odata.type").asText(), null));
+                return Optional.empty();
+            }
+            return Optional.of(node);
+        }
+
+        /**
+         * The members of the collection a link points to, each checked to be of {@code type}. With
+         * {@code $expand} the members come inline in one request; the rest are read in parallel, within the
+         * service's concurrency limit. A member that fails is counted and left out.
+         */
+        List<JsonNode> members(JsonNode collectionLink, String type) throws InterruptedException {
+            String path = RedfishClient.linkTarget(collectionLink);
+            if (path == null) return List.of();
+            Optional<JsonNode> collection = get(path, type + "Collection", expand);
+            if (collection.isEmpty()) return List.of();
+            JsonNode list = collection.get().path("Members");
+            if (!list.isArray()) {
+                if (!list.isMissingNode()) {
+                    errors.put(path, new ResourceException(ErrorReason.WRONG_TYPE, path, "Members is not a list", null));
+                }
+                return List.of();
+            }
+            List<JsonNode> out = new ArrayList<>();
+            List<String> toFetch = new ArrayList<>();
+            for (JsonNode m : list) {
+                String id = RedfishClient.linkTarget(m);
+                if (m.size() > 1 && RedfishValues.typed(m)) {
+                    checked(id == null ? path : id, m, type).ifPresent(out::add);
+                } else if (id != null) {
+                    toFetch.add(id);
+                }
+            }
+            if (!toFetch.isEmpty()) {
+                List<Object> results = client.getAll(toFetch, deadline);
+                for (int i = 0; i < toFetch.size(); i++) {
+                    Object r = results.get(i);
+                    if (r instanceof JsonNode node) {
+                        checked(toFetch.get(i), node, type).ifPresent(out::add);
+                    } else if (r instanceof ResourceException e) {
+                        errors.put(toFetch.get(i), e);
+                    }
+                }
+            }
+            return out;
+        }
+
+        private void claim(JsonNode links) {
+            for (JsonNode l : links) {
+                String id = RedfishClient.linkTarget(l);
+                if (id != null) claimedChassis.add(id);
+            }
         }
     }
 
-    /**
-     * A server chassis inside a rack chassis ({@code Links.ContainedBy} pointing at a {@code ChassisType: Rack})
-     * takes that rack's name when its own {@code Location} does not say.
-     */
-    private JsonNode withContainingRack(JsonNode chassis) throws ScrapeException, InterruptedException {
-        if (!chassis.path("Location").path("Placement").path("Rack").isMissingNode()) {
-            return chassis;
-        }
-        Optional<JsonNode> parent = client.follow(chassis.path("Links").path("ContainedBy"));
-        if (parent.isEmpty() || !"Rack".equals(parent.get().path("ChassisType").asText())) {
-            return chassis;
-        }
-        String rack = parent.get().path("Location").path("Placement").path("Rack")
-                .asText(parent.get().path("Name").asText(parent.get().path("Id").asText(null)));
-        if (rack == null) {
-            return chassis;
-        }
-        com.fasterxml.jackson.databind.node.ObjectNode copy = chassis.deepCopy();
-        copy.withObject("/Location").withObject("/Placement").put("Rack", rack);
-        String row = parent.get().path("Location").path("Placement").path("Row").asText(null);
-        if (row != null && copy.path("Location").path("Placement").path("Row").isMissingNode()) {
-            copy.withObject("/Location").withObject("/Placement").put("Row", row);
-        }
-        return copy;
-    }
-
-    /** Members of the collection a link points to, each fetched; missing members are skipped. */
-    private List<JsonNode> members(JsonNode collectionLink) throws ScrapeException, InterruptedException {
-        Optional<JsonNode> collection = client.follow(collectionLink);
+    private static List<JsonNode> links(JsonNode node) {
         List<JsonNode> out = new ArrayList<>();
-        if (collection.isPresent()) {
-            for (JsonNode m : collection.get().path("Members")) {
-                client.follow(m).ifPresent(out::add);
-            }
-        }
+        if (node.isArray()) node.forEach(out::add);
+        else if (node.isObject()) out.add(node);
         return out;
     }
 
-    /** Any detector not in state OK means a leak; null when the resource lists no detector. */
-    private static Boolean leak(JsonNode leakDetection) {
-        boolean any = false;
-        for (JsonNode group : leakDetection.path("LeakDetectorGroups")) {
-            for (JsonNode d : group.path("Detectors")) {
-                any = true;
-                String state = d.path("DetectorState").asText("OK");
-                if (!state.equals("OK")) return true;
-            }
-        }
-        return any ? Boolean.FALSE : null;
+    private static Boolean leakDetected(List<CoolingSample.LeakDetector> leaks) {
+        if (leaks == null) return null;
+        return leaks.stream().anyMatch(d -> d.state() != CoolingSample.LeakDetector.State.OK);
     }
 
-    private static void links(JsonNode array, Set<String> into) {
-        for (JsonNode l : array) {
-            String id = l.path("@odata.id").asText(null);
-            if (id != null) into.add(id);
-        }
+    private static Long sum(Long a, Long b) {
+        return a == null ? b : b == null ? a : a + b;
     }
 
     private String row(JsonNode resource) {
-        String r = resource.path("Location").path("Placement").path("Row").asText(null);
+        String r = text(resource.path("Location").path("Placement").path("Row"));
         return r != null ? r : placement.row();
     }
 
     private String rack(JsonNode resource) {
-        String r = resource.path("Location").path("Placement").path("Rack").asText(null);
+        String r = text(resource.path("Location").path("Placement").path("Rack"));
         return r != null ? r : placement.rack();
     }
 
     private static String deviceName(JsonNode resource) {
-        String name = resource.path("Name").asText(null);
+        String name = text(resource.path("Name"));
         return name != null ? name : resource.path("Id").asText("unknown");
     }
 
-    /** A Redfish excerpt's {@code Reading}, or a plain number. */
-    private static Double reading(JsonNode node) {
-        return node.isObject() ? number(node.path("Reading")) : number(node);
-    }
-
-    private static Double number(JsonNode node) {
-        return node != null && node.isNumber() ? node.asDouble() : null;
+    /** The number at the end of an id ({@code GPU_SXM_3} → 3), or null. */
+    static Integer trailingNumber(String id) {
+        Matcher m = TRAILING_NUMBER.matcher(id == null ? "" : id);
+        return m.find() ? Integer.valueOf(m.group(1)) : null;
     }
 }

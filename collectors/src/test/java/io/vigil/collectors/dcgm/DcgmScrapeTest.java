@@ -75,8 +75,18 @@ class DcgmScrapeTest {
         assertThat(s.memTotalMiB()).isEqualTo(22563.0 + 470.0);
         assertThat(s.lastXid()).isNull();
         assertThat(VALIDATOR.validate(s)).isNull();
-        assertThat(r.unmappedFields()).contains("DCGM_FI_PROF_DRAM_ACTIVE", "DCGM_FI_DEV_PCIE_REPLAY_COUNTER")
-                .doesNotContain("DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_GPU_TEMP");
+        assertThat(r.unmappedFields()).doesNotContain("DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_GPU_TEMP",
+                "DCGM_FI_PROF_DRAM_ACTIVE", "DCGM_FI_DEV_PCIE_REPLAY_COUNTER", "DCGM_FI_DEV_ROW_REMAP_FAILURE",
+                "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS");
+        // The L4's GDDR6 has no temperature sensor: DCGM's 0 is "not supported", so the field is absent.
+        assertThat(s.memTempC()).isNull();
+        assertThat(s.gpuTempC()).isEqualTo(31.0);
+        assertThat(s.source()).isEqualTo(GpuSample.Source.DCGM);
+        assertThat(s.driverVersion()).isEqualTo("580.105.08");
+        assertThat(s.pcieReplays()).isEqualTo(0L);
+        assertThat(s.dramActivePct()).isNotNull().isBetween(0.0, 100.0);
+        assertThat(s.rowRemapFailed()).isFalse();
+        assertThat(s.remappedRowsCorrectable()).isEqualTo(0L);
     }
 
     @Test

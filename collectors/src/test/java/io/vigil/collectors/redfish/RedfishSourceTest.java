@@ -54,7 +54,8 @@ class RedfishSourceTest {
     void aRackmountServerGivesInputPowerAndAirWithItsPlacement() throws Exception {
         List<TelemetryRecord> r = scrape("public-rackmount1");
         PowerSample power = of(r, PowerSample.class).get(0);
-        assertThat(of(r, PowerSample.class)).hasSize(1);
+        assertThat(of(r, PowerSample.class)).extracting(PowerSample::source)
+                .containsExactly(PowerSample.Source.HOST_PSU, PowerSample.Source.PSU);
         assertThat(power.source()).isEqualTo(PowerSample.Source.HOST_PSU);
         assertThat(power.powerW()).isEqualTo(374.0);
         assertThat(power.capacityW()).isEqualTo(800.0);
@@ -130,6 +131,55 @@ class RedfishSourceTest {
             assertThat(p.rack()).isEqualTo("R-07");
             assertThat(p.row()).isEqualTo("B");
         }
+    }
+
+    @Test
+    void aPowerShelfGivesItsLoadMainsAndEverySupplyDespiteAMisdirectedLink() throws Exception {
+        List<PowerSample> p = of(scrape("public-power-shelf"), PowerSample.class);
+        PowerSample shelf = p.stream().filter(x -> x.source() == PowerSample.Source.POWER_SHELF).findFirst().orElseThrow();
+        assertThat(shelf.device()).isEqualTo("PowerShelf1");
+        assertThat(shelf.powerW()).isEqualTo(6438.0);
+        assertThat(shelf.capacityW()).isEqualTo(12000.0);
+        assertThat(shelf.phaseCurrentA()).containsExactly(5.68, 5.68);
+        assertThat(shelf.rack()).isEqualTo("42");
+        // The shelf's chassis links PowerSubsystem to its Sensors collection; the supplies are read all the same.
+        List<PowerSample> psus = p.stream().filter(x -> x.source() == PowerSample.Source.PSU).toList();
+        assertThat(psus).isNotEmpty().allSatisfy(x -> assertThat(x.rack()).isEqualTo("42"));
+        assertThat(psus).anySatisfy(x -> {
+            assertThat(x.device()).isEqualTo("PowerShelf1/Power Supply Bay 1");
+            assertThat(x.powerW()).isEqualTo(937.4);
+            assertThat(x.inputVoltageV()).isEqualTo(230.2);
+            assertThat(x.capacityW()).isEqualTo(2000.0);
+        });
+    }
+
+    @Test
+    void aTelemetryServiceGivesReadingsFromItsMetricReports() throws Exception {
+        List<PowerSample> p = of(scrape("public-telemetry"), PowerSample.class);
+        // Tray_1..3 report their consumed power only in the metric reports (their Power resources hold other values).
+        assertThat(p).filteredOn(x -> x.source() == PowerSample.Source.HOST_PSU)
+                .extracting(PowerSample::device).contains("node-7/Tray_1", "node-7/Tray_2", "node-7/Tray_3");
+        PowerSample tray1 = p.stream().filter(x -> x.device().equals("node-7/Tray_1")).findFirst().orElseThrow();
+        Path resource = MOCKUPS.resolve("public-telemetry/Chassis/Tray_1/Power/index.json");
+        double fromResource = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(resource.toFile()).at("/PowerControl/0/PowerConsumedWatts").asDouble();
+        assertThat(tray1.powerW()).as("the report's newest value, not the resource's %s", fromResource).isEqualTo(107.0);
+    }
+
+    @Test
+    void bladesInAnEnclosureTakeTheEnclosuresRack() throws Exception {
+        List<TelemetryRecord> r = scrape("public-bladed");
+        List<CoolingSample> blades = of(r, CoolingSample.class).stream()
+                .filter(c -> c.device().matches("node-7/Blade\\d")).toList();
+        assertThat(blades).extracting(CoolingSample::device)
+                .containsExactlyInAnyOrder("node-7/Blade1", "node-7/Blade2", "node-7/Blade3", "node-7/Blade4");
+        assertThat(blades).allSatisfy(b -> {
+            assertThat(b.rack()).isEqualTo("WEB43");
+            assertThat(b.row()).isEqualTo("North");
+            assertThat(b.fanRpm()).isNotEmpty();
+        });
+        assertThat(of(r, PowerSample.class)).filteredOn(x -> x.source() == PowerSample.Source.PSU)
+                .isNotEmpty().allSatisfy(x -> assertThat(x.rack()).isEqualTo("WEB43"));
     }
 
     static void write(Path root, String path, String json) throws Exception {
