@@ -61,6 +61,25 @@ class CollectCommandTest {
             }
             ex.close();
         });
+        // A dcgm-exporter gone wrong: garbage lines, absurd values and a 200 KB label beside two good GPUs.
+        String hugeLabel = "x".repeat(200_000);
+        byte[] broken = ("garbage line without value\n"
+                + "}{{{ not prometheus\n"
+                + "DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"n9\"} 61\n"
+                + "DCGM_FI_DEV_POWER_USAGE{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"n9\"} -5\n"
+                + "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"n9\"} 250\n"
+                + "DCGM_FI_DEV_GPU_TEMP{gpu=\"1\",UUID=\"GPU-b\",Hostname=\"n9\",modelName=\"" + hugeLabel + "\"} 1e6\n"
+                + "DCGM_FI_DEV_POWER_USAGE{gpu=\"1\",UUID=\"GPU-b\",Hostname=\"n9\"} 350\n"
+                + "DCGM_FI_DEV_SM_CLOCK{gpu=\"notanumber\",Hostname=\"n9\"} 1400\n").getBytes(StandardCharsets.UTF_8);
+        server.createContext("/broken", ex -> {
+            ex.sendResponseHeaders(200, broken.length);
+            ex.getResponseBody().write(broken);
+            ex.close();
+        });
+        server.createContext("/empty", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
@@ -126,6 +145,62 @@ class CollectCommandTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out().lines()).hasSize(8);
         assertThat(r.err()).contains("/hang").contains("8 records from 1 of 2");
+    }
+
+    @Test
+    void garbageLinesAbsurdValuesAndHugeLabelsCostOnlyThemselves() throws Exception {
+        Path cfg = config("  - {url: " + base() + "/broken, rack: A01}\n");
+        Run r = run("--config", cfg.toString(), "--once", "--output", "-");
+        WireFormat wire = new WireFormat(TelemetryValidator.withSystemClock());
+        List<GpuSample> gpus = r.out().lines().map(l -> wire.decode(l.getBytes(StandardCharsets.UTF_8)))
+                .peek(d -> assertThat(d.rejection()).as("published records are all valid").isNull())
+                .map(d -> (GpuSample) d.record()).toList();
+        assertThat(gpus).hasSize(2);
+        assertThat(gpus.get(0).gpuTempC()).isEqualTo(61.0);
+        assertThat(gpus.get(0).powerW()).as("negative power dropped").isNull();
+        assertThat(gpus.get(0).gpuUtilPct()).as("250 % dropped").isNull();
+        assertThat(gpus.get(1).gpuTempC()).as("a million degrees dropped").isNull();
+        assertThat(gpus.get(1).powerW()).isEqualTo(350.0);
+        assertThat(gpus.get(1).model()).hasSize(RecordSanitizer.MAX_TEXT);
+        assertThat(r.err()).contains("dropped 1 implausible value(s) of powerW (NEGATIVE_VALUE)")
+                .contains("gpuUtilPct (OUT_OF_RANGE)").contains("gpuTempC (OUT_OF_RANGE)")
+                .contains("model (TEXT_TOO_LONG)").contains("2 records from 1 of 1 targets");
+        assertThat(r.err()).contains("resource failed: dcgm-exporter " + base() + "/broken: bad_line 3 line(s)");
+        assertThat(r.code()).as("something was lost, so the exit says so").isEqualTo(1);
+    }
+
+    @Test
+    void aTargetThatAnswersWithNothingIsAWarningInTheSummary() throws Exception {
+        Path cfg = config("  - {url: " + base() + "/metrics, rack: A01}\n  - {url: " + base() + "/empty, rack: A02}\n");
+        Run r = run("--config", cfg.toString(), "--once", "--output", "-");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).contains("warning: dcgm-exporter " + base() + "/empty answered with no readings")
+                .contains("8 records from 1 of 2 targets; 1 targets answered with no readings");
+    }
+
+    @Test
+    void onceReturnsByTheLargestDeadlineWithWhatHealthyTargetsGaveAndOneLinePerFailure() throws Exception {
+        Path tray = Path.of("src", "test", "resources", "redfish", "nvidia-gb300-tray");
+        try (io.vigil.collectors.mockup.MockupServer bmc = io.vigil.collectors.mockup.MockupServer.redfish(tray, 0)) {
+            Path f = dir.resolve("mixed.yaml");
+            Files.writeString(f, """
+                    collector: {id: c, cluster: dc1, interval: 1s, metricsPort: 0}
+                    dcgmExporters:
+                      - {url: %s/metrics, rack: A01}
+                    redfish:
+                      - {url: "http://127.0.0.1:%d", rack: R12, host: gb300-n1, timeout: 2s}
+                      - {url: "%s/hang", rack: A02, timeout: 500ms, deadline: 1s}
+                    """.formatted(base(), bmc.port(), base()));
+            long start = System.nanoTime();
+            Run r = run("--config", f.toString(), "--once", "--output", "-");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the largest deadline (4 s) plus the margin")
+                    .isLessThan(Duration.ofSeconds(4 + 2 + 3));
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.out().lines().filter(l -> l.contains("\"vigil.gpu.v1\"")).count()).isEqualTo(8 + 4);
+            assertThat(r.err().lines().filter(l -> l.startsWith("vigil collect: target failed:")))
+                    .singleElement().asString().contains("/hang");
+            assertThat(r.err()).contains("from 2 of 3 targets").contains("1 targets failed");
+        }
     }
 
     @Test

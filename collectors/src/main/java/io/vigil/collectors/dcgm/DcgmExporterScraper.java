@@ -49,9 +49,28 @@ public final class DcgmExporterScraper implements Source {
         return timeout.multipliedBy(2);
     }
 
+    private final java.util.concurrent.atomic.AtomicLong badLines = new java.util.concurrent.atomic.AtomicLong();
+    private volatile List<String> lastErrors = List.of();
+
     @Override
     public List<TelemetryRecord> scrape() throws ScrapeException, InterruptedException {
-        return List.copyOf(scrapeResult().samples());
+        DcgmScrape.Result r = scrapeResult();
+        badLines.addAndGet(r.errors().size());
+        lastErrors = r.errors().isEmpty() ? List.of() : List.of("bad_line " + r.errors().size()
+                + " line(s) not understood and skipped, first: line " + r.errors().get(0).line() + ": "
+                + r.errors().get(0).message());
+        return List.copyOf(r.samples());
+    }
+
+    /** Lines of the exposition that could not be read, since start: each costs only itself. */
+    @Override
+    public java.util.Map<String, Long> resourceErrorCounts() {
+        return java.util.Map.of("bad_line", badLines.get());
+    }
+
+    @Override
+    public List<String> lastResourceErrors() {
+        return lastErrors;
     }
 
     /** The scrape with what was left out (unknown fields, bad lines), for diagnostics. */

@@ -18,7 +18,10 @@ import java.util.concurrent.CountDownLatch;
  * or a recorded dcgm-exporter scrape as {@code /metrics}.
  *
  * <p>{@code main(DIR)} serves the shared test data the way {@code collectors/examples/mockups.yaml} expects it:
- * Redfish mockups on 127.0.0.1:18001-18004 and dcgm-exporter scrapes on :19400 and :19401.
+ * DMTF Redfish mockups on 127.0.0.1:18001-18007 and dcgm-exporter scrapes on :19400 and :19401; and, from a copy
+ * of the project's own fixtures that it makes under {@code .vigil/mockups} (so their states can be edited while
+ * they are served), NVIDIA's GB300 tray layout on :18008 and an NVL rack power shelf on :18009. Files are read
+ * on every request: an edited reading is served at once.
  */
 public final class MockupServer implements AutoCloseable {
 
@@ -72,6 +75,22 @@ public final class MockupServer implements AutoCloseable {
         server.stop(0);
     }
 
+    /** Copies a mockup folder, replacing an earlier copy, so that edits to the copy never touch the original. */
+    public static void copyTree(Path from, Path to) throws IOException {
+        if (Files.exists(to)) {
+            try (var old = Files.walk(to)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(target);
+                else Files.copy(f, target);
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
             System.err.println("Usage: serve-mockups.sh TESTDATA-DIR   (the shared test data folder)");
@@ -80,10 +99,26 @@ public final class MockupServer implements AutoCloseable {
         Path dir = Path.of(args[0]).toAbsolutePath().normalize();
         List<MockupServer> servers = new ArrayList<>();
         String[][] redfish = {{"18001", "public-rackmount1"}, {"18002", "public-liquid-cooled-server"},
-                {"18003", "public-cooling-unit"}, {"18004", "public-pdu"}};
+                {"18003", "public-cooling-unit"}, {"18004", "public-pdu"}, {"18005", "public-power-shelf"},
+                {"18006", "public-telemetry"}, {"18007", "public-bladed"}};
         for (String[] r : redfish) {
             servers.add(redfish(dir.resolve("redfish/dmtf").resolve(r[1]), Integer.parseInt(r[0])));
             System.out.println("Redfish " + r[1] + " on http://127.0.0.1:" + r[0] + "/redfish/v1");
+        }
+        Path fixtures = Path.of("collectors/src/test/resources/redfish");
+        if (Files.isDirectory(fixtures)) {
+            Path copy = Path.of(".vigil/mockups").toAbsolutePath();
+            String[][] own = {{"18008", "nvidia-gb300-tray"}, {"18009", "nvl-power-shelf"}};
+            for (String[] r : own) {
+                Path target = copy.resolve(r[1]);
+                copyTree(fixtures.resolve(r[1]), target);
+                servers.add(redfish(target, Integer.parseInt(r[0])));
+                System.out.println("Redfish " + r[1] + " (Vigil's fixture, served from " + target + ") on http://127.0.0.1:"
+                        + r[0] + "/redfish/v1");
+            }
+            System.out.println("To try a leak: sed -i 's/\"DetectorState\": \"OK\"/\"DetectorState\": \"Critical\"/' "
+                    + copy.resolve("nvidia-gb300-tray/Chassis/Compute_Tray_0/ThermalSubsystem/LeakDetection/LeakDetectors"
+                    + "/ColdPlate_GPU_2_3/index.json"));
         }
         servers.add(metrics(dir.resolve("dcgm-exporter/scrapes/h100x8.prom"), 19400));
         System.out.println("dcgm-exporter h100x8.prom on http://127.0.0.1:19400/metrics");

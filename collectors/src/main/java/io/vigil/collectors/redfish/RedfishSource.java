@@ -69,6 +69,8 @@ public final class RedfishSource implements Source {
     /** Where the service's equipment stands, from the inventory; used where Redfish does not say. */
     public record Placement(String cluster, String row, String rack, String host) {}
 
+    /** Chassis types of parts inside a host rather than a host or enclosure. */
+    private static final Set<String> COMPONENT_CHASSIS = Set.of("Module", "Component", "Card", "Cartridge", "Expansion");
     private static final Pattern TRAILING_NUMBER = Pattern.compile("(\\d+)$");
     private static final String EXPAND = "?$expand=.($levels=1)";
 
@@ -398,6 +400,7 @@ public final class RedfishSource implements Source {
             if (outW == null) outW = number(psu.path("LastPowerOutputWatts"));
             if (outW == null) outW = number(psu.path("PowerOutputWatts"));
             if (volts == null) volts = number(psu.path("LineInputVoltage"));
+            if (in == null && outW == null && volts == null) return; // a supply with no reading is no sample
             Double capacity = number(psu.path("PowerCapacityWatts"));
             Double efficiency = in != null && outW != null && in > 0 && outW <= in ? 100.0 * outW / in : null;
             String id = psu.path("Name").asText(psu.path("MemberId").asText(psu.path("Id").asText("psu")));
@@ -487,6 +490,9 @@ public final class RedfishSource implements Source {
         // ---- server chassis ------------------------------------------------------------------------------------
 
         private void chassis(JsonNode chassis) throws InterruptedException {
+            if (chassis.path("Links").path("Processors").size() > 0 && COMPONENT_CHASSIS.contains(chassis.path("ChassisType").asText(""))) {
+                return; // a GPU or CPU module: its readings belong to the processor, not to a host
+            }
             chassis = withContainingPlacement(chassis);
             String device = (placement.host() == null ? "" : placement.host() + "/") + chassis.path("Id").asText("chassis");
             Optional<JsonNode> env = readings(chassis.path("EnvironmentMetrics"), "EnvironmentMetrics");
@@ -498,7 +504,8 @@ public final class RedfishSource implements Source {
             Double capacity = control == null ? null : number(control.path("PowerCapacityWatts"));
             Optional<JsonNode> subsystem = chassis.has("PowerSubsystem") ? powerSubsystem(chassis) : Optional.empty();
             if (capacity == null) capacity = subsystem.map(p -> number(p.path("CapacityWatts"))).orElse(null);
-            if (watts != null) {
+            // A module, card or component inside a host draws part of the host's power: it is not a host's input.
+            if (watts != null && !COMPONENT_CHASSIS.contains(chassis.path("ChassisType").asText(""))) {
                 out.add(new PowerSample(ts, placement.cluster(), row(chassis), rack(chassis), placement.host(),
                         PowerSample.Source.HOST_PSU, device, watts, capacity, null, origin.next()));
             }

@@ -65,7 +65,7 @@ public final class CoolingDetector extends KeyedProcessFunction<String, CoolingS
         List<String> problems = new ArrayList<>();
         boolean leak = Boolean.TRUE.equals(s.leakDetected());
         boolean critical = leak;
-        if (leak) problems.add("leak detected");
+        if (leak) problems.add("leak detected" + leakingDetectors(s));
         boolean learned = t.samples > config.warmupSamples();
         if (s.flowLpm() != null && learned && s.flowLpm() < config.flowLossFraction() * t.flow) {
             problems.add(String.format("flow loss: %.0f L/min vs %.0f usual (%s)", s.flowLpm(), t.flow,
@@ -108,6 +108,16 @@ public final class CoolingDetector extends KeyedProcessFunction<String, CoolingS
             ctx.timerService().registerEventTimeTimer(t.timer);
         }
         state.update(t);
+    }
+
+    /** The detectors that report a leak, named with their state, e.g. " (ColdPlate_2: CRITICAL)"; empty if unknown. */
+    static String leakingDetectors(CoolingSample s) {
+        if (s.leakDetectors() == null) return "";
+        List<String> names = new ArrayList<>();
+        for (CoolingSample.LeakDetector d : s.leakDetectors()) {
+            if (d.state() != CoolingSample.LeakDetector.State.OK) names.add(d.name() + ": " + d.state());
+        }
+        return names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
     }
 
     private void learn(Track t, CoolingSample s) {

@@ -61,6 +61,33 @@ class CoolingDetectorTest {
     }
 
     @Test
+    void aChassisLeakDetectorInALeakStatePagesAtOnceNamingTheDetector() throws Exception {
+        try (var h = harness()) {
+            List<CoolingSample.LeakDetector> ok = List.of(
+                    new CoolingSample.LeakDetector("ColdPlate_GPU_2_3", CoolingSample.LeakDetector.State.OK),
+                    new CoolingSample.LeakDetector("Manifold_Inlet", CoolingSample.LeakDetector.State.OK));
+            List<CoolingSample.LeakDetector> leaking = List.of(
+                    new CoolingSample.LeakDetector("ColdPlate_GPU_2_3", CoolingSample.LeakDetector.State.CRITICAL),
+                    new CoolingSample.LeakDetector("Manifold_Inlet", CoolingSample.LeakDetector.State.OK));
+            for (int s = 0; s < 3; s++) h.processElement(tray(s, ok), 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processElement(tray(3, leaking), 0);
+            assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
+                assertThat(a.state()).isEqualTo(AlertEvent.State.FIRING);
+                assertThat(a.severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+                assertThat(a.summary()).contains("leak detected (ColdPlate_GPU_2_3: CRITICAL)")
+                        .doesNotContain("Manifold_Inlet");
+            });
+        }
+    }
+
+    static CoolingSample tray(int s, List<CoolingSample.LeakDetector> detectors) {
+        boolean leak = detectors.stream().anyMatch(d -> d.state() != CoolingSample.LeakDetector.State.OK);
+        return new CoolingSample(T0 + s * 1000L, "test", "C", "R12", CoolingSample.Source.CHASSIS,
+                "gb300-n1/Compute_Tray_0", 31.0, 44.0, 6.0, null, leak, null, null, null, null, null, detectors);
+    }
+
+    @Test
     void rackInletAirOverTheAshraeRecommendationAlertsButAWarmInSpecRackDoesNot() throws Exception {
         try (var h = harness()) {
             for (int s = 0; s < 120; s++) h.processElement(air(s, 26.8), 0);

@@ -1,0 +1,146 @@
+package io.vigil.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vigil.collectors.CollectCommand;
+import io.vigil.collectors.mockup.MockupServer;
+import io.vigil.model.AlertEvent;
+import io.vigil.model.AlertType;
+import io.vigil.model.Decoded;
+import io.vigil.model.WireFormat;
+import io.vigil.model.config.Settings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real BMC's leak reaches on-call: {@code ./vigil demo --no-simulator} (broker, detection job, writer) fed by
+ * {@code ./vigil collect} scraping a served GB300 tray in NVIDIA's layout. When one of the tray's leak detectors
+ * flips to Critical, one paging COOLING alert names it; when it is dry again, the alert resolves.
+ */
+class CollectedLeakPagesITCase {
+
+    static final Path TRAY = Path.of("..", "collectors", "src", "test", "resources", "redfish", "nvidia-gb300-tray");
+    static final String DETECTOR = "Chassis/Compute_Tray_0/ThermalSubsystem/LeakDetection/LeakDetectors/ColdPlate_GPU_2_3/index.json";
+
+    @Test
+    void aLeakDetectorFlippedOnAServedBmcPagesOnceAndResolves(@TempDir Path dir) throws Exception {
+        assertThat(TRAY).isDirectory();
+        Map<String, String> o = new HashMap<>();
+        o.put("kafka.embedded-port", String.valueOf(freePort()));
+        o.put("db.embedded-port", String.valueOf(freePort()));
+        o.put("data.dir", Path.of("target", "it-data-" + UUID.randomUUID()).toString());
+        o.put("simulator.enabled", "false");
+        o.put("dashboard.enabled", "false");
+        o.put("detection.checkpoint-interval", "1s");
+        PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, Map.of(), o),
+                Path.of("").toAbsolutePath());
+        Path tray = dir.resolve("tray");
+        MockupServer.copyTree(TRAY, tray);
+        try (Platform platform = Platform.start(config, new PrintStream(System.out, true, StandardCharsets.UTF_8));
+             MockupServer bmc = MockupServer.redfish(tray, 0)) {
+            Path yaml = dir.resolve("collector.yaml");
+            Files.writeString(yaml, """
+                    collector: {id: it-bmc-collector, cluster: lab, interval: 1s, metricsPort: %d, spoolDir: "%s"}
+                    kafka: {bootstrap: "%s"}
+                    redfish:
+                      - {url: "http://127.0.0.1:%d", row: C, rack: R12, host: gb300-n1, timeout: 2s}
+                    """.formatted(freePort(), dir.resolve("spool"), platform.bootstrapServers(), bmc.port()));
+            ByteArrayOutputStream collectorErr = new ByteArrayOutputStream();
+            Thread collector = new Thread(() -> {
+                try {
+                    CollectCommand.run(new String[] {"--config", yaml.toString()}, Map.of(),
+                            new PrintStream(new ByteArrayOutputStream()), new PrintStream(collectorErr, true));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, "it-collector");
+            collector.start();
+            List<AlertEvent> alerts = new CopyOnWriteArrayList<>();
+            Thread reader = alertReader(platform, alerts);
+            try {
+                // The tray is healthy for a while: its samples flow, and nothing pages.
+                Thread.sleep(8_000);
+                assertThat(alerts).as("no alert on a dry tray").isEmpty();
+
+                Path detector = tray.resolve(DETECTOR);
+                Files.writeString(detector, Files.readString(detector)
+                        .replace("\"DetectorState\": \"OK\"", "\"DetectorState\": \"Critical\""));
+                AlertEvent firing = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> alerts.stream().filter(a -> a.state() == AlertEvent.State.FIRING).findFirst()
+                                .orElse(null), a -> a != null);
+                assertThat(firing.type()).isEqualTo(AlertType.COOLING);
+                assertThat(firing.severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+                assertThat(firing.labels()).containsEntry("device", "gb300-n1/Compute_Tray_0")
+                        .containsEntry("rack", "R12").containsEntry("root", "true");
+                assertThat(firing.summary()).contains("leak detected (ColdPlate_GPU_2_3: CRITICAL)");
+
+                Files.writeString(detector, Files.readString(detector)
+                        .replace("\"DetectorState\": \"Critical\"", "\"DetectorState\": \"OK\""));
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> alerts.stream().anyMatch(a -> a.state() == AlertEvent.State.RESOLVED
+                                && a.fingerprint().equals(firing.fingerprint())));
+                assertThat(alerts.stream().filter(a -> a.state() == AlertEvent.State.FIRING
+                        && a.type() == AlertType.COOLING).map(AlertEvent::fingerprint).distinct())
+                        .as("one page for the leak").hasSize(1);
+            } finally {
+                reader.interrupt();
+                collector.interrupt();
+                collector.join(20_000);
+                reader.join(10_000);
+            }
+            assertThat(collectorErr.toString(StandardCharsets.UTF_8)).doesNotContain("resource failed");
+        }
+    }
+
+    private static Thread alertReader(Platform platform, List<AlertEvent> into) {
+        Thread t = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-leak-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            WireFormat wire = new WireFormat(io.vigil.model.TelemetryValidator.withSystemClock());
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                c.subscribe(List.of(platform.topics().alerts()));
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        Decoded d = wire.decode(r.value());
+                        if (d.record() instanceof AlertEvent a) into.add(a);
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "it-alert-reader");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
