@@ -21,7 +21,8 @@ public final class VigilCommand {
                         baseline beside it, and print precision, recall, F1, latency and pages [--json]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
-                        ./vigil bench collectors: the collectors' benchmarks
+                        ./vigil bench collectors [bmc-fleet]: the collectors' benchmarks (bmc-fleet: only
+                        the 500-BMC Redfish run)
               help      show this text
 
             Options of demo:

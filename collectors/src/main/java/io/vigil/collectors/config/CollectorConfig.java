@@ -40,7 +40,7 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
     /**
      * Identity and pace: {@code id} goes into every record's origin stamp. While Kafka is unreachable records wait
      * in {@code spoolDir} (default {@code .vigil/spool/<id>}), up to {@code spoolMaxMB} (default 1024).
-     * {@code redfishMaxRequests} (default 512) bounds the Redfish requests in flight across all targets.
+     * {@code redfishMaxRequests} (default 2048) bounds the Redfish requests in flight across all targets.
      */
     public record Collector(String id, String cluster, String interval, Integer metricsPort, String spoolDir,
                             Integer spoolMaxMB, Integer redfishMaxRequests) {}
@@ -198,7 +198,7 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
         if (n != null && n < 1) {
             throw new Settings.ConfigException("'collector.redfishMaxRequests' must be at least 1, was " + n);
         }
-        return n == null ? 512 : n;
+        return n == null ? 2048 : n;
     }
 
     public Topics topics() {

@@ -82,6 +82,42 @@ public final class RedfishSource implements Source {
     private final Map<ErrorReason, AtomicLong> errorCounts = new EnumMap<>(ErrorReason.class);
     private Map<String, ErrorReason> failing = Map.of();
     private volatile List<String> lastErrors = List.of();
+    private final Discovery discovery;
+    /** Structural resources (collections, systems, chassis, memory) by request key, kept for {@link Discovery#rediscover}. */
+    private final Map<String, Cached> structure = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The reading resources the last scrape read, asked for all at once at the start of the next. */
+    private volatile List<String> lastReadings = List.of();
+
+    private record Cached(JsonNode doc, long atNanos) {}
+
+    /**
+     * How the service's layout is found. Everything a scrape needs is found by walking links; what the walk finds
+     * of the layout (collections, systems, chassis, memory — resources without readings) is kept for
+     * {@code rediscover} and not asked again, and the resources with readings the last scrape read are asked for
+     * all at once, within the concurrency limit, when the next scrape starts. {@code expand} uses
+     * {@code $expand=.($levels=1)} on collections where the service says it supports it. A BMC costs then about
+     * one round of its reading resources per scrape instead of a walk of its whole tree, one level at a time.
+     *
+     * @param rediscover how long the layout is kept; zero walks everything every scrape
+     */
+    public record Discovery(Duration rediscover, boolean expand) {
+        public static Discovery defaults() {
+            return new Discovery(Duration.ofMinutes(10), true);
+        }
+
+        /** Every scrape walks the whole tree, one level at a time, without {@code $expand}: the baseline. */
+        public static Discovery walkEverything() {
+            return new Discovery(Duration.ZERO, false);
+        }
+    }
+
+    /** Resource types that hold no readings: safe to keep between scrapes. */
+    private static final Set<String> STRUCTURAL = Set.of("ComputerSystemCollection", "ComputerSystem",
+            "ProcessorCollection", "MemoryCollection", "Memory", "ChassisCollection", "Chassis", "PowerEquipment",
+            "ThermalEquipment", "PowerDistributionCollection", "CoolingUnitCollection", "TelemetryService",
+            "MetricReportCollection", "PowerSubsystem", "ThermalSubsystem", "SensorCollection",
+            "LeakDetectorCollection", "PowerSupplyCollection", "CoolantConnectorCollection", "FanCollection",
+            "CircuitCollection");
 
     public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock) {
         this(client, placement, origin, clock, client.timeout().multipliedBy(2));
@@ -90,6 +126,12 @@ public final class RedfishSource implements Source {
     /** @param deadline how long one scrape of this service may take in all: connect, headers and bodies */
     public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock,
                          Duration deadline) {
+        this(client, placement, origin, clock, deadline, Discovery.defaults());
+    }
+
+    public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock,
+                         Duration deadline, Discovery discovery) {
+        this.discovery = discovery;
         this.client = client;
         this.placement = placement;
         this.origin = origin;
@@ -123,18 +165,27 @@ public final class RedfishSource implements Source {
     @Override
     public List<TelemetryRecord> scrape() throws ScrapeException, InterruptedException {
         Walk w = new Walk(Deadline.in(deadline), clock.millis());
-        JsonNode root;
-        try {
-            root = client.get("/redfish/v1", w.deadline);
-        } catch (RedfishClient.NotFound e) {
+        // The service root, and with it every reading resource the last scrape read: one wave of requests.
+        List<String> wave = new ArrayList<>();
+        wave.add("/redfish/v1");
+        wave.addAll(lastReadings);
+        List<Object> answers = client.getAll(wave, w.deadline);
+        Object first = answers.get(0);
+        if (first instanceof RedfishClient.NotFound e) {
             throw new ScrapeException(client.base() + ": no Redfish service root at /redfish/v1", e);
-        } catch (ResourceException e) {
+        } else if (first instanceof ResourceException e) {
             throw RedfishClient.scrapeFailure(client.base(), e);
         }
+        JsonNode root = (JsonNode) first;
+        for (int i = 1; i < wave.size(); i++) {
+            w.fetched.put(wave.get(i), answers.get(i));
+        }
         JsonNode expand = root.path("ProtocolFeaturesSupported").path("ExpandQuery");
-        w.expand = bool(expand.path("Levels")) == Boolean.TRUE || bool(expand.path("ExpandAll")) == Boolean.TRUE;
+        w.expand = discovery.expand()
+                && (bool(expand.path("Levels")) == Boolean.TRUE || bool(expand.path("ExpandAll")) == Boolean.TRUE);
         try {
             w.walk(root);
+            lastReadings = List.copyOf(w.readings);
         } finally {
             account(w.errors);
         }
@@ -171,6 +222,10 @@ public final class RedfishSource implements Source {
         final Map<String, ResourceException> errors = new LinkedHashMap<>();
         final Set<String> claimedChassis = new HashSet<>();
         final MetricReportReadings reports = new MetricReportReadings();
+        /** What this scrape has asked for, by request key: a document, or the exception it ended with. */
+        final Map<String, Object> fetched = new java.util.HashMap<>();
+        /** Request keys of the reading resources this scrape read, in order. */
+        final java.util.LinkedHashSet<String> readings = new java.util.LinkedHashSet<>();
         boolean expand;
 
         Walk(Deadline deadline, long ts) {
@@ -179,6 +234,9 @@ public final class RedfishSource implements Source {
         }
 
         void walk(JsonNode root) throws InterruptedException {
+            prefetchLinks(List.of(root.path("TelemetryService"), root.path("PowerEquipment"),
+                    root.path("ThermalEquipment")), false);
+            prefetchLinks(List.of(root.path("Systems"), root.path("Chassis")), expand);
             Optional<JsonNode> telemetry = follow(root.path("TelemetryService"), "TelemetryService");
             if (telemetry.isPresent()) {
                 for (JsonNode report : members(telemetry.get().path("MetricReports"), "MetricReport")) {
@@ -206,10 +264,33 @@ public final class RedfishSource implements Source {
                     out.add(cdu(cdu));
                 }
             }
+            List<JsonNode> hosts = new ArrayList<>();
             for (JsonNode chassis : members(root.path("Chassis"), "Chassis")) {
-                if (!claimedChassis.contains(RedfishClient.linkTarget(chassis))) {
-                    chassis(chassis);
+                if (!claimedChassis.contains(RedfishClient.linkTarget(chassis))) hosts.add(chassis);
+            }
+            List<JsonNode> level = new ArrayList<>();
+            for (JsonNode c : hosts) {
+                for (String part : List.of("EnvironmentMetrics", "Power", "PowerSubsystem", "ThermalSubsystem", "Thermal")) {
+                    level.add(c.path(part));
                 }
+                level.add(c.path("Links").path("ContainedBy"));
+            }
+            prefetchLinks(level, false);
+            List<JsonNode> collections = new ArrayList<>(), singles = new ArrayList<>();
+            for (JsonNode c : hosts) {
+                Optional<JsonNode> ts = follow(c.path("ThermalSubsystem"), "ThermalSubsystem");
+                if (ts.isPresent()) {
+                    singles.add(ts.get().path("ThermalMetrics"));
+                    singles.add(ts.get().path("LeakDetection"));
+                    collections.add(ts.get().path("Fans"));
+                    collections.add(ts.get().path("CoolantConnectors"));
+                }
+                follow(c.path("PowerSubsystem"), "PowerSubsystem").ifPresent(ps -> collections.add(ps.path("PowerSupplies")));
+            }
+            prefetchLinks(singles, false);
+            prefetchLinks(collections, expand);
+            for (JsonNode chassis : hosts) {
+                chassis(chassis);
             }
         }
 
@@ -224,6 +305,27 @@ public final class RedfishSource implements Source {
                 }
             }
             gpus.sort(java.util.Comparator.comparing(p -> p.path("Id").asText("")));
+            // Breadth first: each level of every GPU's resources is asked for at once.
+            List<JsonNode> level = new ArrayList<>();
+            for (JsonNode p : gpus) {
+                level.add(p.path("Metrics"));
+                level.add(p.path("EnvironmentMetrics"));
+                level.addAll(links(p.path("Links").path("Memory")));
+                level.addAll(links(p.path("Links").path("Chassis")));
+            }
+            prefetchLinks(level, false);
+            List<JsonNode> next = new ArrayList<>(), sensors = new ArrayList<>();
+            for (JsonNode p : gpus) {
+                for (JsonNode m : links(p.path("Links").path("Memory"))) {
+                    follow(m, "Memory").ifPresent(mem -> next.add(mem.path("Metrics")));
+                }
+                for (JsonNode c : links(p.path("Links").path("Chassis"))) {
+                    follow(c, "Chassis").ifPresent(ch -> sensors.add(ch.path("Sensors")));
+                }
+            }
+            prefetchLinks(next, false);
+            prefetchLinks(sensors, expand);
+            prefetchMembers(sensors, "Sensor");
             int position = 0;
             for (JsonNode p : gpus) {
                 out.add(gpu(p, position++));
@@ -638,14 +740,79 @@ public final class RedfishSource implements Source {
         }
 
         Optional<JsonNode> get(String path, String type, boolean expanded) throws InterruptedException {
-            try {
-                JsonNode node = client.get(expanded ? path + EXPAND : path, deadline);
-                return checked(path, node, type);
-            } catch (RedfishClient.NotFound e) {
-                return Optional.empty();
-            } catch (ResourceException e) {
+            String key = expanded ? path + EXPAND : path;
+            boolean structural = STRUCTURAL.contains(type) && !discovery.rediscover().isZero()
+                    && !(expanded && !type.equals("ComputerSystemCollection") && !type.equals("ChassisCollection")
+                            && !type.equals("MemoryCollection"));
+            Object result = fetched.get(key);
+            if (result == null && structural) {
+                Cached c = structure.get(key);
+                if (c != null && System.nanoTime() - c.atNanos() < discovery.rediscover().toNanos()) {
+                    result = c.doc();
+                }
+            }
+            if (result == null) {
+                try {
+                    result = client.get(key, deadline);
+                } catch (RedfishClient.NotFound | ResourceException e) {
+                    result = e;
+                }
+                fetched.put(key, result);
+            }
+            if (structural && result instanceof JsonNode doc) {
+                structure.putIfAbsent(key, new Cached(doc, System.nanoTime()));
+            } else if (!structural) {
+                readings.add(key);
+            }
+            if (result instanceof ResourceException e) {
                 errors.put(path, e);
                 return Optional.empty();
+            }
+            if (!(result instanceof JsonNode node)) {
+                return Optional.empty();
+            }
+            return checked(path, node, type);
+        }
+
+        /** Asks at once for what the links point at, except what this scrape has or the kept layout holds. */
+        void prefetchLinks(List<JsonNode> links, boolean expanded) throws InterruptedException {
+            List<String> keys = new ArrayList<>();
+            for (JsonNode l : links) {
+                String path = RedfishClient.linkTarget(l);
+                if (path == null || reports.document(path).isPresent()) continue;
+                String key = expanded ? path + EXPAND : path;
+                Cached c = structure.get(key);
+                if (c == null || System.nanoTime() - c.atNanos() >= discovery.rediscover().toNanos()) keys.add(key);
+            }
+            prefetch(keys);
+        }
+
+        /** Asks at once for the members, not given inline, of collections this scrape already read. */
+        void prefetchMembers(List<JsonNode> collectionLinks, String type) throws InterruptedException {
+            List<JsonNode> members = new ArrayList<>();
+            for (JsonNode l : collectionLinks) {
+                String path = RedfishClient.linkTarget(l);
+                if (path == null) continue;
+                Object c = fetched.get(expand ? path + EXPAND : path);
+                if (c == null && structure.get(path) != null) c = structure.get(path).doc();
+                if (!(c instanceof JsonNode collection)) continue;
+                for (JsonNode m : collection.path("Members")) {
+                    if (m.size() <= 1) members.add(m);
+                }
+            }
+            prefetchLinks(members, false);
+        }
+
+        /** Asks for every request key not yet fetched at once, within the service's concurrency limit. */
+        void prefetch(java.util.Collection<String> keys) throws InterruptedException {
+            List<String> missing = new ArrayList<>();
+            for (String k : keys) {
+                if (!fetched.containsKey(k)) missing.add(k);
+            }
+            if (missing.isEmpty()) return;
+            List<Object> results = client.getAll(missing, deadline);
+            for (int i = 0; i < missing.size(); i++) {
+                fetched.put(missing.get(i), results.get(i));
             }
         }
 
@@ -690,14 +857,14 @@ public final class RedfishSource implements Source {
                 }
             }
             if (!toFetch.isEmpty()) {
-                List<Object> results = client.getAll(toFetch, deadline);
-                for (int i = 0; i < toFetch.size(); i++) {
-                    Object r = results.get(i);
-                    if (r instanceof JsonNode node) {
-                        checked(toFetch.get(i), node, type).ifPresent(out::add);
-                    } else if (r instanceof ResourceException e) {
-                        errors.put(toFetch.get(i), e);
-                    }
+                List<String> uncached = new ArrayList<>();
+                for (String id : toFetch) {
+                    Cached c = STRUCTURAL.contains(type) ? structure.get(id) : null;
+                    if (c == null || discovery.rediscover().isZero()) uncached.add(id);
+                }
+                prefetch(uncached);
+                for (String id : toFetch) {
+                    get(id, type, false).ifPresent(out::add);
                 }
             }
             return out;

@@ -146,6 +146,39 @@ class RedfishGpuBaseboardTest {
         assertThat(psus.get(4).inputVoltageV()).as("null reading").isNull();
     }
 
+    @Test
+    void laterScrapesKeepTheLayoutAndAskOnlyForReadingsYetSeeEveryChange(@TempDir Path dir) throws Exception {
+        Path tray = copy(FIXTURES.resolve("nvidia-gb300-tray"), dir);
+        try (MockupServer server = MockupServer.redfish(tray, 0)) {
+            RedfishClient client = new RedfishClient(http, URI.create("http://127.0.0.1:" + server.port()),
+                    Duration.ofSeconds(5), RedfishClient.Auth.none(), 0);
+            RedfishSource source = new RedfishSource(client, new RedfishSource.Placement("dc1", null, null, "n1"),
+                    new OriginStamper("test", 1), InstantSource.fixed(Instant.ofEpochMilli(TS)), Duration.ofSeconds(10));
+            List<TelemetryRecord> first = source.scrape();
+            long firstRequests = client.requests();
+            flipLeak(tray, "Manifold_Inlet", "Warning");
+            List<TelemetryRecord> second = source.scrape();
+            long secondRequests = client.requests() - firstRequests;
+            assertThat(second).hasSameSizeAs(first);
+            assertThat(secondRequests).as("readings only: %d of %d", secondRequests, firstRequests)
+                    .isLessThan(firstRequests * 3 / 4);
+            CoolingSample c = of(second, CoolingSample.class).get(0);
+            assertThat(c.leakDetected()).isTrue();
+            assertThat(c.leakDetectors()).contains(new CoolingSample.LeakDetector("Manifold_Inlet",
+                    CoolingSample.LeakDetector.State.WARNING));
+
+            RedfishClient baselineClient = new RedfishClient(http, URI.create("http://127.0.0.1:" + server.port()),
+                    Duration.ofSeconds(5), RedfishClient.Auth.none(), 0);
+            RedfishSource walkEverything = new RedfishSource(baselineClient, new RedfishSource.Placement("dc1", null,
+                    null, "n1"), new OriginStamper("test", 1), InstantSource.fixed(Instant.ofEpochMilli(TS)),
+                    Duration.ofSeconds(10), RedfishSource.Discovery.walkEverything());
+            walkEverything.scrape();
+            long once = baselineClient.requests();
+            walkEverything.scrape();
+            assertThat(baselineClient.requests() - once).as("the baseline walks everything again").isEqualTo(once);
+        }
+    }
+
     static Path copy(Path from, Path to) throws Exception {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
