@@ -106,10 +106,16 @@ public record GpuSample(
         return ts;
     }
 
-    /** The identity of the device across samples: {@code cluster/host/gpu}, plus {@code /mig<id>} for a MIG instance. */
+    /**
+     * The identity of the device across samples: {@code cluster/host/gpu}, plus {@code /mig<id>} for a MIG instance
+     * and {@code /bmc} for a BMC's reading of it. A BMC numbers GPUs by slot and the driver by PCI order, so the
+     * same index may name two devices: out-of-band samples stay their own stream, never interleaved with NVML's or
+     * DCGM's, and {@code uuid} (or {@code serial}) joins them where both exist.
+     */
     @JsonIgnore
     public String gpuKey() {
-        return cluster + "/" + host + "/" + gpu + (migInstance == null ? "" : "/mig" + migInstance);
+        return cluster + "/" + host + "/" + gpu + (migInstance == null ? "" : "/mig" + migInstance)
+                + (source == Source.REDFISH ? "/bmc" : "");
     }
 
     /** Whether any thermal clock-event reason (SW or HW thermal slowdown) is set. */

@@ -56,6 +56,17 @@ class SchemaFilesTest {
         for (var e : samples.entrySet()) {
             assertThat(validate(e.getKey().schemaFileName(), e.getValue())).as(e.getKey().id()).isEmpty();
         }
+        // The out-of-band fields: a BMC's GPU sample, a power supply, per-detector leak states.
+        assertThat(validate(Schema.GPU.schemaFileName(), WireFormatTest.gpu().toBuilder()
+                .source(GpuSample.Source.REDFISH).serial("s").driverVersion("d").coreVoltageV(0.8).dramActivePct(40.0)
+                .powerThrottleSeconds(1.0).thermalThrottleSeconds(2.0).hwThrottleSeconds(3.0).swThrottleSeconds(4.0)
+                .pcieReplays(5L).pcieCorrectableErrors(6L).pcieUncorrectableErrors(7L).remappedRowsCorrectable(8L)
+                .remappedRowsUncorrectable(9L).rowRemapPending(true).rowRemapFailed(false).build())).isEmpty();
+        assertThat(validate(Schema.POWER.schemaFileName(), new PowerSample(NOW, "c", null, "R1", null,
+                PowerSample.Source.PSU, "psu", 3600.0, 5500.0, null, o, 3420.0, -48.0, 95.0))).isEmpty();
+        assertThat(validate(Schema.COOLING.schemaFileName(), new CoolingSample(NOW, "c", null, "R1",
+                CoolingSample.Source.CHASSIS, "tray", null, null, null, null, true, null, null, null, null, o,
+                List.of(new CoolingSample.LeakDetector("d", CoolingSample.LeakDetector.State.WARNING))))).isEmpty();
         DeadLetter letter = DeadLetter.of(new Rejection(RejectReason.MALFORMED_JSON, "x"), "t", 0, 1L,
                 Instant.ofEpochMilli(NOW), "oops".getBytes());
         assertThat(validate("vigil.deadletter.v1.schema.json", letter)).isEmpty();
@@ -80,6 +91,12 @@ class SchemaFilesTest {
                 java.util.Arrays.stream(AlertType.values()).map(Enum::name).toArray(String[]::new));
         JsonNode dead = WireFormat.mapper().readTree(Files.readString(DIR.resolve("vigil.deadletter.v1.schema.json")));
         List<String> reasons = WireFormat.mapper().convertValue(dead.at("/properties/reason/enum"), List.class);
+        JsonNode power = WireFormat.mapper().readTree(Files.readString(DIR.resolve(Schema.POWER.schemaFileName())));
+        assertThat(WireFormat.mapper().convertValue(power.at("/properties/source/enum"), List.class))
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(PowerSample.Source.values()).map(Enum::name).toArray());
+        JsonNode gpu = WireFormat.mapper().readTree(Files.readString(DIR.resolve(Schema.GPU.schemaFileName())));
+        assertThat(WireFormat.mapper().convertValue(gpu.at("/properties/source/enum"), List.class))
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(GpuSample.Source.values()).map(Enum::name).toArray());
         assertThat(reasons).containsExactlyInAnyOrder(
                 java.util.Arrays.stream(RejectReason.values()).map(Enum::name).toArray(String[]::new));
     }

@@ -47,6 +47,12 @@ class WireFormatTest {
                         List.of(43.0, 44.0, 42.5), new Origin("col", 5, 8)),
                 new CoolingSample(NOW, "c", "A", null, CoolingSample.Source.CDU, "CDU-1", 30.0, 38.0, 420.0, 120.0,
                         false, null, null, null, List.of("A01", "A02"), new Origin("col", 5, 9)),
+                new CoolingSample(NOW, "c", "C", "R12", CoolingSample.Source.CHASSIS, "n1/tray", 31.0, 44.0, 6.0, null,
+                        true, null, null, null, null, new Origin("col", 5, 11), List.of(
+                                new CoolingSample.LeakDetector("ColdPlate_2", CoolingSample.LeakDetector.State.CRITICAL),
+                                new CoolingSample.LeakDetector("Manifold", CoolingSample.LeakDetector.State.OK))),
+                new PowerSample(NOW, "c", "C", "R12", null, PowerSample.Source.PSU, "shelf/PSU_0", 3600.0, 5500.0,
+                        null, new Origin("col", 5, 12), 3420.0, -48.0, 95.0),
                 new JobEvent(NOW, "c", "job-1", JobEvent.Kind.START, "pretrain", "team-a",
                         List.of(new JobEvent.RankAllocation(0, "h1", 0, "GPU-0")), new Origin("col", 5, 10)),
                 new AlertEvent("abc", AlertType.THERMAL, AlertEvent.Severity.WARNING, AlertEvent.State.FIRING,
@@ -156,6 +162,13 @@ class WireFormatTest {
                 WireFormat.encodeToString(full),
                 WireFormat.encodeToString(full.toBuilder().migInstance(2).pod("p").namespace("ns").container("c")
                         .state(GpuSample.GpuState.LOST).clockEventReasons(null).origin(null).build()),
+                // every out-of-band field, as a BMC's sample carries them
+                WireFormat.encodeToString(full.toBuilder().source(GpuSample.Source.REDFISH).serial("1654925000100")
+                        .driverVersion("580.105.08").coreVoltageV(0.85).dramActivePct(41.0).powerThrottleSeconds(12.5)
+                        .thermalThrottleSeconds(0.0).hwThrottleSeconds(1.5).swThrottleSeconds(180.0).pcieReplays(7L)
+                        .pcieCorrectableErrors(3L).pcieUncorrectableErrors(1L).remappedRowsCorrectable(2L)
+                        .remappedRowsUncorrectable(0L).rowRemapPending(true).rowRemapFailed(false).build()),
+                "{\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"source\":\"SATELLITE\",\"schema\":\"vigil.gpu.v1\"}",
                 // names that disagree with the mask are kept as sent; unknown fields and nested objects skipped
                 "{\"ts\":" + NOW + ",\"cluster\":\"c\",\"host\":\"h\",\"gpu\":1,\"clockEventReasons\":32,"
                         + "\"clockEventNames\":[\"X\"],\"extra\":{\"a\":[1,2]},\"powerW\":7,\"schema\":\"vigil.gpu.v1\"}",

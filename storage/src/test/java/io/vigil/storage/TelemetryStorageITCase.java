@@ -113,6 +113,30 @@ class TelemetryStorageITCase {
     }
 
     @Test
+    void outOfBandReadingsAreStoredAndTheOverviewPrefersInBandSamples() throws Exception {
+        TelemetryBatch batch = new TelemetryBatch();
+        batch.add(healthy("h1", 0, T0).source(io.vigil.model.GpuSample.Source.DCGM).gpuTempC(61.0).build());
+        batch.add(healthy("h1", 0, T0 + 500).source(io.vigil.model.GpuSample.Source.REDFISH).jobId(null).rank(null)
+                .gpuTempC(64.0).serial("1654925000100").powerThrottleSeconds(12.5).pcieReplays(7L)
+                .remappedRowsUncorrectable(1L).rowRemapPending(true).build());
+        batch.add(new PowerSample(T0, "test", "C", "R12", null, PowerSample.Source.PSU, "shelf/PSU_0", 3600.0, 5500.0,
+                null, new Origin("c", 0, 1), 3420.0, 230.4, 95.0));
+        batch.add(new CoolingSample(T0, "test", "C", "R12", CoolingSample.Source.CHASSIS, "n1/tray", 31.0, 44.0, 6.0,
+                null, true, null, null, null, null, new Origin("c", 0, 2), List.of(
+                        new CoolingSample.LeakDetector("ColdPlate_2", CoolingSample.LeakDetector.State.CRITICAL))));
+        write(batch);
+        assertThat(count("SELECT count(*) FROM gpu_sample WHERE source = 'REDFISH' AND serial = '1654925000100' "
+                + "AND power_throttle_s = 12.5 AND pcie_replays = 7 AND remapped_rows_uncorrectable = 1 "
+                + "AND row_remap_pending")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM power_sample WHERE source = 'PSU' AND output_power_w = 3420 "
+                + "AND efficiency_pct = 95")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM cooling_sample WHERE leak_detectors->0->>'state' = 'CRITICAL'"))
+                .isEqualTo(1);
+        List<GpuStatus> status = new ClusterQueries(db).latestGpuStatus(Duration.ofSeconds(30));
+        assertThat(status).singleElement().satisfies(g -> assertThat(g.tempC()).as("the DCGM sample").isEqualTo(61.0));
+    }
+
+    @Test
     void alertEpisodesMergeIdempotentlyWhateverTheOrder() throws Exception {
         Instant start = Instant.ofEpochMilli(T0), end = Instant.ofEpochMilli(T0 + 60_000);
         AlertEvent firing = alert(AlertEvent.State.FIRING, start, null, "hot");

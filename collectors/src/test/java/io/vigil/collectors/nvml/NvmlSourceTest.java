@@ -34,7 +34,12 @@ class NvmlSourceTest {
 
     @BeforeEach
     void fakeLibraryBuilt() {
-        assumeTrue(Files.isRegularFile(LIB), "the fake NVML library was not built (no gcc on this machine): " + LIB);
+        String problem = "the fake NVML library was not built (no gcc on this machine): " + LIB;
+        if ("true".equals(System.getenv("CI"))) {
+            // CI installs gcc (.ci/run): a missing library there is a broken build, not a reason to skip.
+            org.junit.jupiter.api.Assertions.assertTrue(Files.isRegularFile(LIB), problem);
+        }
+        assumeTrue(Files.isRegularFile(LIB), problem);
     }
 
     @AfterEach

@@ -27,7 +27,8 @@ public final class ClusterQueries {
                 + "slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, rank "
                 + "FROM gpu_sample WHERE ts > (SELECT max(ts) FROM gpu_sample) - make_interval(secs => ?) "
                 + "AND mig_instance IS NULL "
-                + "ORDER BY cluster, host, gpu, ts DESC";
+                // In-band samples (NVML, DCGM) win over a BMC's reading of the same index within the window.
+                + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setDouble(1, window.toMillis() / 1000.0);
             List<GpuStatus> out = new ArrayList<>();

@@ -26,12 +26,15 @@ public final class TelemetryBatch {
             + "gpu_util_pct, sm_active_pct, tensor_active_pct, mem_used_mib, mem_total_mib, gpu_temp_c, mem_temp_c, "
             + "slowdown_temp_c, shutdown_temp_c, power_w, power_limit_w, energy_j, sm_clock_mhz, mem_clock_mhz, "
             + "clock_event_reasons, ecc_corrected, ecc_uncorrected, last_xid, nvlink_tx_bps, nvlink_rx_bps, "
-            + "pcie_tx_bps, pcie_rx_bps, origin_collector, origin_boot_ms, origin_seq, pod, namespace, container, mig_instance";
+            + "pcie_tx_bps, pcie_rx_bps, origin_collector, origin_boot_ms, origin_seq, pod, namespace, container, mig_instance, "
+            + "source, serial, driver_version, core_voltage_v, dram_active_pct, power_throttle_s, thermal_throttle_s, "
+            + "hw_throttle_s, sw_throttle_s, pcie_replays, pcie_correctable_errors, pcie_uncorrectable_errors, "
+            + "remapped_rows_correctable, remapped_rows_uncorrectable, row_remap_pending, row_remap_failed";
     static final String POWER_COLUMNS = "ts, cluster, row_name, rack, host, source, device, power_w, capacity_w, "
-            + "phase_current_a, origin_collector, origin_boot_ms, origin_seq";
+            + "phase_current_a, origin_collector, origin_boot_ms, origin_seq, output_power_w, input_voltage_v, efficiency_pct";
     static final String COOLING_COLUMNS = "ts, cluster, row_name, rack, source, device, supply_temp_c, return_temp_c, "
             + "flow_lpm, diff_pressure_kpa, leak_detected, inlet_air_temp_c, outlet_air_temp_c, fan_rpm, serves_racks, "
-            + "origin_collector, origin_boot_ms, origin_seq";
+            + "origin_collector, origin_boot_ms, origin_seq, leak_detectors";
     static final String JOB_COLUMNS = "ts, cluster, job_id, kind, name, team, ranks, origin_collector, "
             + "origin_boot_ms, origin_seq";
     static final String ALERT_COLUMNS = "fingerprint, starts_at, ends_at, state, type, severity, labels, summary, evidence";
@@ -49,14 +52,15 @@ public final class TelemetryBatch {
         } else if (r instanceof PowerSample s) {
             CsvRow row = new CsvRow(power).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack()).text(s.host())
                     .text(s.source().name()).text(s.device()).num(s.powerW()).num(s.capacityW()).numbers(s.phaseCurrentA());
-            origin(row, s.origin()).end();
+            origin(row, s.origin()).num(s.outputPowerW()).num(s.inputVoltageV()).num(s.efficiencyPct()).end();
             powerRows++;
         } else if (r instanceof CoolingSample s) {
             CsvRow row = new CsvRow(cooling).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack())
                     .text(s.source().name()).text(s.device()).num(s.supplyTempC()).num(s.returnTempC()).num(s.flowLpm())
                     .num(s.diffPressureKPa()).bool(s.leakDetected()).num(s.inletAirTempC()).num(s.outletAirTempC())
                     .numbers(s.fanRpm()).texts(s.servesRacks());
-            origin(row, s.origin()).end();
+            origin(row, s.origin()).text(s.leakDetectors() == null ? null : WireFormat.encodeToString(s.leakDetectors()))
+                    .end();
             coolingRows++;
         } else if (r instanceof JobEvent e) {
             CsvRow row = new CsvRow(jobs).time(e.ts()).text(e.cluster()).text(e.jobId()).text(e.kind().name())
@@ -80,7 +84,13 @@ public final class TelemetryBatch {
                 .num(s.powerW()).num(s.powerLimitW()).num(s.energyJ()).num(s.smClockMHz()).num(s.memClockMHz())
                 .num(s.clockEventReasons()).num(s.eccCorrected()).num(s.eccUncorrected()).num(s.lastXid())
                 .num(s.nvlinkTxBps()).num(s.nvlinkRxBps()).num(s.pcieTxBps()).num(s.pcieRxBps());
-        origin(row, s.origin()).text(s.pod()).text(s.namespace()).text(s.container()).num(s.migInstance()).end();
+        origin(row, s.origin()).text(s.pod()).text(s.namespace()).text(s.container()).num(s.migInstance())
+                .text(s.source() == null ? null : s.source().name()).text(s.serial()).text(s.driverVersion())
+                .num(s.coreVoltageV()).num(s.dramActivePct()).num(s.powerThrottleSeconds())
+                .num(s.thermalThrottleSeconds()).num(s.hwThrottleSeconds()).num(s.swThrottleSeconds())
+                .num(s.pcieReplays()).num(s.pcieCorrectableErrors()).num(s.pcieUncorrectableErrors())
+                .num(s.remappedRowsCorrectable()).num(s.remappedRowsUncorrectable()).bool(s.rowRemapPending())
+                .bool(s.rowRemapFailed()).end();
         gpuRows++;
     }
 

@@ -19,7 +19,9 @@ import org.apache.flink.types.StringValue;
  * binary form. Flink's generic record serializer wraps each of the 39 nullable fields on its own and costs several
  * times more; at 100,000 samples a second, through two shuffles, that decided whether the job kept up. Samples are
  * immutable, so a copy is the sample itself. {@code clockEventNames} does not cross: it is the decoded form of
- * {@code clockEventReasons}, which detectors read instead, and it would cost a list of strings per sample.
+ * {@code clockEventReasons}, which detectors read instead, and it would cost a list of strings per sample. Of the
+ * out-of-band health fields (serial, throttle time, PCIe and row-remap counters) only {@code source} crosses: it is
+ * part of the sample's key ({@link GpuSample#gpuKey()}); no detector reads the others yet.
  */
 public final class GpuSampleSerializer extends TypeSerializer<GpuSample> {
 
@@ -65,7 +67,7 @@ public final class GpuSampleSerializer extends TypeSerializer<GpuSample> {
                 s.smActivePct(), s.tensorActivePct(), s.memUsedMiB(), s.memTotalMiB(), s.gpuTempC(), s.memTempC(),
                 s.slowdownTempC(), s.shutdownTempC(), s.powerW(), s.powerLimitW(), s.energyJ(), s.smClockMHz(),
                 s.memClockMHz(), s.clockEventReasons(), null, s.eccCorrected(), s.eccUncorrected(),
-                s.lastXid(), s.nvlinkTxBps(), s.nvlinkRxBps(), s.pcieTxBps(), s.pcieRxBps(), s.origin()};
+                s.lastXid(), s.nvlinkTxBps(), s.nvlinkRxBps(), s.pcieTxBps(), s.pcieRxBps(), s.origin(), s.source()};
         long present = 0;
         for (int i = 0; i < v.length; i++) {
             if (v[i] != null) present |= 1L << i;
@@ -84,6 +86,8 @@ public final class GpuSampleSerializer extends TypeSerializer<GpuSample> {
                 out.writeLong(l);
             } else if (o instanceof GpuSample.GpuState st) {
                 out.writeByte(st.ordinal());
+            } else if (o instanceof GpuSample.Source src) {
+                out.writeByte(src.ordinal());
             } else if (o instanceof List<?> names) {
                 out.writeInt(names.size());
                 for (Object n : names) StringValue.writeString((String) n, out);
@@ -106,7 +110,13 @@ public final class GpuSampleSerializer extends TypeSerializer<GpuSample> {
                 dbl(in, p, i), dbl(in, p, i), dbl(in, p, i), dbl(in, p, i), dbl(in, p, i), dbl(in, p, i),
                 dbl(in, p, i), dbl(in, p, i), dbl(in, p, i), dbl(in, p, i), dbl(in, p, i), lng(in, p, i),
                 names(in, p, i), lng(in, p, i), lng(in, p, i), integer(in, p, i), dbl(in, p, i), dbl(in, p, i),
-                dbl(in, p, i), dbl(in, p, i), origin(in, p, i));
+                dbl(in, p, i), dbl(in, p, i), origin(in, p, i), source(in, p, i), null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Appended last, so samples written before it existed read back with no source. */
+    private static GpuSample.Source source(DataInputView in, long p, int[] i) throws IOException {
+        return has(p, i) ? GpuSample.Source.values()[in.readByte()] : null;
     }
 
     private static boolean has(long present, int[] i) {
