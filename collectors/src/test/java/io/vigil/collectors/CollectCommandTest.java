@@ -250,7 +250,11 @@ class CollectCommandTest {
             assertThat(m.body()).contains("vigil_collector_target_up{target=\"dcgm-exporter " + base() + "/metrics\"} 1.0")
                     .contains("vigil_collector_target_up{target=\"dcgm-exporter " + base() + "/hang\"} 0.0")
                     .contains("vigil_collector_samples_total{target=\"dcgm-exporter " + base() + "/metrics\"}")
-                    .contains("vigil_collector_spool_depth 3");
+                    .contains("vigil_collector_spool_depth 3")
+                    .contains("vigil_collector_resource_errors_total{target=\"dcgm-exporter " + base()
+                            + "/metrics\",reason=\"bad_line\"} 0")
+                    .contains("vigil_collector_empty_scrapes_total{target=\"dcgm-exporter " + base() + "/metrics\"} 0.0")
+                    .contains("# TYPE vigil_collector_values_dropped_total counter");
         }
     }
 }
