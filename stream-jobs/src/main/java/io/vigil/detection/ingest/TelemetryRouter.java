@@ -25,6 +25,11 @@ import org.apache.flink.util.OutputTag;
  * on that stretch of time, so it is kept for the record, not silently dropped. The rest is split by kind: GPU
  * samples on the main output, the others on side outputs; job events, step events and job-attributed GPU samples
  * also go, as {@link JobSignal}s, to the job-level detectors.
+ *
+ * <p>Two kinds of valid record are stored by the writer but not judged here yet, and counted
+ * ({@code stored_not_judged}): a BMC's GPU samples ({@code source: REDFISH}) — the GPU detectors assume one stream
+ * per GPU index at the in-band rate, and a BMC numbers GPUs by slot every few seconds — and single power supplies
+ * ({@code PSU}), whose capacity alerts would repeat their shelf's or host's once per supply.
  */
 public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSample> {
 
@@ -36,6 +41,7 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     private final Topics topics;
     private final Clock clock;
     private transient Counter late;
+    private transient Counter notJudged;
 
     public TelemetryRouter(Topics topics, Clock clock) {
         this.topics = topics;
@@ -45,6 +51,7 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     @Override
     public void open(OpenContext openContext) {
         late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
+        notJudged = getRuntimeContext().getMetricGroup().counter("stored_not_judged");
     }
 
     @Override
@@ -59,7 +66,10 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
                     in.topic(), in.partition(), null, clock.instant(), WireFormat.encode(r)));
             return;
         }
-        if (r instanceof GpuSample s) {
+        if (r instanceof GpuSample s && s.source() == GpuSample.Source.REDFISH
+                || r instanceof PowerSample p && p.source() == PowerSample.Source.PSU) {
+            notJudged.inc();
+        } else if (r instanceof GpuSample s) {
             out.collect(s);
             JobSignal j = JobSignal.of(s);
             if (j != null) ctx.output(JOB_SIGNALS, j);

@@ -55,6 +55,27 @@ class TelemetryRouterTest {
         }
     }
 
+    @Test
+    void aBmcsGpuSamplesAndSingleSuppliesAreStoredButNotJudged() throws Exception {
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
+        try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h =
+                     ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock))) {
+            GpuSample inBand = healthy("h1", 0, T0).source(GpuSample.Source.DCGM).build();
+            GpuSample bmc = healthy("h1", 0, T0).source(GpuSample.Source.REDFISH).build();
+            h.processElement(in(inBand), T0);
+            h.processElement(in(bmc), T0);
+            io.vigil.model.PowerSample shelf = new io.vigil.model.PowerSample(T0, "test", "C", "R12", null,
+                    io.vigil.model.PowerSample.Source.POWER_SHELF, "shelf", 17650.0, 33000.0, null, null);
+            io.vigil.model.PowerSample psu = new io.vigil.model.PowerSample(T0, "test", "C", "R12", null,
+                    io.vigil.model.PowerSample.Source.PSU, "shelf/PSU_0", 5400.0, 5500.0, null, null, 5100.0, 230.0, 94.4);
+            h.processElement(in(shelf), T0);
+            h.processElement(in(psu), T0);
+            assertThat(h.extractOutputValues()).containsExactly(inBand);
+            assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(1);
+            assertThat(h.getSideOutput(TelemetryRouter.POWER)).extracting(StreamRecord::getValue).containsExactly(shelf);
+        }
+    }
+
     /** A watermark output that keeps what is emitted. */
     static WatermarkOutput collecting(List<Long> emitted) {
         return new WatermarkOutput() {
