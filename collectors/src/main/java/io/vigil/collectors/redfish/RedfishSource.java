@@ -606,6 +606,11 @@ public final class RedfishSource implements Source {
             Double capacity = control == null ? null : number(control.path("PowerCapacityWatts"));
             Optional<JsonNode> subsystem = chassis.has("PowerSubsystem") ? powerSubsystem(chassis) : Optional.empty();
             if (capacity == null) capacity = subsystem.map(p -> number(p.path("CapacityWatts"))).orElse(null);
+            SensorSummary sensors = null;
+            if (watts == null && chassis.has("Sensors")) {
+                sensors = sensorSummary(chassis);
+                watts = sensors.powerW();
+            }
             // A module, card or component inside a host draws part of the host's power: it is not a host's input.
             if (watts != null && !COMPONENT_CHASSIS.contains(chassis.path("ChassisType").asText(""))) {
                 out.add(new PowerSample(ts, placement.cluster(), row(chassis), rack(chassis), placement.host(),
@@ -673,11 +678,54 @@ public final class RedfishSource implements Source {
                     if (rpm != null) fans.add(rpm);
                 }
             }
+            if (intake == null && exhaust == null && fans.isEmpty() && chassis.has("Sensors")) {
+                if (sensors == null) sensors = sensorSummary(chassis);
+                intake = sensors.intakeC();
+                exhaust = sensors.exhaustC();
+                fans.addAll(sensors.fanRpm());
+            }
             if (intake != null || exhaust != null || !fans.isEmpty() || supply != null || leaks != null) {
                 out.add(new CoolingSample(ts, placement.cluster(), row(chassis), rack(chassis),
                         CoolingSample.Source.CHASSIS, device, supply, ret, flow, null, leakDetected(leaks), intake,
                         exhaust, fans.isEmpty() ? null : fans, null, origin.next(), leaks));
             }
+        }
+
+        /**
+         * What a chassis's {@code Sensors} say when its other resources do not: host input power (a {@code Power}
+         * sensor in the {@code Chassis} context, else the sum of the supplies' input sensors), intake and exhaust
+         * air, and fan speeds in RPM. Temperatures are told by {@code ReadingType} or, as some services leave it
+         * out, by their unit ({@code Cel}); a {@code Headroom} or {@code Delta} reading is not a temperature.
+         */
+        private SensorSummary sensorSummary(JsonNode chassis) throws InterruptedException {
+            Double chassisPower = null, intake = null, exhaust = null;
+            double supplies = 0;
+            boolean anySupply = false;
+            List<Double> fans = new ArrayList<>();
+            for (JsonNode sensor : members(chassis.path("Sensors"), "Sensor")) {
+                if (!"Enabled".equals(sensor.path("Status").path("State").asText("Enabled"))) continue;
+                String basis = sensor.path("ReadingBasis").asText("Zero");
+                if (basis.equals("Headroom") || basis.equals("Delta")) continue;
+                Double v = number(sensor.path("Reading"));
+                if (v == null) continue;
+                String type = sensor.path("ReadingType").asText("");
+                String units = sensor.path("ReadingUnits").asText("");
+                String context = sensor.path("PhysicalContext").asText("");
+                if (type.equals("Power") || (type.isEmpty() && units.equals("W"))) {
+                    if (context.equals("Chassis") && chassisPower == null) chassisPower = v;
+                    if (context.equals("PowerSupply") && "Input".equals(sensor.path("PhysicalSubContext").asText(""))) {
+                        supplies += v;
+                        anySupply = true;
+                    }
+                } else if (type.equals("Temperature") || (type.isEmpty() && units.equals("Cel"))) {
+                    if (context.equals("Intake") && intake == null) intake = v;
+                    if (context.equals("Exhaust") && exhaust == null) exhaust = v;
+                } else if (type.equals("Rotational") && units.equals("RPM")) {
+                    fans.add(v);
+                }
+            }
+            return new SensorSummary(chassisPower != null ? chassisPower : anySupply ? supplies : null, intake, exhaust,
+                    fans);
         }
 
         /**
@@ -877,6 +925,9 @@ public final class RedfishSource implements Source {
             }
         }
     }
+
+    /** A chassis's readings as its {@code Sensors} give them; null where they do not. */
+    private record SensorSummary(Double powerW, Double intakeC, Double exhaustC, List<Double> fanRpm) {}
 
     private static List<JsonNode> links(JsonNode node) {
         List<JsonNode> out = new ArrayList<>();

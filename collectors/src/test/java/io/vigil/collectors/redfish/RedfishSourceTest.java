@@ -182,6 +182,34 @@ class RedfishSourceTest {
                 .isNotEmpty().allSatisfy(x -> assertThat(x.rack()).isEqualTo("WEB43"));
     }
 
+    @Test
+    void aServerThatOnlyPublishesSensorsGivesPowerAndAirFromThem(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // The real rackmount mockup, with every link but Sensors taken out of its chassis.
+        io.vigil.collectors.mockup.MockupServer.copyTree(MOCKUPS.resolve("public-rackmount1"), dir);
+        Path chassis = dir.resolve("Chassis/1U/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.vigil.model.WireFormat.mapper().readTree(chassis.toFile());
+        doc.remove(List.of("EnvironmentMetrics", "Power", "PowerSubsystem", "Thermal", "ThermalSubsystem"));
+        assertThat(doc.has("Sensors")).isTrue();
+        Files.writeString(chassis, doc.toString());
+        try (MockupServer server = MockupServer.redfish(dir, 0)) {
+            List<TelemetryRecord> r = new RedfishSource(
+                    new RedfishClient(http, URI.create("http://127.0.0.1:" + server.port()), Duration.ofSeconds(5),
+                            RedfishClient.Auth.none(), 0),
+                    new RedfishSource.Placement("dc1", null, null, "node-7"),
+                    new OriginStamper("t", 1), InstantSource.fixed(Instant.ofEpochMilli(TS))).scrape();
+            assertThat(of(r, PowerSample.class)).singleElement().satisfies(p -> {
+                assertThat(p.source()).isEqualTo(PowerSample.Source.HOST_PSU);
+                assertThat(p.powerW()).as("TotalPower, Chassis context").isEqualTo(374.0);
+            });
+            assertThat(of(r, CoolingSample.class)).singleElement().satisfies(c -> {
+                assertThat(c.inletAirTempC()).isEqualTo(24.8);
+                assertThat(c.outletAirTempC()).isEqualTo(40.5);
+            });
+        }
+    }
+
     static void write(Path root, String path, String json) throws Exception {
         Path dir = path.isEmpty() ? root : root.resolve(path);
         Files.createDirectories(dir);
