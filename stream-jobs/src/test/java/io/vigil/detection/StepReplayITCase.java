@@ -47,6 +47,10 @@ class StepReplayITCase {
 
     static Replay replay(String file, String job) throws Exception {
         Path csv = DIR.resolve(file);
+        if ("true".equals(System.getenv("CI"))) {
+            // CI lays shared/ beside the clone: missing data there is a broken setup, not a reason to skip.
+            org.junit.jupiter.api.Assertions.assertTrue(Files.isRegularFile(csv), "shared test data not found at " + csv);
+        }
         assumeTrue(Files.isRegularFile(csv), "shared test data not found at " + csv);
         List<String[]> rows = new ArrayList<>();
         for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
