@@ -88,7 +88,12 @@ public final class RedfishSource implements Source {
     /** The reading resources the last scrape read, asked for all at once at the start of the next. */
     private volatile List<String> lastReadings = List.of();
 
-    private record Cached(JsonNode doc, long atNanos) {}
+    private record Cached(JsonNode doc, long atMs) {}
+
+    /** Whether a kept layout resource is younger than {@link Discovery#rediscover} by this source's clock. */
+    private boolean fresh(Cached c) {
+        return c != null && clock.millis() - c.atMs() < discovery.rediscover().toMillis();
+    }
 
     /**
      * How the service's layout is found. Everything a scrape needs is found by walking links; what the walk finds
@@ -793,10 +798,12 @@ public final class RedfishSource implements Source {
                     && !(expanded && !type.equals("ComputerSystemCollection") && !type.equals("ChassisCollection")
                             && !type.equals("MemoryCollection"));
             Object result = fetched.get(key);
+            boolean kept = false;
             if (result == null && structural) {
                 Cached c = structure.get(key);
-                if (c != null && System.nanoTime() - c.atNanos() < discovery.rediscover().toNanos()) {
+                if (fresh(c)) {
                     result = c.doc();
+                    kept = true;
                 }
             }
             if (result == null) {
@@ -807,8 +814,9 @@ public final class RedfishSource implements Source {
                 }
                 fetched.put(key, result);
             }
-            if (structural && result instanceof JsonNode doc) {
-                structure.putIfAbsent(key, new Cached(doc, System.nanoTime()));
+            if (structural && !kept && result instanceof JsonNode doc) {
+                // Read from the service in this scrape: kept (again) from now on.
+                structure.put(key, new Cached(doc, clock.millis()));
             } else if (!structural) {
                 readings.add(key);
             }
@@ -829,8 +837,7 @@ public final class RedfishSource implements Source {
                 String path = RedfishClient.linkTarget(l);
                 if (path == null || reports.document(path).isPresent()) continue;
                 String key = expanded ? path + EXPAND : path;
-                Cached c = structure.get(key);
-                if (c == null || System.nanoTime() - c.atNanos() >= discovery.rediscover().toNanos()) keys.add(key);
+                if (!fresh(structure.get(key))) keys.add(key);
             }
             prefetch(keys);
         }
@@ -842,7 +849,7 @@ public final class RedfishSource implements Source {
                 String path = RedfishClient.linkTarget(l);
                 if (path == null) continue;
                 Object c = fetched.get(expand ? path + EXPAND : path);
-                if (c == null && structure.get(path) != null) c = structure.get(path).doc();
+                if (c == null && fresh(structure.get(path))) c = structure.get(path).doc();
                 if (!(c instanceof JsonNode collection)) continue;
                 for (JsonNode m : collection.path("Members")) {
                     if (m.size() <= 1) members.add(m);
@@ -907,8 +914,7 @@ public final class RedfishSource implements Source {
             if (!toFetch.isEmpty()) {
                 List<String> uncached = new ArrayList<>();
                 for (String id : toFetch) {
-                    Cached c = STRUCTURAL.contains(type) ? structure.get(id) : null;
-                    if (c == null || discovery.rediscover().isZero()) uncached.add(id);
+                    if (!STRUCTURAL.contains(type) || !fresh(structure.get(id))) uncached.add(id);
                 }
                 prefetch(uncached);
                 for (String id : toFetch) {

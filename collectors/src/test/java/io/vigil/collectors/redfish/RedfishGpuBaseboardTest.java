@@ -178,6 +178,30 @@ class RedfishGpuBaseboardTest {
         }
     }
 
+    @Test
+    void theKeptLayoutIsWalkedAgainAfterItsTimeAndKeptAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(TS);
+        InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+        try (MockupServer server = MockupServer.redfish(FIXTURES.resolve("nvidia-gb300-tray"), 0)) {
+            RedfishClient client = new RedfishClient(http, URI.create("http://127.0.0.1:" + server.port()),
+                    Duration.ofSeconds(5), RedfishClient.Auth.none(), 0);
+            RedfishSource source = new RedfishSource(client, new RedfishSource.Placement("dc1", null, null, "n1"),
+                    new OriginStamper("test", 1), clock, Duration.ofSeconds(10),
+                    new RedfishSource.Discovery(Duration.ofMinutes(10), true));
+            long[] requests = new long[4];
+            for (int i = 0; i < 4; i++) {
+                if (i == 2) now.addAndGet(Duration.ofMinutes(11).toMillis());
+                long before = client.requests();
+                assertThat(source.scrape()).hasSize(6);
+                requests[i] = client.requests() - before;
+                now.addAndGet(10_000);
+            }
+            assertThat(requests[1]).as("kept layout").isLessThan(requests[0]);
+            assertThat(requests[2]).as("after 10 minutes the layout is walked again").isGreaterThan(requests[1]);
+            assertThat(requests[3]).as("and kept again").isEqualTo(requests[1]);
+        }
+    }
+
     static Path copy(Path from, Path to) throws Exception {
         MockupServer.copyTree(from, to);
         return to;
