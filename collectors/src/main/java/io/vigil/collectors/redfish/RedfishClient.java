@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.collectors.Source;
 import io.vigil.model.WireFormat;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
+import java.net.URI;
 import java.net.URL;
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLContext;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,13 +21,16 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 
 /**
  * Reads JSON resources of one Redfish service.
  *
  * <p>Every request ends by a deadline that covers connecting, the headers and the whole body: the smaller of the
- * per-request {@code timeout} and what is left of the caller's scrape deadline. (The JDK's own request timeout stops
- * at the headers, so a BMC that sends headers and half a body, then nothing, would otherwise hold a scrape forever.)
+ * per-request {@code timeout} and what is left of the caller's scrape deadline; a watchdog closes the connection when
+ * it passes. (Socket timeouts bound each read, not the exchange, so a BMC that trickles a body, or sends headers and
+ * half a body and then nothing, would otherwise hold a scrape far beyond its interval.)
  * A connection failure or a 5xx answer is retried up to {@code retries} times with doubling backoff, within the
  * same deadline. At most {@code maxConcurrentRequests} requests of this service are in flight at once, and at most
  * as many as the collector-wide {@code sharedLimit} allows across all services.

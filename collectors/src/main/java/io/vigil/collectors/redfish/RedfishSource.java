@@ -30,8 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +69,6 @@ public final class RedfishSource implements Source {
 
     /** Chassis types of parts inside a host rather than a host or enclosure. */
     private static final Set<String> COMPONENT_CHASSIS = Set.of("Module", "Component", "Card", "Cartridge", "Expansion");
-    private static final Pattern TRAILING_NUMBER = Pattern.compile("(\\d+)$");
     private static final String EXPAND = "?$expand=.($levels=1)";
 
     private final RedfishClient client;
@@ -964,11 +961,5 @@ public final class RedfishSource implements Source {
     private static String deviceName(JsonNode resource) {
         String name = text(resource.path("Name"));
         return name != null ? name : resource.path("Id").asText("unknown");
-    }
-
-    /** The number at the end of an id ({@code GPU_SXM_3} → 3), or null. */
-    static Integer trailingNumber(String id) {
-        Matcher m = TRAILING_NUMBER.matcher(id == null ? "" : id);
-        return m.find() ? Integer.valueOf(m.group(1)) : null;
     }
 }
