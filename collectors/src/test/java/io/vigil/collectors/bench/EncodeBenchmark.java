@@ -40,7 +40,12 @@ public class EncodeBenchmark {
                 .shutdownTempC(92.0).powerW(645.2).powerLimitW(700.0).energyJ(1.234567e9).smClockMHz(1980.0)
                 .memClockMHz(2619.0).clockEventReasons(0L).eccCorrected(2L).eccUncorrected(0L)
                 .nvlinkTxBps(1.1e11).nvlinkRxBps(1.1e11).pcieTxBps(2.7e9).pcieRxBps(2.7e9)
-                .origin(new Origin("agent-gpu-node-17", 1_790_000_000_000L, 123456)).build();
+                .origin(new Origin("agent-gpu-node-17", 1_790_000_000_000L, 123456))
+                .source(GpuSample.Source.DCGM).serial("1654925000100").driverVersion("580.105.08").coreVoltageV(0.85)
+                .dramActivePct(41.0).powerThrottleSeconds(12.5).thermalThrottleSeconds(0.0).hwThrottleSeconds(1.5)
+                .swThrottleSeconds(180.0).pcieReplays(7L).pcieCorrectableErrors(3L).pcieUncorrectableErrors(0L)
+                .remappedRowsCorrectable(1L).remappedRowsUncorrectable(0L).rowRemapPending(false)
+                .rowRemapFailed(false).build();
         defaultMapper = new ObjectMapper();
     }
 
