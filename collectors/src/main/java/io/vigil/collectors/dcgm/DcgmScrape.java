@@ -36,14 +36,14 @@ public final class DcgmScrape {
                 return;
             }
             String gpuLabel = labels.get("gpu");
-            if (gpuLabel == null || !gpuLabel.matches("\\d{1,3}")) {
+            if (!smallIndex(gpuLabel)) {
                 errors.add(new PrometheusTextParser.ParseError(0, name + " has no numeric 'gpu' label"));
                 return;
             }
             String hostLabel = labels.get("Hostname");
             String host = hostLabel == null || hostLabel.isEmpty() ? placement.host() : hostLabel;
             String instance = labels.get("GPU_I_ID");
-            Integer mig = instance == null || !instance.matches("\\d{1,3}") ? null : Integer.valueOf(instance);
+            Integer mig = smallIndex(instance) ? Integer.valueOf(instance) : null;
             Gpu gpu = gpus.computeIfAbsent(host + "/" + gpuLabel + "/" + mig, k -> new Gpu(host, gpuLabel, mig, labels));
             switch (name) {
                 case DcgmMetrics.FB_USED -> gpu.fbUsed = value;
@@ -67,6 +67,19 @@ public final class DcgmScrape {
                             .rack(placement.rack()).origin(origin.next()).build());
                 });
         return new Result(samples, errors, unmapped);
+    }
+
+    /**
+     * One to three digits: a GPU or MIG index. (Checked by hand: {@code String.matches} compiles its pattern on
+     * every call, and this runs once per line of every scrape.)
+     */
+    static boolean smallIndex(String s) {
+        if (s == null || s.isEmpty() || s.length() > 3) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
     }
 
     private static final class Gpu {
