@@ -51,6 +51,19 @@ class CoolingDetectorTest {
     }
 
     @Test
+    void anEpisodeSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (int s = 0; s < 30; s++) steps.add(io.vigil.detection.SnapshotRestore.element(cdu(s, 420 + (s % 3), 30.0, false), T0 + s * 1000L));
+        for (int s = 30; s < 60; s++) steps.add(io.vigil.detection.SnapshotRestore.element(cdu(s, 84, 30.0, false), T0 + s * 1000L));
+        for (int s = 60; s < 80; s++) steps.add(io.vigil.detection.SnapshotRestore.element(cdu(s, 420, 30.0, false), T0 + s * 1000L));
+        steps.add(io.vigil.detection.SnapshotRestore.watermark(T0 + 3_600_000L)); // the entity's timeout timer fires
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new CoolingDetector(FacilityConfig.defaults()), c -> c.cluster() + "/" + c.device(), Types.STRING,
+                steps, 45); // mid-episode: firing, not yet resolved
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+    }
+
+    @Test
     void aLeakFiresAtOnce() throws Exception {
         try (var h = harness()) {
             for (int s = 0; s < 5; s++) h.processElement(cdu(s, 420, 30, false), 0);
@@ -109,6 +122,21 @@ class CoolingDetectorTest {
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
+    }
+
+    @Test
+    void aPduEpisodeSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            double load = s < 20 ? 0.6 : s < 35 ? 0.95 : s < 40 ? 0.88 : 0.7;
+            steps.add(io.vigil.detection.SnapshotRestore.element(new PowerSample(T0 + s * 1000L, "test", "A", "A01",
+                    null, PowerSample.Source.RACK_PDU, "A01-pdu", 60_000 * load, 60_000.0, null, null), T0 + s * 1000L));
+        }
+        steps.add(io.vigil.detection.SnapshotRestore.watermark(T0 + 3_600_000L));
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new PowerDetector(FacilityConfig.defaults()), (PowerSample p) -> p.cluster() + "/" + p.device(),
+                Types.STRING, steps, 30);
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
     }
 
     @Test

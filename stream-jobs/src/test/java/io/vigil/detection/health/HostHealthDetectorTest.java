@@ -52,6 +52,28 @@ class HostHealthDetectorTest {
     }
 
     @Test
+    void aSilenceSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (int s = 0; s < 62; s++) {
+            long ts = T0 + s * 1000L;
+            for (int g = 0; g < 8; g++) {
+                if (s < 30 || s >= 60 || g != 5) {
+                    steps.add(io.vigil.detection.SnapshotRestore.element(healthy("h1", g, ts).gpuTempC(60.0 + g * 0.4)
+                            .build(), ts));
+                }
+            }
+            steps.add(io.vigil.detection.SnapshotRestore.watermark(ts - 2001));
+        }
+        int midSilence = steps.size() * 50 / 62; // second 50: GPU 5 silent and alerted, not yet back
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new HostHealthDetector(HostHealthConfig.defaults()), s -> s.cluster() + "/" + s.host(),
+                Types.STRING, steps, midSilence);
+        assertThat(out).extracting(AlertEvent::type, AlertEvent::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertType.SILENT, AlertEvent.State.FIRING),
+                org.assertj.core.groups.Tuple.tuple(AlertType.SILENT, AlertEvent.State.RESOLVED));
+    }
+
+    @Test
     void aGpuThatStopsReportingIsSilentUntilItReturns() throws Exception {
         run(0, 30, g -> true, b -> b);
         run(30, 60, g -> g != 5, b -> b);

@@ -91,6 +91,23 @@ class IncidentCorrelatorTest {
     }
 
     @Test
+    void anIncidentSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<AlertEvent> in = List.of(cdu(AlertEvent.State.FIRING, 13), gpuHot("A05", "A05-n1", "3", "job-2", "3", 40),
+                gpuHot("A06", "A06-n2", "1", "job-3", "9", 41), straggler(null, "A05-n1", "3", "job-2", "3", 50),
+                cdu(AlertEvent.State.RESOLVED, 100),
+                alert(AlertType.THERMAL, AlertEvent.State.RESOLVED, 37, 120, Alerts.labels("cluster", "c", "host",
+                        "A05-n1", "gpu", "3"), Map.of(), "cool"));
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (AlertEvent a : in) steps.add(io.vigil.detection.SnapshotRestore.element(a, a.eventTimeMs()));
+        steps.add(io.vigil.detection.SnapshotRestore.watermark(T0 + 3_600_000L)); // past the grace: state goes
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new IncidentCorrelator(Duration.ofMinutes(5)), a -> a.labels().get("cluster"), Types.STRING,
+                steps, 3);
+        assertThat(out).filteredOn(a -> a.state() == AlertEvent.State.RESOLVED).hasSize(2)
+                .allSatisfy(a -> assertThat(a.labels()).containsEntry("incident", out.get(0).fingerprint()));
+    }
+
+    @Test
     void aThermalAlertOnAGpuExplainsTheStragglerItsThrottlingMakes() throws Exception {
         feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 20));
         feed(straggler("A01", "A01-n2", "3", "job-1", "11", 26));

@@ -70,6 +70,20 @@ class StragglerDetectorTest {
     }
 
     @Test
+    void anEpisodeSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            int second = s;
+            IntFunction<RankWindow> rank = second >= 20 && second < 50
+                    ? r -> r == 13 ? withClock(training(r), 1406, 0x8) : training(r) : JobWindows::training;
+            steps.add(io.vigil.detection.SnapshotRestore.element(window(second, 32, rank), 0));
+        }
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new StragglerDetector(StragglerConfig.defaults()), JobWindow::jobKey, Types.STRING, steps, 35);
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+    }
+
+    @Test
     void briefDeviationsAndWarmUpDoNotFire() throws Exception {
         // Warm-up: a rank that starts late looks idle for its first windows.
         run(0, 8, 32, r -> r == 3 ? withActivity(training(r), 0, 0, 0, 70, 0) : training(r));

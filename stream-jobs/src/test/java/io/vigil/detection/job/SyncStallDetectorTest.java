@@ -51,6 +51,18 @@ class SyncStallDetectorTest {
     }
 
     @Test
+    void aStallSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (int s = 0; s < 160; s++) {
+            IntFunction<RankWindow> rank = s >= 30 && s < 150 ? STALLED : JobWindows::training;
+            steps.add(io.vigil.detection.SnapshotRestore.element(window(s, 32, rank), 0));
+        }
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new SyncStallDetector(SyncStallConfig.defaults()), JobWindow::jobKey, Types.STRING, steps, 120);
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+    }
+
+    @Test
     void aStallFiresAfterTheThresholdNamingTheOddRankOutAndResolvesWhenActivityReturns() throws Exception {
         run(0, 30, JobWindows::training);
         run(30, 89, STALLED);

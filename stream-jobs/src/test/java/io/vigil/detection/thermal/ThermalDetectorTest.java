@@ -71,6 +71,21 @@ class ThermalDetectorTest {
     }
 
     @Test
+    void anEpisodeSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        int i = 0;
+        for (; i < 5; i++) steps.add(io.vigil.detection.SnapshotRestore.element(healthy("h1", 0, t(i)).build(), t(i)));
+        for (; i < 15; i++) steps.add(io.vigil.detection.SnapshotRestore.element(throttled("h1", 0, t(i), 90).build(), t(i)));
+        for (; i < 30; i++) {
+            steps.add(io.vigil.detection.SnapshotRestore.element(healthy("h1", 0, t(i)).gpuTempC(80.0).build(), t(i)));
+        }
+        steps.add(io.vigil.detection.SnapshotRestore.watermark(t(3600))); // the GPU's timeout: state dropped
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(() -> new ThermalDetector(CONFIG),
+                GpuSample::gpuKey, Types.STRING, steps, 12);
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+    }
+
+    @Test
     void temperatureAtTheDevicesOwnThresholdIsHotEvenWithoutAReason() throws Exception {
         for (int i = 0; i < 3; i++) {
             feed(healthy("h1", 0, t(i)).gpuTempC(89.0).build());
