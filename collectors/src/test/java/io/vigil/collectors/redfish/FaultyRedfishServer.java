@@ -90,6 +90,12 @@ final class FaultyRedfishServer implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code path} as the mockup has it again. */
+    FaultyRedfishServer heal(String path) {
+        faults.remove(path);
+        return this;
+    }
+
     /** Serves the resource at {@code other} where {@code path} is asked for: a link that leads to the wrong type. */
     FaultyRedfishServer substitute(String path, String other) {
         substitutes.put(path, other);

