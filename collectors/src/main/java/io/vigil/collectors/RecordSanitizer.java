@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
  * Lenient parsing, strict values: before a record leaves the collector, every reading outside its physical range
@@ -60,154 +59,162 @@ public final class RecordSanitizer {
     }
 
     private GpuSample gpu(GpuSample s) {
-        String key = "gpu/" + s.cluster() + "/" + s.host() + "/" + s.gpu() + "/" + s.migInstance() + "/" + s.source();
-        GpuSample.Builder b = s.toBuilder();
-        b.cluster(text("cluster", s.cluster())).row(text("row", s.row())).rack(text("rack", s.rack()))
-                .host(text("host", s.host())).uuid(text("uuid", s.uuid())).model(text("model", s.model()))
-                .jobId(text("jobId", s.jobId())).pod(text("pod", s.pod())).namespace(text("namespace", s.namespace()))
-                .container(text("container", s.container())).serial(text("serial", s.serial()))
-                .driverVersion(text("driverVersion", s.driverVersion()));
-        b.gpuUtilPct(check("gpuUtilPct", s.gpuUtilPct(), TelemetryValidator::percent))
-                .smActivePct(check("smActivePct", s.smActivePct(), TelemetryValidator::percent))
-                .tensorActivePct(check("tensorActivePct", s.tensorActivePct(), TelemetryValidator::percent))
-                .dramActivePct(check("dramActivePct", s.dramActivePct(), TelemetryValidator::percent))
-                .memUsedMiB(nonNegative("memUsedMiB", s.memUsedMiB()))
-                .memTotalMiB(nonNegative("memTotalMiB", s.memTotalMiB()))
-                .gpuTempC(check("gpuTempC", s.gpuTempC(), TelemetryValidator::temperature))
-                .memTempC(check("memTempC", s.memTempC(), TelemetryValidator::temperature))
-                .slowdownTempC(check("slowdownTempC", s.slowdownTempC(), TelemetryValidator::temperature))
-                .shutdownTempC(check("shutdownTempC", s.shutdownTempC(), TelemetryValidator::temperature))
-                .powerW(check("powerW", s.powerW(), TelemetryValidator::power))
-                .powerLimitW(check("powerLimitW", s.powerLimitW(), TelemetryValidator::power))
-                .smClockMHz(nonNegative("smClockMHz", s.smClockMHz()))
-                .memClockMHz(nonNegative("memClockMHz", s.memClockMHz()))
-                .coreVoltageV(nonNegative("coreVoltageV", s.coreVoltageV()))
-                .nvlinkTxBps(nonNegative("nvlinkTxBps", s.nvlinkTxBps()))
-                .nvlinkRxBps(nonNegative("nvlinkRxBps", s.nvlinkRxBps()))
-                .pcieTxBps(nonNegative("pcieTxBps", s.pcieTxBps()))
-                .pcieRxBps(nonNegative("pcieRxBps", s.pcieRxBps()));
-        if (s.clockEventReasons() != null && s.clockEventReasons() < 0) {
-            count("clockEventReasons", "NEGATIVE_VALUE");
-            b.clockEventReasons(null);
-        }
         if (s.gpu() != null && s.gpu() < 0) {
             return s; // the validator refuses the whole record with its reason; nothing to save field by field
         }
-        Counters c = new Counters(key);
-        b.energyJ(c.real("energyJ", nonNegative("energyJ", s.energyJ())))
-                .powerThrottleSeconds(c.real("powerThrottleSeconds", nonNegative("powerThrottleSeconds", s.powerThrottleSeconds())))
-                .thermalThrottleSeconds(c.real("thermalThrottleSeconds", nonNegative("thermalThrottleSeconds", s.thermalThrottleSeconds())))
-                .hwThrottleSeconds(c.real("hwThrottleSeconds", nonNegative("hwThrottleSeconds", s.hwThrottleSeconds())))
-                .swThrottleSeconds(c.real("swThrottleSeconds", nonNegative("swThrottleSeconds", s.swThrottleSeconds())))
-                .eccCorrected(c.whole("eccCorrected", nonNegative("eccCorrected", s.eccCorrected())))
-                .eccUncorrected(c.whole("eccUncorrected", nonNegative("eccUncorrected", s.eccUncorrected())))
-                .pcieReplays(c.whole("pcieReplays", nonNegative("pcieReplays", s.pcieReplays())))
-                .pcieCorrectableErrors(c.whole("pcieCorrectableErrors", nonNegative("pcieCorrectableErrors", s.pcieCorrectableErrors())))
-                .pcieUncorrectableErrors(c.whole("pcieUncorrectableErrors", nonNegative("pcieUncorrectableErrors", s.pcieUncorrectableErrors())))
-                .remappedRowsCorrectable(c.whole("remappedRowsCorrectable", nonNegative("remappedRowsCorrectable", s.remappedRowsCorrectable())))
-                .remappedRowsUncorrectable(c.whole("remappedRowsUncorrectable", nonNegative("remappedRowsUncorrectable", s.remappedRowsUncorrectable())));
-        GpuSample out = b.build();
-        // The builder decodes clockEventNames from the mask; keep the sample's own names when the mask stayed.
-        return out.equals(s) ? s : out;
+        Pass p = new Pass("gpu/" + s.cluster() + "/" + s.host() + "/" + s.gpu() + "/" + s.migInstance() + "/" + s.source());
+        GpuSample.Builder b = s.toBuilder();
+        b.cluster(p.text("cluster", s.cluster())).row(p.text("row", s.row())).rack(p.text("rack", s.rack()))
+                .host(p.text("host", s.host())).uuid(p.text("uuid", s.uuid())).model(p.text("model", s.model()))
+                .jobId(p.text("jobId", s.jobId())).pod(p.text("pod", s.pod())).namespace(p.text("namespace", s.namespace()))
+                .container(p.text("container", s.container())).serial(p.text("serial", s.serial()))
+                .driverVersion(p.text("driverVersion", s.driverVersion()));
+        b.gpuUtilPct(p.check("gpuUtilPct", s.gpuUtilPct(), TelemetryValidator::percent))
+                .smActivePct(p.check("smActivePct", s.smActivePct(), TelemetryValidator::percent))
+                .tensorActivePct(p.check("tensorActivePct", s.tensorActivePct(), TelemetryValidator::percent))
+                .dramActivePct(p.check("dramActivePct", s.dramActivePct(), TelemetryValidator::percent))
+                .memUsedMiB(p.nonNegative("memUsedMiB", s.memUsedMiB()))
+                .memTotalMiB(p.nonNegative("memTotalMiB", s.memTotalMiB()))
+                .gpuTempC(p.check("gpuTempC", s.gpuTempC(), TelemetryValidator::temperature))
+                .memTempC(p.check("memTempC", s.memTempC(), TelemetryValidator::temperature))
+                .slowdownTempC(p.check("slowdownTempC", s.slowdownTempC(), TelemetryValidator::temperature))
+                .shutdownTempC(p.check("shutdownTempC", s.shutdownTempC(), TelemetryValidator::temperature))
+                .powerW(p.check("powerW", s.powerW(), TelemetryValidator::power))
+                .powerLimitW(p.check("powerLimitW", s.powerLimitW(), TelemetryValidator::power))
+                .smClockMHz(p.nonNegative("smClockMHz", s.smClockMHz()))
+                .memClockMHz(p.nonNegative("memClockMHz", s.memClockMHz()))
+                .coreVoltageV(p.nonNegative("coreVoltageV", s.coreVoltageV()))
+                .nvlinkTxBps(p.nonNegative("nvlinkTxBps", s.nvlinkTxBps()))
+                .nvlinkRxBps(p.nonNegative("nvlinkRxBps", s.nvlinkRxBps()))
+                .pcieTxBps(p.nonNegative("pcieTxBps", s.pcieTxBps()))
+                .pcieRxBps(p.nonNegative("pcieRxBps", s.pcieRxBps()));
+        if (s.clockEventReasons() != null && s.clockEventReasons() < 0) {
+            p.drop("clockEventReasons", "NEGATIVE_VALUE");
+            b.clockEventReasons(null);
+        }
+        b.energyJ(p.counter("energyJ", s.energyJ()))
+                .powerThrottleSeconds(p.counter("powerThrottleSeconds", s.powerThrottleSeconds()))
+                .thermalThrottleSeconds(p.counter("thermalThrottleSeconds", s.thermalThrottleSeconds()))
+                .hwThrottleSeconds(p.counter("hwThrottleSeconds", s.hwThrottleSeconds()))
+                .swThrottleSeconds(p.counter("swThrottleSeconds", s.swThrottleSeconds()))
+                .eccCorrected(p.counter("eccCorrected", s.eccCorrected()))
+                .eccUncorrected(p.counter("eccUncorrected", s.eccUncorrected()))
+                .pcieReplays(p.counter("pcieReplays", s.pcieReplays()))
+                .pcieCorrectableErrors(p.counter("pcieCorrectableErrors", s.pcieCorrectableErrors()))
+                .pcieUncorrectableErrors(p.counter("pcieUncorrectableErrors", s.pcieUncorrectableErrors()))
+                .remappedRowsCorrectable(p.counter("remappedRowsCorrectable", s.remappedRowsCorrectable()))
+                .remappedRowsUncorrectable(p.counter("remappedRowsUncorrectable", s.remappedRowsUncorrectable()));
+        // Nearly every sample is plausible: it leaves as it came, without a copy.
+        return p.changed ? b.build() : s;
     }
 
     private PowerSample power(PowerSample s) {
-        return new PowerSample(s.ts(), text("cluster", s.cluster()), text("row", s.row()), text("rack", s.rack()),
-                text("host", s.host()), s.source(), text("device", s.device()),
-                check("powerW", s.powerW(), TelemetryValidator::power),
-                check("capacityW", s.capacityW(), TelemetryValidator::power),
-                list("phaseCurrentA", s.phaseCurrentA()), s.origin(),
-                check("outputPowerW", s.outputPowerW(), TelemetryValidator::power),
-                check("inputVoltageV", s.inputVoltageV(), TelemetryValidator::finite),
-                check("efficiencyPct", s.efficiencyPct(), TelemetryValidator::percent));
+        Pass p = new Pass(null);
+        PowerSample out = new PowerSample(s.ts(), p.text("cluster", s.cluster()), p.text("row", s.row()),
+                p.text("rack", s.rack()), p.text("host", s.host()), s.source(), p.text("device", s.device()),
+                p.check("powerW", s.powerW(), TelemetryValidator::power),
+                p.check("capacityW", s.capacityW(), TelemetryValidator::power),
+                p.list("phaseCurrentA", s.phaseCurrentA()), s.origin(),
+                p.check("outputPowerW", s.outputPowerW(), TelemetryValidator::power),
+                p.check("inputVoltageV", s.inputVoltageV(), TelemetryValidator::finite),
+                p.check("efficiencyPct", s.efficiencyPct(), TelemetryValidator::percent));
+        return p.changed ? out : s;
     }
 
     private CoolingSample cooling(CoolingSample s) {
+        Pass p = new Pass(null);
         List<CoolingSample.LeakDetector> leaks = null;
         if (s.leakDetectors() != null) {
             leaks = new ArrayList<>();
             for (CoolingSample.LeakDetector d : s.leakDetectors()) {
                 if (d != null && d.state() != null && d.name() != null && !d.name().isBlank()) {
-                    leaks.add(new CoolingSample.LeakDetector(text("leakDetectors.name", d.name()), d.state()));
+                    leaks.add(new CoolingSample.LeakDetector(p.text("leakDetectors.name", d.name()), d.state()));
+                } else {
+                    p.drop("leakDetectors", "MISSING_FIELD");
                 }
             }
         }
         List<String> racks = null;
         if (s.servesRacks() != null) {
             racks = new ArrayList<>();
-            for (String r : s.servesRacks()) racks.add(text("servesRacks", r));
+            for (String r : s.servesRacks()) racks.add(p.text("servesRacks", r));
         }
-        return new CoolingSample(s.ts(), text("cluster", s.cluster()), text("row", s.row()), text("rack", s.rack()),
-                s.source(), text("device", s.device()),
-                check("supplyTempC", s.supplyTempC(), TelemetryValidator::temperature),
-                check("returnTempC", s.returnTempC(), TelemetryValidator::temperature),
-                nonNegative("flowLpm", s.flowLpm()),
-                check("diffPressureKPa", s.diffPressureKPa(), TelemetryValidator::finite),
+        CoolingSample out = new CoolingSample(s.ts(), p.text("cluster", s.cluster()), p.text("row", s.row()),
+                p.text("rack", s.rack()), s.source(), p.text("device", s.device()),
+                p.check("supplyTempC", s.supplyTempC(), TelemetryValidator::temperature),
+                p.check("returnTempC", s.returnTempC(), TelemetryValidator::temperature),
+                p.nonNegative("flowLpm", s.flowLpm()),
+                p.check("diffPressureKPa", s.diffPressureKPa(), TelemetryValidator::finite),
                 s.leakDetected(),
-                check("inletAirTempC", s.inletAirTempC(), TelemetryValidator::temperature),
-                check("outletAirTempC", s.outletAirTempC(), TelemetryValidator::temperature),
-                list("fanRpm", s.fanRpm()), racks, s.origin(), leaks == null || leaks.isEmpty() ? null : leaks);
+                p.check("inletAirTempC", s.inletAirTempC(), TelemetryValidator::temperature),
+                p.check("outletAirTempC", s.outletAirTempC(), TelemetryValidator::temperature),
+                p.list("fanRpm", s.fanRpm()), racks, s.origin(), leaks == null || leaks.isEmpty() ? null : leaks);
+        return p.changed ? out : s;
     }
 
     private interface Check<T> {
         Rejection apply(String field, T value);
     }
 
-    private <T extends Number> T check(String field, T value, Check<T> rule) {
-        if (value == null) return null;
-        Rejection r = rule.apply(field, value);
-        if (r == null) return value;
-        count(field, r.reason().name());
-        return null;
-    }
-
-    private <T extends Number> T nonNegative(String field, T value) {
-        return check(field, value, TelemetryValidator::nonNegative);
-    }
-
-    private List<Double> list(String field, List<Double> values) {
-        if (values == null) return null;
-        for (Double v : values) {
-            if (v == null || TelemetryValidator.nonNegative(field, v) != null) {
-                count(field, v == null ? "MISSING_FIELD" : TelemetryValidator.nonNegative(field, v).reason().name());
-                return null;
-            }
-        }
-        return values;
-    }
-
-    private String text(String field, String value) {
-        if (value == null || value.length() <= MAX_TEXT) return value;
-        count(field, "TEXT_TOO_LONG");
-        return value.substring(0, MAX_TEXT);
-    }
-
     private void count(String field, String reason) {
         dropped.computeIfAbsent(field + "/" + reason, k -> new AtomicLong()).incrementAndGet();
     }
 
-    /** The last value of each cumulative counter of one device, to catch one going backwards. */
-    private final class Counters {
-        private final Map<String, Double> last;
+    /** One record's checks: each drop is counted, and whether anything was dropped or cut is remembered. */
+    private final class Pass {
+        private final String counterKey;
+        private Map<String, Double> last;
+        boolean changed;
 
-        Counters(String key) {
-            this.last = lastCounters.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+        /** @param counterKey the device's identity for its cumulative counters; null where the record has none */
+        Pass(String counterKey) {
+            this.counterKey = counterKey;
         }
 
-        Double real(String field, Double value) {
-            return checkMonotonic(field, value, Function.identity());
+        void drop(String field, String reason) {
+            count(field, reason);
+            changed = true;
         }
 
-        Long whole(String field, Long value) {
-            return checkMonotonic(field, value, Number::doubleValue);
-        }
-
-        private <T extends Number> T checkMonotonic(String field, T value, Function<T, Double> asDouble) {
+        <T extends Number> T check(String field, T value, Check<T> rule) {
             if (value == null) return null;
-            double v = asDouble.apply(value);
+            Rejection r = rule.apply(field, value);
+            if (r == null) return value;
+            drop(field, r.reason().name());
+            return null;
+        }
+
+        <T extends Number> T nonNegative(String field, T value) {
+            return check(field, value, TelemetryValidator::nonNegative);
+        }
+
+        List<Double> list(String field, List<Double> values) {
+            if (values == null) return null;
+            for (Double v : values) {
+                Rejection r = v == null ? null : TelemetryValidator.nonNegative(field, v);
+                if (v == null || r != null) {
+                    drop(field, v == null ? "MISSING_FIELD" : r.reason().name());
+                    return null;
+                }
+            }
+            return values;
+        }
+
+        String text(String field, String value) {
+            if (value == null || value.length() <= MAX_TEXT) return value;
+            drop(field, "TEXT_TOO_LONG");
+            return value.substring(0, MAX_TEXT);
+        }
+
+        /** A cumulative counter: non-negative, and not lower than the last time for the same device and source. */
+        <T extends Number> T counter(String field, T value) {
+            value = nonNegative(field, value);
+            if (value == null) return null;
+            if (last == null) last = lastCounters.computeIfAbsent(counterKey, k -> new ConcurrentHashMap<>());
+            double v = value.doubleValue();
             Double before = last.put(field, v);
             if (before != null && v < before) {
-                count(field, "COUNTER_BACKWARDS");
+                drop(field, "COUNTER_BACKWARDS");
                 return null;
             }
             return value;
