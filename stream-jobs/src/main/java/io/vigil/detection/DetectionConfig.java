@@ -18,17 +18,36 @@ import java.time.Duration;
  * @param jobWindow         the window over which a job's ranks are compared
  * @param jobTimeout        a job without any record for this long is forgotten
  * @param incidentGrace     how long a resolved incident still takes late consequences
+ * @param lateTolerance     the hard limit: a record up to this far behind the watermark is still judged (a host
+ *                          whose clock runs behind, or whose collector delivers in bursts, is not cut off); job
+ *                          windows wait for a job's late reporters, learned per job, up to this; beyond it a record
+ *                          is dead-lettered as LATE
  */
 public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duration idleTimeout,
                               Duration maxFutureSkew, ThermalConfig thermal, Duration jobWindow, Duration jobTimeout,
                               StragglerConfig straggler, SyncStallConfig stall, HostHealthConfig health,
-                              FacilityConfig facility, Duration incidentGrace) implements Serializable {
+                              FacilityConfig facility, Duration incidentGrace, Duration lateTolerance)
+        implements Serializable {
+
+    /** Without a late tolerance of its own: the default 30 s. */
+    public DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duration idleTimeout, Duration maxFutureSkew,
+                           ThermalConfig thermal, Duration jobWindow, Duration jobTimeout, StragglerConfig straggler,
+                           SyncStallConfig stall, HostHealthConfig health, FacilityConfig facility,
+                           Duration incidentGrace) {
+        this(topics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow, jobTimeout, straggler, stall,
+                health, facility, incidentGrace, DEFAULT_LATE_TOLERANCE);
+    }
+
+    public static final Duration DEFAULT_LATE_TOLERANCE = Duration.ofSeconds(30);
 
     public DetectionConfig {
         if (maxOutOfOrderness.isNegative()) throw new IllegalArgumentException("max-out-of-orderness must be >= 0");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle-timeout must be > 0");
         if (maxFutureSkew.isNegative()) throw new IllegalArgumentException("max-future-skew must be >= 0");
         if (jobWindow.toMillis() < 100) throw new IllegalArgumentException("detection.job-window must be >= 100 ms");
+        if (lateTolerance == null || lateTolerance.isNegative()) {
+            throw new IllegalArgumentException("detection.late-tolerance must be >= 0");
+        }
         if (jobTimeout.compareTo(jobWindow.multipliedBy(10)) < 0) {
             throw new IllegalArgumentException("detection.job-timeout must be at least 10 job windows");
         }
@@ -43,11 +62,11 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
 
     public DetectionConfig withTopics(Topics newTopics) {
         return new DetectionConfig(newTopics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow,
-                jobTimeout, straggler, stall, health, facility, incidentGrace);
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance);
     }
 
     public DetectionConfig withMaxFutureSkew(Duration skew) {
         return new DetectionConfig(topics, maxOutOfOrderness, idleTimeout, skew, thermal, jobWindow,
-                jobTimeout, straggler, stall, health, facility, incidentGrace);
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance);
     }
 }

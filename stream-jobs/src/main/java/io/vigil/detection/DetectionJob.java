@@ -33,7 +33,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The detection job's wiring, and nothing else:
  * <pre>
  * raw telemetry → decode and validate ──refused──────────────────────────────┐
- *   → event time (median host clock) → route ──late────────────────────────→ dead letters
+ *   → event time (median host clock) → route ──later than the tolerance─────→ dead letters
  *       ├─ GPU samples ─ by GPU  → thermal
  *       │               └ by host → host health (silence, lost, XID, cold plate)
  *       ├─ job signals (ranks' samples, steps, job events) ─ by job → windows → stragglers, sync stalls
@@ -77,7 +77,7 @@ public final class DetectionJob {
                 .assignTimestampsAndWatermarks(
                         HostMedianWatermarks.strategy(config.maxOutOfOrderness(), config.idleTimeout()))
                 .name("event-time").uid("event-time")
-                .process(new TelemetryRouter(config.topics(), clock), GpuSampleSerializer.TYPE)
+                .process(new TelemetryRouter(config.topics(), clock, config.lateTolerance()), GpuSampleSerializer.TYPE)
                 .name("route").uid("route");
 
         decoded.getSideOutput(TelemetryDecoder.DEAD_LETTERS)
@@ -96,7 +96,8 @@ public final class DetectionJob {
 
         DataStream<JobWindow> windows = gpu.getSideOutput(TelemetryRouter.JOB_SIGNALS)
                 .keyBy(JobSignal::jobKey)
-                .process(new JobWindowAggregator(config.jobWindow(), config.jobTimeout(), config.maxOutOfOrderness()))
+                .process(new JobWindowAggregator(config.jobWindow(), config.jobTimeout(), config.maxOutOfOrderness(),
+                        config.lateTolerance()))
                 .name("job-windows").uid("job-windows");
 
         // The windows leave the job-keyed aggregator partitioned by job already: the job-level detectors chain to it

@@ -35,6 +35,7 @@ public final class DetectionJobMain {
         d.put("detection.transactional-id-prefix", "vigil-detection");
         d.put("detection.alert-delivery", "exactly-once");
         d.put("detection.max-out-of-orderness", "2s");
+        d.put("detection.late-tolerance", "30s");
         d.put("detection.idle-timeout", "10s");
         d.put("detection.max-future-skew", "5m");
         d.put("thermal.fire-after-samples", "3");
@@ -132,7 +133,7 @@ public final class DetectionJobMain {
                     s.duration("detection.max-out-of-orderness"), s.duration("detection.idle-timeout"),
                     s.duration("detection.max-future-skew"), thermal, s.duration("detection.job-window"),
                     s.duration("detection.job-timeout"), straggler, stall, health, facility,
-                    s.duration("detection.incident-grace"));
+                    s.duration("detection.incident-grace"), s.duration("detection.late-tolerance"));
             return new JobSettings(s.required("kafka.bootstrap"), s.required("detection.group-id"),
                     s.duration("detection.checkpoint-interval"), s.required("detection.transactional-id-prefix"),
                     delivery(s), detection);

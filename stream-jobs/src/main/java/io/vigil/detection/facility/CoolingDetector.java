@@ -1,16 +1,13 @@
 package io.vigil.detection.facility;
 
 import io.vigil.detection.alert.Alerts;
+import io.vigil.detection.alert.Episode;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import io.vigil.model.CoolingSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -20,36 +17,25 @@ import org.apache.flink.util.Collector;
  * a hot rack that is still in spec does not. A CDU's alert carries the racks it feeds ({@code racks}), so the
  * incident correlator can attach what happens on them.
  */
-public final class CoolingDetector extends KeyedProcessFunction<String, CoolingSample, AlertEvent> {
+public final class CoolingDetector extends DeviceDetector<CoolingSample, CoolingDetector.Track> {
 
-    public static final class Track {
+    /** A device's track, with the usual flow, pressure and supply temperature it learned. */
+    public static final class Track extends DeviceTrack {
         public int samples;
         public double flow = Double.NaN, pressure = Double.NaN, supply = Double.NaN;
-        public int badRun, goodRun;
-        public boolean firing;
-        public long start;
-        public long seq;
-        public long lastSeen;
-        public long timer = Long.MIN_VALUE;
-        public String cluster, device, source, row, rack, racks;
-        public AlertEvent.Severity severity;
+        public String source, racks;
     }
 
     private final FacilityConfig config;
-    private transient ValueState<Track> state;
 
     public CoolingDetector(FacilityConfig config) {
+        super(AlertType.COOLING, "cooling", Track.class, config.entityTimeout());
         this.config = config;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("cooling", Track.class));
-    }
-
-    @Override
     public void processElement(CoolingSample s, Context ctx, Collector<AlertEvent> out) throws Exception {
-        Track t = state.value();
+        Track t = load();
         if (t == null) {
             t = new Track();
             t.cluster = s.cluster();
@@ -59,7 +45,6 @@ public final class CoolingDetector extends KeyedProcessFunction<String, CoolingS
         t.row = s.row();
         t.rack = s.rack();
         if (s.servesRacks() != null && !s.servesRacks().isEmpty()) t.racks = String.join(",", s.servesRacks());
-        t.lastSeen = Math.max(t.lastSeen, s.ts());
         t.samples++;
 
         List<String> problems = new ArrayList<>();
@@ -76,38 +61,39 @@ public final class CoolingDetector extends KeyedProcessFunction<String, CoolingS
                 && s.diffPressureKPa() < config.pressureLossFraction() * t.pressure) {
             problems.add(String.format("pressure loss: %.0f kPa vs %.0f usual", s.diffPressureKPa(), t.pressure));
         }
-        if (s.supplyTempC() != null && ((learned && s.supplyTempC() > t.supply + config.supplyRiseC())
-                || s.supplyTempC() > config.supplyMaxC())) {
+        boolean supplyProblem = s.supplyTempC() != null && ((learned && s.supplyTempC() > t.supply + config.supplyRiseC())
+                || s.supplyTempC() > config.supplyMaxC());
+        if (supplyProblem) {
             problems.add(String.format("supply coolant %.1f °C (usual %.1f °C)", s.supplyTempC(), t.supply));
+        } else if (!problems.isEmpty() && s.supplyTempC() != null && learned
+                && Math.abs(s.supplyTempC() - t.supply) >= 0.5) {
+            // Not a problem of its own yet, but on-call wants to see it beside a flow or pressure loss.
+            problems.add(String.format("supply coolant %.1f °C (usual %.1f °C, %+.1f °C)", s.supplyTempC(), t.supply,
+                    s.supplyTempC() - t.supply));
         }
         if (s.inletAirTempC() != null && s.inletAirTempC() > config.inletAirMaxC()) {
             problems.add(String.format("inlet air %.1f °C, over the recommended %.0f °C", s.inletAirTempC(),
                     config.inletAirMaxC()));
         }
         boolean bad = !problems.isEmpty();
-        t.badRun = bad ? t.badRun + 1 : 0;
-        t.goodRun = bad ? 0 : t.goodRun + 1;
-        if (!bad && !t.firing) {
+        if (!bad && !t.episode.firing) {
             learn(t, s);
         }
-        if (!t.firing && (t.badRun >= config.fireSamples() || leak)) {
-            t.firing = true;
-            t.start = s.ts() - (long) (Math.min(t.badRun, config.fireSamples()) - 1) * 1000;
+        // A leak fires at once; the rest after a run of bad samples.
+        Episode.Step step = leak && t.episode.fireNow(s.ts()) ? Episode.Step.FIRED
+                : t.episode.observe(bad, !bad, s.ts(), config.fireSamples(), config.resolveSamples());
+        if (step == Episode.Step.FIRED) {
             t.severity = critical ? AlertEvent.Severity.CRITICAL : AlertEvent.Severity.WARNING;
             out.collect(event(t, AlertEvent.State.FIRING, null, s.ts(),
                     t.device + " " + String.join("; ", problems) + (t.racks == null ? "" : " (feeds racks " + t.racks + ")"),
                     Alerts.evidence("flowLpm", s.flowLpm(), "usualFlowLpm", t.flow, "supplyTempC", s.supplyTempC(),
                             "usualSupplyTempC", t.supply, "diffPressureKPa", s.diffPressureKPa(),
                             "inletAirTempC", s.inletAirTempC(), "leak", leak ? 1.0 : null)));
-        } else if (t.firing && t.goodRun >= config.resolveSamples()) {
-            t.firing = false;
+        } else if (step == Episode.Step.RESOLVED) {
             out.collect(event(t, AlertEvent.State.RESOLVED, s.ts(), s.ts(), t.device + " back to normal", Map.of()));
         }
-        if (t.timer == Long.MIN_VALUE) {
-            t.timer = s.ts() + config.entityTimeout().toMillis();
-            ctx.timerService().registerEventTimeTimer(t.timer);
-        }
-        state.update(t);
+        seen(t, s.ts(), ctx);
+        save(t);
     }
 
     /** The detectors that report a leak, named with their state, e.g. " (ColdPlate_2: CRITICAL)"; empty if unknown. */
@@ -132,27 +118,7 @@ public final class CoolingDetector extends KeyedProcessFunction<String, CoolingS
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
-        Track t = state.value();
-        if (t == null || timestamp != t.timer) return;
-        if (t.lastSeen + config.entityTimeout().toMillis() <= timestamp) {
-            if (t.firing) {
-                out.collect(event(t, AlertEvent.State.RESOLVED, timestamp, timestamp,
-                        t.device + " stopped reporting; alert closed, state dropped", Map.of()));
-            }
-            state.clear();
-            return;
-        }
-        t.timer = t.lastSeen + config.entityTimeout().toMillis();
-        ctx.timerService().registerEventTimeTimer(t.timer);
-        state.update(t);
-    }
-
-    private AlertEvent event(Track t, AlertEvent.State st, Long end, long detected, String summary,
-                             Map<String, Double> evidence) {
-        return Alerts.event(AlertType.COOLING, t.severity == null ? AlertEvent.Severity.WARNING : t.severity, st,
-                Alerts.labels("cluster", t.cluster, "device", t.device),
-                Alerts.labels("source", t.source, "row", t.row, "rack", t.rack, "racks", t.racks, "scope", "facility"),
-                t.start, end, detected, summary, evidence, "detector-cooling:" + t.cluster + "/" + t.device, ++t.seq);
+    Map<String, String> describe(Track t) {
+        return Alerts.labels("source", t.source, "row", t.row, "rack", t.rack, "racks", t.racks, "scope", "facility");
     }
 }

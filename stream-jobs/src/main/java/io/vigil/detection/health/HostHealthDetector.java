@@ -1,6 +1,8 @@
 package io.vigil.detection.health;
 
 import io.vigil.detection.alert.Alerts;
+import io.vigil.detection.alert.Episode;
+import io.vigil.detection.alert.KeyedDetector;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import io.vigil.model.GpuSample;
@@ -8,10 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -30,15 +28,13 @@ import org.apache.flink.util.Collector;
  * One timer per host, moved forward lazily; a host silent for {@link HostHealthConfig#entityTimeout()} is
  * forgotten, so state stays bounded as hosts come and go.
  */
-public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSample, AlertEvent> {
+public final class HostHealthDetector extends KeyedDetector<String, GpuSample, HostHealthDetector.HostState> {
 
     public static final class GpuTrack {
         public long lastSeen = Long.MIN_VALUE;
         public boolean silent;
         public long silentSince;
-        public boolean lost;
-        public long lostStart;
-        public int okRun;
+        public Episode lost = new Episode();
         public Integer lastXid;
         public boolean xidOpen;
         public int xidCode;
@@ -48,9 +44,7 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
         public long tempTs;
         public double usualDelta;
         public int deltaSamples;
-        public int hotRun, coolRun;
-        public boolean coldPlate;
-        public long coldPlateStart;
+        public Episode coldPlate = new Episode();
         public String job, rank, uuid;
     }
 
@@ -65,20 +59,15 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
     }
 
     private final HostHealthConfig config;
-    private transient ValueState<HostState> state;
 
     public HostHealthDetector(HostHealthConfig config) {
+        super("host-health", HostState.class);
         this.config = config;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("host-health", HostState.class));
-    }
-
-    @Override
     public void processElement(GpuSample s, Context ctx, Collector<AlertEvent> out) throws Exception {
-        HostState h = state.value();
+        HostState h = load();
         if (h == null) {
             h = new HostState();
             h.cluster = s.cluster();
@@ -106,21 +95,18 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
                     g.silentSince, s.ts(), s.ts(), "GPU " + where(h, id) + " is reporting again", Map.of()));
         }
 
-        // Fallen off the bus.
-        if (s.state() == GpuSample.GpuState.LOST) {
-            g.okRun = 0;
-            if (!g.lost) {
-                g.lost = true;
-                g.lostStart = s.ts();
-                out.collect(gpuEvent(h, id, g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
-                        AlertEvent.State.FIRING, s.ts(), null, s.ts(),
-                        "GPU " + where(h, id) + " is lost (fell off the bus): drain the host and reset the GPU",
-                        Alerts.evidence("lastXid", s.lastXid())));
-            }
-        } else if (g.lost && ++g.okRun >= config.lostResolveSamples()) {
-            g.lost = false;
+        // Fallen off the bus: at once; resolved after a few samples that answer.
+        boolean lostNow = s.state() == GpuSample.GpuState.LOST;
+        Episode.Step lostStep = lostNow && g.lost.fireNow(s.ts()) ? Episode.Step.FIRED
+                : g.lost.observe(lostNow, !lostNow, s.ts(), 1, config.lostResolveSamples());
+        if (lostStep == Episode.Step.FIRED) {
             out.collect(gpuEvent(h, id, g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
-                    AlertEvent.State.RESOLVED, g.lostStart, s.ts(), s.ts(), "GPU " + where(h, id) + " answers again",
+                    AlertEvent.State.FIRING, s.ts(), null, s.ts(),
+                    "GPU " + where(h, id) + " is lost (fell off the bus): drain the host and reset the GPU",
+                    Alerts.evidence("lastXid", s.lastXid())));
+        } else if (lostStep == Episode.Step.RESOLVED) {
+            out.collect(gpuEvent(h, id, g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
+                    AlertEvent.State.RESOLVED, g.lost.startMs, s.ts(), s.ts(), "GPU " + where(h, id) + " answers again",
                     Map.of()));
         }
 
@@ -154,7 +140,7 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
             h.timer = s.ts() + config.silenceTimeout().toMillis();
             ctx.timerService().registerEventTimeTimer(h.timer);
         }
-        state.update(h);
+        save(h);
     }
 
     /** Compares this GPU with its host peers at similar power, against its own usual difference. */
@@ -177,40 +163,38 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
         int n = peers.size();
         double median = n % 2 == 1 ? peers.get(n / 2) : (peers.get(n / 2 - 1) + peers.get(n / 2)) / 2;
         double delta = g.temp - median;
-        if (g.deltaSamples == 0) {
-            g.usualDelta = Math.max(-8, Math.min(8, delta));
-        }
         g.deltaSamples++;
+        if (g.deltaSamples <= config.coldPlateWarmupSamples()) {
+            // Warm-up: the usual difference is the plain mean of what was seen, however large (GPUs of one host
+            // differ by several degrees at the same power); nothing is judged until it has enough samples.
+            g.usualDelta += (delta - g.usualDelta) / g.deltaSamples;
+        }
         double excess = delta - g.usualDelta;
         boolean judged = g.deltaSamples > config.coldPlateWarmupSamples();
         boolean hot = judged && excess >= config.coldPlateDeltaC();
         boolean cool = excess < config.coldPlateDeltaC() * 0.6;
-        g.hotRun = hot ? g.hotRun + 1 : 0;
-        g.coolRun = cool ? g.coolRun + 1 : 0;
-        if (!hot && !g.coldPlate) {
-            g.usualDelta += 0.02 * (Math.max(-8, Math.min(8, delta)) - g.usualDelta);
+        if (!hot && !g.coldPlate.firing && g.deltaSamples > config.coldPlateWarmupSamples()) {
+            g.usualDelta += 0.02 * (delta - g.usualDelta);
         }
-        if (!g.coldPlate && g.hotRun >= config.coldPlateFireSamples()) {
-            g.coldPlate = true;
-            g.coldPlateStart = s.ts() - (long) (config.coldPlateFireSamples() - 1) * 1000;
-            out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate", AlertEvent.Severity.WARNING,
-                    AlertEvent.State.FIRING, g.coldPlateStart, null, s.ts(),
+        switch (g.coldPlate.observe(hot, cool, s.ts(), config.coldPlateFireSamples(),
+                config.coldPlateResolveSamples())) {
+            case FIRED -> out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate", AlertEvent.Severity.WARNING,
+                    AlertEvent.State.FIRING, g.coldPlate.startMs, null, s.ts(),
                     String.format("GPU %s runs %.1f °C hotter than its %d host peers at similar power (%.0f W; "
                                     + "usually %+.1f °C): suspect its cold plate, pump or fan", where(h, id), delta,
                             peers.size(), g.power, g.usualDelta),
                     Alerts.evidence("gpuTempC", g.temp, "peerMedianTempC", median, "powerW", g.power,
                             "usualDeltaC", g.usualDelta, "excessC", excess, "peers", (double) peers.size())));
-        } else if (g.coldPlate && g.coolRun >= config.coldPlateResolveSamples()) {
-            g.coldPlate = false;
-            out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate", AlertEvent.Severity.WARNING,
-                    AlertEvent.State.RESOLVED, g.coldPlateStart, s.ts(), s.ts(),
+            case RESOLVED -> out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate",
+                    AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED, g.coldPlate.startMs, s.ts(), s.ts(),
                     String.format("GPU %s back within %.1f °C of its peers", where(h, id), delta), Map.of()));
+            default -> { }
         }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
-        HostState h = state.value();
+        HostState h = load();
         if (h == null || timestamp != h.timer) {
             return;
         }
@@ -220,7 +204,7 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
         }
         if (h.lastSeen + config.entityTimeout().toMillis() <= timestamp) {
             forget(h, timestamp, out);
-            state.clear();
+            drop();
             return;
         }
         if (!h.silent && h.lastSeen + timeout <= timestamp) {
@@ -268,7 +252,7 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
         }
         h.timer = Math.max(next, timestamp + 1);
         ctx.timerService().registerEventTimeTimer(h.timer);
-        state.update(h);
+        save(h);
     }
 
     /** The host left (or its collector is gone for good): close what is open, drop the state. */
@@ -281,11 +265,12 @@ public final class HostHealthDetector extends KeyedProcessFunction<String, GpuSa
         for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
             GpuTrack g = e.getValue();
             String w = where(h, e.getKey());
-            if (g.lost) out.collect(gpuEvent(h, e.getKey(), g, AlertType.GPU_LOST, null, AlertEvent.Severity.CRITICAL,
-                    AlertEvent.State.RESOLVED, g.lostStart, now, now, "GPU " + w + " forgotten" + why, Map.of()));
+            if (g.lost.close()) out.collect(gpuEvent(h, e.getKey(), g, AlertType.GPU_LOST, null,
+                    AlertEvent.Severity.CRITICAL, AlertEvent.State.RESOLVED, g.lost.startMs, now, now,
+                    "GPU " + w + " forgotten" + why, Map.of()));
             if (g.xidOpen) out.collect(xidResolved(h, e.getKey(), g, now, "host forgotten" + why));
-            if (g.coldPlate) out.collect(gpuEvent(h, e.getKey(), g, AlertType.THERMAL, "cold-plate",
-                    AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED, g.coldPlateStart, now, now,
+            if (g.coldPlate.close()) out.collect(gpuEvent(h, e.getKey(), g, AlertType.THERMAL, "cold-plate",
+                    AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED, g.coldPlate.startMs, now, now,
                     "GPU " + w + " forgotten" + why, Map.of()));
         }
     }

@@ -1,5 +1,6 @@
 package io.vigil.detection.incident;
 
+import io.vigil.detection.alert.KeyedDetector;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import io.vigil.model.Origin;
@@ -13,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -34,9 +31,12 @@ import org.apache.flink.util.Collector;
  * </ul>
  * When the root's incident reaches a new job, the root is sent again (same fingerprint and start, so an
  * Alertmanager-style receiver updates it) listing the affected jobs. An incident stays open to late consequences
- * for {@code grace} after its root resolves, then its state goes.
+ * for {@code grace} after its root resolves — alerts that began before it resolved — then its state goes. What
+ * begins after the root resolved is new: the same problem recurring opens a new incident and pages again, as does
+ * anything else that incident would have explained. The root/incident labels of an alert stay the same from its
+ * FIRING to its RESOLVED event.
  */
-public final class IncidentCorrelator extends KeyedProcessFunction<String, AlertEvent, AlertEvent> {
+public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, IncidentCorrelator.State> {
 
     /** An open (or recently closed) incident. */
     public static final class Incident {
@@ -63,28 +63,28 @@ public final class IncidentCorrelator extends KeyedProcessFunction<String, Alert
     }
 
     private final long graceMs;
-    private transient ValueState<State> state;
 
     public IncidentCorrelator(Duration grace) {
+        super("incidents", State.class);
         this.graceMs = grace.toMillis();
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("incidents", State.class));
-    }
-
-    @Override
     public void processElement(AlertEvent a, Context ctx, Collector<AlertEvent> out) throws Exception {
-        State st = state.value();
+        State st = load();
         if (st == null) st = new State();
         long now = a.eventTimeMs();
         if (a.state() == AlertEvent.State.FIRING) {
             Open known = st.open.get(a.fingerprint());
             if (known != null && known.startsAt == a.startsAt().toEpochMilli()) {
                 out.collect(label(a, known.incident, known.incident.equals(a.fingerprint())));
-                state.update(st);
+                save(st);
                 return;
+            }
+            Incident previous = st.incidents.get(a.fingerprint());
+            if (previous != null && previous.closedAt != Long.MIN_VALUE) {
+                // The same problem again after its incident resolved: a new incident, paged again.
+                st.incidents.remove(a.fingerprint());
             }
             String parent = explain(st, a);
             Open o = new Open();
@@ -129,22 +129,22 @@ public final class IncidentCorrelator extends KeyedProcessFunction<String, Alert
             st.timer = next;
             ctx.timerService().registerEventTimeTimer(next);
         }
-        state.update(st);
+        save(st);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
-        State st = state.value();
+        State st = load();
         if (st == null || timestamp != st.timer) return;
         cleanup(st, timestamp);
         if (st.incidents.isEmpty() && st.open.isEmpty()) {
-            state.clear();
+            drop();
             return;
         }
         long next = nextCleanup(st, timestamp);
         st.timer = next;
         if (next != Long.MIN_VALUE) ctx.timerService().registerEventTimeTimer(next);
-        state.update(st);
+        save(st);
     }
 
     /** Drops incidents closed for longer than the grace period whose consequences are all resolved. */
@@ -170,7 +170,11 @@ public final class IncidentCorrelator extends KeyedProcessFunction<String, Alert
     private String explain(State st, AlertEvent a) {
         String best = null;
         int bestRank = Integer.MAX_VALUE;
+        long started = a.startsAt().toEpochMilli();
         for (Map.Entry<String, Incident> e : st.incidents.entrySet()) {
+            // A resolved incident takes only what began before it resolved (late reports of its consequences);
+            // a problem that begins after is new, and pages.
+            if (e.getValue().closedAt != Long.MIN_VALUE && started > e.getValue().closedAt) continue;
             int rank = explains(e.getValue().root.type(), e.getValue().root.labels(), a);
             if (rank < bestRank) {
                 bestRank = rank;
@@ -180,7 +184,9 @@ public final class IncidentCorrelator extends KeyedProcessFunction<String, Alert
         if (best != null) return best;
         // Through a consequence: what a child explains belongs to the child's incident.
         for (Open o : st.open.values()) {
-            if (st.incidents.containsKey(o.incident) && explains(o.type, o.labels, a) < Integer.MAX_VALUE) {
+            Incident via = st.incidents.get(o.incident);
+            if (via != null && (via.closedAt == Long.MIN_VALUE || started <= via.closedAt)
+                    && explains(o.type, o.labels, a) < Integer.MAX_VALUE) {
                 return o.incident;
             }
         }

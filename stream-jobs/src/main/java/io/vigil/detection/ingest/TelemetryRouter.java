@@ -20,9 +20,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Runs once event time is assigned: a sample behind the watermark (late beyond the bounded out-of-orderness) is
- * dead-lettered as {@link RejectReason#LATE} and counted ({@code rejected_late}) — detectors have already decided
- * on that stretch of time, so it is kept for the record, not silently dropped. The rest is split by kind: GPU
+ * Runs once event time is assigned. A record behind the watermark by no more than the late tolerance is still
+ * judged, and counted ({@code accepted_late}): a host whose clock runs a few seconds behind, or whose collector
+ * delivers in bursts, is part of the fleet, not noise — the per-GPU and per-host detectors take its samples in their
+ * own order and the job windows learn to wait for it. Further behind, a record is dead-lettered as
+ * {@link RejectReason#LATE} and counted ({@code rejected_late}), kept for the record, not silently dropped. The rest is split by kind: GPU
  * samples on the main output, the others on side outputs; job events, step events and job-attributed GPU samples
  * also go, as {@link JobSignal}s, to the job-level detectors.
  *
@@ -40,18 +42,22 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
 
     private final Topics topics;
     private final Clock clock;
+    private final long lateToleranceMs;
     private transient Counter late;
+    private transient Counter acceptedLate;
     private transient Counter notJudged;
 
-    public TelemetryRouter(Topics topics, Clock clock) {
+    public TelemetryRouter(Topics topics, Clock clock, java.time.Duration lateTolerance) {
         this.topics = topics;
         this.clock = clock;
+        this.lateToleranceMs = lateTolerance.toMillis();
     }
 
     @Override
     public void open(OpenContext openContext) {
         late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
         notJudged = getRuntimeContext().getMetricGroup().counter("stored_not_judged");
+        acceptedLate = getRuntimeContext().getMetricGroup().counter("accepted_late");
     }
 
     @Override
@@ -59,7 +65,10 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
         TelemetryRecord r = in.record();
         long wm = ctx.timerService().currentWatermark();
         // Job events are control records: a late START or END still changes what the job holds.
-        if (!(r instanceof JobEvent) && r.eventTimeMs() <= wm) {
+        if (!(r instanceof JobEvent) && r.eventTimeMs() <= wm && wm != Long.MIN_VALUE
+                && r.eventTimeMs() > wm - lateToleranceMs) {
+            acceptedLate.inc();
+        } else if (!(r instanceof JobEvent) && r.eventTimeMs() <= wm) {
             late.inc();
             ctx.output(LATE, DeadLetter.of(new Rejection(RejectReason.LATE, String.format(
                             "event time %d is %d ms behind the watermark %d", r.eventTimeMs(), wm - r.eventTimeMs(), wm)),

@@ -21,6 +21,13 @@ import org.apache.flink.util.Collector;
  * detectors compare ranks over the same stretch of time. A job's state goes when its END event is passed by the
  * watermark, or when it has been silent for {@code jobTimeout}; either way one last window with {@code end} set
  * tells the detectors to close their alerts and forget the job.
+ *
+ * <p>A job whose hosts report late (a clock running behind, a collector delivering in bursts) would lose those
+ * ranks' samples to windows already closed. So each job learns how long to wait: a signal that arrives for a closed
+ * window stretches the job's wait to cover it (up to the late tolerance), and the job's windows close that much
+ * later from then on; ten minutes of event time without a late signal reset it. The signal itself is counted
+ * ({@code job_window_late_dropped}), not used. A job with late reporters is judged later by their lateness; the
+ * others keep their pace.
  */
 public final class JobWindowAggregator extends KeyedProcessFunction<String, JobSignal, JobWindow> {
 
@@ -74,19 +81,32 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
         public long lastSeenTs = Long.MIN_VALUE;
         public long cleanupTimer = Long.MIN_VALUE;
         public long endedAt = Long.MIN_VALUE;
+        /** How much longer than the watermark's allowance this job's windows stay open, learned from late signals. */
+        public long waitMs;
+        public long lastLateTs = Long.MIN_VALUE;
+        /** The end of the newest window emitted: nothing may be added before it. */
+        public long emittedUpTo = Long.MIN_VALUE;
     }
+
+    /** Event time without a late signal after which a job's learned wait is dropped. */
+    static final long WAIT_RESET_MS = 600_000;
 
     private final long windowMs;
     private final long jobTimeoutMs;
     private final long watermarkLagMs;
+    private final long maxWaitMs;
     private transient ValueState<JobBuffer> state;
     private transient Counter lateDropped;
 
-    /** @param watermarkLag the watermark's allowance for out-of-order data: a window closes this long after its end */
-    public JobWindowAggregator(Duration window, Duration jobTimeout, Duration watermarkLag) {
+    /**
+     * @param watermarkLag  the watermark's allowance for out-of-order data: a window closes this long after its end
+     * @param lateTolerance the most a job's windows wait, beyond that, for its late reporters
+     */
+    public JobWindowAggregator(Duration window, Duration jobTimeout, Duration watermarkLag, Duration lateTolerance) {
         this.windowMs = window.toMillis();
         this.jobTimeoutMs = jobTimeout.toMillis();
         this.watermarkLagMs = watermarkLag.toMillis();
+        this.maxWaitMs = lateTolerance.toMillis();
     }
 
     @Override
@@ -121,15 +141,23 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
             return; // attribution that lags behind the END: the job no longer holds the GPU
         }
         long start = s.ts() - Math.floorMod(s.ts(), windowMs);
-        if (start + windowMs - 1 <= wm) {
+        if (b.lastLateTs != Long.MIN_VALUE && wm > b.lastLateTs + WAIT_RESET_MS) {
+            b.waitMs = 0;
+            b.lastLateTs = Long.MIN_VALUE;
+        }
+        if (start + windowMs - 1 + b.waitMs <= wm || b.emittedUpTo > start) {
+            // Its window is gone: wait long enough for the next ones to take this reporter's signals.
             lateDropped.inc();
+            b.waitMs = Math.min(maxWaitMs, Math.max(b.waitMs, wm - s.ts() + windowMs));
+            b.lastLateTs = wm;
+            state.update(b);
             return;
         }
         HashMap<Integer, Acc> window = b.windows.get(start);
         if (window == null) {
             window = new HashMap<>();
             b.windows.put(start, window);
-            ctx.timerService().registerEventTimeTimer(start + windowMs - 1);
+            ctx.timerService().registerEventTimeTimer(start + windowMs - 1 + b.waitMs);
         }
         window.computeIfAbsent(s.rank(), r -> new Acc()).add(s);
         touch(b, s.ts(), ctx);
@@ -151,7 +179,12 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
         if (b == null) {
             return;
         }
-        emitClosed(b, timestamp, out);
+        emitClosed(b, timestamp - b.waitMs, out);
+        if (!b.windows.isEmpty()) {
+            // The wait may have grown since the first window's timer was set.
+            long due = b.windows.firstKey() + windowMs - 1 + b.waitMs;
+            if (due > timestamp) ctx.timerService().registerEventTimeTimer(due);
+        }
         if (b.endedAt != Long.MIN_VALUE && timestamp >= b.endedAt) {
             // The window the END falls in holds only what came before it: emit it, cut short.
             emitClosed(b, b.endedAt + windowMs, out);
@@ -180,8 +213,9 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
             List<RankWindow> ranks = new ArrayList<>(e.getValue().size());
             e.getValue().forEach((rank, acc) -> ranks.add(acc.toWindow(rank)));
             ranks.sort((x, y) -> Integer.compare(x.rank(), y.rank()));
-            out.collect(new JobWindow(b.cluster, b.jobId, start, start + windowMs, start + windowMs + watermarkLagMs,
-                    b.worldSize, ranks, JobWindow.End.NONE));
+            out.collect(new JobWindow(b.cluster, b.jobId, start, start + windowMs,
+                    start + windowMs + watermarkLagMs + b.waitMs, b.worldSize, ranks, JobWindow.End.NONE));
+            b.emittedUpTo = start + windowMs;
             it.remove();
         }
     }

@@ -1,5 +1,7 @@
 package io.vigil.detection.job;
 
+import io.vigil.detection.alert.Episode;
+import io.vigil.detection.alert.KeyedDetector;
 import io.vigil.detection.alert.Alerts;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
@@ -10,38 +12,57 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Straggler detector, keyed by job, fed one {@link JobWindow} per window. In each window every rank is compared
- * with the job's cohort by median and MAD ({@link RobustStats}) on SM clock, SM and tensor activity, and step cost
- * when step events come in; a rank deviant in K of the last N windows fires one STRAGGLER alert naming job, rank,
- * host and GPU, the signals with their magnitude, and an estimate of the job's slowdown. When most of one host's
- * ranks deviate together, one host-level alert replaces theirs (NIC, CPU, PCIe: the host, not the GPU).
+ * Straggler detector, keyed by job, fed one {@link JobWindow} per window. What pages is a <em>change</em>: each rank
+ * learns its own usual SM clock, SM and tensor activity and step cost, and in each window every rank's change from
+ * its own usual is compared with the job's median change, by median and MAD ({@link RobustStats}). A rank whose
+ * change stands out in K of the last N windows fires one STRAGGLER alert naming job, rank, host and GPU, the
+ * signals with their magnitude, and the job's own change. When most of one host's ranks change together, one
+ * host-level alert replaces theirs (NIC, CPU, PCIe: the host, not the GPU).
  *
- * <p>A slowdown of the whole job moves the median with it and alerts nobody; a checkpoint pauses every rank at
- * once, likewise. Persistent per-rank skew in step cost (a slower input shard, a slower GPU bin) is learned as the
- * rank's own baseline, within {@link StragglerConfig#baselineMaxSkew()}, so only a change alerts. A rank that stops
- * reporting is not a straggler: absence is the silence detector's. State is one small record per rank of a job, and
- * goes with the job's end window.
+ * <p>What it ignores, by design rather than by threshold:
+ * <ul>
+ * <li>persistent structure: ranks that always run slower (a second GPU model, an input-bound group, a slower shard)
+ * have their own usual, so a job of two speed groups, or of two GPU models, pages nobody;</li>
+ * <li>a slowdown of the whole job (the median change moves with it), and pauses: a window in which the job is not
+ * computing is not judged, and open alerts neither resolve nor grow;</li>
+ * <li>clock offsets between hosts: a host whose clock is off by up to {@link #SETTLE_WINDOWS} windows shows its
+ * ranks changing before or after the others whenever the whole job changes phase (start, checkpoint, resume). So a
+ * job-wide change of activity or clock marks a transition: nothing is learned in the {@link #SETTLE_WINDOWS}
+ * windows after it, they do not count towards resolving an alert, and an alert needs its rank out of step for
+ * longer than that ({@code history-windows} windows since it began, K of the last N, the newest among them): a rank
+ * ahead of or behind the job's phase change by a few seconds never gets there. Step costs are durations and do not
+ * depend on clocks;</li>
+ * <li>structure that only shows in a new phase (a group slow while training but not while loading data): after a
+ * job-wide move of {@link #PHASE_FACTOR} straggler margins (activity, clock) or a pause, ranks relearn their usual;
+ * and when
+ * {@link #STRUCTURE_FRACTION} of the ranks, on more than one host, move against their usual at once, the ranks
+ * relearn their usual instead of paging;</li>
+ * <li>a rank that stops reporting: absence is the silence detector's.</li>
+ * </ul>
+ * State is one small record per rank of a job, and goes with the job's end window.
  */
-public final class StragglerDetector extends KeyedProcessFunction<String, JobWindow, AlertEvent> {
+public final class StragglerDetector extends KeyedDetector<String, JobWindow, StragglerDetector.JobState> {
 
     /** One rank's track record. */
     public static final class RankTrack {
         public long history;
         public int normalRun;
         public int absentWindows;
-        public boolean firing;
-        public long startMs;
+        /** The rank's alert: open or not, its start, its origin stream's sequence. */
+        public Episode episode = new Episode();
         public long firstDeviantMs;
         public double baseline = 1.0;
+        /** The rank's own usual, learned in steady windows; NaN until first seen. */
+        public double baseClock = Double.NaN, baseSm = Double.NaN, baseTensor = Double.NaN, baseStep = Double.NaN;
+        /** Steady windows learned since the rank (re)started learning, and step windows learned. */
+        public int learned, clockLearned, stepLearned;
+        /** The verdict of the rank's last step, and when its window ended (steps may span several windows). */
+        public boolean lastStepDev;
+        public long lastStepEndMs = Long.MIN_VALUE;
         public int deferred;
-        public long seq;
         public String host;
         public int gpu = -1;
         public String rack;
@@ -49,56 +70,72 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
 
     /** A host whose ranks straggle together. */
     public static final class HostTrack {
-        public boolean firing;
-        public long startMs;
+        public Episode episode = new Episode();
         public int normalRun;
-        public long seq;
         public String rack;
         public String ranks;
     }
 
     public static final class JobState {
         public int windowsSeen;
+        /** The job's median SM activity and clock of the last windows, newest last, for spotting transitions. */
+        public java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
+        /** Windows since the last job-wide transition (start, checkpoint, resume). */
+        public int sinceTransition;
+        public boolean wasComputing = true;
+        /** What the last transition changed: 0 a little, 1 the job's activity (a phase), 2 its clocks or computing. */
+        public int phaseChange;
         public HashMap<Integer, RankTrack> ranks = new HashMap<>();
         public HashMap<String, HostTrack> hosts = new HashMap<>();
     }
 
+    /**
+     * How many windows around a job-wide transition are not judged, and how long a clock or activity verdict waits
+     * to be confirmed: the clock offset between hosts the detector tolerates, in windows (3 s at the default 1 s).
+     */
+    public static final int SETTLE_WINDOWS = 3;
+
+    /** Steady windows a rank learns its usual from before it is judged (again, after a transition). */
+    static final int RANK_WARMUP_WINDOWS = 5;
+
+    /** The share of a job's ranks that, moving together on several hosts, is a new phase's structure. */
+    static final double STRUCTURE_FRACTION = 0.3;
+
+    /** A job-wide move of this many straggler margins is a new phase, not a straggler's wait. */
+    static final double PHASE_FACTOR = 3;
+
     private static final long THROTTLE_MASK = ClockEventReason.THERMAL_MASK | 0x8L | 0x80L | 0x4L;
 
     private final StragglerConfig config;
-    private transient ValueState<JobState> state;
 
     public StragglerDetector(StragglerConfig config) {
+        super("straggler", JobState.class);
         this.config = config;
     }
 
-    @Override
-    public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("straggler", JobState.class));
-    }
-
     /** One window's cohort statistics. */
-    private record Cohort(RobustStats clock, RobustStats sm, RobustStats tensor, RobustStats power, RobustStats step) {}
+    private record Cohort(RobustStats clock, RobustStats sm, RobustStats tensor, RobustStats power, RobustStats step,
+                          RobustStats relClock, RobustStats dSm, RobustStats dTensor, RobustStats relStep) {}
 
     /** What one rank's window says. */
     private record Verdict(RankWindow r, boolean deviant, boolean clockDev, boolean activityDev, boolean stepDev,
-                           double stepRatio, double adjustedStep) {}
+                           double stepRatio, double adjustedStep, boolean assessed) {}
 
     @Override
     public void processElement(JobWindow w, Context ctx, Collector<AlertEvent> out) throws Exception {
-        JobState current = state.value();
+        JobState current = load();
         if (w.ended()) {
             JobState st = current;
             if (st != null) {
                 String why = w.end() == JobWindow.End.JOB_ENDED ? "job ended" : "job stopped reporting";
                 st.ranks.forEach((rank, t) -> {
-                    if (t.firing) out.collect(resolved(w, rank, t, why));
+                    if (t.episode.firing) out.collect(resolved(w, rank, t, why));
                 });
                 st.hosts.forEach((host, h) -> {
-                    if (h.firing) out.collect(hostResolved(w, host, h, why));
+                    if (h.episode.firing) out.collect(hostResolved(w, host, h, why));
                 });
             }
-            state.clear();
+            drop();
             return;
         }
         final JobState st = current == null ? new JobState() : current;
@@ -107,33 +144,82 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
         for (RankWindow r : w.ranks()) {
             if (r.samples() > 0 || r.steps() > 0) present.add(r);
         }
-        Cohort c = cohort(present);
-        // A job that is not computing (checkpoint, evaluation, a stall) has no pace to fall behind.
-        boolean computing = c.step().count >= config.minRanks()
-                || (c.sm().count > 0 && c.sm().median >= 5) || (c.tensor().count > 0 && c.tensor().median >= 5);
-        boolean judged = present.size() >= config.minRanks() && st.windowsSeen > config.warmupWindows() && computing;
-        if (!computing && st.windowsSeen > config.warmupWindows()) {
-            // A pause (checkpoint, evaluation, stall) says nothing about pace: open alerts neither resolve nor grow.
-            state.update(st);
-            return;
-        }
-
-        Map<Integer, Verdict> verdicts = new HashMap<>();
         for (RankWindow r : present) {
             RankTrack t = st.ranks.computeIfAbsent(r.rank(), k -> new RankTrack());
             if (r.host() != null) t.host = r.host();
             if (r.gpu() >= 0) t.gpu = r.gpu();
             if (r.rack() != null) t.rack = r.rack();
             t.absentWindows = 0;
-            Verdict v = judge(r, c, t, judged && present.size() >= config.minRanks());
-            verdicts.put(r.rank(), v);
+        }
+        Cohort c = cohort(present, st);
+        // A job that is not computing (checkpoint, evaluation, a stall) has no pace to fall behind.
+        boolean computing = c.step().count >= config.minRanks()
+                || (c.sm().count > 0 && c.sm().median >= 5) || (c.tensor().count > 0 && c.tensor().median >= 5)
+                || (c.sm().count == 0 && c.tensor().count == 0 && c.power().count > 0 && c.clock().count > 0);
+        boolean transition = transition(st, c, computing);
+        if (transition) {
+            st.sinceTransition = 0;
+            for (RankTrack t : st.ranks.values()) {
+                if (st.phaseChange != 0) {
+                    // A new phase (training after loading data, a resume, idle clocks to boost clocks) may hold
+                    // structure of its own: every rank relearns its usual activity (an open alert on activity alone
+                    // then resolves: its evidence is gone). A straggler's own wait moves the job's activity too, but
+                    // not by this much, and never its clock, which is relearned only when the job's clocks moved.
+                    t.learned = 0;
+                    if (!t.episode.firing) t.history = 0;
+                    if (st.phaseChange == 2 && !t.episode.firing) {
+                        t.baseClock = Double.NaN;
+                        t.clockLearned = 0;
+                    }
+                    t.baseSm = Double.NaN;
+                    t.baseTensor = Double.NaN;
+                }
+            }
+        } else {
+            st.sinceTransition++;
+        }
+        boolean steady = computing && st.sinceTransition > SETTLE_WINDOWS;
+        boolean judged = present.size() >= config.minRanks() && st.windowsSeen > config.warmupWindows() && computing;
+        if (!computing && st.windowsSeen > config.warmupWindows()) {
+            // A pause (checkpoint, evaluation, stall) says nothing about pace: open alerts neither resolve nor grow.
+            save(st);
+            return;
+        }
+
+        Map<Integer, Verdict> verdicts = new HashMap<>();
+        for (RankWindow r : present) {
+            verdicts.put(r.rank(), judge(w, r, c, st.ranks.get(r.rank()), judged, steady));
+        }
+        if (steady && newStructure(verdicts, st)) {
+            // Many ranks on several hosts moved at once, against their own usual: the job entered a phase with
+            // structure of its own (a slow group that was not slow while loading data). Relearn, page nobody.
+            for (RankTrack t : st.ranks.values()) {
+                if (t.episode.firing) continue;
+                t.learned = 0;
+                t.history = 0;
+            }
+            verdicts.replaceAll((rank, v) -> new Verdict(v.r(), v.stepDev(), false, false, v.stepDev(),
+                    v.stepRatio(), v.adjustedStep(), false));
+        }
+        for (RankWindow r : present) {
+            RankTrack t = st.ranks.get(r.rank());
+            Verdict v = verdicts.get(r.rank());
+            // A rank that changes phase a few windows before or after the job (its host's clock is off) is out of
+            // step for at most SETTLE_WINDOWS windows: shorter than an alert needs to last (see lasting).
             long before = t.history;
             t.history = ((t.history << 1) | (v.deviant() ? 1 : 0)) & ((1L << config.historyWindows()) - 1);
             if (v.deviant() && before == 0) t.firstDeviantMs = w.windowStart();
-            t.normalRun = v.deviant() ? 0 : t.normalRun + 1;
-            if (!v.deviant() && !t.firing && !Double.isNaN(v.stepRatio())) {
-                t.baseline += config.baselineAlpha() * (v.stepRatio() - t.baseline);
-                t.baseline = Math.max(1 / config.baselineMaxSkew(), Math.min(config.baselineMaxSkew(), t.baseline));
+            // Only a window in which the rank could be judged counts towards resolving: not while the others
+            // relearn after a pause.
+            boolean normal = !v.deviant() && v.assessed();
+            t.normalRun = v.deviant() ? 0 : normal ? t.normalRun + 1 : t.normalRun;
+            if (!t.episode.firing && !v.deviant()) {
+                learn(r, t, steady);
+            } else if (t.episode.firing && Double.isNaN(t.baseSm) && steady) {
+                // A firing rank after a new phase: learn its activity again, keep its clock and step usual.
+                t.baseSm = ewma(t.baseSm, r.smActivePct(), 1.0 / (t.learned + 1));
+                t.baseTensor = ewma(t.baseTensor, r.tensorActivePct(), 1.0 / (t.learned + 1));
+                t.learned++;
             }
         }
 
@@ -150,7 +236,7 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
             int candidates = 0, deviantNow = 0;
             for (RankWindow r : rs) {
                 RankTrack t = st.ranks.get(r.rank());
-                if (Long.bitCount(t.history) >= config.fireWindows()) candidates++;
+                if (lasting(t, w)) candidates++;
                 if (verdicts.get(r.rank()).deviant()) deviantNow++;
             }
             if (deviantNow >= 2) hostsForming.add(e.getKey());
@@ -161,41 +247,44 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
                 st.hosts.put(e.getKey(), h);
             }
             if (h == null) continue;
-            if (!h.firing && hostWide) {
-                h.firing = true;
+            if (!h.episode.firing && hostWide) {
+                h.episode.fireNow(rs.stream().mapToLong(r -> st.ranks.get(r.rank()).firstDeviantMs).min()
+                        .orElse(w.windowStart()));
                 h.normalRun = 0;
-                h.startMs = rs.stream().mapToLong(r -> st.ranks.get(r.rank()).firstDeviantMs).min().orElse(w.windowStart());
                 h.rack = rs.get(0).rack();
                 h.ranks = rs.stream().map(r -> String.valueOf(r.rank())).reduce((a, b) -> a + "," + b).orElse("");
                 out.collect(hostFiring(w, e.getKey(), h, rs, verdicts, c));
-            } else if (h.firing) {
-                h.normalRun = deviantNow >= Math.ceil(config.hostFraction() * rs.size()) ? 0 : h.normalRun + 1;
+            } else if (h.episode.firing) {
+                if (deviantNow >= Math.ceil(config.hostFraction() * rs.size())) h.normalRun = 0;
+                else if (steady) h.normalRun++;
                 if (h.normalRun >= config.resolveWindows()) {
                     out.collect(hostResolved(w, e.getKey(), h, "host back in step with the job"));
                     st.hosts.remove(e.getKey());
                 }
             }
-            if (h.firing) hostsCovering.add(e.getKey());
+            if (h.episode.firing) hostsCovering.add(e.getKey());
         }
 
         for (RankWindow r : present) {
             RankTrack t = st.ranks.get(r.rank());
-            boolean candidate = !t.firing && Long.bitCount(t.history) >= config.fireWindows()
-                    && !hostsCovering.contains(r.host());
+            boolean candidate = !t.episode.firing && lasting(t, w) && !hostsCovering.contains(r.host());
             // Several ranks of one host deviating together may be the host: wait a little for the host-level call.
             if (candidate && hostsForming.contains(r.host()) && t.deferred < config.historyWindows()) {
                 t.deferred++;
                 candidate = false;
             }
             if (candidate) {
-                t.firing = true;
+                t.episode.fireNow(t.firstDeviantMs);
                 t.deferred = 0;
-                t.startMs = t.firstDeviantMs;
                 out.collect(firing(w, r, t, verdicts.get(r.rank()), c));
-            } else if (t.firing && t.normalRun >= config.resolveWindows()) {
+            } else if (t.episode.firing && t.normalRun >= config.resolveWindows()) {
                 out.collect(resolved(w, r.rank(), t, "back in step with the job"));
-                t.firing = false;
+                t.episode.close();
                 t.history = 0;
+                // Its activity usual was frozen while it fired, the others' moved on: relearn it before judging.
+                t.learned = 0;
+                t.baseSm = Double.NaN;
+                t.baseTensor = Double.NaN;
             }
         }
 
@@ -206,93 +295,222 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
             RankTrack t = e.getValue();
             if (verdicts.containsKey(e.getKey())) continue;
             t.absentWindows++;
-            if (t.firing && t.absentWindows >= 6 * config.resolveWindows()) {
+            if (t.episode.firing && t.absentWindows >= 6 * config.resolveWindows()) {
                 out.collect(resolved(w, e.getKey(), t, "rank stopped reporting"));
-                t.firing = false;
+                t.episode.close();
             }
-            if (!t.firing && t.absentWindows >= 12 * config.resolveWindows()) {
+            if (!t.episode.firing && t.absentWindows >= 12 * config.resolveWindows()) {
                 it.remove();
             }
         }
-        state.update(st);
+        save(st);
     }
 
-    private Cohort cohort(List<RankWindow> present) {
+    /**
+     * K of the last N windows out of step, the newest among them, and for at least N windows since it began: a
+     * worker that runs with the other group for a second or two is not a straggler.
+     */
+    private boolean lasting(RankTrack t, JobWindow w) {
+        return Long.bitCount(t.history) >= config.fireWindows() && (t.history & 1) == 1
+                && w.windowEnd() - t.firstDeviantMs >= config.historyWindows() * windowMs(w);
+    }
+
+    private static long windowMs(JobWindow w) {
+        return Math.max(1, w.windowEnd() - w.windowStart());
+    }
+
+    /**
+     * A job-wide change of phase: the job starts or stops computing, or its median SM activity or clock moves from
+     * where it was in any of the last few windows by a straggler's margin.
+     */
+    private boolean transition(JobState st, Cohort c, boolean computing) {
+        boolean changed = computing != st.wasComputing;
+        st.phaseChange = changed ? 2 : 0;
+        st.wasComputing = computing;
+        double sm = c.sm().count > 0 ? c.sm().median : Double.NaN;
+        double clock = c.clock().count > 0 ? c.clock().median : Double.NaN;
+        for (double[] before : st.recent) {
+            if (!Double.isNaN(sm) && !Double.isNaN(before[0])) {
+                double moved = Math.abs(sm - before[0]);
+                if (moved >= config.minActivityGapPct()) changed = true;
+                if (moved >= PHASE_FACTOR * config.minActivityGapPct()) st.phaseChange = Math.max(st.phaseChange, 1);
+            }
+            if (!Double.isNaN(clock) && !Double.isNaN(before[1]) && before[1] > 0) {
+                double moved = Math.abs(clock / before[1] - 1);
+                if (moved >= config.minClockDrop()) changed = true;
+                if (moved >= PHASE_FACTOR * config.minClockDrop()) st.phaseChange = 2;
+            }
+        }
+        st.recent.addLast(new double[] {sm, clock});
+        while (st.recent.size() > SETTLE_WINDOWS) st.recent.removeFirst();
+        return changed && st.windowsSeen > 1;
+    }
+
+    /**
+     * Whether this window's clock or activity verdicts are structure rather than stragglers: at least
+     * {@link #STRUCTURE_FRACTION} of the judged ranks, on more than one host, out of step at once. One host never
+     * counts (that is a host-level straggler), nor do step verdicts (a step is a duration, not a phase).
+     */
+    private static boolean newStructure(Map<Integer, Verdict> verdicts, JobState st) {
+        int judged = 0, moved = 0;
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (Verdict v : verdicts.values()) {
+            RankTrack t = st.ranks.get(v.r().rank());
+            if (t.learned < RANK_WARMUP_WINDOWS && t.clockLearned < RANK_WARMUP_WINDOWS) continue;
+            judged++;
+            if (v.clockDev() || v.activityDev()) {
+                moved++;
+                hosts.add(String.valueOf(v.r().host()));
+            }
+        }
+        return judged > 0 && moved >= STRUCTURE_FRACTION * judged && hosts.size() > 1;
+    }
+
+    /** Moves the rank's usual towards this window: fast while it is new, slowly after. */
+    private void learn(RankWindow r, RankTrack t, boolean steady) {
+        // A rank idle while its job computes (joining late, or hung) teaches nothing about its usual pace.
+        boolean idle = !Double.isNaN(r.smActivePct()) ? r.smActivePct() < 5
+                : !Double.isNaN(r.tensorActivePct()) && r.tensorActivePct() < 5;
+        if (steady && !idle) {
+            double a = t.learned < RANK_WARMUP_WINDOWS ? 1.0 / (t.learned + 1) : config.baselineAlpha();
+            double ac = t.clockLearned < RANK_WARMUP_WINDOWS ? 1.0 / (t.clockLearned + 1) : config.baselineAlpha();
+            t.baseClock = ewma(t.baseClock, r.smClockMHz(), ac);
+            t.clockLearned++;
+            t.baseSm = ewma(t.baseSm, r.smActivePct(), a);
+            t.baseTensor = ewma(t.baseTensor, r.tensorActivePct(), a);
+            t.learned++;
+        }
+        if (!Double.isNaN(r.stepCostMs())) {
+            double a = t.stepLearned < RANK_WARMUP_WINDOWS ? 1.0 / (t.stepLearned + 1) : config.baselineAlpha();
+            t.baseStep = ewma(t.baseStep, r.stepCostMs(), a);
+            t.stepLearned++;
+        }
+    }
+
+    private static double ewma(double base, double value, double a) {
+        if (Double.isNaN(value)) return base;
+        if (Double.isNaN(base) || a >= 1) return value;
+        return base + a * (value - base);
+    }
+
+    private Cohort cohort(List<RankWindow> present, JobState st) {
         int n = present.size();
         double[] clock = new double[n], sm = new double[n], tensor = new double[n], power = new double[n],
-                step = new double[n];
-        int nc = 0, ns = 0, nt = 0, np = 0, nst = 0;
+                step = new double[n], relClock = new double[n], dSm = new double[n], dTensor = new double[n],
+                relStep = new double[n];
+        int nc = 0, ns = 0, nt = 0, np = 0, nst = 0, nrc = 0, nds = 0, ndt = 0, nrs = 0;
         for (RankWindow r : present) {
-            if (!Double.isNaN(r.smClockMHz())) clock[nc++] = r.smClockMHz();
-            if (!Double.isNaN(r.smActivePct())) sm[ns++] = r.smActivePct();
-            if (!Double.isNaN(r.tensorActivePct())) tensor[nt++] = r.tensorActivePct();
+            RankTrack t = st.ranks.get(r.rank());
+            boolean known = t.learned >= RANK_WARMUP_WINDOWS;
+            if (!Double.isNaN(r.smClockMHz())) {
+                clock[nc++] = r.smClockMHz();
+                if (t.clockLearned >= RANK_WARMUP_WINDOWS && t.baseClock > 0) relClock[nrc++] = r.smClockMHz() / t.baseClock;
+            }
+            if (!Double.isNaN(r.smActivePct())) {
+                sm[ns++] = r.smActivePct();
+                if (known && !Double.isNaN(t.baseSm)) dSm[nds++] = r.smActivePct() - t.baseSm;
+            }
+            if (!Double.isNaN(r.tensorActivePct())) {
+                tensor[nt++] = r.tensorActivePct();
+                if (known && !Double.isNaN(t.baseTensor)) dTensor[ndt++] = r.tensorActivePct() - t.baseTensor;
+            }
             if (!Double.isNaN(r.powerW())) power[np++] = r.powerW();
-            if (!Double.isNaN(r.stepCostMs())) step[nst++] = r.stepCostMs();
+            if (!Double.isNaN(r.stepCostMs())) {
+                step[nst++] = r.stepCostMs();
+                if (t.stepLearned >= RANK_WARMUP_WINDOWS && t.baseStep > 0) relStep[nrs++] = r.stepCostMs() / t.baseStep;
+            }
         }
         return new Cohort(RobustStats.of(clock, nc, 0.01, 5), RobustStats.of(sm, ns, 0, 1.5),
                 RobustStats.of(tensor, nt, 0, 1.5), RobustStats.of(power, np, 0.02, 5),
-                RobustStats.of(step, nst, 0.02, 1e-6));
+                RobustStats.of(step, nst, 0.02, 1e-6), RobustStats.of(relClock, nrc, 0.01, 0.0025),
+                RobustStats.of(dSm, nds, 0, 1.5), RobustStats.of(dTensor, ndt, 0, 1.5),
+                RobustStats.of(relStep, nrs, 0.02, 1e-6));
     }
 
-    private Verdict judge(RankWindow r, Cohort c, RankTrack t, boolean judged) {
+    /** The rank's change from its own usual, against the job's median change. */
+    private Verdict judge(JobWindow w, RankWindow r, Cohort c, RankTrack t, boolean judged, boolean steady) {
         boolean clockDev = false, activityDev = false, stepDev = false;
         double ratio = Double.NaN, adjusted = Double.NaN;
         int min = config.minRanks();
-        if (c.step().count >= min && !Double.isNaN(r.stepCostMs()) && c.step().median > 0) {
-            ratio = r.stepCostMs() / c.step().median;
-            adjusted = ratio / t.baseline;
-            double z = (r.stepCostMs() - c.step().median * t.baseline) / c.step().sigma;
-            stepDev = adjusted - 1 >= config.minStepDeviation() && z >= config.zThreshold();
+        if (c.relStep().count >= min && !Double.isNaN(r.stepCostMs()) && t.stepLearned >= RANK_WARMUP_WINDOWS
+                && t.baseStep > 0 && c.relStep().median > 0) {
+            double rel = r.stepCostMs() / t.baseStep;
+            ratio = rel;
+            adjusted = rel / c.relStep().median;
+            stepDev = adjusted - 1 >= config.minStepDeviation() && c.relStep().z(rel) >= config.zThreshold();
+            t.lastStepDev = stepDev;
+            t.lastStepEndMs = w.windowEnd();
+        } else if (Double.isNaN(r.stepCostMs()) && t.lastStepEndMs != Long.MIN_VALUE && t.baseStep > 0
+                && c.relStep().count >= min && c.relStep().median > 0) {
+            // No step ended in this window: a slow step shows as one still running. The step in progress already
+            // over its allowance is out of step; otherwise the last step's verdict stands until the next ends.
+            double running = (w.windowEnd() - t.lastStepEndMs) / t.baseStep / c.relStep().median;
+            stepDev = t.lastStepDev || running - 1 >= config.minStepDeviation() && running >= 2;
         }
-        if (c.clock().count >= min && !Double.isNaN(r.smClockMHz()) && c.clock().median > 0) {
-            double drop = 1 - r.smClockMHz() / c.clock().median;
-            clockDev = drop >= config.minClockDrop() && c.clock().z(r.smClockMHz()) <= -config.zThreshold();
+        boolean known = t.learned >= RANK_WARMUP_WINDOWS;
+        if (t.clockLearned >= RANK_WARMUP_WINDOWS && c.relClock().count >= min && !Double.isNaN(r.smClockMHz()) && t.baseClock > 0) {
+            double rel = r.smClockMHz() / t.baseClock;
+            double drop = 1 - rel / c.relClock().median;
+            clockDev = drop >= config.minClockDrop() && c.relClock().z(rel) <= -config.zThreshold();
         }
-        if (c.sm().count >= min && c.tensor().count >= min && !Double.isNaN(r.smActivePct())
-                && !Double.isNaN(r.tensorActivePct())) {
-            double smGap = r.smActivePct() - c.sm().median;
-            double tGap = r.tensorActivePct() - c.tensor().median;
+        if (known && c.dSm().count >= min && c.dTensor().count >= min && !Double.isNaN(r.smActivePct())
+                && !Double.isNaN(r.tensorActivePct()) && !Double.isNaN(t.baseSm) && !Double.isNaN(t.baseTensor)) {
+            double dSm = r.smActivePct() - t.baseSm;
+            double dTensor = r.tensorActivePct() - t.baseTensor;
+            double smGap = dSm - c.dSm().median;
+            double tGap = dTensor - c.dTensor().median;
             activityDev = Math.abs(smGap) >= config.minActivityGapPct()
-                    && Math.abs(c.sm().z(r.smActivePct())) >= config.zThreshold()
+                    && Math.abs(c.dSm().z(dSm)) >= config.zThreshold()
                     && Math.signum(tGap) == Math.signum(smGap)
                     && Math.abs(tGap) >= config.minActivityGapPct() * 2 / 3
-                    && Math.abs(c.tensor().z(r.tensorActivePct())) >= config.zThreshold();
+                    && Math.abs(c.dTensor().z(dTensor)) >= config.zThreshold();
         }
-        boolean deviant = judged && (clockDev || activityDev || stepDev);
-        return new Verdict(r, deviant, clockDev, activityDev, stepDev, ratio, adjusted);
+        clockDev &= judged;
+        activityDev &= judged;
+        stepDev &= judged;
+        boolean assessed = judged && (!Double.isNaN(ratio) || steady && t.clockLearned >= RANK_WARMUP_WINDOWS
+                && c.relClock().count >= min || steady && known && c.dSm().count >= min);
+        return new Verdict(r, clockDev || activityDev || stepDev, clockDev, activityDev, stepDev, ratio, adjusted,
+                assessed);
     }
 
     private AlertEvent firing(JobWindow w, RankWindow r, RankTrack t, Verdict v, Cohort c) {
         StringBuilder why = new StringBuilder();
         double slowdown = 0;
+        String jobChange = null;
         if (v.clockDev()) {
-            double dev = r.smClockMHz() / c.clock().median - 1;
-            why.append(String.format("SM clock %.0f MHz vs job median %.0f MHz (%s)", r.smClockMHz(),
-                    c.clock().median, Alerts.pct(dev)));
-            slowdown = Math.max(slowdown, c.clock().median / r.smClockMHz() - 1);
+            why.append(String.format("SM clock %.0f MHz, usually %.0f MHz (%s; job median %.0f MHz)", r.smClockMHz(),
+                    t.baseClock, Alerts.pct(r.smClockMHz() / t.baseClock - 1), c.clock().median));
+            // In a synchronous job the slowest rank sets the pace.
+            slowdown = Math.max(slowdown, t.baseClock / r.smClockMHz() - 1);
         }
         if (v.stepDev()) {
             if (why.length() > 0) why.append(", ");
-            why.append(String.format("step %.0f ms vs job median %.0f ms (%s against its usual)", r.stepCostMs(),
-                    c.step().median, Alerts.pct(v.adjustedStep() - 1)));
-            slowdown = Math.max(slowdown, v.adjustedStep() - 1);
+            why.append(String.format("step %.0f ms, usually %.0f ms (%s against its own usual, beyond the job's "
+                    + "%s)", r.stepCostMs(), t.baseStep, Alerts.pct(v.stepRatio() - 1),
+                    Alerts.pct(c.relStep().median - 1)));
+            jobChange = String.format("job step time %s against its usual", Alerts.pct(c.relStep().median - 1));
         }
         if (v.activityDev() && !v.clockDev()) {
             if (why.length() > 0) why.append(", ");
-            why.append(String.format("SM activity %.0f%% vs job median %.0f%%, tensor %.0f%% vs %.0f%%",
-                    r.smActivePct(), c.sm().median, r.tensorActivePct(), c.tensor().median));
-            if (r.smActivePct() < c.sm().median && r.smActivePct() > 0) {
-                slowdown = Math.max(slowdown, c.sm().median / r.smActivePct() - 1);
-            } else if (r.smActivePct() > 0) {
-                slowdown = Math.max(slowdown, (r.smActivePct() - c.sm().median) / r.smActivePct());
+            why.append(String.format("SM activity %.0f%%, usually %.0f%% (job median %.0f%%), tensor %.0f%%, "
+                            + "usually %.0f%%", r.smActivePct(), t.baseSm, c.sm().median, r.tensorActivePct(),
+                    t.baseTensor));
+            double own = r.smActivePct() - t.baseSm - c.dSm().median;
+            if (own < 0 && r.smActivePct() > 0) {
+                slowdown = Math.max(slowdown, (r.smActivePct() - own) / r.smActivePct() - 1);
             }
+        }
+        if (why.length() == 0) {
+            why.append(String.format("out of step in %d of the last %d windows", Long.bitCount(t.history),
+                    config.historyWindows()));
         }
         long throttle = r.clockEventReasons() & THROTTLE_MASK;
         if (throttle != 0) {
             why.append(", ").append(String.join(" + ", ClockEventReason.decode(throttle))).append(" active");
         }
-        String summary = String.format("rank %d on %s is a straggler in %s: %s; job slowed by ~%.0f%%", r.rank(),
-                r.where(), w.jobId(), why, slowdown * 100);
+        String summary = String.format("rank %d on %s is a straggler in %s: %s; %s", r.rank(), r.where(), w.jobId(),
+                why, jobChange != null ? jobChange : String.format("job slowed by ~%.0f%%", slowdown * 100));
         Map<String, Double> evidence = Alerts.evidence(
                 "smClockMHz", r.smClockMHz(), "jobMedianSmClockMHz", c.clock().median,
                 "smActivePct", r.smActivePct(), "jobMedianSmActivePct", c.sm().median,
@@ -300,20 +518,23 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
                 "powerW", r.powerW(), "jobMedianPowerW", c.power().median,
                 "stepCostMs", r.stepCostMs(), "jobMedianStepCostMs", c.step().median,
                 "clockEventReasons", (double) r.clockEventReasons(),
-                "deviantWindows", (double) Long.bitCount(t.history), "jobSlowdownPct", slowdown * 100,
-                "ranks", (double) c.clock().count);
+                "usualSmClockMHz", t.baseClock, "usualSmActivePct", t.baseSm, "usualStepCostMs", t.baseStep,
+                "jobStepChangePct", c.relStep().count > 0 ? (c.relStep().median - 1) * 100 : null,
+                "deviantWindows", (double) Long.bitCount(t.history),
+                "jobSlowdownPct", jobChange != null ? null : slowdown * 100,
+                "ranks", (double) Math.max(Math.max(c.clock().count, c.step().count), c.sm().count));
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.FIRING,
                 rankIdentity(w, r.rank()), Alerts.labels("host", t.host, "gpu", t.gpu < 0 ? null : String.valueOf(t.gpu),
                         "rack", t.rack, "scope", "rank"),
-                t.startMs, null, w.decidedAt(), summary, evidence, origin(w, "rank" + r.rank()), ++t.seq);
+                t.episode.startMs, null, w.decidedAt(), summary, evidence, origin(w, "rank" + r.rank()), t.episode.nextSeq());
     }
 
     private AlertEvent resolved(JobWindow w, int rank, RankTrack t, String why) {
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED,
                 rankIdentity(w, rank), Alerts.labels("host", t.host, "gpu", t.gpu < 0 ? null : String.valueOf(t.gpu),
                         "rack", t.rack, "scope", "rank"),
-                t.startMs, w.windowEnd(), w.decidedAt(),
-                String.format("rank %d in %s: %s", rank, w.jobId(), why), Map.of(), origin(w, "rank" + rank), ++t.seq);
+                t.episode.startMs, w.windowEnd(), w.decidedAt(),
+                String.format("rank %d in %s: %s", rank, w.jobId(), why), Map.of(), origin(w, "rank" + rank), t.episode.nextSeq());
     }
 
     private AlertEvent hostFiring(JobWindow w, String host, HostTrack h, List<RankWindow> rs,
@@ -331,16 +552,16 @@ public final class StragglerDetector extends KeyedProcessFunction<String, JobWin
                 "jobSlowdownPct", slowdown * 100);
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.FIRING,
                 Alerts.labels("cluster", w.cluster(), "job", w.jobId(), "host", host),
-                Alerts.labels("rack", h.rack, "scope", "host", "ranks", h.ranks), h.startMs, null, w.decidedAt(),
-                summary, evidence, origin(w, "host" + host), ++h.seq);
+                Alerts.labels("rack", h.rack, "scope", "host", "ranks", h.ranks), h.episode.startMs, null, w.decidedAt(),
+                summary, evidence, origin(w, "host" + host), h.episode.nextSeq());
     }
 
     private AlertEvent hostResolved(JobWindow w, String host, HostTrack h, String why) {
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED,
                 Alerts.labels("cluster", w.cluster(), "job", w.jobId(), "host", host),
-                Alerts.labels("rack", h.rack, "scope", "host", "ranks", h.ranks), h.startMs, w.windowEnd(),
+                Alerts.labels("rack", h.rack, "scope", "host", "ranks", h.ranks), h.episode.startMs, w.windowEnd(),
                 w.decidedAt(), "host " + host + " in " + w.jobId() + ": " + why, Map.of(), origin(w, "host" + host),
-                ++h.seq);
+                h.episode.nextSeq());
     }
 
     private static Map<String, String> rankIdentity(JobWindow w, int rank) {

@@ -1,5 +1,7 @@
 package io.vigil.detection.job;
 
+import io.vigil.detection.alert.Episode;
+import io.vigil.detection.alert.KeyedDetector;
 import io.vigil.detection.alert.Alerts;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
@@ -7,10 +9,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -21,15 +19,15 @@ import org.apache.flink.util.Collector;
  * SYNC_STALL alert naming the duration and the odd rank out: the one idle while the others spin, or still
  * computing, is the likely culprit. The alert resolves when activity returns, or the job ends.
  */
-public final class SyncStallDetector extends KeyedProcessFunction<String, JobWindow, AlertEvent> {
+public final class SyncStallDetector extends KeyedDetector<String, JobWindow, SyncStallDetector.StallState> {
 
     public static final class StallState {
         public long pauseStartMs = Long.MIN_VALUE;
         public long lastPausedEndMs;
         public boolean spinning;
         public int activeRun;
-        public boolean firing;
-        public long seq;
+        /** The job's stall alert: open or not, its origin stream's sequence (its start is the pause's). */
+        public Episode episode = new Episode();
         public ArrayDeque<Long> spinningPausesMs = new ArrayDeque<>();
         public ArrayDeque<Long> idlePausesMs = new ArrayDeque<>();
         public int oddRank = -1;
@@ -41,25 +39,20 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
     private static final int REMEMBERED_PAUSES = 8;
 
     private final SyncStallConfig config;
-    private transient ValueState<StallState> state;
 
     public SyncStallDetector(SyncStallConfig config) {
+        super("sync-stall", StallState.class);
         this.config = config;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("sync-stall", StallState.class));
-    }
-
-    @Override
     public void processElement(JobWindow w, Context ctx, Collector<AlertEvent> out) throws Exception {
-        StallState st = state.value();
+        StallState st = load();
         if (w.ended()) {
-            if (st != null && st.firing) {
+            if (st != null && st.episode.close()) {
                 out.collect(resolved(w, st, w.end() == JobWindow.End.JOB_ENDED ? "job ended" : "job stopped reporting"));
             }
-            state.clear();
+            drop();
             return;
         }
         if (st == null) {
@@ -70,7 +63,7 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
             if (r.samples() > 0) present.add(r);
         }
         if (present.size() < 2 || (w.worldSize() > 0 && present.size() * 2 < w.worldSize())) {
-            state.update(st); // too few ranks report to judge the job: the silence detector's case
+            save(st); // too few ranks report to judge the job: the silence detector's case
             return;
         }
         int paused = 0;
@@ -100,17 +93,16 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
             oddRankOut(present, u, te, st);
             long duration = w.windowEnd() - st.pauseStartMs;
             long threshold = thresholdMs(st);
-            if (!st.firing && duration >= threshold) {
-                st.firing = true;
+            if (!st.episode.firing && duration >= threshold) {
+                st.episode.fireNow(st.pauseStartMs);
                 out.collect(firing(w, st, duration, threshold, paused, present.size(), u, pw));
             }
         } else if (st.pauseStartMs != Long.MIN_VALUE) {
             st.activeRun++;
             if (st.activeRun >= config.resumeWindows()) {
                 long duration = st.lastPausedEndMs - st.pauseStartMs;
-                if (st.firing) {
+                if (st.episode.close()) {
                     out.collect(resolved(w, st, String.format("activity back after %.0f s", duration / 1000.0)));
-                    st.firing = false;
                 } else {
                     // A pause the job came back from on its own: part of its normal rhythm.
                     ArrayDeque<Long> history = st.spinning ? st.spinningPausesMs : st.idlePausesMs;
@@ -124,7 +116,7 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
                 st.oddGpu = -1;
             }
         }
-        state.update(st);
+        save(st);
     }
 
     private boolean isPaused(RankWindow r) {
@@ -176,23 +168,27 @@ public final class SyncStallDetector extends KeyedProcessFunction<String, JobWin
         String culprit = st.oddRank >= 0
                 ? String.format("; odd rank out: rank %d on %s, the likely culprit", st.oddRank, st.oddWhere)
                 : "; no odd rank out";
-        String summary = String.format("%s stalled for %.0f s (%s; threshold %.0f s%s): %d of %d ranks at %.0f%% "
+        // Exact counts: of the ranks that reported in the window, and of the job's world size when it is known.
+        String of = w.worldSize() > ranks ? String.format("%d of the %d reporting ranks (job of %d)", paused, ranks,
+                w.worldSize()) : String.format("%d of %d ranks", paused, ranks);
+        String summary = String.format("%s stalled for %.0f s (%s; threshold %.0f s%s): %s at %.0f%% "
                         + "utilisation, %.0f W, no tensor or NVLink/PCIe traffic%s", w.jobId(), durationMs / 1000.0,
                 st.spinning ? "ranks spinning in a collective" : "ranks idle",
                 thresholdMs / 1000.0, normal > 0 ? String.format(", normal pauses up to %.0f s", normal / 1000.0) : "",
-                paused, ranks, u.median, pw.median, culprit);
+                of, u.median, pw.median, culprit);
         Map<String, Double> evidence = Alerts.evidence("stallSeconds", durationMs / 1000.0,
-                "thresholdSeconds", thresholdMs / 1000.0, "normalPauseSeconds", normal / 1000.0,
-                "pausedRanks", (double) paused, "ranks", (double) ranks, "medianUtilPct", u.median,
+                "thresholdSeconds", thresholdMs / 1000.0, "normalPauseSeconds", normal > 0 ? normal / 1000.0 : null,
+                "pausedRanks", (double) paused, "ranks", (double) ranks,
+                "worldSize", w.worldSize() > 0 ? (double) w.worldSize() : null, "medianUtilPct", u.median,
                 "medianPowerW", pw.median, "oddRank", st.oddRank >= 0 ? (double) st.oddRank : null);
         return Alerts.event(AlertType.SYNC_STALL, AlertEvent.Severity.CRITICAL, AlertEvent.State.FIRING, identity(w),
-                extra(st), st.pauseStartMs, null, w.decidedAt(), summary, evidence, origin(w), ++st.seq);
+                extra(st), st.pauseStartMs, null, w.decidedAt(), summary, evidence, origin(w), st.episode.nextSeq());
     }
 
     private AlertEvent resolved(JobWindow w, StallState st, String why) {
         return Alerts.event(AlertType.SYNC_STALL, AlertEvent.Severity.CRITICAL, AlertEvent.State.RESOLVED, identity(w),
                 extra(st), st.pauseStartMs, w.windowEnd(), w.decidedAt(), w.jobId() + ": " + why, Map.of(), origin(w),
-                ++st.seq);
+                st.episode.nextSeq());
     }
 
     private static Map<String, String> identity(JobWindow w) {

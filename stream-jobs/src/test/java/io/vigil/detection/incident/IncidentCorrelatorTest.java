@@ -141,4 +141,32 @@ class IncidentCorrelatorTest {
         assertThat(out()).hasSize(2).allSatisfy(x -> assertThat(x.labels()).containsEntry("root", "true"));
         assertThat(out().get(0)).isEqualTo(out().get(1));
     }
+
+    @Test
+    void aProblemRecurringAfterItsIncidentResolvedPagesAgainAndLateReportsStillAttach() throws Exception {
+        feed(cdu(AlertEvent.State.FIRING, 13));
+        feed(cdu(AlertEvent.State.RESOLVED, 100));
+        // Began while the CDU was failing, reported after it resolved: a late consequence, attached.
+        AlertEvent late = alert(AlertType.THERMAL, AlertEvent.State.FIRING, 90, 102,
+                Alerts.labels("cluster", "c", "host", "A05-n2", "gpu", "1"), Alerts.labels("rack", "A05", "scope", "gpu"),
+                "hot");
+        feed(late);
+        // The same CDU failing again, and a GPU on its racks heating after it resolved: new problems, paged.
+        AlertEvent again = alert(AlertType.COOLING, AlertEvent.State.FIRING, 150, 152,
+                Alerts.labels("cluster", "c", "device", "CDU-3"), Alerts.labels("racks", "A05,A06", "scope", "facility"),
+                "CDU-3 flow loss");
+        AlertEvent fresh = alert(AlertType.THERMAL, AlertEvent.State.FIRING, 130, 131,
+                Alerts.labels("cluster", "c", "host", "A06-n1", "gpu", "0"), Alerts.labels("rack", "A06", "scope", "gpu"),
+                "hot");
+        feed(fresh);
+        feed(again);
+        List<AlertEvent> o = out();
+        AlertEvent lateOut = o.stream().filter(a -> "A05-n2".equals(a.labels().get("host"))).findFirst().orElseThrow();
+        assertThat(lateOut.labels()).containsEntry("root", "false").containsEntry("incident", o.get(0).fingerprint());
+        AlertEvent freshOut = o.stream().filter(a -> "A06-n1".equals(a.labels().get("host"))).findFirst().orElseThrow();
+        assertThat(freshOut.labels()).containsEntry("root", "true");
+        AlertEvent againOut = o.get(o.size() - 1);
+        assertThat(againOut.type()).isEqualTo(AlertType.COOLING);
+        assertThat(againOut.labels()).containsEntry("root", "true").containsEntry("incident", againOut.fingerprint());
+    }
 }

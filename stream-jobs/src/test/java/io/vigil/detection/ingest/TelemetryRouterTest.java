@@ -28,30 +28,34 @@ import org.junit.jupiter.api.Test;
 class TelemetryRouterTest {
 
     @Test
-    void aRecordBehindTheWatermarkIsDeadLetteredAsLateAndTheRestIsRoutedByKind() throws Exception {
+    void aRecordBehindTheWatermarkByMoreThanTheToleranceIsDeadLetteredAsLateAndTheRestIsRoutedByKind()
+            throws Exception {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
-        try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h =
-                     ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock))) {
+        try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h = ProcessFunctionTestHarnesses
+                .forProcessFunction(new TelemetryRouter(Topics.defaults(), clock, Duration.ofSeconds(3)))) {
             GpuSample onTime = healthy("h1", 0, T0 + 5000).build();
+            GpuSample lateWithinTolerance = healthy("h2", 0, T0 + 4500).build();
             GpuSample late = healthy("h1", 1, T0 + 1000).build();
             h.processElement(in(onTime), onTime.ts());
-            h.processWatermark(T0 + 2000);
+            h.processWatermark(T0 + 5000);
+            h.processElement(in(lateWithinTolerance), lateWithinTolerance.ts());
             h.processElement(in(late), late.ts());
             h.processElement(in(new CoolingSample(T0 + 6000, "test", "A", "A01", CoolingSample.Source.RACK_AIR, "air",
                     null, null, null, null, null, 24.0, 30.0, null, null, null)), T0 + 6000);
             // A job event behind the watermark is still routed: it is a control record, not a measurement.
             h.processElement(in(new JobEvent(T0 + 1000, "test", "job-1", JobEvent.Kind.END, null, null, List.of(),
                     null)), T0 + 1000);
-            assertThat(h.extractOutputValues()).containsExactly(onTime);
+            assertThat(h.extractOutputValues()).containsExactly(onTime, lateWithinTolerance);
             List<DeadLetter> dead = h.getSideOutput(TelemetryRouter.LATE).stream().map(StreamRecord::getValue).toList();
             assertThat(dead).singleElement().satisfies(d -> {
                 assertThat(d.reason()).isEqualTo(RejectReason.LATE);
-                assertThat(d.detail()).contains("1000 ms behind the watermark");
+                assertThat(d.detail()).contains("4000 ms behind the watermark");
                 assertThat(d.payload()).isEqualTo(new String(WireFormat.encode(late)));
                 assertThat(d.sourceTopic()).isEqualTo("vigil.telemetry.gpu");
             });
             assertThat(h.getSideOutput(TelemetryRouter.COOLING)).hasSize(1);
-            assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(2); // the on-time rank sample + the END
+            // The two rank samples judged, and the END.
+            assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(3);
         }
     }
 
@@ -59,7 +63,8 @@ class TelemetryRouterTest {
     void aBmcsGpuSamplesAndSingleSuppliesAreStoredButNotJudged() throws Exception {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
         try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h =
-                     ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock))) {
+                     ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock,
+                             Duration.ofSeconds(30)))) {
             GpuSample inBand = healthy("h1", 0, T0).source(GpuSample.Source.DCGM).build();
             GpuSample bmc = healthy("h1", 0, T0).source(GpuSample.Source.REDFISH).build();
             h.processElement(in(inBand), T0);

@@ -23,7 +23,7 @@ class JobWindowAggregatorTest {
     @BeforeEach
     void open() throws Exception {
         h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new JobWindowAggregator(Duration.ofSeconds(1),
-                Duration.ofMinutes(5), Duration.ofSeconds(2)), JobSignal::jobKey, Types.STRING);
+                Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(30)), JobSignal::jobKey, Types.STRING);
     }
 
     @AfterEach
@@ -62,14 +62,22 @@ class JobWindowAggregatorTest {
     }
 
     @Test
-    void aLateSampleIsDroppedNotCountedIntoAClosedWindow() throws Exception {
+    void aLateSampleIsDroppedNotCountedIntoAClosedWindowAndTheJobWaitsLongerForItsReporterFromThenOn()
+            throws Exception {
         sample(0, 0, T0 + 100, 1900);
         h.processWatermark(new Watermark(T0 + 1500));
-        sample(0, 1, T0 + 200, 1000);
+        sample(0, 1, T0 + 200, 1000); // 1.3 s behind: its window is closed
         sample(0, 1, T0 + 1600, 1000);
+        sample(0, 0, T0 + 1700, 1900);
         h.processWatermark(new Watermark(T0 + 2000));
-        assertThat(windows()).hasSize(2);
+        // The second window would have closed at 1999; the job now waits 2.3 s more for its late reporter.
+        assertThat(windows()).hasSize(1);
         assertThat(windows().get(0).ranks()).extracting(RankWindow::rank).containsExactly(0);
+        sample(0, 1, T0 + 1900, 1000); // as late as before, and now in time
+        h.processWatermark(new Watermark(T0 + 4300));
+        assertThat(windows()).hasSize(2);
+        assertThat(windows().get(1).ranks()).extracting(RankWindow::rank).containsExactly(0, 1);
+        assertThat(windows().get(1).decidedAt()).isEqualTo(T0 + 2000 + 2000 + 2300);
     }
 
     @Test
