@@ -1,12 +1,12 @@
-package io.vigil.launcher;
+package io.vigil.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.collectors.simulator.ClusterTopology;
 import io.vigil.collectors.simulator.FaultScript;
 import io.vigil.collectors.simulator.SimulatorConfig;
-import io.vigil.launcher.scorecard.Scenario;
-import io.vigil.launcher.scorecard.Scorecard;
+import io.vigil.evaluation.scorecard.Scenario;
+import io.vigil.evaluation.scorecard.Scorecard;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import java.time.Duration;

@@ -17,8 +17,9 @@ public final class VigilCommand {
             Commands:
               demo      run the whole platform on this machine (Kafka, PostgreSQL, Flink, simulator, dashboard)
               collect   run a collector: ./vigil collect --config FILE [--once] [--output -]
-              scorecard run the labelled detection scenarios through the detection job, with the static-threshold
-                        baseline beside it, and print precision, recall, F1, latency and pages [--json]
+              scorecard run the labelled detection scenarios (the simulator's and the field fleet's) through the
+                        detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
+                        latency, pages and page precision [--json] [--sensitivity] [--soak-hours H]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
                         ./vigil bench collectors [bmc-fleet]: the collectors' benchmarks (bmc-fleet: only
@@ -82,21 +83,10 @@ public final class VigilCommand {
             System.exit(code);
             return;
         }
-        if (args[0].equals("scorecard") || (args[0].equals("bench") && args.length > 1 && args[1].equals("detection"))) {
-            int code = 0;
-            try {
-                String[] rest = java.util.Arrays.copyOfRange(args, args[0].equals("bench") ? 2 : 1, args.length);
-                if (args[0].equals("scorecard")) {
-                    io.vigil.launcher.scorecard.Scorecard.main(rest);
-                } else {
-                    io.vigil.launcher.bench.DetectionBenchmark.main(rest);
-                }
-            } catch (Exception e) {
-                System.err.println("vigil " + args[0] + ": " + e);
-                code = 1;
-            }
-            org.apache.logging.log4j.LogManager.shutdown();
-            System.exit(code);
+        if (args[0].equals("scorecard") || args[0].equals("bench")) {
+            // Evaluation lives in its own module (vigil-evaluation); ./vigil starts it, not the launcher.
+            System.err.println("vigil: '" + args[0] + "' runs from the evaluation module: use ./vigil " + args[0]);
+            System.exit(2);
             return;
         }
         if (!args[0].equals("demo")) {

@@ -22,6 +22,10 @@ public enum ClockEventReason {
     /** Bits that say the GPU is being slowed for heat: software and hardware thermal slowdown. */
     public static final long THERMAL_MASK = SW_THERMAL_SLOWDOWN.bit | HW_THERMAL_SLOWDOWN.bit;
 
+    /** Bits of every reason that slows the GPU below what its workload asks for ({@link #isProblem()}). */
+    public static final long THROTTLE_MASK = SW_POWER_CAP.bit | HW_SLOWDOWN.bit | SW_THERMAL_SLOWDOWN.bit
+            | HW_THERMAL_SLOWDOWN.bit | HW_POWER_BRAKE_SLOWDOWN.bit;
+
     private final long bit;
     private final boolean problem;
 

@@ -1,4 +1,4 @@
-package io.vigil.launcher.bench;
+package io.vigil.evaluation.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

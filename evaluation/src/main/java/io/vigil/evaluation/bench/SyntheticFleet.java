@@ -1,4 +1,4 @@
-package io.vigil.launcher.bench;
+package io.vigil.evaluation.bench;
 
 import io.vigil.model.ClockEventReason;
 import io.vigil.model.GpuSample;

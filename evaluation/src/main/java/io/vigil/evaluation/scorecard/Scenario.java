@@ -1,7 +1,8 @@
-package io.vigil.launcher.scorecard;
+package io.vigil.evaluation.scorecard;
 
 import io.vigil.collectors.simulator.ScheduledFault;
 import io.vigil.collectors.simulator.SimulatorConfig;
+import io.vigil.evaluation.field.FieldWorkload;
 import io.vigil.model.AlertType;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +16,33 @@ import java.util.Map;
  */
 public record Scenario(String name, String description, Duration length, List<ScheduledFault> faults,
                        Disturbance disturbance, boolean stepEvents, List<Expectation> expected,
-                       List<Expectation> allowed, SimulatorConfig simulator) {
+                       List<Expectation> allowed, SimulatorConfig simulator, FieldWorkload field) {
+
+    /** A scenario on Vigil's simulator. */
+    public Scenario(String name, String description, Duration length, List<ScheduledFault> faults,
+                    Disturbance disturbance, boolean stepEvents, List<Expectation> expected,
+                    List<Expectation> allowed, SimulatorConfig simulator) {
+        this(name, description, length, faults, disturbance, stepEvents, expected, allowed, simulator, null);
+    }
+
+    /** A scenario on the independent field fleet ({@link io.vigil.evaluation.field.FieldFleet}). */
+    public static Scenario field(String name, String description, Duration length, FieldWorkload field,
+                                 List<Expectation> expected, List<Expectation> allowed) {
+        return new Scenario(name, description, length, List.of(), Disturbance.none(), false, expected, allowed, null,
+                field);
+    }
+
+    /** GPUs the scenario's fleet holds. */
+    public int gpus() {
+        if (field != null) return field.gpus();
+        SimulatorConfig c = simulator == null ? ScenarioSuite.cluster(name, 0) : simulator;
+        return c.rows() * c.racksPerRow() * c.hostsPerRack() * c.gpusPerHost();
+    }
+
+    /** GPU-hours of telemetry the scenario produces. */
+    public double gpuHours() {
+        return gpus() * length.toMillis() / 3_600_000.0;
+    }
 
     /** The simulated cluster: the given one, renamed after the scenario, or the suite's. */
     public SimulatorConfig cluster(long seed) {

@@ -1,10 +1,11 @@
-package io.vigil.launcher.scorecard;
+package io.vigil.evaluation.scorecard;
 
 import io.vigil.collectors.OriginStamper;
 import io.vigil.collectors.simulator.ClusterSimulator;
 import io.vigil.collectors.simulator.Fault;
 import io.vigil.collectors.simulator.FaultScript;
 import io.vigil.collectors.simulator.ScheduledFault;
+import io.vigil.evaluation.field.FieldFleet;
 import io.vigil.model.GpuSample;
 import io.vigil.model.JobEvent;
 import io.vigil.model.StepEvent;
@@ -46,6 +47,7 @@ public final class ScenarioFeed implements Iterator<TelemetryRecord> {
     private static final class Run {
         final Scenario scenario;
         final ClusterSimulator sim;
+        final FieldFleet field;
         final Random random;
         final OriginStamper stamper;
         Set<String> notRunning = Set.of();
@@ -53,8 +55,15 @@ public final class ScenarioFeed implements Iterator<TelemetryRecord> {
         Run(Scenario scenario, long seed) {
             this.scenario = scenario;
             this.stamper = new OriginStamper("scorecard-" + scenario.name(), 0);
-            this.sim = new ClusterSimulator(scenario.cluster(seed),
-                    new FaultScript(scenario.faults()), stamper, T0).withStepEvents(scenario.stepEvents());
+            if (scenario.field() != null) {
+                this.sim = null;
+                this.field = new FieldFleet(scenario.name(), scenario.field(), T0, seed)
+                        .lengthSeconds((int) scenario.length().toSeconds());
+            } else {
+                this.field = null;
+                this.sim = new ClusterSimulator(scenario.cluster(seed),
+                        new FaultScript(scenario.faults()), stamper, T0).withStepEvents(scenario.stepEvents());
+            }
             this.random = new Random(seed * 31 + 7);
         }
     }
@@ -110,6 +119,10 @@ public final class ScenarioFeed implements Iterator<TelemetryRecord> {
         Duration elapsed = Duration.ofSeconds(step);
         for (Run run : runs) {
             if (step >= run.scenario.length().toSeconds()) continue;
+            if (run.field != null) {
+                for (FieldFleet.Delivery d : run.field.step((int) step)) queue(d.record(), d.arrivalMs());
+                continue;
+            }
             jobEvents(run, elapsed, now);
             for (TelemetryRecord r : run.sim.step()) {
                 disturb(run, r, now);

@@ -1,10 +1,10 @@
-package io.vigil.launcher.scorecard;
+package io.vigil.evaluation.scorecard;
 
 import io.vigil.collectors.simulator.Fault;
 import io.vigil.collectors.simulator.ScheduledFault;
 import io.vigil.collectors.simulator.SimulatorConfig;
-import io.vigil.launcher.scorecard.Scenario.Disturbance;
-import io.vigil.launcher.scorecard.Scenario.Expectation;
+import io.vigil.evaluation.scorecard.Scenario.Disturbance;
+import io.vigil.evaluation.scorecard.Scenario.Expectation;
 import io.vigil.model.AlertType;
 import java.time.Duration;
 import java.util.ArrayList;

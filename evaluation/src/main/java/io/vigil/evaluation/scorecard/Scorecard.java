@@ -1,11 +1,13 @@
-package io.vigil.launcher.scorecard;
+package io.vigil.evaluation.scorecard;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.detection.DetectionConfig;
 import io.vigil.detection.DetectionJob;
+import io.vigil.evaluation.field.FieldSuite;
 import io.vigil.detection.ingest.RawTelemetry;
 import io.vigil.model.AlertEvent;
+import io.vigil.testsupport.CollectingSink;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.GpuSample;
 import io.vigil.model.TelemetryRecord;
@@ -28,7 +30,8 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code ./vigil scorecard [--json]}: runs every scenario of {@link ScenarioSuite} through the real detection job
+ * {@code ./vigil scorecard [--json] [--sensitivity] [--soak-hours H]}: runs every scenario of {@link ScenarioSuite}
+ * and {@link FieldSuite} through the real detection job
  * ({@link DetectionJob}, the production graph) on a local Flink MiniCluster, and beside it the static-threshold
  * baseline on the same telemetry; prints per detector precision, recall, F1, detection latency, incidents and pages.
  */
@@ -45,10 +48,17 @@ public final class Scorecard {
     private Scorecard() {}
 
     public static Result run(List<Scenario> suite) throws Exception {
+        return run(suite, DetectionConfig.defaults());
+    }
+
+    public static Result run(List<Scenario> suite, DetectionConfig config) throws Exception {
         long t0 = System.nanoTime();
-        Detection d = detect(suite);
+        Detection d = detect(suite, config);
         Scorer vigil = new Scorer(suite, d.alerts(), false);
-        Scorer baseline = new Scorer(suite, baseline(suite), true);
+        // The baseline holds every GPU's samples in memory to order them: it is scored on the labelled scenarios,
+        // not on a long soak.
+        List<Scenario> labelled = suite.stream().filter(s -> s.length().toHours() < 2).toList();
+        Scorer baseline = new Scorer(labelled, baseline(labelled), true);
         List<Scorer.Row> rows = new ArrayList<>(vigil.rows());
         rows.addAll(baseline.rows());
         return new Result(rows, vigil.scenarios(), d.records(), d.deadLetters(), (System.nanoTime() - t0) / 1e9);
@@ -59,19 +69,23 @@ public final class Scorecard {
 
     /** Runs the scenarios' telemetry through the production detection job on a local MiniCluster. */
     public static Detection detect(List<Scenario> suite) throws Exception {
+        return detect(suite, DetectionConfig.defaults());
+    }
+
+    public static Detection detect(List<Scenario> suite, DetectionConfig config) throws Exception {
         long count = ScenarioFeed.count(suite);
         feed = new ScenarioFeed(suite);
         DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
                 (GeneratorFunction<Long, RawTelemetry>) Scorecard::record, count,
                 TypeInformation.of(RawTelemetry.class));
-        MemorySink<AlertEvent> alerts = new MemorySink<>();
-        MemorySink<DeadLetter> dead = new MemorySink<>();
+        CollectingSink<AlertEvent> alerts = new CollectingSink<>();
+        CollectingSink<DeadLetter> dead = new CollectingSink<>();
         Configuration conf = new Configuration();
         conf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         // The clock only judges "too far in the future"; the scenarios run in 2026's future, so set it after them.
         Clock clock = Clock.fixed(Instant.ofEpochMilli(ScenarioFeed.T0 + 86_400_000L), ZoneOffset.UTC);
-        new DetectionJob(source, alerts, dead, DetectionConfig.defaults(), clock).build(env);
+        new DetectionJob(source, alerts, dead, config, clock).build(env);
         env.execute("vigil-scorecard");
         return new Detection(alerts.drain(), count, dead.drain().size());
     }
@@ -84,7 +98,8 @@ public final class Scorecard {
     /** The baseline rules over the same disturbed GPU samples, each GPU's in time order. */
     static List<AlertEvent> baseline(List<Scenario> suite) {
         Map<String, List<GpuSample>> byGpu = new HashMap<>();
-        ScenarioFeed.forEachGpuSample(suite, s -> byGpu.computeIfAbsent(s.gpuKey(), k -> new ArrayList<>()).add(s));
+        ScenarioFeed.forEachGpuSample(suite, s -> byGpu.computeIfAbsent(s.cluster() + "/" + s.gpuKey(),
+                k -> new ArrayList<>()).add(s));
         StaticThresholdBaseline rules = new StaticThresholdBaseline();
         for (List<GpuSample> samples : byGpu.values()) {
             samples.sort(Comparator.comparingLong(GpuSample::ts));
@@ -95,22 +110,26 @@ public final class Scorecard {
     }
 
     public static void print(Result r, PrintStream out) {
-        out.printf("Detection scorecard: %d scenarios, %d records, %.0f s (%d dead letters)%n%n",
-                r.scenarios().size(), r.records(), r.seconds(), r.deadLetters());
-        out.printf("%-11s %-9s %9s %6s %6s %6s %5s %9s %9s %9s %5s%n", "detector", "", "expected", "found", "FP",
-                "prec", "rec", "F1", "p50 s", "p95 s", "pages");
+        double gpuHours = r.scenarios().stream().mapToDouble(Scorer.ScenarioResult::gpuHours).sum();
+        out.printf("Detection scorecard: %d scenarios, %d records, %.0f GPU-hours, %.0f s (%d dead letters)%n%n",
+                r.scenarios().size(), r.records(), gpuHours, r.seconds(), r.deadLetters());
+        out.printf("%-11s %-8s %8s %5s %4s %5s %5s %5s %6s %6s %5s %6s %9s %10s%n", "detector", "", "expected",
+                "found", "FP", "prec", "rec", "F1", "p50 s", "p95 s", "pages", "p.prec", "false/1kh", "unresolved");
         for (Scorer.Row row : r.rows()) {
-            out.printf("%-11s %-9s %9d %6d %6d %6.2f %5.2f %9.2f %9s %9s %5d%n", row.detector(),
+            out.printf("%-11s %-8s %8d %5d %4d %5.2f %5.2f %5.2f %6s %6s %5d %6.2f %9.1f %10d%n", row.detector(),
                     row.baseline() ? "baseline" : "vigil", row.expected(), row.found(), row.falsePositives(),
-                    row.precision(), row.recall(), row.f1(), fmt(row.latencyP50Seconds()), fmt(row.latencyP95Seconds()),
-                    row.pages());
+                    row.precision(), row.recall(), row.f1(), fmt(row.latencyP50Seconds()),
+                    fmt(row.latencyP95Seconds()), row.pages(), row.pagePrecision(), row.falsePagesPer1kGpuHours(),
+                    row.unresolved());
         }
         out.println();
-        out.println("Per scenario (Vigil): pages, and anything missed or unexpected");
+        out.println("Per scenario (Vigil): pages, and anything missed, unexpected or left firing");
         for (Scorer.ScenarioResult s : r.scenarios()) {
-            out.printf("  %-24s %s pages=%d%s%n", s.scenario(), s.negative() ? "negative" : "fault   ", s.pages(),
+            out.printf("  %-24s %s pages=%d%s%s%n", s.scenario(), s.negative() ? "negative" : "fault   ", s.pages(),
+                    s.found().isEmpty() ? "" : "  found " + String.join("; ", s.found()),
                     s.missed().isEmpty() ? "" : "  MISSED " + s.missed());
             for (String u : s.unexpected()) out.println("      unexpected: " + u);
+            for (String u : s.unresolved()) out.println("      still firing at the end: " + u);
         }
     }
 
@@ -132,6 +151,10 @@ public final class Scorecard {
             o.put("expected", row.expected());
             o.put("found", row.found());
             o.put("falsePositives", row.falsePositives());
+            o.put("falsePages", row.falsePages());
+            o.put("pagePrecision", round(row.pagePrecision()));
+            o.put("falsePagesPer1kGpuHours", round(row.falsePagesPer1kGpuHours()));
+            o.put("unresolved", row.unresolved());
         }
         return array.toPrettyString();
     }
@@ -144,13 +167,55 @@ public final class Scorecard {
         return Math.round(d * 1000) / 1000.0;
     }
 
-    public static void main(String[] args) throws Exception {
-        boolean json = List.of(args).contains("--json");
-        Result r = run(ScenarioSuite.all());
-        if (json) {
-            System.out.println(json(r));
-        } else {
-            print(r, System.out);
+    /** The standard suite: the simulator's scenarios and the independent field scenarios. */
+    public static List<Scenario> suite() {
+        List<Scenario> all = new ArrayList<>(ScenarioSuite.all());
+        all.addAll(FieldSuite.all());
+        return all;
+    }
+
+    /** {@code ./vigil scorecard [--json] [--sensitivity] [--soak-hours H]}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        boolean json = false, sensitivity = false;
+        double soakHours = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json" -> json = true;
+                case "--sensitivity" -> sensitivity = true;
+                case "--soak-hours" -> {
+                    if (i + 1 >= args.length) throw new IllegalArgumentException("--soak-hours needs a number of hours");
+                    try {
+                        soakHours = Double.parseDouble(args[++i]);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--soak-hours: not a number: " + args[i]);
+                    }
+                    if (!(soakHours > 0 && soakHours <= 1000)) {
+                        throw new IllegalArgumentException("--soak-hours must be in (0, 1000]");
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (options: --json, --sensitivity, --soak-hours H)");
+            }
         }
+        List<Scenario> suite = suite();
+        if (soakHours > 0) {
+            err.printf("Including a %.1f h healthy soak run of 256 GPUs%n", soakHours);
+            suite = new ArrayList<>(suite);
+            suite.add(FieldSuite.soak(soakHours));
+        }
+        Result r = run(suite);
+        Sensitivity.Table t = sensitivity ? Sensitivity.run(suite(), err) : null;
+        if (json && t != null) {
+            // One document: {"rows": [...], "sensitivity": [...]}.
+            out.println("{\"rows\": " + json(r) + ",\n\"sensitivity\": " + Sensitivity.json(t) + "}");
+        } else if (json) {
+            out.println(json(r));
+        } else {
+            print(r, out);
+            if (t != null) Sensitivity.print(t, out);
+            java.nio.file.Path steps = StepTimeReplay.defaultDir();
+            StepTimeReplay.print(StepTimeReplay.run(steps), steps, out);
+        }
+        return 0;
     }
 }

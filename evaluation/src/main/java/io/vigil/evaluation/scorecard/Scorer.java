@@ -1,4 +1,4 @@
-package io.vigil.launcher.scorecard;
+package io.vigil.evaluation.scorecard;
 
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
@@ -16,18 +16,26 @@ import java.util.Set;
  * and labels, detected between the fault's start and its end plus grace; it is ignored when it matches an allowed
  * consequence; otherwise it is a false positive. Recall counts expected findings with at least one match; latency
  * runs from the fault's start to the first match's {@code detectedAt}. A page is a root alert (label
- * {@code root=true}) of severity WARNING or CRITICAL.
+ * {@code root=true}) of severity WARNING or CRITICAL; a false page is one no fault of its scenario explains. Page
+ * precision is the share of pages a fault explains; false pages are also given per 1,000 GPU-hours of telemetry. An
+ * episode is unresolved when no RESOLVED event came while its scenario ran (the end of the input, which closes
+ * everything, does not count).
  */
 public final class Scorer {
 
     /** One detector's row of the scorecard. */
     public record Row(String detector, boolean baseline, int expected, int found, int truePositives,
                       int falsePositives, double precision, double recall, double f1, Double latencyP50Seconds,
-                      Double latencyP95Seconds, int incidents, int pages) {}
+                      Double latencyP95Seconds, int incidents, int pages, int falsePages, double pagePrecision,
+                      double falsePagesPer1kGpuHours, int unresolved) {}
 
-    /** What one scenario got: pages, and which expected findings were found how fast. */
+    /**
+     * What one scenario got: pages, which expected findings were missed, which alerts nothing explains, and which
+     * episodes were still firing when the scenario ended.
+     */
     public record ScenarioResult(String scenario, boolean negative, int pages, int falsePositives,
-                                 List<String> missed, List<String> unexpected) {}
+                                 List<String> missed, List<String> unexpected, List<String> unresolved,
+                                 double gpuHours, List<String> found) {}
 
     public static final Map<AlertType, String> DETECTORS = new LinkedHashMap<>();
 
@@ -47,21 +55,34 @@ public final class Scorer {
 
     public Scorer(List<Scenario> suite, List<AlertEvent> alerts, boolean baseline) {
         Map<String, List<AlertEvent>> byCluster = new HashMap<>();
+        Map<String, Long> resolvedAt = new HashMap<>();
         for (AlertEvent a : alerts) {
             if (a.state() == AlertEvent.State.FIRING) {
                 byCluster.computeIfAbsent(a.labels().get("cluster"), k -> new ArrayList<>()).add(a);
+            } else {
+                long at = (a.detectedAt() != null ? a.detectedAt() : a.endsAt()).toEpochMilli();
+                resolvedAt.merge(a.fingerprint() + "@" + a.startsAt(), at, Math::min);
             }
         }
-        Map<AlertType, int[]> counts = new HashMap<>(); // expected, found, tp, fp, incidents, pages
+        // expected, found, tp, fp, incidents, pages, false pages, unresolved
+        Map<AlertType, int[]> counts = new HashMap<>();
         Map<AlertType, List<Double>> latencies = new HashMap<>();
         for (AlertType t : DETECTORS.keySet()) {
-            counts.put(t, new int[6]);
+            counts.put(t, new int[8]);
             latencies.put(t, new ArrayList<>());
         }
+        double gpuHours = 0;
         for (Scenario s : suite) {
+            gpuHours += s.gpuHours();
+            long end = ScenarioFeed.T0 + s.length().toMillis();
+            List<String> unresolved = new ArrayList<>();
             Set<String> seen = new HashSet<>();
             List<AlertEvent> episodes = new ArrayList<>();
             for (AlertEvent a : byCluster.getOrDefault(s.name(), List.of())) {
+                // After its scenario's end a cluster sends nothing while longer scenarios run on: what is detected
+                // then (its hosts falling silent) is the end of the scenario, not a finding.
+                long detectedAt = (a.detectedAt() != null ? a.detectedAt() : a.startsAt()).toEpochMilli();
+                if (detectedAt > end) continue;
                 if (seen.add(a.fingerprint() + "@" + a.startsAt())) episodes.add(a);
             }
             int pages = 0, fps = 0;
@@ -77,6 +98,13 @@ public final class Scorer {
                     pages++;
                 }
                 long detected = (a.detectedAt() != null ? a.detectedAt() : a.startsAt()).toEpochMilli();
+                // Resolved while the scenario ran: the end of the input (which closes everything) does not count.
+                Long resolved = resolvedAt.get(a.fingerprint() + "@" + a.startsAt());
+                if (resolved == null || resolved > end) {
+                    c[7]++;
+                    unresolved.add(a.type() + " " + a.labels().get("host") + "/" + a.labels().get("rank") + ": "
+                            + a.summary());
+                }
                 Scenario.Expectation hit = null;
                 for (Scenario.Expectation e : s.expected()) {
                     if (matches(e, a, detected)) hit = e;
@@ -93,10 +121,12 @@ public final class Scorer {
                 if (!allowed) {
                     c[3]++;
                     fps++;
+                    if (root && a.severity() != AlertEvent.Severity.INFO) c[6]++;
                     unexpected.add(a.type() + " " + a.labels() + ": " + a.summary());
                 }
             }
             List<String> missed = new ArrayList<>();
+            List<String> found = new ArrayList<>();
             for (Scenario.Expectation e : s.expected()) {
                 counts.get(e.type())[0]++;
                 Long at = firstMatch.get(e);
@@ -104,10 +134,13 @@ public final class Scorer {
                     missed.add(e.type() + " " + e.labels());
                 } else {
                     counts.get(e.type())[1]++;
-                    latencies.get(e.type()).add((at - ScenarioFeed.T0 - e.from().toMillis()) / 1000.0);
+                    double latency = (at - ScenarioFeed.T0 - e.from().toMillis()) / 1000.0;
+                    latencies.get(e.type()).add(latency);
+                    found.add(String.format("%s %s in %.1f s", e.type(), e.labels(), latency));
                 }
             }
-            scenarios.add(new ScenarioResult(s.name(), s.negative(), pages, fps, missed, unexpected));
+            scenarios.add(new ScenarioResult(s.name(), s.negative(), pages, fps, missed, unexpected, unresolved,
+                    s.gpuHours(), found));
         }
         for (Map.Entry<AlertType, String> d : DETECTORS.entrySet()) {
             int[] c = counts.get(d.getKey());
@@ -115,8 +148,11 @@ public final class Scorer {
             double recall = c[0] == 0 ? 1 : c[1] / (double) c[0];
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             List<Double> l = latencies.get(d.getKey());
+            // Page precision: pages a fault explains (expected or an allowed consequence) over all pages.
+            double pagePrecision = c[5] == 0 ? (c[0] == 0 ? 1 : 0) : (c[5] - c[6]) / (double) c[5];
             rows.add(new Row(d.getValue(), baseline, c[0], c[1], c[2], c[3], precision, recall, f1,
-                    percentile(l, 0.5), percentile(l, 0.95), c[4], c[5]));
+                    percentile(l, 0.5), percentile(l, 0.95), c[4], c[5], c[6], pagePrecision,
+                    gpuHours == 0 ? 0 : c[6] * 1000.0 / gpuHours, c[7]));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.vigil.launcher.scorecard;
+package io.vigil.evaluation.scorecard;
 
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;

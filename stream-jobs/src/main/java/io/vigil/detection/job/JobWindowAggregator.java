@@ -148,7 +148,7 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
         if (start + windowMs - 1 + b.waitMs <= wm || b.emittedUpTo > start) {
             // Its window is gone: wait long enough for the next ones to take this reporter's signals.
             lateDropped.inc();
-            b.waitMs = Math.min(maxWaitMs, Math.max(b.waitMs, wm - s.ts() + windowMs));
+            b.waitMs = Math.min(maxWaitMs, Math.max(b.waitMs, wm - (start + windowMs - 1) + 1));
             b.lastLateTs = wm;
             state.update(b);
             return;

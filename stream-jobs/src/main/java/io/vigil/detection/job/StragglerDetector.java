@@ -104,7 +104,6 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
     /** A job-wide move of this many straggler margins is a new phase, not a straggler's wait. */
     static final double PHASE_FACTOR = 3;
 
-    private static final long THROTTLE_MASK = ClockEventReason.THERMAL_MASK | 0x8L | 0x80L | 0x4L;
 
     private final StragglerConfig config;
 
@@ -505,7 +504,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             why.append(String.format("out of step in %d of the last %d windows", Long.bitCount(t.history),
                     config.historyWindows()));
         }
-        long throttle = r.clockEventReasons() & THROTTLE_MASK;
+        long throttle = r.clockEventReasons() & ClockEventReason.THROTTLE_MASK;
         if (throttle != 0) {
             why.append(", ").append(String.join(" + ", ClockEventReason.decode(throttle))).append(" active");
         }

@@ -1,0 +1,37 @@
+package io.vigil.evaluation;
+
+import io.vigil.evaluation.bench.DetectionBenchmark;
+import io.vigil.evaluation.scorecard.Scorecard;
+import java.util.Arrays;
+
+/**
+ * {@code ./vigil scorecard ...} and {@code ./vigil bench detection ...}: evaluation, kept apart from the launcher,
+ * which only starts and stops Vigil's components.
+ */
+public final class EvaluationCommand {
+
+    private EvaluationCommand() {}
+
+    public static void main(String[] args) {
+        int code = 0;
+        try {
+            if (args.length >= 1 && args[0].equals("scorecard")) {
+                code = Scorecard.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("detection")) {
+                DetectionBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
+            } else {
+                System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] | "
+                        + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]");
+                code = 2;
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil " + args[0] + ": " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("vigil " + args[0] + ": " + e);
+            code = 1;
+        }
+        org.apache.logging.log4j.LogManager.shutdown();
+        System.exit(code);
+    }
+}
