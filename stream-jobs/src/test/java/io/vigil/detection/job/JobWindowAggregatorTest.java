@@ -66,18 +66,18 @@ class JobWindowAggregatorTest {
             throws Exception {
         sample(0, 0, T0 + 100, 1900);
         h.processWatermark(new Watermark(T0 + 1500));
-        sample(0, 1, T0 + 200, 1000); // 1.3 s behind: its window is closed
+        sample(0, 1, T0 + 200, 1000); // its window [0, 1000) closed at 999: 501 ms too early for it
         sample(0, 1, T0 + 1600, 1000);
         sample(0, 0, T0 + 1700, 1900);
         h.processWatermark(new Watermark(T0 + 2000));
-        // The second window would have closed at 1999; the job now waits 2.3 s more for its late reporter.
+        // The second window would have closed at 1999; the job now waits 502 ms more for its late reporter.
         assertThat(windows()).hasSize(1);
         assertThat(windows().get(0).ranks()).extracting(RankWindow::rank).containsExactly(0);
-        sample(0, 1, T0 + 1900, 1000); // as late as before, and now in time
-        h.processWatermark(new Watermark(T0 + 4300));
+        sample(0, 1, T0 + 1900, 1000); // in time now
+        h.processWatermark(new Watermark(T0 + 2501));
         assertThat(windows()).hasSize(2);
         assertThat(windows().get(1).ranks()).extracting(RankWindow::rank).containsExactly(0, 1);
-        assertThat(windows().get(1).decidedAt()).isEqualTo(T0 + 2000 + 2000 + 2300);
+        assertThat(windows().get(1).decidedAt()).isEqualTo(T0 + 2000 + 2000 + 502);
     }
 
     @Test
