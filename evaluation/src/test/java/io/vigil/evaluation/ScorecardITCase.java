@@ -44,6 +44,12 @@ class ScorecardITCase {
         assertThat(row(vigil, "thermal").latencyP95Seconds()).isLessThanOrEqualTo(10.0);
         assertThat(row(vigil, "cooling").latencyP95Seconds()).isLessThanOrEqualTo(10.0);
         assertThat(row(vigil, "sync-stall").latencyP95Seconds()).isLessThanOrEqualTo(60.0 + 5.0);
+        // Every found fault's alert resolved within two minutes of the fault's end: what the README states per
+        // detector (N good samples or windows once the evidence is gone) plus the time a GPU or a coolant loop
+        // takes to cool down. XID holds for 10 minutes without recurrence, by design.
+        assertThat(vigil).filteredOn(row -> !row.detector().equals("xid"))
+                .allSatisfy(row -> assertThat(row.resolveP95Seconds()).as(row.detector() + " resolution")
+                        .isNotNull().isLessThanOrEqualTo(120.0));
         assertThat(r.scenarios()).allSatisfy(s -> {
             if (s.negative()) assertThat(s.pages()).as(s.scenario() + " pages").isZero();
             else assertThat(s.pages()).as(s.scenario() + " pages").isPositive();
@@ -61,7 +67,7 @@ class ScorecardITCase {
         var json = WireFormat.mapper().readTree(Scorecard.json(r));
         assertThat(json.get(0).fieldNames()).toIterable().contains("detector", "baseline", "precision", "recall", "f1",
                 "latencyP50Seconds", "latencyP95Seconds", "incidents", "pages", "pagePrecision",
-                "falsePagesPer1kGpuHours", "falsePages", "unresolved");
+                "falsePagesPer1kGpuHours", "falsePages", "unresolved", "resolveP95Seconds");
     }
 
     static Scorer.Row row(List<Scorer.Row> rows, String detector) {

@@ -39,6 +39,16 @@ public record Scenario(String name, String description, Duration length, List<Sc
         return c.rows() * c.racksPerRow() * c.hostsPerRack() * c.gpusPerHost();
     }
 
+    /** When the scenario's last fault ends (ms after its start); 0 without faults. */
+    public long faultsEndMs() {
+        long end = 0;
+        for (ScheduledFault f : faults) end = Math.max(end, f.at().plus(f.duration()).toMillis());
+        if (field != null) {
+            for (FieldWorkload.Fault f : field.faults()) end = Math.max(end, (f.startS() + f.durationS()) * 1000L);
+        }
+        return Math.min(end, length.toMillis());
+    }
+
     /** GPU-hours of telemetry the scenario produces. */
     public double gpuHours() {
         return gpus() * length.toMillis() / 3_600_000.0;

@@ -84,7 +84,8 @@ public final class Scorecard {
         conf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         // The clock only judges "too far in the future"; the scenarios run in 2026's future, so set it after them.
-        Clock clock = Clock.fixed(Instant.ofEpochMilli(ScenarioFeed.T0 + 86_400_000L), ZoneOffset.UTC);
+        long longest = suite.stream().mapToLong(s -> s.length().toMillis()).max().orElse(0);
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(ScenarioFeed.T0 + longest + 86_400_000L), ZoneOffset.UTC);
         new DetectionJob(source, alerts, dead, config, clock).build(env);
         env.execute("vigil-scorecard");
         return new Detection(alerts.drain(), count, dead.drain().size());
@@ -113,14 +114,15 @@ public final class Scorecard {
         double gpuHours = r.scenarios().stream().mapToDouble(Scorer.ScenarioResult::gpuHours).sum();
         out.printf("Detection scorecard: %d scenarios, %d records, %.0f GPU-hours, %.0f s (%d dead letters)%n%n",
                 r.scenarios().size(), r.records(), gpuHours, r.seconds(), r.deadLetters());
-        out.printf("%-11s %-8s %8s %5s %4s %5s %5s %5s %6s %6s %5s %6s %9s %10s%n", "detector", "", "expected",
-                "found", "FP", "prec", "rec", "F1", "p50 s", "p95 s", "pages", "p.prec", "false/1kh", "unresolved");
+        out.printf("%-11s %-8s %8s %5s %4s %5s %5s %5s %6s %6s %5s %6s %9s %10s %9s%n", "detector", "", "expected",
+                "found", "FP", "prec", "rec", "F1", "p50 s", "p95 s", "pages", "p.prec", "false/1kh", "unresolved",
+                "resolve s");
         for (Scorer.Row row : r.rows()) {
-            out.printf("%-11s %-8s %8d %5d %4d %5.2f %5.2f %5.2f %6s %6s %5d %6.2f %9.1f %10d%n", row.detector(),
-                    row.baseline() ? "baseline" : "vigil", row.expected(), row.found(), row.falsePositives(),
-                    row.precision(), row.recall(), row.f1(), fmt(row.latencyP50Seconds()),
+            out.printf("%-11s %-8s %8d %5d %4d %5.2f %5.2f %5.2f %6s %6s %5d %6.2f %9.1f %10d %9s%n",
+                    row.detector(), row.baseline() ? "baseline" : "vigil", row.expected(), row.found(),
+                    row.falsePositives(), row.precision(), row.recall(), row.f1(), fmt(row.latencyP50Seconds()),
                     fmt(row.latencyP95Seconds()), row.pages(), row.pagePrecision(), row.falsePagesPer1kGpuHours(),
-                    row.unresolved());
+                    row.unresolved(), fmt(row.resolveP95Seconds()));
         }
         out.println();
         out.println("Per scenario (Vigil): pages, and anything missed, unexpected or left firing");
@@ -155,6 +157,8 @@ public final class Scorecard {
             o.put("pagePrecision", round(row.pagePrecision()));
             o.put("falsePagesPer1kGpuHours", round(row.falsePagesPer1kGpuHours()));
             o.put("unresolved", row.unresolved());
+            if (row.resolveP95Seconds() == null) o.putNull("resolveP95Seconds");
+            else o.put("resolveP95Seconds", round(row.resolveP95Seconds()));
         }
         return array.toPrettyString();
     }

@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code root=true}) of severity WARNING or CRITICAL; a false page is one no fault of its scenario explains. Page
  * precision is the share of pages a fault explains; false pages are also given per 1,000 GPU-hours of telemetry. An
  * episode is unresolved when no RESOLVED event came while its scenario ran (the end of the input, which closes
- * everything, does not count).
+ * everything, does not count); for found faults, the time from the end of the scenario's faults to the alert's
+ * RESOLVED event is the resolution time.
  */
 public final class Scorer {
 
@@ -27,7 +28,7 @@ public final class Scorer {
     public record Row(String detector, boolean baseline, int expected, int found, int truePositives,
                       int falsePositives, double precision, double recall, double f1, Double latencyP50Seconds,
                       Double latencyP95Seconds, int incidents, int pages, int falsePages, double pagePrecision,
-                      double falsePagesPer1kGpuHours, int unresolved) {}
+                      double falsePagesPer1kGpuHours, int unresolved, Double resolveP95Seconds) {}
 
     /**
      * What one scenario got: pages, which expected findings were missed, which alerts nothing explains, and which
@@ -67,9 +68,11 @@ public final class Scorer {
         // expected, found, tp, fp, incidents, pages, false pages, unresolved
         Map<AlertType, int[]> counts = new HashMap<>();
         Map<AlertType, List<Double>> latencies = new HashMap<>();
+        Map<AlertType, List<Double>> resolutions = new HashMap<>();
         for (AlertType t : DETECTORS.keySet()) {
             counts.put(t, new int[8]);
             latencies.put(t, new ArrayList<>());
+            resolutions.put(t, new ArrayList<>());
         }
         double gpuHours = 0;
         for (Scenario s : suite) {
@@ -112,6 +115,11 @@ public final class Scorer {
                 if (hit != null) {
                     c[2]++;
                     firstMatch.merge(hit, detected, Math::min);
+                    // How long after its cause ended the alert resolved (faults that end before the scenario does).
+                    long causeEnd = ScenarioFeed.T0 + s.faultsEndMs();
+                    if (resolved != null && resolved <= end && causeEnd < end) {
+                        resolutions.get(a.type()).add(Math.max(0, resolved - causeEnd) / 1000.0);
+                    }
                     continue;
                 }
                 boolean allowed = false;
@@ -152,7 +160,7 @@ public final class Scorer {
             double pagePrecision = c[5] == 0 ? (c[0] == 0 ? 1 : 0) : (c[5] - c[6]) / (double) c[5];
             rows.add(new Row(d.getValue(), baseline, c[0], c[1], c[2], c[3], precision, recall, f1,
                     percentile(l, 0.5), percentile(l, 0.95), c[4], c[5], c[6], pagePrecision,
-                    gpuHours == 0 ? 0 : c[6] * 1000.0 / gpuHours, c[7]));
+                    gpuHours == 0 ? 0 : c[6] * 1000.0 / gpuHours, c[7], percentile(resolutions.get(d.getKey()), 0.95)));
         }
     }
 
