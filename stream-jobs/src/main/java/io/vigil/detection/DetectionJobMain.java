@@ -53,7 +53,6 @@ public final class DetectionJobMain {
         d.put("straggler.min-clock-drop", String.valueOf(st.minClockDrop()));
         d.put("straggler.min-activity-gap-pct", String.valueOf(st.minActivityGapPct()));
         d.put("straggler.min-step-deviation", String.valueOf(st.minStepDeviation()));
-        d.put("straggler.baseline-max-skew", String.valueOf(st.baselineMaxSkew()));
         d.put("straggler.baseline-alpha", String.valueOf(st.baselineAlpha()));
         d.put("straggler.fire-windows", String.valueOf(st.fireWindows()));
         d.put("straggler.history-windows", String.valueOf(st.historyWindows()));
@@ -107,7 +106,7 @@ public final class DetectionJobMain {
             StragglerConfig straggler = new StragglerConfig(s.integer("straggler.min-ranks", 3, 100_000),
                     s.integer("straggler.warmup-windows", 0, 100_000), s.decimal("straggler.z-threshold", 1, 100),
                     s.decimal("straggler.min-clock-drop", 0, 1), s.decimal("straggler.min-activity-gap-pct", 0, 100),
-                    s.decimal("straggler.min-step-deviation", 0, 100), s.decimal("straggler.baseline-max-skew", 1, 10),
+                    s.decimal("straggler.min-step-deviation", 0, 100),
                     s.decimal("straggler.baseline-alpha", 0, 1), s.integer("straggler.fire-windows", 1, 62),
                     s.integer("straggler.history-windows", 1, 62), s.integer("straggler.resolve-windows", 1, 10_000),
                     s.decimal("straggler.host-fraction", 0.01, 1));

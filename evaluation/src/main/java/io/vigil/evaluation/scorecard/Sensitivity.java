@@ -58,8 +58,7 @@ public final class Sensitivity {
     public static DetectionConfig scaled(DetectionConfig d, double f) {
         StragglerConfig s = d.straggler();
         StragglerConfig straggler = new StragglerConfig(s.minRanks(), s.warmupWindows(), s.zThreshold() * f,
-                s.minClockDrop() * f, s.minActivityGapPct() * f, s.minStepDeviation() * f, s.baselineMaxSkew(),
-                s.baselineAlpha(), s.fireWindows(), s.historyWindows(), s.resolveWindows(), s.hostFraction());
+                s.minClockDrop() * f, s.minActivityGapPct() * f, s.minStepDeviation() * f, s.baselineAlpha(), s.fireWindows(), s.historyWindows(), s.resolveWindows(), s.hostFraction());
         SyncStallConfig st = d.stall();
         SyncStallConfig stall = new SyncStallConfig(st.stallFraction(), st.maxTensorPct(), st.pausedPowerFraction(),
                 st.maxLinkBps(), st.spinningUtilPct(), atMost(times(st.minSpinningStall(), f), st.maxStall()),

@@ -30,8 +30,8 @@ import org.apache.flink.util.Collector;
  * computing is not judged, and open alerts neither resolve nor grow;</li>
  * <li>clock offsets between hosts: a host whose clock is off by up to {@link #SETTLE_WINDOWS} windows shows its
  * ranks changing before or after the others whenever the whole job changes phase (start, checkpoint, resume). So a
- * job-wide change of activity or clock marks a transition: nothing is learned in the {@link #SETTLE_WINDOWS}
- * windows after it, they do not count towards resolving an alert, and an alert needs its rank out of step for
+ * job-wide change of activity or clock marks a transition: nothing is learned from the {@link #SETTLE_WINDOWS}
+ * windows before it or after it, they do not count towards resolving an alert, and an alert needs its rank out of step for
  * longer than that ({@code history-windows} windows since it began, K of the last N, the newest among them): a rank
  * ahead of or behind the job's phase change by a few seconds never gets there. Step costs are durations and do not
  * depend on clocks;</li>
@@ -54,11 +54,17 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         /** The rank's alert: open or not, its start, its origin stream's sequence. */
         public Episode episode = new Episode();
         public long firstDeviantMs;
-        public double baseline = 1.0;
         /** The rank's own usual, learned in steady windows; NaN until first seen. */
         public double baseClock = Double.NaN, baseSm = Double.NaN, baseTensor = Double.NaN, baseStep = Double.NaN;
         /** Steady windows learned since the rank (re)started learning, and step windows learned. */
         public int learned, clockLearned, stepLearned;
+        /**
+         * The rank's last SETTLE_WINDOWS + 1 windows (clock, SM, tensor, 1 if the window was a clean one to learn
+         * from), oldest first after {@code recentCount}: the usual is learned from the oldest, once no transition
+         * has come within SETTLE_WINDOWS windows of it on either side.
+         */
+        public double[] recent = new double[4 * (SETTLE_WINDOWS + 1)];
+        public long recentCount;
         /** The verdict of the rank's last step, and when its window ended (steps may span several windows). */
         public boolean lastStepDev;
         public long lastStepEndMs = Long.MIN_VALUE;
@@ -212,13 +218,22 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // relearn after a pause.
             boolean normal = !v.deviant() && v.assessed();
             t.normalRun = v.deviant() ? 0 : normal ? t.normalRun + 1 : t.normalRun;
+            remember(r, t, !v.deviant());
+            // Learn from the window SETTLE_WINDOWS back, once it is as far from any transition after it as before:
+            // a host whose clock runs behind changes phase up to SETTLE_WINDOWS windows before the job does, and
+            // those windows must not teach its ranks their usual.
+            boolean settled = computing && st.sinceTransition > 2 * SETTLE_WINDOWS
+                    && t.recentCount > SETTLE_WINDOWS;
             if (!t.episode.firing && !v.deviant()) {
-                learn(r, t, steady);
-            } else if (t.episode.firing && Double.isNaN(t.baseSm) && steady) {
+                learn(r, t, settled);
+            } else if (t.episode.firing && Double.isNaN(t.baseSm) && settled) {
                 // A firing rank after a new phase: learn its activity again, keep its clock and step usual.
-                t.baseSm = ewma(t.baseSm, r.smActivePct(), 1.0 / (t.learned + 1));
-                t.baseTensor = ewma(t.baseTensor, r.tensorActivePct(), 1.0 / (t.learned + 1));
-                t.learned++;
+                int o = oldest(t);
+                if (t.recent[o + 3] == 1) {
+                    t.baseSm = ewma(t.baseSm, t.recent[o + 1], 1.0 / (t.learned + 1));
+                    t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], 1.0 / (t.learned + 1));
+                    t.learned++;
+                }
             }
         }
 
@@ -365,18 +380,37 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         return judged > 0 && moved >= STRUCTURE_FRACTION * judged && hosts.size() > 1;
     }
 
-    /** Moves the rank's usual towards this window: fast while it is new, slowly after. */
-    private void learn(RankWindow r, RankTrack t, boolean steady) {
+    /** Keeps this window's clock and activity in the rank's ring of recent windows. */
+    private static void remember(RankWindow r, RankTrack t, boolean clean) {
         // A rank idle while its job computes (joining late, or hung) teaches nothing about its usual pace.
         boolean idle = !Double.isNaN(r.smActivePct()) ? r.smActivePct() < 5
                 : !Double.isNaN(r.tensorActivePct()) && r.tensorActivePct() < 5;
-        if (steady && !idle) {
+        int slot = (int) (t.recentCount % (SETTLE_WINDOWS + 1)) * 4;
+        t.recent[slot] = r.smClockMHz();
+        t.recent[slot + 1] = r.smActivePct();
+        t.recent[slot + 2] = r.tensorActivePct();
+        t.recent[slot + 3] = clean && !idle ? 1 : 0;
+        t.recentCount++;
+    }
+
+    /** Where the oldest window of the ring starts (SETTLE_WINDOWS before the newest, once the ring is full). */
+    private static int oldest(RankTrack t) {
+        return (int) (t.recentCount % (SETTLE_WINDOWS + 1)) * 4;
+    }
+
+    /**
+     * Moves the rank's usual towards the window {@link #SETTLE_WINDOWS} back (when {@code settled}), and its step
+     * usual towards this window's steps: fast while the rank is new, slowly after.
+     */
+    private void learn(RankWindow r, RankTrack t, boolean settled) {
+        int o = oldest(t);
+        if (settled && t.recent[o + 3] == 1) {
             double a = t.learned < RANK_WARMUP_WINDOWS ? 1.0 / (t.learned + 1) : config.baselineAlpha();
             double ac = t.clockLearned < RANK_WARMUP_WINDOWS ? 1.0 / (t.clockLearned + 1) : config.baselineAlpha();
-            t.baseClock = ewma(t.baseClock, r.smClockMHz(), ac);
+            t.baseClock = ewma(t.baseClock, t.recent[o], ac);
             t.clockLearned++;
-            t.baseSm = ewma(t.baseSm, r.smActivePct(), a);
-            t.baseTensor = ewma(t.baseTensor, r.tensorActivePct(), a);
+            t.baseSm = ewma(t.baseSm, t.recent[o + 1], a);
+            t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], a);
             t.learned++;
         }
         if (!Double.isNaN(r.stepCostMs())) {
