@@ -155,4 +155,35 @@ class StragglerDetectorTest {
         assertThat(h.numKeyedStateEntries()).isZero();
         assertThat(h.numEventTimeTimers()).isZero();
     }
+
+    /**
+     * A job whose hosts' clocks disagree by 3 s either way, that loads data, trains with a slow group on two of its
+     * six hosts, checkpoints and resumes: structure and phase changes page nobody; a real change still does.
+     */
+    @Test
+    void clockOffsetsAtPhaseChangesAndASlowGroupArePageFreeWhileARealChangeStillPages() throws Exception {
+        java.util.function.BiFunction<Integer, Integer, RankWindow> job = (second, rank) -> {
+            int host = rank / 8;
+            int t = second + (host == 1 ? 3 : host == 2 ? -3 : 0); // h1's clock runs 3 s behind, h2's 3 s ahead
+            RankWindow r = training(rank);
+            if (t < 30) return withActivity(r, 30, 8, 2, 150, 1e8);              // loading data
+            if (t >= 100 && t < 120) return withActivity(r, 2, 2, 0, 110, 2e6);  // checkpoint
+            if (host >= 4) return withActivity(r, 99, 44, 22, 390, 1.5e10);      // the slow group
+            return r;
+        };
+        for (int s = 0; s < 200; s++) {
+            int second = s;
+            h.processElement(window(s, 48, rank -> job.apply(second, rank)), 0);
+        }
+        assertThat(alerts()).as("structure and offsets").isEmpty();
+        for (int s = 200; s < 220; s++) {
+            int second = s;
+            h.processElement(window(s, 48, rank -> rank == 9 ? withClock(job.apply(second, rank), 1400, 0x8)
+                    : job.apply(second, rank)), 0);
+        }
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.labels()).containsEntry("rank", "9");
+            assertThat(a.summary()).contains("SM clock 1400 MHz, usually 1975 MHz");
+        });
+    }
 }
