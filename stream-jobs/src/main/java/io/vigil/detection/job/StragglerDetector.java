@@ -65,6 +65,10 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
          */
         public double[] recent = new double[4 * (SETTLE_WINDOWS + 1)];
         public long recentCount;
+        /** The first windows a rank (re)learns from: its usual starts as their median, not their mean. */
+        public double[] warmClock = new double[RANK_WARMUP_WINDOWS];
+        public double[] warmSm = new double[RANK_WARMUP_WINDOWS];
+        public double[] warmTensor = new double[RANK_WARMUP_WINDOWS];
         /** The verdict of the rank's last step, and when its window ended (steps may span several windows). */
         public boolean lastStepDev;
         public long lastStepEndMs = Long.MIN_VALUE;
@@ -229,10 +233,14 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             } else if (t.episode.firing && Double.isNaN(t.baseSm) && settled) {
                 // A firing rank after a new phase: learn its activity again, keep its clock and step usual.
                 int o = oldest(t);
-                if (t.recent[o + 3] == 1) {
-                    t.baseSm = ewma(t.baseSm, t.recent[o + 1], 1.0 / (t.learned + 1));
-                    t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], 1.0 / (t.learned + 1));
+                if (t.recent[o + 3] == 1 && t.learned < RANK_WARMUP_WINDOWS) {
+                    t.warmSm[t.learned] = t.recent[o + 1];
+                    t.warmTensor[t.learned] = t.recent[o + 2];
                     t.learned++;
+                    if (t.learned == RANK_WARMUP_WINDOWS) {
+                        t.baseSm = median(t.warmSm, t.learned);
+                        t.baseTensor = median(t.warmTensor, t.learned);
+                    }
                 }
             }
         }
@@ -405,12 +413,24 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
     private void learn(RankWindow r, RankTrack t, boolean settled) {
         int o = oldest(t);
         if (settled && t.recent[o + 3] == 1) {
-            double a = t.learned < RANK_WARMUP_WINDOWS ? 1.0 / (t.learned + 1) : config.baselineAlpha();
-            double ac = t.clockLearned < RANK_WARMUP_WINDOWS ? 1.0 / (t.clockLearned + 1) : config.baselineAlpha();
-            t.baseClock = ewma(t.baseClock, t.recent[o], ac);
+            // The first windows set the usual by their median, so that one or two odd ones among them (a worker
+            // running with the other group for a second) do not become part of it; after that it moves slowly.
+            if (t.clockLearned < RANK_WARMUP_WINDOWS) {
+                t.warmClock[t.clockLearned] = t.recent[o];
+                t.baseClock = median(t.warmClock, t.clockLearned + 1);
+            } else {
+                t.baseClock = ewma(t.baseClock, t.recent[o], config.baselineAlpha());
+            }
             t.clockLearned++;
-            t.baseSm = ewma(t.baseSm, t.recent[o + 1], a);
-            t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], a);
+            if (t.learned < RANK_WARMUP_WINDOWS) {
+                t.warmSm[t.learned] = t.recent[o + 1];
+                t.warmTensor[t.learned] = t.recent[o + 2];
+                t.baseSm = median(t.warmSm, t.learned + 1);
+                t.baseTensor = median(t.warmTensor, t.learned + 1);
+            } else {
+                t.baseSm = ewma(t.baseSm, t.recent[o + 1], config.baselineAlpha());
+                t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], config.baselineAlpha());
+            }
             t.learned++;
         }
         if (!Double.isNaN(r.stepCostMs())) {
@@ -418,6 +438,16 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             t.baseStep = ewma(t.baseStep, r.stepCostMs(), a);
             t.stepLearned++;
         }
+    }
+
+    /** The median of the first {@code n} values that are not NaN; NaN if there is none. */
+    private static double median(double[] values, int n) {
+        double[] v = new double[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) if (!Double.isNaN(values[i])) v[m++] = values[i];
+        if (m == 0) return Double.NaN;
+        java.util.Arrays.sort(v, 0, m);
+        return m % 2 == 1 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
     }
 
     private static double ewma(double base, double value, double a) {
