@@ -65,10 +65,11 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
          */
         public double[] recent = new double[4 * (SETTLE_WINDOWS + 1)];
         public long recentCount;
-        /** The first windows a rank (re)learns from: its usual starts as their median, not their mean. */
-        public double[] warmClock = new double[RANK_WARMUP_WINDOWS];
-        public double[] warmSm = new double[RANK_WARMUP_WINDOWS];
-        public double[] warmTensor = new double[RANK_WARMUP_WINDOWS];
+        /**
+         * The first windows a rank (re)learns from (clock, SM, tensor, each RANK_WARMUP_WINDOWS long): its usual
+         * starts as their median, not their mean. One array, as {@code recent}: state is copied per object.
+         */
+        public double[] warm = new double[3 * RANK_WARMUP_WINDOWS];
         /** The verdict of the rank's last step, and when its window ended (steps may span several windows). */
         public boolean lastStepDev;
         public long lastStepEndMs = Long.MIN_VALUE;
@@ -234,12 +235,12 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                 // A firing rank after a new phase: learn its activity again, keep its clock and step usual.
                 int o = oldest(t);
                 if (t.recent[o + 3] == 1 && t.learned < RANK_WARMUP_WINDOWS) {
-                    t.warmSm[t.learned] = t.recent[o + 1];
-                    t.warmTensor[t.learned] = t.recent[o + 2];
+                    t.warm[RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 1];
+                    t.warm[2 * RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 2];
                     t.learned++;
                     if (t.learned == RANK_WARMUP_WINDOWS) {
-                        t.baseSm = median(t.warmSm, t.learned);
-                        t.baseTensor = median(t.warmTensor, t.learned);
+                        t.baseSm = median(t.warm, RANK_WARMUP_WINDOWS, t.learned);
+                        t.baseTensor = median(t.warm, 2 * RANK_WARMUP_WINDOWS, t.learned);
                     }
                 }
             }
@@ -416,17 +417,17 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // The first windows set the usual by their median, so that one or two odd ones among them (a worker
             // running with the other group for a second) do not become part of it; after that it moves slowly.
             if (t.clockLearned < RANK_WARMUP_WINDOWS) {
-                t.warmClock[t.clockLearned] = t.recent[o];
-                t.baseClock = median(t.warmClock, t.clockLearned + 1);
+                t.warm[t.clockLearned] = t.recent[o];
+                t.baseClock = median(t.warm, 0, t.clockLearned + 1);
             } else {
                 t.baseClock = ewma(t.baseClock, t.recent[o], config.baselineAlpha());
             }
             t.clockLearned++;
             if (t.learned < RANK_WARMUP_WINDOWS) {
-                t.warmSm[t.learned] = t.recent[o + 1];
-                t.warmTensor[t.learned] = t.recent[o + 2];
-                t.baseSm = median(t.warmSm, t.learned + 1);
-                t.baseTensor = median(t.warmTensor, t.learned + 1);
+                t.warm[RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 1];
+                t.warm[2 * RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 2];
+                t.baseSm = median(t.warm, RANK_WARMUP_WINDOWS, t.learned + 1);
+                t.baseTensor = median(t.warm, 2 * RANK_WARMUP_WINDOWS, t.learned + 1);
             } else {
                 t.baseSm = ewma(t.baseSm, t.recent[o + 1], config.baselineAlpha());
                 t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], config.baselineAlpha());
@@ -440,11 +441,11 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         }
     }
 
-    /** The median of the first {@code n} values that are not NaN; NaN if there is none. */
-    private static double median(double[] values, int n) {
+    /** The median of the {@code n} values from {@code from} that are not NaN; NaN if there is none. */
+    private static double median(double[] values, int from, int n) {
         double[] v = new double[n];
         int m = 0;
-        for (int i = 0; i < n; i++) if (!Double.isNaN(values[i])) v[m++] = values[i];
+        for (int i = from; i < from + n; i++) if (!Double.isNaN(values[i])) v[m++] = values[i];
         if (m == 0) return Double.NaN;
         java.util.Arrays.sort(v, 0, m);
         return m % 2 == 1 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
