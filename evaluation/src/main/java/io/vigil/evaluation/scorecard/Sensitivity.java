@@ -11,7 +11,6 @@ import io.vigil.detection.thermal.ThermalConfig;
 import io.vigil.model.WireFormat;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,17 +122,5 @@ public final class Sensitivity {
             o.put("falsePages", c.falsePages());
         }));
         return array.toPrettyString();
-    }
-
-    /** Detectors whose F1 falls below {@code floor} at the given factors. */
-    public static List<String> below(Table t, double floor, double... factors) {
-        List<String> out = new ArrayList<>();
-        t.cells().forEach((detector, byFactor) -> {
-            for (double f : factors) {
-                Cell c = byFactor.get(f);
-                if (c != null && c.f1() < floor) out.add(detector + " at " + f + "x: F1 " + c.f1());
-            }
-        });
-        return out;
     }
 }

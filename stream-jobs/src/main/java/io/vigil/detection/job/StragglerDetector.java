@@ -54,7 +54,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         /** The rank's alert: open or not, its start, its origin stream's sequence. */
         public Episode episode = new Episode();
         public long firstDeviantMs;
-        /** The rank's own usual, learned in steady windows; NaN until first seen. */
+        /** The rank's own usual, learned from settled windows (see learn); NaN until first seen. */
         public double baseClock = Double.NaN, baseSm = Double.NaN, baseTensor = Double.NaN, baseStep = Double.NaN;
         /** Steady windows learned since the rank (re)started learning, and step windows learned. */
         public int learned, clockLearned, stepLearned;
