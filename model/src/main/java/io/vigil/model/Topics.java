@@ -28,6 +28,10 @@ public record Topics(String prefix) implements java.io.Serializable {
     public String steps() { return prefix + "telemetry.steps"; }
     public String alerts() { return prefix + "alerts"; }
     public String deadLetter() { return prefix + "deadletter"; }
+    /** Every attempt to deliver a notification ({@link NotificationAttempt}): the on-call audit trail. */
+    public String notifications() { return prefix + "notifications"; }
+    /** Silences, maintenance windows and acknowledgements ({@link Silence}); compacted, keyed by id. */
+    public String silences() { return prefix + "silences"; }
 
     /** The topics that carry telemetry and job events into detection and storage. */
     public List<String> telemetry() {
@@ -40,7 +44,7 @@ public record Topics(String prefix) implements java.io.Serializable {
     }
 
     public List<String> all() {
-        return List.of(gpu(), power(), cooling(), jobs(), steps(), alerts(), deadLetter());
+        return List.of(gpu(), power(), cooling(), jobs(), steps(), alerts(), deadLetter(), notifications(), silences());
     }
 
     /** The topic that carries records of this schema. */

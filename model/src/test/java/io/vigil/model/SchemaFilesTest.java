@@ -70,6 +70,27 @@ class SchemaFilesTest {
         DeadLetter letter = DeadLetter.of(new Rejection(RejectReason.MALFORMED_JSON, "x"), "t", 0, 1L,
                 Instant.ofEpochMilli(NOW), "oops".getBytes());
         assertThat(validate("vigil.deadletter.v1.schema.json", letter)).isEmpty();
+        assertThat(validate(Schema.JOB.schemaFileName(), new JobEvent(NOW, "c", "j", JobEvent.Kind.START, "n", "t",
+                List.of(new JobEvent.RankAllocation(0, "h", 0, null)), o, "acct", "ns"))).isEmpty();
+        Instant now = Instant.ofEpochMilli(NOW);
+        assertThat(validate("vigil.notification.v1.schema.json", new NotificationAttempt("id", 1, "pd", "pagerduty",
+                "pagerduty[0]", "inc", now, NotificationAttempt.Action.TRIGGER, NotificationAttempt.Outcome.DELIVERED,
+                now, 12, 202, null, "THERMAL", "critical", "ml", "hot"))).isEmpty();
+        assertThat(validate("vigil.silence.v1.schema.json", new Silence("s", Silence.Kind.MAINTENANCE,
+                List.of(LabelMatcher.parse("rack=\"r1\"")), null, now, now.plusSeconds(60), "ana", "work", now)))
+                .isEmpty();
+    }
+
+    @Test
+    void notificationAndSilenceEnumsListEveryConstant() throws Exception {
+        JsonNode n = WireFormat.mapper().readTree(Files.readString(DIR.resolve("vigil.notification.v1.schema.json")));
+        assertThat(WireFormat.mapper().convertValue(n.at("/properties/action/enum"), List.class))
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(NotificationAttempt.Action.values()).map(Enum::name).toArray());
+        assertThat(WireFormat.mapper().convertValue(n.at("/properties/outcome/enum"), List.class))
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(NotificationAttempt.Outcome.values()).map(Enum::name).toArray());
+        JsonNode s = WireFormat.mapper().readTree(Files.readString(DIR.resolve("vigil.silence.v1.schema.json")));
+        assertThat(WireFormat.mapper().convertValue(s.at("/properties/kind/enum"), List.class))
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(Silence.Kind.values()).map(Enum::name).toArray());
     }
 
     @Test

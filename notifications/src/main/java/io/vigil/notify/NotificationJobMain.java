@@ -1,0 +1,112 @@
+package io.vigil.notify;
+
+import io.vigil.model.Topics;
+import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.Settings;
+import io.vigil.notify.delivery.DeliveryConfig;
+import io.vigil.notify.kafka.NotifyKafka;
+import io.vigil.notify.routing.ReceiverSpec;
+import io.vigil.notify.routing.RoutingConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs the notification job against Kafka: on a Flink cluster ({@code flink run -c io.vigil.notify.NotificationJobMain
+ * vigil-notifications.jar [config.properties]}) or, from the launcher, on a local MiniCluster. Reads settings and the
+ * routing file, checks both whole before anything starts (secrets included), and wires {@link NotificationJob}.
+ */
+public final class NotificationJobMain {
+
+    /** Settings with their defaults; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
+        d.put("notify.routing-file", "");
+        d.put("notify.dashboard-url", "");
+        d.put("notify.group-id", "vigil-notifications");
+        d.put("notify.checkpoint-interval", "2s");
+        d.put("notify.orphan-timeout", "10m");
+        d.put("notify.retry-initial", "1s");
+        d.put("notify.retry-max", "1m");
+        d.put("notify.give-up-after", "1h");
+        d.put("notify.request-timeout", "10s");
+        d.put("notify.max-in-flight", "10000");
+        return d;
+    }
+
+    /** What each key means, for the README's settings table. */
+    public static Map<String, String> descriptions() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("notify.routing-file", "The routing file (YAML): routes, receivers, runbooks. `./vigil demo` without "
+                + "it notifies the dashboard's inbox.");
+        d.put("notify.dashboard-url", "Base URL of the dashboard, for incident links in notifications.");
+        d.put("notify.group-id", "Kafka consumer group of the notification job.");
+        d.put("notify.checkpoint-interval", "How often the notification job checkpoints.");
+        d.put("notify.orphan-timeout", "How long alerts attached to an incident wait for its root alert.");
+        d.put("notify.retry-initial", "First pause after a failed delivery; doubles per try, with jitter.");
+        d.put("notify.retry-max", "Longest pause between two tries.");
+        d.put("notify.give-up-after", "A trigger, update or repeat still undelivered after this is given up "
+                + "(resolutions are retried without limit).");
+        d.put("notify.request-timeout", "Limit of one HTTP request to a receiver.");
+        d.put("notify.max-in-flight", "Notifications being delivered or retried at once; beyond it the notification "
+                + "job (only) is back-pressured.");
+        return d;
+    }
+
+    /** The job's settings, read and checked. */
+    public record JobSettings(String bootstrap, Topics topics, String groupId, Duration checkpointInterval,
+                              NotifyConfig config) {
+
+        public static JobSettings from(Settings s) {
+            String file = s.required("notify.routing-file");
+            return from(s, RoutingConfig.load(Path.of(file)));
+        }
+
+        /** With a routing already read (the demo's built-in inbox routing). */
+        public static JobSettings from(Settings s, RoutingConfig routing) {
+            checkSecrets(routing, System.getenv());
+            DeliveryConfig delivery = new DeliveryConfig(s.duration("notify.retry-initial"), s.duration("notify.retry-max"),
+                    s.duration("notify.give-up-after"), s.duration("notify.request-timeout"));
+            NotifyConfig config = new NotifyConfig(routing, s.optional("notify.dashboard-url"),
+                    s.duration("notify.orphan-timeout"), delivery, s.integer("notify.max-in-flight", 1, 1_000_000));
+            return new JobSettings(s.required("kafka.bootstrap"), CommonSettings.topics(s), s.required("notify.group-id"),
+                    s.duration("notify.checkpoint-interval"), config);
+        }
+    }
+
+    /** Every secret must be readable before the job starts: a missing key is a start-up error, not a lost page. */
+    static void checkSecrets(RoutingConfig routing, Map<String, String> env) {
+        for (ReceiverSpec spec : routing.targets()) {
+            try {
+                if (spec instanceof ReceiverSpec.PagerDuty pd) pd.routingKey().resolve(env);
+                if (spec instanceof ReceiverSpec.Slack s) s.webhookUrl().resolve(env);
+                if (spec instanceof ReceiverSpec.Webhook w) w.secret().resolve(env);
+            } catch (IllegalStateException e) {
+                throw new Settings.ConfigException("receiver '" + spec.receiver() + "' " + spec.target() + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    private NotificationJobMain() {}
+
+    /** Builds the Kafka-backed job on {@code env} and starts it without waiting for it to end. */
+    public static JobClient start(StreamExecutionEnvironment env, JobSettings settings) throws Exception {
+        env.enableCheckpointing(settings.checkpointInterval().toMillis());
+        new NotificationJob(
+                NotifyKafka.alertSource(settings.bootstrap(), settings.topics(), settings.groupId()),
+                NotifyKafka.controlSource(settings.bootstrap(), settings.topics(), settings.groupId()),
+                NotifyKafka.attemptSink(settings.bootstrap(), settings.topics()),
+                settings.config()).build(env);
+        return env.executeAsync("vigil-notifications");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        JobClient client = start(StreamExecutionEnvironment.getExecutionEnvironment(), JobSettings.from(settings));
+        client.getJobExecutionResult().get();
+    }
+}

@@ -1,0 +1,244 @@
+package io.vigil.notify.delivery;
+
+import io.vigil.model.NotificationAttempt;
+import io.vigil.model.NotificationAttempt.Action;
+import io.vigil.model.NotificationAttempt.Outcome;
+import io.vigil.notify.incident.Notification;
+import io.vigil.notify.routing.ReceiverSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends notifications over HTTP, asynchronously, and reports every attempt.
+ *
+ * <p>Guarantee: at-least-once to every receiver. The notification is in Flink's async operator, whose checkpointed
+ * queue holds it until every try has ended, so a restart sends again what was not confirmed before the checkpoint.
+ * Where the receiver deduplicates — PagerDuty by {@code dedup_key}, Alertmanager by the alert's label set — a retry
+ * or a restart never makes a second page; plain webhooks see the same {@code X-Vigil-Notification-Id} again.
+ *
+ * <p>Order: the deliveries of one incident to one target are sent one after another, so a resolution never
+ * overtakes its trigger. Different incidents and targets go in parallel; one slow or dead receiver delays only its
+ * own notifications until the async queue ({@code notify.max-in-flight}) is full, and then back-pressures this job
+ * only, never detection.
+ *
+ * <p>Retries: HTTP 408, 425, 429 and 5xx and network errors are retried with exponential backoff and full jitter
+ * (a 429's {@code Retry-After} is honoured); other 4xx answers are final (FAILED). Resolutions and
+ * acknowledgements are retried without limit; other actions give up after {@link DeliveryConfig#giveUpAfter()}.
+ */
+public final class Dispatcher extends RichAsyncFunction<Notification, NotificationAttempt> {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final DeliveryConfig config;
+    private transient HttpClient http;
+    private transient ExecutorService httpThreads;
+    private transient ScheduledExecutorService timers;
+    private transient Map<String, CompletableFuture<Void>> chains;
+    private transient Map<String, Map<String, String>> secrets;
+    private transient Map<String, Boolean> failing;
+
+    public Dispatcher(DeliveryConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        httpThreads = Executors.newFixedThreadPool(2, daemon("vigil-notify-http"));
+        timers = Executors.newSingleThreadScheduledExecutor(daemon("vigil-notify-retry"));
+        http = HttpClient.newBuilder().executor(httpThreads).connectTimeout(config.requestTimeout())
+                .version(HttpClient.Version.HTTP_1_1).build();
+        chains = new ConcurrentHashMap<>();
+        secrets = new ConcurrentHashMap<>();
+        failing = new ConcurrentHashMap<>();
+    }
+
+    @Override
+    public void close() {
+        if (timers != null) timers.shutdownNow();
+        if (httpThreads != null) httpThreads.shutdownNow();
+    }
+
+    @Override
+    public void asyncInvoke(Notification n, ResultFuture<NotificationAttempt> result) {
+        if (n.withheld() != null) {
+            result.complete(List.of(attempt(n, n.target().target(), 1, n.withheld(), null, null)));
+            return;
+        }
+        List<HttpCall> calls;
+        try {
+            calls = Payloads.calls(n, this::secretsOf, Instant.now());
+        } catch (RuntimeException e) {
+            // A missing secret file or variable: nothing to send until the configuration is fixed.
+            result.complete(List.of(attempt(n, n.target().target(), 1, Outcome.FAILED, null, e.getMessage())));
+            return;
+        }
+        CompletableFuture<List<NotificationAttempt>> done = new CompletableFuture<>();
+        chains.compute(n.orderKey(), (key, previous) -> {
+            CompletableFuture<Void> before = previous == null ? DONE : previous;
+            CompletableFuture<Void> tail = before.thenCompose(ignored -> sendAll(n, calls))
+                    .thenAccept(done::complete)
+                    .exceptionally(e -> {
+                        done.complete(List.of(attempt(n, n.target().target(), 1, Outcome.FAILED, null, String.valueOf(e))));
+                        return null;
+                    });
+            tail.whenComplete((x, e) -> chains.remove(key, tail));
+            return tail;
+        });
+        done.thenAccept(result::complete);
+    }
+
+    @Override
+    public void timeout(Notification n, ResultFuture<NotificationAttempt> result) {
+        result.complete(List.of(attempt(n, n.target().target(), 0, Outcome.FAILED, null,
+                "still undelivered when the async operator's timeout ran out")));
+    }
+
+    private CompletableFuture<List<NotificationAttempt>> sendAll(Notification n, List<HttpCall> calls) {
+        List<CompletableFuture<List<NotificationAttempt>>> each = new ArrayList<>();
+        for (HttpCall c : calls) {
+            each.add(send(n, c, 1, System.currentTimeMillis(), Collections.synchronizedList(new ArrayList<>())));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<NotificationAttempt> all = new ArrayList<>();
+            each.forEach(f -> all.addAll(f.join()));
+            return all;
+        });
+    }
+
+    private CompletableFuture<List<NotificationAttempt>> send(Notification n, HttpCall call, int attemptNo,
+                                                              long firstTryMs, List<NotificationAttempt> log) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(call.url()))
+                .timeout(config.requestTimeout())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
+        call.headers().forEach(req::header);
+        req.header("User-Agent", "Vigil-Notifications/1");
+        return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
+                .handle((response, error) -> {
+                    Integer status = response == null ? null : response.statusCode();
+                    if (status != null && status / 100 == 2) {
+                        log.add(attempt(n, call.target(), attemptNo, Outcome.DELIVERED, status, null));
+                        if (failing.remove(call.target() + "@" + n.target().receiver()) != null) {
+                            LOG.info("Receiver {} {} accepts notifications again", n.target().receiver(), call.target());
+                        }
+                        return CompletableFuture.completedFuture(log);
+                    }
+                    String problem = status != null ? "HTTP " + status + bodyHint(response.body())
+                            : describe(error, call.url());
+                    boolean retryable = status == null || status == 408 || status == 425 || status == 429
+                            || status >= 500;
+                    boolean unlimited = n.action() == Action.RESOLVE || n.action() == Action.ACKNOWLEDGE;
+                    long elapsed = System.currentTimeMillis() - firstTryMs;
+                    if (!retryable || (!unlimited && elapsed >= config.giveUpAfter().toMillis())) {
+                        log.add(attempt(n, call.target(), attemptNo, Outcome.FAILED, status,
+                                retryable ? problem + "; gave up after " + Duration.ofMillis(elapsed).toSeconds() + " s"
+                                        : problem));
+                        LOG.warn("Notification {} to {} {} failed: {}", n.id(), n.target().receiver(), call.target(),
+                                problem);
+                        return CompletableFuture.completedFuture(log);
+                    }
+                    log.add(attempt(n, call.target(), attemptNo, Outcome.RETRYING, status, problem));
+                    if (failing.put(call.target() + "@" + n.target().receiver(), Boolean.TRUE) == null) {
+                        LOG.warn("Receiver {} {} is failing ({}); retrying with backoff", n.target().receiver(),
+                                call.target(), problem);
+                    }
+                    long delay = backoff(attemptNo, status == null || status != 429 ? null
+                            : response.headers().firstValue("Retry-After").orElse(null));
+                    CompletableFuture<List<NotificationAttempt>> next = new CompletableFuture<>();
+                    timers.schedule(() -> send(n, call, attemptNo + 1, firstTryMs, log)
+                                    .whenComplete((r, e) -> {
+                                        if (e != null) next.completeExceptionally(e);
+                                        else next.complete(r);
+                                    }),
+                            delay, TimeUnit.MILLISECONDS);
+                    return next;
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** Full jitter: a random pause up to the doubled backoff; a 429's Retry-After (seconds) is a floor. */
+    long backoff(int attemptNo, String retryAfter) {
+        long cap = Math.min(config.maxBackoff().toMillis(),
+                config.initialBackoff().toMillis() << Math.min(attemptNo - 1, 30));
+        long pause = Math.max(config.initialBackoff().toMillis(), ThreadLocalRandom.current().nextLong(cap + 1));
+        if (retryAfter != null) {
+            try {
+                pause = Math.max(pause, Long.parseLong(retryAfter.trim()) * 1000);
+            } catch (NumberFormatException httpDate) {
+                // An HTTP-date Retry-After: the backoff applies.
+            }
+        }
+        return pause;
+    }
+
+    private Map<String, String> secretsOf(ReceiverSpec spec) {
+        return secrets.computeIfAbsent(spec.receiver() + "/" + spec.target(), k -> {
+            Map<String, String> env = System.getenv();
+            if (spec instanceof ReceiverSpec.PagerDuty pd) return Map.of("routing_key", pd.routingKey().resolve(env));
+            if (spec instanceof ReceiverSpec.Slack s) return Map.of("webhook_url", s.webhookUrl().resolve(env));
+            if (spec instanceof ReceiverSpec.Webhook w && w.secret().isSet()) {
+                return Map.of("secret", w.secret().resolve(env));
+            }
+            return Map.of();
+        });
+    }
+
+    private static NotificationAttempt attempt(Notification n, String target, int attemptNo, Outcome outcome,
+                                               Integer status, String error) {
+        long now = System.currentTimeMillis();
+        var v = n.view();
+        return new NotificationAttempt(n.id(), attemptNo, n.target().receiver(), n.target().type(), target,
+                v.incident(), v.startsAt(), n.action(), outcome, Instant.ofEpochMilli(now),
+                Math.max(0, now - n.causedAtMs()), status, error, v.type(), v.severity(), v.labels().get("team"),
+                v.summary());
+    }
+
+    private static String bodyHint(String body) {
+        if (body == null || body.isBlank()) return "";
+        String oneLine = body.replaceAll("\\s+", " ").trim();
+        return ": " + (oneLine.length() > 200 ? oneLine.substring(0, 200) + "\u2026" : oneLine);
+    }
+
+    /** An error's description without the URL, which for Slack is the secret. */
+    private static String describe(Throwable error, String url) {
+        Throwable e = error;
+        while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        String text = e == null ? "unknown error" : e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return text.replace(url, "<url>");
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

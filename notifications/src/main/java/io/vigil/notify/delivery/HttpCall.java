@@ -1,0 +1,9 @@
+package io.vigil.notify.delivery;
+
+import java.util.Map;
+
+/**
+ * One HTTP POST to one receiver endpoint. {@code target} names the endpoint for the log (e.g.
+ * {@code alertmanager[0]#1} for the second instance of an HA pair) without its URL, which may hold a secret.
+ */
+public record HttpCall(String target, String url, Map<String, String> headers, byte[] body) {}

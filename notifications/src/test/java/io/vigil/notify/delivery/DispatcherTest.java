@@ -1,0 +1,148 @@
+package io.vigil.notify.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.NotificationAttempt;
+import io.vigil.model.NotificationAttempt.Action;
+import io.vigil.model.NotificationAttempt.Outcome;
+import io.vigil.notify.incident.Notification;
+import io.vigil.notify.routing.ReceiverSpec;
+import io.vigil.notify.routing.SecretRef;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher against a local stand-in receiver: retries, Retry-After, final refusals and order. */
+class DispatcherTest {
+
+    ReceiverStub receiver;
+    Dispatcher dispatcher;
+
+    @BeforeEach
+    void start() throws Exception {
+        receiver = new ReceiverStub();
+        dispatcher = new Dispatcher(new DeliveryConfig(Duration.ofMillis(20), Duration.ofMillis(200),
+                Duration.ofMillis(1500), Duration.ofSeconds(2)));
+        dispatcher.open(null);
+    }
+
+    @AfterEach
+    void stop() {
+        dispatcher.close();
+        receiver.close();
+    }
+
+    Notification notification(Action action) {
+        return new Notification("n-" + action, new ReceiverSpec.Webhook("hook", "webhook[0]", receiver.url() + "/hook",
+                SecretRef.none()), action, null, PayloadsTest.view(action == Action.RESOLVE, 0, "hot"),
+                System.currentTimeMillis());
+    }
+
+    CompletableFuture<List<NotificationAttempt>> send(Notification n) {
+        CompletableFuture<List<NotificationAttempt>> f = new CompletableFuture<>();
+        dispatcher.asyncInvoke(n, new ResultFuture<>() {
+            @Override
+            public void complete(Collection<NotificationAttempt> result) {
+                f.complete(new ArrayList<>(result));
+            }
+
+            @Override
+            public void completeExceptionally(Throwable error) {
+                f.completeExceptionally(error);
+            }
+
+            @Override
+            public void complete(CollectionSupplier<NotificationAttempt> supplier) {
+                try {
+                    f.complete(new ArrayList<>(supplier.get()));
+                } catch (Exception e) {
+                    f.completeExceptionally(e);
+                }
+            }
+        });
+        return f;
+    }
+
+    @Test
+    void aFailingReceiverIsRetriedUntilItAcceptsAndEveryTryIsReported() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() <= 3 ? new ReceiverStub.Answer(503, Map.of())
+                : ReceiverStub.Answer.ok());
+        List<NotificationAttempt> attempts = send(notification(Action.TRIGGER)).get(10, TimeUnit.SECONDS);
+        assertThat(attempts).extracting(NotificationAttempt::outcome)
+                .containsExactly(Outcome.RETRYING, Outcome.RETRYING, Outcome.RETRYING, Outcome.DELIVERED);
+        assertThat(attempts).extracting(NotificationAttempt::attempt).containsExactly(1, 2, 3, 4);
+        assertThat(attempts.get(0).error()).contains("HTTP 503");
+        assertThat(receiver.requests()).extracting(r -> r.header(Payloads.NOTIFICATION_ID_HEADER)).containsOnly("n-TRIGGER");
+    }
+
+    @Test
+    void a429IsRetriedNoSoonerThanItsRetryAfter() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() == 1 ? new ReceiverStub.Answer(429, Map.of("Retry-After", "1"))
+                : ReceiverStub.Answer.ok());
+        List<NotificationAttempt> attempts = send(notification(Action.TRIGGER)).get(10, TimeUnit.SECONDS);
+        assertThat(attempts).extracting(NotificationAttempt::outcome).containsExactly(Outcome.RETRYING, Outcome.DELIVERED);
+        List<ReceiverStub.Request> requests = receiver.requests();
+        assertThat(requests.get(1).atMs() - requests.get(0).atMs()).isGreaterThanOrEqualTo(1000);
+    }
+
+    @Test
+    void aRefusalIsFinalAndATriggerGivesUpButAResolutionNever() throws Exception {
+        receiver.answer(r -> new ReceiverStub.Answer(400, Map.of()));
+        assertThat(send(notification(Action.TRIGGER)).get(10, TimeUnit.SECONDS))
+                .extracting(NotificationAttempt::outcome).containsExactly(Outcome.FAILED);
+
+        receiver.answer(r -> new ReceiverStub.Answer(500, Map.of()));
+        List<NotificationAttempt> trigger = send(notification(Action.TRIGGER)).get(10, TimeUnit.SECONDS);
+        assertThat(trigger.get(trigger.size() - 1).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(trigger.get(trigger.size() - 1).error()).contains("gave up");
+
+        // The resolution outlives the give-up limit (1.5 s here) and arrives when the receiver is back.
+        CompletableFuture<List<NotificationAttempt>> resolve = send(notification(Action.RESOLVE));
+        long start = System.currentTimeMillis();
+        while (System.currentTimeMillis() - start < 2500) {
+            assertThat(resolve).isNotDone();
+            Thread.sleep(100);
+        }
+        receiver.answer(r -> ReceiverStub.Answer.ok());
+        List<NotificationAttempt> attempts = resolve.get(10, TimeUnit.SECONDS);
+        assertThat(attempts.get(attempts.size() - 1).outcome()).isEqualTo(Outcome.DELIVERED);
+    }
+
+    @Test
+    void anIncidentsResolutionNeverOvertakesItsTrigger() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() <= 4 ? new ReceiverStub.Answer(503, Map.of())
+                : ReceiverStub.Answer.ok());
+        CompletableFuture<List<NotificationAttempt>> trigger = send(notification(Action.TRIGGER));
+        CompletableFuture<List<NotificationAttempt>> resolve = send(notification(Action.RESOLVE));
+        resolve.get(10, TimeUnit.SECONDS);
+        assertThat(trigger).isDone();
+        List<String> delivered = receiver.requests().stream().map(r -> r.header("X-Vigil-Action")).toList();
+        assertThat(delivered.get(delivered.size() - 1)).isEqualTo("resolve");
+        assertThat(delivered.subList(0, delivered.size() - 1)).containsOnly("trigger");
+    }
+
+    @Test
+    void aReceiverThatIsDownIsRetriedLikeAnyOutage() throws Exception {
+        String url = receiver.url();
+        receiver.close();
+        Notification n = new Notification("n", new ReceiverSpec.Webhook("hook", "webhook[0]", url + "/hook",
+                SecretRef.none()), Action.TRIGGER, null, PayloadsTest.view(false, 0, "hot"), System.currentTimeMillis());
+        List<NotificationAttempt> attempts = send(n).get(10, TimeUnit.SECONDS);
+        assertThat(attempts.get(0).outcome()).isEqualTo(Outcome.RETRYING);
+        assertThat(attempts.get(0).error()).contains("ConnectException").doesNotContain(url);
+        assertThat(attempts.get(attempts.size() - 1).outcome()).isEqualTo(Outcome.FAILED);
+    }
+}
