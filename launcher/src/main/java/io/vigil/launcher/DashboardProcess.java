@@ -29,7 +29,8 @@ public final class DashboardProcess implements AutoCloseable {
     }
 
     public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
-                                         String password, Path logFile) throws IOException {
+                                         String password, String kafkaBootstrap, String topicsPrefix,
+                                         Path logFile) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("dashboard jar not found at " + jar
                     + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
@@ -52,6 +53,9 @@ public final class DashboardProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // The password goes through the environment, not the command line, so `ps` does not show it.
         pb.environment().put("VIGIL_DB_PASSWORD", password);
+        // Operator actions (silences, acknowledgements) are published to Kafka.
+        pb.environment().put("VIGIL_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        pb.environment().put("VIGIL_TOPICS_PREFIX", topicsPrefix);
         Process p = pb.start();
         String host = address.equals("0.0.0.0") ? "localhost" : address;
         return new DashboardProcess(p, "http://" + host + ":" + port);

@@ -14,6 +14,8 @@ import io.vigil.launcher.embedded.EmbeddedKafka;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
+import io.vigil.notify.NotificationJobMain;
+import io.vigil.notify.routing.RoutingConfig;
 import io.vigil.storage.schema.SchemaMigrator;
 import io.vigil.storage.writer.TelemetryWriter;
 import io.vigil.storage.writer.WriterConfig;
@@ -131,31 +133,15 @@ public final class Platform implements AutoCloseable {
         });
         say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts());
 
-        Configuration flinkConf = new Configuration();
-        flinkConf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
-        CheckpointStore checkpoints = new CheckpointStore(data.resolve("flink-checkpoints"));
-        flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory().toUri().toString());
-        flinkConf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        Optional<Path> restoreFrom = checkpoints.latest();
-        if (restoreFrom.isPresent()) {
-            checkpoints.pruneAllBut(restoreFrom.get());
-            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.get().toUri().toString());
-            // A newer Vigil may have dropped an operator; its old state is then ignored rather than fatal.
-            flinkConf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flinkConf);
+        Optional<Path>[] restored = new Optional[1];
+        StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints"), config.parallelism(), restored);
         JobClient job = DetectionJobMain.start(env, DetectionJobMain.JobSettings.from(component));
-        running.push(() -> {
-            try {
-                job.cancel().get(30, TimeUnit.SECONDS);
-            } catch (Exception alreadyEnded) {
-                // The job may have failed or finished; nothing left to cancel.
-            }
-        });
+        running.push(() -> cancel(job));
         say("Flink       detection job " + job.getJobID() + " running on a local MiniCluster (parallelism "
-                + config.parallelism() + (restoreFrom.isPresent() ? ", state restored from the previous run" : "")
+                + config.parallelism() + (restored[0].isPresent() ? ", state restored from the previous run" : "")
                 + ")");
+
+        startNotifications(s, component, data);
 
         if (config.simulatorEnabled()) {
             SimulatorConfig simConfig = SimulatorMain.config(component);
@@ -185,10 +171,83 @@ public final class Platform implements AutoCloseable {
         if (config.dashboardEnabled()) {
             Path log = data.resolve("logs").resolve("dashboard.log");
             dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
-                    jdbcUrl, dbUser, dbPassword, log);
+                    jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), log);
             running.push(dashboard);
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);
             say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)");
+        }
+    }
+
+    /**
+     * The notification job, on its own MiniCluster so that a slow receiver never back-pressures detection. Without
+     * {@code notify.routing-file}, notifications go to the dashboard's inbox (the Notifications page).
+     */
+    private void startNotifications(Settings s, Settings component, Path data) throws Exception {
+        String file = s.optional("notify.routing-file");
+        RoutingConfig routing;
+        String where;
+        if (file != null) {
+            routing = RoutingConfig.load(Path.of(file));
+            where = "routing from " + file + " (" + routing.targets().size() + " delivery targets)";
+        } else if (config.dashboardEnabled()) {
+            routing = RoutingConfig.parse(inboxRouting(dashboardBaseUrl() + "/api/v1/inbox"), "built-in inbox routing");
+            where = "to the dashboard's inbox (" + dashboardBaseUrl() + "/notifications); --notify-config FILE for real receivers";
+        } else {
+            say("Notify      off: no routing file (--notify-config) and no dashboard inbox");
+            return;
+        }
+        Map<String, String> notifyValues = new HashMap<>();
+        for (String key : NotificationJobMain.defaults().keySet()) notifyValues.put(key, component.string(key));
+        if (s.optional("notify.dashboard-url") == null && config.dashboardEnabled()) {
+            notifyValues.put("notify.dashboard-url", dashboardBaseUrl());
+        }
+        Settings notifySettings = Settings.load(NotificationJobMain.defaults(), null, Map.of(), notifyValues);
+        Optional<Path>[] restored = new Optional[1];
+        StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints-notifications"), 1, restored);
+        JobClient job = NotificationJobMain.start(env, NotificationJobMain.JobSettings.from(notifySettings, routing));
+        running.push(() -> cancel(job));
+        say("Notify      notification job " + job.getJobID() + " running, " + where);
+    }
+
+    /** The demo's routing: every incident to the dashboard's inbox, quickly, so a newcomer sees it at once. */
+    static String inboxRouting(String inboxUrl) {
+        return "route:\n  receiver: inbox\n  group_wait: 5s\n  group_interval: 1m\n  repeat_interval: 4h\n"
+                + "receivers:\n  - name: inbox\n    webhook_configs:\n      - url: \"" + inboxUrl + "\"\n";
+    }
+
+    private String dashboardBaseUrl() {
+        String host = config.dashboardAddress().equals("0.0.0.0") ? "127.0.0.1" : config.dashboardAddress();
+        return "http://" + host + ":" + config.dashboardPort();
+    }
+
+    /**
+     * A local Flink environment whose checkpoints are kept under {@code checkpointDir} and which resumes from the
+     * newest one there, so a restarted demo keeps its open alerts, timers and offsets.
+     */
+    private static StreamExecutionEnvironment localFlink(Path checkpointDir, int parallelism,
+                                                         Optional<Path>[] restored) throws IOException {
+        Configuration flinkConf = new Configuration();
+        flinkConf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
+        CheckpointStore checkpoints = new CheckpointStore(checkpointDir);
+        flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory().toUri().toString());
+        flinkConf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        Optional<Path> restoreFrom = checkpoints.latest();
+        if (restoreFrom.isPresent()) {
+            checkpoints.pruneAllBut(restoreFrom.get());
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.get().toUri().toString());
+            // A newer Vigil may have dropped an operator; its old state is then ignored rather than fatal.
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        }
+        restored[0] = restoreFrom;
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConf);
+    }
+
+    private static void cancel(JobClient job) {
+        try {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        } catch (Exception alreadyEnded) {
+            // The job may have failed or finished; nothing left to cancel.
         }
     }
 

@@ -35,6 +35,7 @@ public record PlatformConfig(
         d.putAll(SimulatorMain.defaults());
         d.putAll(DetectionJobMain.defaults());
         d.putAll(WriterMain.defaults());
+        d.putAll(io.vigil.notify.NotificationJobMain.defaults());
         // In the embedded mode these are empty: the launcher starts its own broker and database.
         d.put("kafka.bootstrap", "");
         d.put("db.url", "");

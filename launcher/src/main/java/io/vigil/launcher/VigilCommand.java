@@ -41,21 +41,24 @@ public final class VigilCommand {
               --speed X             simulated time runs X times faster than real time (default 1)
               --dashboard-port N    dashboard port (default 8080)
               --dashboard-address A address the dashboard listens on (default 127.0.0.1)
+              --notify-config FILE  notification routing file (YAML, see docs/notify-routing.example.yml);
+                                    without it, incidents go to the dashboard's inbox (Notifications page)
 
             Every setting can also be given as an environment variable: db.url as VIGIL_DB_URL, and so on.
             """;
 
-    private static final Map<String, String> VALUE_FLAGS = Map.of(
-            "--kafka", "kafka.bootstrap",
-            "--kafka-port", "kafka.embedded-port",
-            "--db-url", "db.url",
-            "--db-port", "db.embedded-port",
-            "--data-dir", "data.dir",
-            "--hosts", "simulator.hosts",
-            "--speed", "simulator.speed",
-            "--dashboard-port", "dashboard.port",
-            "--dashboard-address", "dashboard.address",
-            "--fault-port", "simulator.control-port");
+    private static final Map<String, String> VALUE_FLAGS = Map.ofEntries(
+            Map.entry("--kafka", "kafka.bootstrap"),
+            Map.entry("--kafka-port", "kafka.embedded-port"),
+            Map.entry("--db-url", "db.url"),
+            Map.entry("--db-port", "db.embedded-port"),
+            Map.entry("--data-dir", "data.dir"),
+            Map.entry("--hosts", "simulator.hosts"),
+            Map.entry("--speed", "simulator.speed"),
+            Map.entry("--dashboard-port", "dashboard.port"),
+            Map.entry("--dashboard-address", "dashboard.address"),
+            Map.entry("--fault-port", "simulator.control-port"),
+            Map.entry("--notify-config", "notify.routing-file"));
 
     private static final Map<String, Map.Entry<String, String>> SWITCHES = Map.of(
             "--fresh", Map.entry("data.fresh", "true"),

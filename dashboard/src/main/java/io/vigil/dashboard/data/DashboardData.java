@@ -2,6 +2,7 @@ package io.vigil.dashboard.data;
 
 import io.vigil.storage.query.AlertQueries;
 import io.vigil.storage.query.ClusterQueries;
+import io.vigil.storage.query.NotificationQueries;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
@@ -15,6 +16,11 @@ public class DashboardData {
     @Bean
     AlertQueries alertQueries(DataSource dataSource) {
         return new AlertQueries(dataSource);
+    }
+
+    @Bean
+    NotificationQueries notificationQueries(DataSource dataSource) {
+        return new NotificationQueries(dataSource);
     }
 
     @Bean

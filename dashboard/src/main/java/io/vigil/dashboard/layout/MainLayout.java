@@ -7,6 +7,7 @@ import com.vaadin.flow.component.sidenav.SideNav;
 import com.vaadin.flow.component.sidenav.SideNavItem;
 import com.vaadin.flow.server.auth.AnonymousAllowed;
 import io.vigil.dashboard.alerts.ui.AlertsView;
+import io.vigil.dashboard.notifications.ui.NotificationsView;
 import io.vigil.dashboard.overview.ui.OverviewView;
 
 /** The frame around every view: title and navigation. */
@@ -19,6 +20,7 @@ public class MainLayout extends AppLayout {
         SideNav nav = new SideNav();
         nav.addItem(new SideNavItem("Cluster overview", OverviewView.class));
         nav.addItem(new SideNavItem("Alerts", AlertsView.class));
+        nav.addItem(new SideNavItem("Notifications", NotificationsView.class));
         addToNavbar(new DrawerToggle(), title);
         addToDrawer(nav);
     }

@@ -99,7 +99,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return port;
     }
 
-    /** Creates Vigil's topics if missing: telemetry with several partitions, alerts with one (one total order). */
+    /**
+     * Creates Vigil's topics if missing: telemetry with several partitions, alerts with one (one total order), the
+     * silences topic compacted.
+     */
     public static void createTopics(String bootstrap, Topics topics, int telemetryPartitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -107,7 +110,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             for (String t : topics.all()) {
                 if (!existing.contains(t)) {
                     boolean telemetry = topics.telemetry().contains(t);
-                    missing.add(new NewTopic(t, telemetry ? telemetryPartitions : 1, (short) 1));
+                    NewTopic topic = new NewTopic(t, telemetry ? telemetryPartitions : 1, (short) 1);
+                    if (t.equals(topics.silences())) {
+                        // The newest record per silence id is the truth; compaction keeps it past the retention.
+                        topic.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    missing.add(topic);
                 }
             }
             try {

@@ -12,7 +12,16 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import io.vigil.model.NotificationAttempt;
+import io.vigil.model.Silence;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -36,7 +45,7 @@ public final class TelemetryBatch {
             + "flow_lpm, diff_pressure_kpa, leak_detected, inlet_air_temp_c, outlet_air_temp_c, fan_rpm, serves_racks, "
             + "origin_collector, origin_boot_ms, origin_seq, leak_detectors";
     static final String JOB_COLUMNS = "ts, cluster, job_id, kind, name, team, ranks, origin_collector, "
-            + "origin_boot_ms, origin_seq";
+            + "origin_boot_ms, origin_seq, account, namespace";
     static final String ALERT_COLUMNS = "fingerprint, starts_at, ends_at, state, type, severity, labels, summary, evidence";
 
     private final StringBuilder gpu = new StringBuilder();
@@ -45,6 +54,19 @@ public final class TelemetryBatch {
     private final StringBuilder jobs = new StringBuilder();
     private final StringBuilder alerts = new StringBuilder();
     private int gpuRows, powerRows, coolingRows, jobRows, alertRows;
+    private final List<NotificationAttempt> notifications = new ArrayList<>();
+    private final Map<String, Silence> silences = new LinkedHashMap<>();
+
+    /** A delivery attempt (topic {@code notifications}); repeats of the same attempt are dropped when written. */
+    public void add(NotificationAttempt a) {
+        notifications.add(a);
+    }
+
+    /** A silence, maintenance window or acknowledgement; the newest record per id wins. */
+    public void add(Silence s) {
+        Silence before = silences.get(s.id());
+        if (before == null || !s.updatedAt().isBefore(before.updatedAt())) silences.put(s.id(), s);
+    }
 
     public void add(TelemetryRecord r) {
         if (r instanceof GpuSample s) {
@@ -65,7 +87,7 @@ public final class TelemetryBatch {
         } else if (r instanceof JobEvent e) {
             CsvRow row = new CsvRow(jobs).time(e.ts()).text(e.cluster()).text(e.jobId()).text(e.kind().name())
                     .text(e.name()).text(e.team()).text(e.ranks() == null ? null : WireFormat.encodeToString(e.ranks()));
-            origin(row, e.origin()).end();
+            origin(row, e.origin()).text(e.account()).text(e.namespace()).end();
             jobRows++;
         } else if (r instanceof AlertEvent a) {
             new CsvRow(alerts).text(a.fingerprint()).time(a.startsAt()).time(a.endsAt()).text(a.state().name())
@@ -100,7 +122,7 @@ public final class TelemetryBatch {
     }
 
     public int size() {
-        return gpuRows + powerRows + coolingRows + jobRows + alertRows;
+        return gpuRows + powerRows + coolingRows + jobRows + alertRows + notifications.size() + silences.size();
     }
 
     public int gpuRows() {
@@ -141,6 +163,8 @@ public final class TelemetryBatch {
                             + "updated_at = now()");
                 }
             }
+            writeNotifications(c);
+            writeSilences(c);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             try {
@@ -155,6 +179,60 @@ public final class TelemetryBatch {
             } catch (SQLException ignored) {
                 // The connection is broken; the caller discards it.
             }
+        }
+    }
+
+    private void writeNotifications(Connection c) throws SQLException {
+        if (notifications.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notification_attempt (notification_id, attempt, at, "
+                + "receiver, receiver_type, target, incident, incident_starts_at, action, outcome, latency_ms, "
+                + "http_status, error, type, severity, team, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                + "ON CONFLICT DO NOTHING")) {
+            for (NotificationAttempt a : notifications) {
+                ps.setString(1, a.notificationId());
+                ps.setInt(2, a.attempt());
+                ps.setTimestamp(3, Timestamp.from(a.at()));
+                ps.setString(4, a.receiver());
+                ps.setString(5, a.receiverType());
+                ps.setString(6, a.target());
+                ps.setString(7, a.incident());
+                ps.setTimestamp(8, a.incidentStartsAt() == null ? null : Timestamp.from(a.incidentStartsAt()));
+                ps.setString(9, a.action().name());
+                ps.setString(10, a.outcome().name());
+                ps.setLong(11, a.latencyMs());
+                ps.setObject(12, a.httpStatus(), Types.INTEGER);
+                ps.setString(13, a.error());
+                ps.setString(14, a.type());
+                ps.setString(15, a.severity());
+                ps.setString(16, a.team());
+                ps.setString(17, a.summary());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void writeSilences(Connection c) throws SQLException {
+        if (silences.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO silence (id, kind, matchers, incident, starts_at, "
+                + "ends_at, created_by, comment, updated_at) VALUES (?,?,?::jsonb,?,?,?,?,?,?) "
+                + "ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, matchers = EXCLUDED.matchers, "
+                + "incident = EXCLUDED.incident, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, "
+                + "created_by = EXCLUDED.created_by, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at "
+                + "WHERE EXCLUDED.updated_at >= silence.updated_at")) {
+            for (Silence s : silences.values()) {
+                ps.setString(1, s.id());
+                ps.setString(2, s.kind().name());
+                ps.setString(3, WireFormat.encodeToString(s.matchers()));
+                ps.setString(4, s.incident());
+                ps.setTimestamp(5, Timestamp.from(s.startsAt()));
+                ps.setTimestamp(6, s.endsAt() == null ? null : Timestamp.from(s.endsAt()));
+                ps.setString(7, s.createdBy());
+                ps.setString(8, s.comment());
+                ps.setTimestamp(9, Timestamp.from(s.updatedAt()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

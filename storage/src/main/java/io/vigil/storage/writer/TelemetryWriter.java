@@ -1,6 +1,8 @@
 package io.vigil.storage.writer;
 
 import io.vigil.model.Decoded;
+import io.vigil.model.NotificationAttempt;
+import io.vigil.model.Silence;
 import io.vigil.model.RejectReason;
 import io.vigil.model.TelemetryValidator;
 import io.vigil.model.WireFormat;
@@ -28,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes telemetry, job events and alerts from Kafka and writes them to PostgreSQL in batches with COPY.
+ * Consumes telemetry, job events, alerts, notification attempts and silences from Kafka and writes them to PostgreSQL in batches with COPY.
  *
  * <p>Guarantee: at-least-once. Offsets are committed only after the batch's transaction commits, so a crash
  * between the two repeats the batch: sample rows may then appear twice, alert rows never do (they merge on
@@ -76,7 +78,8 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     @Override
     public void run() {
         var t = config.topics();
-        consumer.subscribe(List.of(t.gpu(), t.power(), t.cooling(), t.jobs(), t.alerts()));
+        consumer.subscribe(List.of(t.gpu(), t.power(), t.cooling(), t.jobs(), t.alerts(), t.notifications(),
+                t.silences()));
         TelemetryBatch batch = new TelemetryBatch();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         long lastFlush = clock.millis();
@@ -84,6 +87,11 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (r.topic().equals(t.notifications()) || r.topic().equals(t.silences())) {
+                        addOnCall(batch, r);
+                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        continue;
+                    }
                     Decoded d = wire.decode(r.value());
                     if (d.isValid()) {
                         batch.add(d.record());
@@ -110,6 +118,27 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
             closeConnection();
+        }
+    }
+
+    /** A notification attempt or a silence: written by Vigil's own jobs and dashboard, so one that fails to read is skipped and counted. */
+    private void addOnCall(TelemetryBatch batch, ConsumerRecord<byte[], byte[]> r) {
+        if (r.value() == null) return; // a tombstone on the compacted silences topic
+        try {
+            if (r.topic().equals(config.topics().notifications())) {
+                NotificationAttempt a = NotificationAttempt.decode(r.value());
+                if (a.notificationId() == null || a.at() == null || a.action() == null || a.outcome() == null) {
+                    throw new IllegalArgumentException("missing fields");
+                }
+                batch.add(a);
+            } else {
+                Silence s = Silence.decode(r.value());
+                if (s.problem() != null || s.updatedAt() == null) throw new IllegalArgumentException(s.problem());
+                batch.add(s);
+            }
+        } catch (RuntimeException e) {
+            skipped.get(RejectReason.INVALID_FIELD).incrementAndGet();
+            LOG.warn("Skipping an unreadable record on {} at offset {}: {}", r.topic(), r.offset(), e.getMessage());
         }
     }
 
