@@ -5,7 +5,7 @@ import io.vigil.evaluation.scorecard.Scorecard;
 import java.util.Arrays;
 
 /**
- * {@code ./vigil scorecard ...} and {@code ./vigil bench detection ...}: evaluation, kept apart from the launcher,
+ * {@code ./vigil scorecard ...}, {@code ./vigil bench detection ...} and {@code ./vigil bench notifications ...}: evaluation, kept apart from the launcher,
  * which only starts and stops Vigil's components.
  */
 public final class EvaluationCommand {
@@ -19,9 +19,12 @@ public final class EvaluationCommand {
                 code = Scorecard.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("detection")) {
                 DetectionBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
+            } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("notifications")) {
+                io.vigil.evaluation.bench.NotificationBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else {
                 System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] | "
-                        + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]");
+                        + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
+                        + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N]");
                 code = 2;
             }
         } catch (IllegalArgumentException e) {

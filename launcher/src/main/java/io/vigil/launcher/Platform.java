@@ -131,7 +131,8 @@ public final class Platform implements AutoCloseable {
             writer.close();
             writerThread.join(TimeUnit.SECONDS.toMillis(30));
         });
-        say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts());
+        say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts() + ", "
+                + topics.notifications() + ", " + topics.silences());
 
         Optional<Path>[] restored = new Optional[1];
         StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints"), config.parallelism(), restored);

@@ -126,7 +126,7 @@ class PlatformITCase {
                 + " AND gpu_temp_c >= " + (firing.get("evidence").get("gpuTempC").asDouble() - 0.05))).isGreaterThan(0);
 
         // ... and on the dashboard, in a real browser.
-        checkDashboardShowsTheAlert(host, gpu);
+        checkDashboardShowsTheAlert(host, gpu, fingerprint);
 
         // Bad input goes to the dead-letter topic, and the job keeps running (it resolves the alert below).
         produce(platform.topics().gpu(), "{\"schema\":\"vigil.gpu.v1\",\"ts\":\"yesterday\"}");
@@ -163,6 +163,28 @@ class PlatformITCase {
         });
         assertThat(events).filteredOn(e -> "true".equals(e.labels().get("root")))
                 .extracting(AlertEvent::fingerprint).containsOnly(fingerprint);
+
+        // Notified once, resolved once: in the delivery log and in the inbox.
+        JsonNode attempts = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                WireFormat.mapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(platform.dashboardUrl()
+                        + "/api/v1/notifications?incident=" + fingerprint)).build(), HttpResponse.BodyHandlers.ofString())
+                        .body()), a -> a.toString().contains("\"resolve\""));
+        List<String> delivered = new java.util.ArrayList<>();
+        attempts.forEach(a -> {
+            if (a.get("outcome").asText().equals("delivered")) delivered.add(a.get("action").asText());
+            assertThat(a.get("receiver").asText()).isEqualTo("inbox");
+            assertThat(a.get("latencyMs").asLong()).isGreaterThanOrEqualTo(0);
+        });
+        assertThat(delivered).contains("trigger", "resolve").doesNotContain("repeat");
+        assertThat(delivered.stream().filter(a -> a.equals("trigger") || a.equals("resolve"))).hasSize(2);
+        JsonNode inbox = WireFormat.mapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(
+                platform.dashboardUrl() + "/api/v1/inbox")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        List<String> received = new java.util.ArrayList<>();
+        inbox.forEach(m -> {
+            if (m.get("incident").asText().equals(fingerprint)) received.add(m.get("action").asText());
+        });
+        assertThat(received).contains("trigger", "resolve");
+        assertThat(received.stream().filter(a -> a.equals("trigger") || a.equals("resolve"))).hasSize(2);
     }
 
     @Test
@@ -192,7 +214,7 @@ class PlatformITCase {
         assertThat(health.body()).contains("\"UP\"");
     }
 
-    private static void checkDashboardShowsTheAlert(String host, int gpu) {
+    private static void checkDashboardShowsTheAlert(String host, int gpu, String incident) {
         Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
         if (!Files.isExecutable(chromium)) {
             throw new IllegalStateException("Chromium not found at " + chromium
@@ -214,6 +236,15 @@ class PlatformITCase {
             page.navigate(platform.dashboardUrl() + "/alerts");
             page.waitForSelector("text=host=" + host + " gpu=" + gpu, new Page.WaitForSelectorOptions().setTimeout(30_000));
             assertThat(page.content()).contains("THERMAL").contains("FIRING");
+
+            // On-call: the incident's page reached the demo's inbox; an operator acknowledges it in the browser.
+            page.navigate(platform.dashboardUrl() + "/notifications");
+            page.waitForSelector("vaadin-button:has-text('Acknowledge')", new Page.WaitForSelectorOptions().setTimeout(60_000));
+            assertThat(page.content()).contains(incident);
+            page.locator("vaadin-button:has-text('Acknowledge')").first().click();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> HTTP.send(
+                    HttpRequest.newBuilder(URI.create(platform.dashboardUrl() + "/api/v1/silences")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("\"ACK\"") && b.contains(incident));
         }
     }
 

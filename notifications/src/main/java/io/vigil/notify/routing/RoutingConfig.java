@@ -134,8 +134,8 @@ public record RoutingConfig(Route root, Map<String, List<ReceiverSpec>> receiver
                     parent == null ? DEFAULT_GROUP_INTERVAL : parent.groupInterval());
             Duration repeat = duration(m, "repeat_interval",
                     parent == null ? DEFAULT_REPEAT_INTERVAL : parent.repeatInterval());
-            if (repeat.compareTo(Duration.ofMinutes(1)) < 0) {
-                throw error(m.get("repeat_interval"), "repeat_interval must be at least 1m");
+            if (repeat.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw error(m.get("repeat_interval"), "repeat_interval must be at least 1s");
             }
             int line = node.getStartMark().getLine() + 1;
             Route self = new Route(receiver, matchers, cont, wait, interval, repeat, List.of(), line);

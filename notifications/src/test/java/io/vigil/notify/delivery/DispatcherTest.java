@@ -6,6 +6,7 @@ import io.vigil.model.NotificationAttempt;
 import io.vigil.model.NotificationAttempt.Action;
 import io.vigil.model.NotificationAttempt.Outcome;
 import io.vigil.notify.incident.Notification;
+import io.vigil.testsupport.ReceiverStub;
 import io.vigil.notify.routing.ReceiverSpec;
 import io.vigil.notify.routing.SecretRef;
 import java.time.Duration;

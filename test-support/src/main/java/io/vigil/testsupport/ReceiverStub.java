@@ -1,4 +1,4 @@
-package io.vigil.notify.delivery;
+package io.vigil.testsupport;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
