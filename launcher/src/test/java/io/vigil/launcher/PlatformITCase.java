@@ -245,6 +245,14 @@ class PlatformITCase {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> HTTP.send(
                     HttpRequest.newBuilder(URI.create(platform.dashboardUrl() + "/api/v1/silences")).build(),
                     HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("\"ACK\"") && b.contains(incident));
+            assertThat(page.content()).contains("On-call, last 7 days");
+
+            // ... and plans maintenance on a rack from the same page.
+            page.locator("#silence-matchers input").fill("rack=\"Z99\"");
+            page.locator("vaadin-button:has-text('Create')").click();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> HTTP.send(
+                    HttpRequest.newBuilder(URI.create(platform.dashboardUrl() + "/api/v1/silences")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("Z99"));
         }
     }
 

@@ -210,7 +210,8 @@ public class NotificationsApi {
         return ResponseEntity.ok(queries.inbox(limit));
     }
 
-    static Duration duration(String v) {
+    /** A duration as {@code 30m}, {@code 2h}, {@code 1d}. */
+    public static Duration duration(String v) {
         v = v.trim();
         long n = Long.parseLong(v.replaceAll("[smhd]$", ""));
         return switch (v.charAt(v.length() - 1)) {

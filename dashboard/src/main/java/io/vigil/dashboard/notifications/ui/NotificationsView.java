@@ -2,6 +2,9 @@ package io.vigil.dashboard.notifications.ui;
 
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.orderedlayout.FlexComponent.Alignment;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.H2;
@@ -14,20 +17,26 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.auth.AnonymousAllowed;
 import io.vigil.dashboard.layout.LiveView;
 import io.vigil.dashboard.layout.MainLayout;
+import io.vigil.dashboard.notifications.NotificationsApi;
 import io.vigil.dashboard.notifications.OperatorActions;
+import io.vigil.model.LabelMatcher;
+import io.vigil.model.Silence;
 import io.vigil.storage.query.NotificationQueries;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What on-call was told: the demo inbox (one row per page, update or resolution the built-in receiver got), an
- * Acknowledge button on incidents still firing, the delivery attempts to every receiver, and the silences in force.
+ * What on-call was told: on-call health of the last week, the demo inbox (one row per page, update or resolution the
+ * built-in receiver got) with an Acknowledge button on incidents still firing, the delivery attempts to every
+ * receiver, and the silences in force, which can be created and ended here.
  */
 @Route(value = "notifications", layout = MainLayout.class)
 @PageTitle("Notifications · Vigil")
@@ -37,7 +46,8 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
             .withZone(ZoneOffset.UTC);
 
     record Data(List<NotificationQueries.InboxMessage> inbox, List<NotificationQueries.Attempt> attempts,
-                List<NotificationQueries.SilenceRow> silences, Set<String> firing, Set<String> acknowledged) {}
+                List<NotificationQueries.SilenceRow> silences, Set<String> firing, Set<String> acknowledged,
+                Map<String, Object> health) {}
 
     private final NotificationQueries queries;
     private final OperatorActions actions;
@@ -46,6 +56,11 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
     private final Grid<NotificationQueries.SilenceRow> silences = new Grid<>();
     private final TextField who = new TextField("Acknowledge as");
     private final Span status = new Span();
+    private final Span health = new Span();
+    private final TextField matchers = new TextField("Silence matchers");
+    private final ComboBox<String> kind = new ComboBox<>("Kind");
+    private final ComboBox<String> duration = new ComboBox<>("For");
+    private final TextField comment = new TextField("Comment");
     private volatile Data shown;
 
     public NotificationsView(NotificationQueries queries, OperatorActions actions, ScheduledExecutorService liveUpdates) {
@@ -99,19 +114,73 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
                 .setAutoWidth(true).setFlexGrow(0);
         silences.addColumn(s -> s.createdBy() == null ? "" : s.createdBy()).setHeader("By").setAutoWidth(true);
         silences.addColumn(s -> s.comment() == null ? "" : s.comment()).setHeader("Comment").setFlexGrow(1);
+        silences.addComponentColumn(s -> {
+            if ("ACK".equals(s.kind()) || !s.active()) return new Span();
+            Button end = new Button("End now", e -> expire(s));
+            end.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_ERROR);
+            end.setEnabled(actions.available());
+            return end;
+        }).setHeader("").setAutoWidth(true).setFlexGrow(0);
         silences.setHeight("20%");
 
-        add(new H2("Notifications"), status, who, new H3("Inbox (the demo's built-in receiver)"), inbox,
+        matchers.setPlaceholder("rack=\"B01\", type=~\"COOLING|POWER\"");
+        matchers.setWidth("24em");
+        matchers.setId("silence-matchers");
+        kind.setItems("silence", "maintenance");
+        kind.setValue("silence");
+        duration.setItems("30m", "1h", "2h", "4h", "1d");
+        duration.setValue("2h");
+        Button create = new Button("Create", e -> createSilence());
+        create.setEnabled(actions.available());
+        HorizontalLayout form = new HorizontalLayout(matchers, kind, duration, comment, create);
+        form.setDefaultVerticalComponentAlignment(Alignment.BASELINE);
+
+        add(new H2("Notifications"), status, health, who, new H3("Inbox (the demo's built-in receiver)"), inbox,
                 new H3("Delivery attempts, every receiver"), attempts, new H3("Silences, maintenance, acknowledgements"),
-                silences);
+                form, silences);
     }
 
     private void acknowledge(String incident) {
         try {
-            actions.acknowledge(incident, who.getValue().isBlank() ? "operator" : who.getValue().trim(), null);
+            actions.acknowledge(incident, by(), null);
             Notification.show("Acknowledged " + incident + ": its repeats stop");
         } catch (Exception e) {
             Notification.show("Could not acknowledge: " + e.getMessage());
+        }
+    }
+
+    private String by() {
+        return who.getValue().isBlank() ? "operator" : who.getValue().trim();
+    }
+
+    private void createSilence() {
+        try {
+            List<LabelMatcher> parsed = new ArrayList<>();
+            for (String part : matchers.getValue().split(",(?=\\s*[A-Za-z_][A-Za-z0-9_]*\\s*(=|!=|=~|!~))")) {
+                if (!part.isBlank()) parsed.add(LabelMatcher.parse(part));
+            }
+            if (parsed.isEmpty()) throw new IllegalArgumentException("give at least one matcher, e.g. rack=\"B01\"");
+            Instant now = Instant.now();
+            Silence s = actions.silence("maintenance".equals(kind.getValue()) ? Silence.Kind.MAINTENANCE
+                            : Silence.Kind.SILENCE, parsed, now, now.plus(NotificationsApi.duration(duration.getValue())),
+                    by(), comment.getValue().isBlank() ? null : comment.getValue());
+            Notification.show("Created " + s.kind().name().toLowerCase() + " " + s.id());
+            matchers.clear();
+            comment.clear();
+        } catch (Exception e) {
+            Notification.show("Could not create it: " + e.getMessage());
+        }
+    }
+
+    private void expire(NotificationQueries.SilenceRow row) {
+        try {
+            List<LabelMatcher> list = io.vigil.model.WireFormat.mapper().convertValue(row.matchers(),
+                    io.vigil.model.WireFormat.mapper().getTypeFactory().constructCollectionType(List.class, LabelMatcher.class));
+            actions.expire(new Silence(row.id(), Silence.Kind.valueOf(row.kind()), list, null, row.startsAt(),
+                    row.endsAt(), row.createdBy(), row.comment(), row.updatedAt()));
+            Notification.show("Ended " + row.id());
+        } catch (Exception e) {
+            Notification.show("Could not end it: " + e.getMessage());
         }
     }
 
@@ -129,7 +198,7 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
         List<NotificationQueries.SilenceRow> sil = queries.silences(Duration.ofHours(1), 200);
         Set<String> acked = new HashSet<>();
         sil.stream().filter(s -> "ACK".equals(s.kind())).forEach(s -> acked.add(s.incident()));
-        return new Data(in, queries.attempts(null, 200), sil, firing, acked);
+        return new Data(in, queries.attempts(null, 200), sil, firing, acked, queries.health(7));
     }
 
     @Override
@@ -138,9 +207,28 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
         inbox.setItems(d.inbox());
         attempts.setItems(d.attempts());
         silences.setItems(d.silences());
+        health.setText(healthLine(d.health()));
         status.setText(d.inbox().size() + " message(s) in the inbox, " + d.firing().size() + " incident(s) firing"
                 + (actions.available() ? "" : " · acknowledging needs Kafka (VIGIL_KAFKA_BOOTSTRAP)")
                 + " · updated " + TIME.format(Instant.now()));
+    }
+
+    /** On-call health of the last 7 days in one line: pages, noisiest type, time to acknowledge and resolve. */
+    @SuppressWarnings("unchecked")
+    static String healthLine(Map<String, Object> h) {
+        long pages = ((List<Map<String, Object>>) h.get("pagesPerDay")).stream()
+                .mapToLong(r -> ((Number) r.get("pages")).longValue()).sum();
+        List<Map<String, Object>> noisy = (List<Map<String, Object>>) h.get("noisiestTypes");
+        Map<String, Object> tta = (Map<String, Object>) h.get("timeToAcknowledgeSeconds");
+        Map<String, Object> ttr = (Map<String, Object>) h.get("timeToResolveSeconds");
+        return "On-call, last 7 days: " + pages + " page(s)"
+                + (noisy.isEmpty() ? "" : ", most from " + noisy.get(0).get("type") + " (" + noisy.get(0).get("pages") + ")")
+                + " · time to acknowledge p50 " + seconds(tta.get("p50")) + " · time to resolve p50 "
+                + seconds(ttr.get("p50"));
+    }
+
+    private static String seconds(Object v) {
+        return v == null ? "–" : Math.round(((Number) v).doubleValue()) + " s";
     }
 
     @Override
