@@ -33,7 +33,11 @@ done
 [ -n "$ranks" ] || exit 0
 now_ms=$(( $(date +%s%N) / 1000000 ))
 event="{\"schema\":\"vigil.job.v1\",\"ts\":$now_ms,\"cluster\":\"$cluster\",\"jobId\":\"$job\",\"kind\":\"START\""
-event="$event,\"name\":\"${SLURM_JOB_NAME:-}\",\"team\":\"${SLURM_JOB_ACCOUNT:-}\",\"ranks\":[$ranks]"
+# Owners, for routing the job's incidents: the Slurm account, and a team (VIGIL_TEAM in the job's environment,
+# else the account).
+account="${SLURM_JOB_ACCOUNT:-}"
+team="${VIGIL_TEAM:-$account}"
+event="$event,\"name\":\"${SLURM_JOB_NAME:-}\",\"team\":\"$team\",\"account\":\"$account\",\"ranks\":[$ranks]"
 event="$event,\"origin\":{\"collector\":\"slurm:$host\",\"bootEpochMs\":0,\"sequence\":$now_ms}}"
 printf '%s\n' "$event" | timeout 10 kcat -P -b "$bootstrap" -t "$topic" -k "$cluster/$job" \
   || logger -t vigil "could not publish job $job rank $rank to $bootstrap" 2>/dev/null || true

@@ -56,6 +56,8 @@ public final class NvmlSource implements Source, AutoCloseable {
     /** The last NVLink counter readings per device, to turn cumulative KiB into bytes per second. */
     private final Map<Pointer, long[]> nvlinkLast = new HashMap<>();
     private Map<String, Map<Integer, Integer>> jobsHere = new TreeMap<>();
+    /** Each job's owners as its processes' environment gives them (for routing its incidents). */
+    private final Map<String, ProcessAttribution.Attribution> owners = new java.util.HashMap<>();
 
     private NvmlSource(NvmlLibrary nvml, Placement placement, OriginStamper origin, InstantSource clock,
                        ProcessAttribution attribution) {
@@ -260,6 +262,7 @@ public final class NvmlSource implements Source, AutoCloseable {
             ProcessAttribution.Attribution a = attribution.of(pid);
             if (a.jobId() != null) {
                 b.jobId(a.jobId());
+                if (a.team() != null || a.account() != null || a.namespace() != null) owners.put(a.jobId(), a);
                 if (a.rank() != null) {
                     b.rank(a.rank());
                     jobs.computeIfAbsent(a.jobId(), k -> new TreeMap<>()).put(a.rank(), index);
@@ -305,7 +308,11 @@ public final class NvmlSource implements Source, AutoCloseable {
             if (after != null) {
                 after.forEach((rank, gpu) -> ranks.add(new JobEvent.RankAllocation(rank, placement.host(), gpu, null)));
             }
-            events.add(new JobEvent(ts, placement.cluster(), job, kind, null, null, ranks, origin.next()));
+            ProcessAttribution.Attribution owner = owners.get(job);
+            events.add(new JobEvent(ts, placement.cluster(), job, kind, null, owner == null ? null : owner.team(),
+                    ranks, origin.next(), owner == null ? null : owner.account(),
+                    owner == null ? null : owner.namespace()));
+            if (after == null) owners.remove(job);
         }
         jobsHere = now;
         return events;

@@ -23,8 +23,13 @@ import java.util.regex.Pattern;
 public final class ProcessAttribution {
 
     /** A process's job and rank; either may be null. */
-    public record Attribution(String jobId, Integer rank, Integer worldSize) {
-        static final Attribution NONE = new Attribution(null, null, null);
+    public record Attribution(String jobId, Integer rank, Integer worldSize, String team, String account,
+                              String namespace) {
+        static final Attribution NONE = new Attribution(null, null, null, null, null, null);
+
+        public Attribution(String jobId, Integer rank, Integer worldSize) {
+            this(jobId, rank, worldSize, null, null, null);
+        }
     }
 
     private static final Pattern SLURM_CGROUP = Pattern.compile("/job_(\\d+)(/|$)");
@@ -36,6 +41,10 @@ public final class ProcessAttribution {
     public static final List<String> JOB_VARIABLES = List.of("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID", "VIGIL_JOB_ID");
     public static final List<String> RANK_VARIABLES = List.of("RANK", "SLURM_PROCID");
     public static final List<String> WORLD_SIZE_VARIABLES = List.of("WORLD_SIZE", "SLURM_NTASKS");
+    /** Who owns the job, for routing its incidents: a team, the Slurm account, the Kubernetes namespace. */
+    public static final List<String> TEAM_VARIABLES = List.of("VIGIL_TEAM");
+    public static final List<String> ACCOUNT_VARIABLES = List.of("VIGIL_ACCOUNT", "SLURM_JOB_ACCOUNT");
+    public static final List<String> NAMESPACE_VARIABLES = List.of("VIGIL_NAMESPACE", "POD_NAMESPACE");
 
     private final Path proc;
     private final List<String> jobVariables;
@@ -81,7 +90,8 @@ public final class ProcessAttribution {
         if (job == null) {
             job = fromCgroup(pid);
         }
-        return job == null && rank == null ? Attribution.NONE : new Attribution(job, rank, world);
+        return job == null && rank == null ? Attribution.NONE : new Attribution(job, rank, world,
+                first(env, TEAM_VARIABLES), first(env, ACCOUNT_VARIABLES), first(env, NAMESPACE_VARIABLES));
     }
 
     private Map<String, String> environment(int pid) {

@@ -76,7 +76,8 @@ class NvmlSourceTest {
 
     @Test
     void everyFieldComesThroughWithJobAndRankFromTheProcessEnvironment() throws Exception {
-        long slurmRank = child(Map.of("SLURM_JOB_ID", "4242", "SLURM_PROCID", "7", "SLURM_NTASKS", "16"));
+        long slurmRank = child(Map.of("SLURM_JOB_ID", "4242", "SLURM_PROCID", "7", "SLURM_NTASKS", "16",
+                "SLURM_JOB_ACCOUNT", "vision", "POD_NAMESPACE", "ml-prod"));
         long torchRank = child(Map.of("TORCHELASTIC_RUN_ID", "elastic-1", "RANK", "3", "WORLD_SIZE", "8"));
         scenario(device("uuid=GPU-0 pcie_tx_kbps=2000 pcie_rx_kbps=1000 xids=48,79 nvlink_tx_rate_kib=1000 "
                         + "nvlink_rx_rate_kib=500 pids=" + slurmRank),
@@ -135,6 +136,10 @@ class NvmlSourceTest {
                 org.assertj.core.groups.Tuple.tuple("4242", JobEvent.Kind.START),
                 org.assertj.core.groups.Tuple.tuple("elastic-1", JobEvent.Kind.START));
         assertThat(jobs.get(0).ranks()).containsExactly(new JobEvent.RankAllocation(7, "node-3", 0, null));
+        // Its owners, from the same environment, route its incidents.
+        assertThat(jobs.get(0).account()).isEqualTo("vision");
+        assertThat(jobs.get(0).namespace()).isEqualTo("ml-prod");
+        assertThat(jobs.get(1).account()).isNull();
 
         // NVLink: the first scrape has no rate yet (counters only), the next has the rate since then.
         assertThat(g0.nvlinkTxBps()).isNull();

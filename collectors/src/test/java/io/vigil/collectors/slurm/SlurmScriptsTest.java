@@ -61,6 +61,7 @@ class SlurmScriptsTest {
         env.put("SLURM_PROCID", "5");
         env.put("SLURMD_NODENAME", "gpu-n9");
         env.put("CUDA_VISIBLE_DEVICES", "2,3");
+        env.put("SLURM_JOB_ACCOUNT", "vision");
         return env;
     }
 
@@ -73,6 +74,9 @@ class SlurmScriptsTest {
         assertThat(e.jobId()).isEqualTo("77");
         assertThat(e.kind()).isEqualTo(JobEvent.Kind.START);
         assertThat(e.name()).isEqualTo("pretrain");
+        // The owners route the job's incidents: the Slurm account, and the team (here the account).
+        assertThat(e.account()).isEqualTo("vision");
+        assertThat(e.team()).isEqualTo("vision");
         assertThat(e.ranks()).containsExactly(new JobEvent.RankAllocation(5, "gpu-n9", 2, null),
                 new JobEvent.RankAllocation(5, "gpu-n9", 3, null));
     }
