@@ -15,8 +15,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Runs the notification job against Kafka: on a Flink cluster ({@code flink run -c io.vigil.notify.NotificationJobMain
- * vigil-notifications.jar [config.properties]}) or, from the launcher, on a local MiniCluster. Reads settings and the
+ * Runs the notification job against Kafka: on a Flink cluster ({@code flink run
+ * notifications/target/vigil-notifications-*-flink-job.jar [config.properties]}) or, from the launcher, on a local MiniCluster. Reads settings and the
  * routing file, checks both whole before anything starts (secrets included), and wires {@link NotificationJob}.
  */
 public final class NotificationJobMain {
