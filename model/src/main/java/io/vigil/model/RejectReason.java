@@ -14,7 +14,9 @@ public enum RejectReason {
     OUT_OF_RANGE,
     FUTURE_TIMESTAMP,
     /** Arrived after event time had passed it (beyond the bounded out-of-orderness): too late to detect with. */
-    LATE;
+    LATE,
+    /** Valid on the wire, refused by the database (e.g. a NUL character in a text field): stored nowhere else. */
+    DATABASE_REJECTED;
 
     /** Counter name for records rejected for this reason, e.g. {@code rejected_malformed_json}. */
     public String counterName() {

@@ -138,33 +138,7 @@ public final class TelemetryBatch {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            copyIn(copy, "gpu_sample", GPU_COLUMNS, gpu, gpuRows);
-            copyIn(copy, "power_sample", POWER_COLUMNS, power, powerRows);
-            copyIn(copy, "cooling_sample", COOLING_COLUMNS, cooling, coolingRows);
-            copyIn(copy, "job_event", JOB_COLUMNS, jobs, jobRows);
-            if (alertRows > 0) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE TEMP TABLE IF NOT EXISTS alert_staging "
-                            + "(LIKE alert INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
-                }
-                copyIn(copy, "alert_staging", ALERT_COLUMNS, alerts, alertRows);
-                try (Statement st = c.createStatement()) {
-                    // A resolved event wins over a firing one whatever order they arrive in; replays are no-ops.
-                    st.execute("INSERT INTO alert (" + ALERT_COLUMNS + ") "
-                            + "SELECT DISTINCT ON (fingerprint, starts_at) " + ALERT_COLUMNS + " FROM alert_staging "
-                            + "ORDER BY fingerprint, starts_at, (state = 'RESOLVED') DESC "
-                            + "ON CONFLICT (fingerprint, starts_at) DO UPDATE SET "
-                            + "state = CASE WHEN alert.state = 'RESOLVED' THEN alert.state ELSE EXCLUDED.state END, "
-                            + "ends_at = COALESCE(alert.ends_at, EXCLUDED.ends_at), "
-                            + "summary = CASE WHEN alert.state = 'RESOLVED' THEN alert.summary ELSE EXCLUDED.summary END, "
-                            + "severity = EXCLUDED.severity, labels = EXCLUDED.labels, "
-                            + "evidence = CASE WHEN EXCLUDED.state = 'FIRING' THEN EXCLUDED.evidence ELSE alert.evidence END, "
-                            + "updated_at = now()");
-                }
-            }
-            writeNotifications(c);
-            writeSilences(c);
+            writeRows(c);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             try {
@@ -180,6 +154,39 @@ public final class TelemetryBatch {
                 // The connection is broken; the caller discards it.
             }
         }
+    }
+
+    /** Writes the batch's rows within the caller's transaction (the writer adds its offsets to the same one). */
+    public void writeRows(Connection c) throws SQLException {
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        copyIn(copy, "gpu_sample", GPU_COLUMNS, gpu, gpuRows);
+        copyIn(copy, "power_sample", POWER_COLUMNS, power, powerRows);
+        copyIn(copy, "cooling_sample", COOLING_COLUMNS, cooling, coolingRows);
+        copyIn(copy, "job_event", JOB_COLUMNS, jobs, jobRows);
+        if (alertRows > 0) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE IF NOT EXISTS alert_staging "
+                        + "(LIKE alert INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+                // Emptied here too: one transaction may stage several batches (the writer's bisection).
+                st.execute("DELETE FROM alert_staging");
+            }
+            copyIn(copy, "alert_staging", ALERT_COLUMNS, alerts, alertRows);
+            try (Statement st = c.createStatement()) {
+                // A resolved event wins over a firing one whatever order they arrive in; replays are no-ops.
+                st.execute("INSERT INTO alert (" + ALERT_COLUMNS + ") "
+                        + "SELECT DISTINCT ON (fingerprint, starts_at) " + ALERT_COLUMNS + " FROM alert_staging "
+                        + "ORDER BY fingerprint, starts_at, (state = 'RESOLVED') DESC "
+                        + "ON CONFLICT (fingerprint, starts_at) DO UPDATE SET "
+                        + "state = CASE WHEN alert.state = 'RESOLVED' THEN alert.state ELSE EXCLUDED.state END, "
+                        + "ends_at = COALESCE(alert.ends_at, EXCLUDED.ends_at), "
+                        + "summary = CASE WHEN alert.state = 'RESOLVED' THEN alert.summary ELSE EXCLUDED.summary END, "
+                        + "severity = EXCLUDED.severity, labels = EXCLUDED.labels, "
+                        + "evidence = CASE WHEN EXCLUDED.state = 'FIRING' THEN EXCLUDED.evidence ELSE alert.evidence END, "
+                        + "updated_at = now()");
+            }
+        }
+        writeNotifications(c);
+        writeSilences(c);
     }
 
     private void writeNotifications(Connection c) throws SQLException {

@@ -1,55 +1,92 @@
 package io.vigil.storage.writer;
 
+import io.vigil.model.DeadLetter;
 import io.vigil.model.Decoded;
 import io.vigil.model.NotificationAttempt;
-import io.vigil.model.Silence;
 import io.vigil.model.RejectReason;
+import io.vigil.model.Rejection;
+import io.vigil.model.Silence;
+import io.vigil.model.TelemetryRecord;
 import io.vigil.model.TelemetryValidator;
 import io.vigil.model.WireFormat;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes telemetry, job events, alerts, notification attempts and silences from Kafka and writes them to PostgreSQL in batches with COPY.
+ * Consumes telemetry, job events, alerts, notification attempts and silences from Kafka and writes them to
+ * PostgreSQL in batches with COPY.
  *
- * <p>Guarantee: at-least-once. Offsets are committed only after the batch's transaction commits, so a crash
- * between the two repeats the batch: sample rows may then appear twice, alert rows never do (they merge on
- * fingerprint and start). While the database is unreachable the writer pauses consumption, retries the same batch
- * with backoff and logs once per outage, so nothing is dropped. Records that fail validation are skipped and counted
- * per reason (the detection job publishes them to the dead-letter topic).
+ * <p>Guarantee: exactly once. Each batch's rows and the Kafka offsets after it are committed in one database
+ * transaction (table {@code writer_offset}); when partitions are assigned — at start, after a crash or a kill -9, on
+ * a rebalance — the writer resumes from the offsets in the database, not from Kafka's. A crash before the commit
+ * leaves neither rows nor offsets, a crash after it leaves both, so no row is repeated or lost. (Offsets are also
+ * committed to Kafka afterwards, best effort, so consumer-lag tools see progress; a database without offsets, as
+ * one from before this writer, starts from them.)
+ *
+ * <p>Errors. An outage — the database unreachable, restarting, out of connections — pauses consumption and retries
+ * the same batch with backoff, logged once per outage: nothing is dropped. A data error — the database refuses a
+ * record (a NUL character in a text field, a value out of a column's range) — is found by splitting the batch until
+ * the refused records are alone; they go to the dead-letter topic with reason {@link RejectReason#DATABASE_REJECTED}
+ * and the database's message, and the rest of the batch is written. Records that fail validation are skipped and
+ * counted per reason (the detection job publishes them to the dead-letter topic).
  */
 public final class TelemetryWriter implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryWriter.class);
 
+    /** A record read, and where it came from. */
+    private record Pending(Object record, ConsumerRecord<byte[], byte[]> source) {}
+
+    /** A record the database refused, and its message. */
+    private record Refused(Pending pending, String message) {}
+
     private final WriterConfig config;
     private final Clock clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> deadLetters;
     private final WireFormat wire;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final Map<RejectReason, AtomicLong> skipped = new EnumMap<>(RejectReason.class);
+    private final List<Pending> pending = new ArrayList<>();
+    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    /** Assigned partitions not yet positioned at the database's offsets: paused until they are. */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
     private volatile boolean databaseUp = true;
     private Connection connection;
 
@@ -73,88 +110,102 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.maxBatchRecords(), 10_000));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-storage-writer");
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Properties d = new Properties();
+        d.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        d.put(ProducerConfig.ACKS_CONFIG, "all");
+        d.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        d.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-storage-writer-deadletters");
+        this.deadLetters = new KafkaProducer<>(d, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Override
     public void run() {
         var t = config.topics();
         consumer.subscribe(List.of(t.gpu(), t.power(), t.cooling(), t.jobs(), t.alerts(), t.notifications(),
-                t.silences()));
-        TelemetryBatch batch = new TelemetryBatch();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                t.silences()), new Rebalance());
         long lastFlush = clock.millis();
+        long backoffMs = 250;
         try {
             while (running.get()) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (r.topic().equals(t.notifications()) || r.topic().equals(t.silences())) {
-                        addOnCall(batch, r);
-                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                if (!unpositioned.isEmpty()) {
+                    if (positionFromDatabase()) {
+                        backoffMs = 250;
+                    } else {
+                        consumer.poll(Duration.ZERO); // stay in the group
+                        sleep(backoffMs);
+                        backoffMs = Math.min(backoffMs * 2, config.maxRetryBackoff().toMillis());
                         continue;
                     }
-                    Decoded d = wire.decode(r.value());
-                    if (d.isValid()) {
-                        batch.add(d.record());
-                    } else {
-                        skipped.get(d.rejection().reason()).incrementAndGet();
-                    }
-                    offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    read(r);
+                    nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 }
                 boolean due = clock.millis() - lastFlush >= config.flushInterval().toMillis();
-                if (!offsets.isEmpty() && (batch.size() >= config.maxBatchRecords() || due)) {
-                    if (flush(batch)) {
-                        consumer.commitSync(offsets);
-                        offsets.clear();
-                        batch = new TelemetryBatch();
+                if (!nextOffsets.isEmpty() && (pending.size() >= config.maxBatchRecords() || due)) {
+                    if (flush()) {
+                        commitToKafkaQuietly();
+                        pending.clear();
+                        nextOffsets.clear();
                     }
                     lastFlush = clock.millis();
                 }
             }
-            if (!offsets.isEmpty() && flush(batch)) {
-                consumer.commitSync(offsets);
+            if (!nextOffsets.isEmpty() && flush()) {
+                commitToKafkaQuietly();
             }
         } catch (WakeupException e) {
             if (running.get()) throw e;
         } finally {
             consumer.close(Duration.ofSeconds(5));
+            deadLetters.close(Duration.ofSeconds(5));
             closeConnection();
         }
     }
 
-    /** A notification attempt or a silence: written by Vigil's own jobs and dashboard, so one that fails to read is skipped and counted. */
-    private void addOnCall(TelemetryBatch batch, ConsumerRecord<byte[], byte[]> r) {
+    private void read(ConsumerRecord<byte[], byte[]> r) {
+        var t = config.topics();
         if (r.value() == null) return; // a tombstone on the compacted silences topic
-        try {
-            if (r.topic().equals(config.topics().notifications())) {
-                NotificationAttempt a = NotificationAttempt.decode(r.value());
-                if (a.notificationId() == null || a.at() == null || a.action() == null || a.outcome() == null) {
-                    throw new IllegalArgumentException("missing fields");
+        if (r.topic().equals(t.notifications()) || r.topic().equals(t.silences())) {
+            // Written by Vigil's own jobs and dashboard: one that does not read is skipped and counted.
+            try {
+                if (r.topic().equals(t.notifications())) {
+                    NotificationAttempt a = NotificationAttempt.decode(r.value());
+                    if (a.notificationId() == null || a.at() == null || a.action() == null || a.outcome() == null) {
+                        throw new IllegalArgumentException("missing fields");
+                    }
+                    pending.add(new Pending(a, r));
+                } else {
+                    Silence s = Silence.decode(r.value());
+                    if (s.problem() != null || s.updatedAt() == null) throw new IllegalArgumentException(s.problem());
+                    pending.add(new Pending(s, r));
                 }
-                batch.add(a);
-            } else {
-                Silence s = Silence.decode(r.value());
-                if (s.problem() != null || s.updatedAt() == null) throw new IllegalArgumentException(s.problem());
-                batch.add(s);
+            } catch (RuntimeException e) {
+                skipped.get(RejectReason.INVALID_FIELD).incrementAndGet();
+                LOG.warn("Skipping an unreadable record on {} at offset {}: {}", r.topic(), r.offset(), e.getMessage());
             }
-        } catch (RuntimeException e) {
-            skipped.get(RejectReason.INVALID_FIELD).incrementAndGet();
-            LOG.warn("Skipping an unreadable record on {} at offset {}: {}", r.topic(), r.offset(), e.getMessage());
+            return;
+        }
+        Decoded d = wire.decode(r.value());
+        if (d.isValid()) {
+            pending.add(new Pending(d.record(), r));
+        } else {
+            skipped.get(d.rejection().reason()).incrementAndGet();
         }
     }
 
-    /** Writes the batch, retrying with backoff until it succeeds or the writer is closed. */
-    private boolean flush(TelemetryBatch batch) {
+    /** Writes the pending batch with its offsets, retrying an outage with backoff until it succeeds or the writer is closed. */
+    private boolean flush() {
         long backoffMs = 250;
-        while (running.get() || batch.size() > 0) {
+        while (true) {
             try {
-                if (batch.size() > 0) {
-                    batch.writeTo(connection());
-                }
-                written.addAndGet(batch.size());
+                List<Refused> refused = writeOnce();
+                written.addAndGet(pending.size() - refused.size());
                 batches.incrementAndGet();
                 if (!databaseUp) {
                     databaseUp = true;
-                    consumer.resume(consumer.paused());
+                    resumePositioned();
                     LOG.info("Database reachable again; writing resumed");
                 }
                 return true;
@@ -175,7 +226,181 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
                 backoffMs = Math.min(backoffMs * 2, config.maxRetryBackoff().toMillis());
             }
         }
-        return false;
+    }
+
+    /**
+     * One transaction: the batch's rows (a data error splits it until the refused records are alone), the refused
+     * records to the dead-letter topic, the offsets; then commit. Dead letters are sent before the commit, so a crash
+     * between the two may send one twice, never lose it.
+     */
+    private List<Refused> writeOnce() throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(false);
+        try {
+            List<Refused> refused = writeSplitting(c, pending);
+            writeOffsets(c);
+            if (!refused.isEmpty()) {
+                sendDeadLetters(refused);
+            }
+            c.commit();
+            return refused;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private List<Refused> writeSplitting(Connection c, List<Pending> part) throws SQLException {
+        if (part.isEmpty()) return List.of();
+        Savepoint before = c.setSavepoint();
+        try {
+            batchOf(part).writeRows(c);
+            c.releaseSavepoint(before);
+            return List.of();
+        } catch (SQLException e) {
+            c.rollback(before);
+            if (!isDataError(e)) throw e;
+            if (part.size() == 1) {
+                return List.of(new Refused(part.get(0), firstLine(e.getMessage())));
+            }
+            List<Refused> out = new ArrayList<>(writeSplitting(c, part.subList(0, part.size() / 2)));
+            out.addAll(writeSplitting(c, part.subList(part.size() / 2, part.size())));
+            return out;
+        }
+    }
+
+    /** SQLSTATE classes of a record's own fault: data exception, integrity violation, program limit exceeded. */
+    static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+    }
+
+    private static TelemetryBatch batchOf(List<Pending> part) {
+        TelemetryBatch b = new TelemetryBatch();
+        for (Pending p : part) {
+            if (p.record() instanceof TelemetryRecord r) b.add(r);
+            else if (p.record() instanceof NotificationAttempt a) b.add(a);
+            else b.add((Silence) p.record());
+        }
+        return b;
+    }
+
+    private void writeOffsets(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO writer_offset (group_id, topic, partition, "
+                + "next_offset) VALUES (?,?,?,?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET "
+                + "next_offset = EXCLUDED.next_offset, updated_at = now()")) {
+            for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
+                ps.setString(1, config.groupId());
+                ps.setString(2, e.getKey().topic());
+                ps.setInt(3, e.getKey().partition());
+                ps.setLong(4, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void sendDeadLetters(List<Refused> refused) {
+        try {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (Refused r : refused) {
+                ConsumerRecord<byte[], byte[]> src = r.pending().source();
+                DeadLetter letter = DeadLetter.of(new Rejection(RejectReason.DATABASE_REJECTED, r.message()),
+                        src.topic(), src.partition(), src.offset(), clock.instant(), src.value());
+                sent.add(deadLetters.send(new ProducerRecord<>(config.topics().deadLetter(), null,
+                        clock.millis(), RejectReason.DATABASE_REJECTED.name().getBytes(StandardCharsets.UTF_8),
+                        WireFormat.encode(letter))));
+            }
+            for (var f : sent) f.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish dead letters: " + e.getMessage(), e);
+        }
+        skipped.get(RejectReason.DATABASE_REJECTED).addAndGet(refused.size());
+        LOG.warn("The database refused {} record(s), sent to {}: first {}", refused.size(),
+                config.topics().deadLetter(), refused.get(0).message());
+    }
+
+    /** Seeks newly assigned partitions to the offsets the database holds, then lets them be read. */
+    private boolean positionFromDatabase() {
+        try {
+            Map<TopicPartition, Long> stored = new HashMap<>();
+            try (PreparedStatement ps = connection().prepareStatement(
+                    "SELECT topic, partition, next_offset FROM writer_offset WHERE group_id = ?")) {
+                connection().setAutoCommit(true);
+                ps.setString(1, config.groupId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        stored.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                    }
+                }
+            }
+            Set<TopicPartition> assigned = consumer.assignment();
+            for (TopicPartition tp : unpositioned) {
+                if (!assigned.contains(tp)) continue;
+                Long next = stored.get(tp);
+                // Without a stored offset, the consumer's own position applies: Kafka's committed offset (a database
+                // written by the earlier, at-least-once writer), else the earliest.
+                if (next != null) consumer.seek(tp, next);
+            }
+            unpositioned.clear();
+            if (databaseUp) resumePositioned();
+            return true;
+        } catch (SQLException e) {
+            closeConnection();
+            if (databaseUp) {
+                databaseUp = false;
+                LOG.warn("Cannot read the writer's offsets from the database; waiting: {}", e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private void resumePositioned() {
+        Set<TopicPartition> ready = new HashSet<>(consumer.assignment());
+        ready.removeAll(unpositioned);
+        consumer.resume(ready);
+    }
+
+    private void commitToKafkaQuietly() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+        try {
+            consumer.commitAsync(offsets, null);
+        } catch (RuntimeException e) {
+            LOG.debug("Kafka offset commit failed (the database holds the offsets): {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Partitions taken away or lost: what was read from them and not yet committed is dropped — their next owner
+     * (perhaps this writer again) reads it from the database's offsets. Partitions kept are repositioned the same way.
+     */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty() || pending.isEmpty() && nextOffsets.isEmpty()) return;
+            pending.clear();
+            nextOffsets.clear();
+            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+            kept.removeAll(partitions);
+            consumer.pause(kept);
+            unpositioned.addAll(kept);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            consumer.pause(partitions);
+            unpositioned.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
     }
 
     private Connection connection() throws SQLException {
@@ -194,6 +419,12 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
             }
             connection = null;
         }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) return "refused by the database";
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static void sleep(long ms) {
