@@ -54,6 +54,8 @@ public final class TelemetryBatch {
     private final StringBuilder jobs = new StringBuilder();
     private final StringBuilder alerts = new StringBuilder();
     private int gpuRows, powerRows, coolingRows, jobRows, alertRows;
+    private final GpuRollups minutes = new GpuRollups(60_000);
+    private final GpuRollups hours = new GpuRollups(3_600_000);
     private final List<NotificationAttempt> notifications = new ArrayList<>();
     private final Map<String, Silence> silences = new LinkedHashMap<>();
 
@@ -114,6 +116,8 @@ public final class TelemetryBatch {
                 .num(s.remappedRowsCorrectable()).num(s.remappedRowsUncorrectable()).bool(s.rowRemapPending())
                 .bool(s.rowRemapFailed()).end();
         gpuRows++;
+        minutes.add(s);
+        hours.add(s);
     }
 
     private static CsvRow origin(CsvRow row, Origin o) {
@@ -160,6 +164,8 @@ public final class TelemetryBatch {
     public void writeRows(Connection c) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         copyIn(copy, "gpu_sample", GPU_COLUMNS, gpu, gpuRows);
+        mergeRollups(c, copy, "gpu_rollup_1m", minutes);
+        mergeRollups(c, copy, "gpu_rollup_1h", hours);
         copyIn(copy, "power_sample", POWER_COLUMNS, power, powerRows);
         copyIn(copy, "cooling_sample", COOLING_COLUMNS, cooling, coolingRows);
         copyIn(copy, "job_event", JOB_COLUMNS, jobs, jobRows);
@@ -187,6 +193,20 @@ public final class TelemetryBatch {
         }
         writeNotifications(c);
         writeSilences(c);
+    }
+
+    private static void mergeRollups(Connection c, CopyManager copy, String table, GpuRollups rollups)
+            throws SQLException {
+        if (rollups.size() == 0) return;
+        String staging = table + "_staging";
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " (LIKE " + table + ") ON COMMIT DELETE ROWS");
+            st.execute("DELETE FROM " + staging);
+        }
+        copyIn(copy, staging, GpuRollups.COLUMNS, rollups.csv(), rollups.size());
+        try (Statement st = c.createStatement()) {
+            st.execute(GpuRollups.mergeSql(table, staging));
+        }
     }
 
     private void writeNotifications(Connection c) throws SQLException {
