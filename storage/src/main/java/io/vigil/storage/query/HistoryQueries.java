@@ -1,0 +1,206 @@
+package io.vigil.storage.query;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The history a capacity team asks for, read from the raw rows and the writer's rollups. Parameterised SQL only:
+ * names that vary (a metric, a resolution) are chosen from fixed sets, never pasted from input. Each query runs
+ * with a statement timeout, so one expensive question cannot hold the database.
+ */
+public final class HistoryQueries {
+
+    /** Resolutions: the raw samples, or the per-minute and per-hour rollups. */
+    public enum Resolution { RAW, MINUTE, HOUR }
+
+    /** GPU metrics by name, each with its raw column and its rollup view column. */
+    public static final Map<String, String[]> GPU_METRICS = Map.of(
+            "temp_mean_c", new String[] {"gpu_temp_c", "temp_mean_c"},
+            "temp_max_c", new String[] {"gpu_temp_c", "temp_max_c"},
+            "power_mean_w", new String[] {"power_w", "power_mean_w"},
+            "power_max_w", new String[] {"power_w", "power_max_w"},
+            "util_mean_pct", new String[] {"gpu_util_pct", "util_mean_pct"},
+            "sm_active_mean_pct", new String[] {"sm_active_pct", "sm_active_mean_pct"},
+            "tensor_active_mean_pct", new String[] {"tensor_active_pct", "tensor_active_mean_pct"},
+            "sm_clock_mhz", new String[] {"sm_clock_mhz", null});
+
+    /** Grouping for GPU-hours and energy. */
+    public static final Set<String> OWNER_GROUPS = Set.of("job", "team", "account");
+
+    private final DataSource dataSource;
+    private final Duration statementTimeout;
+
+    public HistoryQueries(DataSource dataSource, Duration statementTimeout) {
+        this.dataSource = dataSource;
+        this.statementTimeout = statementTimeout;
+    }
+
+    /** The resolution a range gets when none is asked for: raw up to 2 hours, minutes up to 7 days, then hours. */
+    public static Resolution resolutionFor(Instant from, Instant to) {
+        Duration range = Duration.between(from, to);
+        if (range.compareTo(Duration.ofHours(2)) <= 0) return Resolution.RAW;
+        if (range.compareTo(Duration.ofDays(7)) <= 0) return Resolution.MINUTE;
+        return Resolution.HOUR;
+    }
+
+    /** One GPU's metric over a range: points of {@code time} and {@code value}, oldest first, at most {@code limit}. */
+    public List<Map<String, Object>> gpuSeries(String cluster, String host, int gpu, String metric, Instant from,
+                                               Instant to, Resolution resolution, int limit) throws SQLException {
+        String[] columns = GPU_METRICS.get(metric);
+        if (columns == null) throw new IllegalArgumentException("unknown metric " + metric);
+        String sql;
+        if (resolution == Resolution.RAW || columns[1] == null) {
+            sql = "SELECT ts AS time, " + columns[0] + " AS value FROM gpu_sample WHERE cluster = ? AND host = ? "
+                    + "AND gpu = ? AND mig_instance IS NULL AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?";
+        } else {
+            String view = resolution == Resolution.MINUTE ? "vigil_gpu_1m" : "vigil_gpu_1h";
+            sql = "SELECT time, " + columns[1] + " AS value FROM " + view + " WHERE cluster = ? AND host = ? "
+                    + "AND gpu = ? AND time >= ? AND time < ? ORDER BY time LIMIT ?";
+        }
+        return query(sql, cluster, host, gpu, ts(from), ts(to), limit);
+    }
+
+    /**
+     * Power headroom per rack (or per row): the racks' PDU readings summed per second, then peak, p95, p99 and mean
+     * over the range against the PDUs' capacity.
+     */
+    public List<Map<String, Object>> powerHeadroom(String cluster, boolean byRow, Instant from, Instant to)
+            throws SQLException {
+        String group = byRow ? "cluster, row_name" : "cluster, row_name, rack";
+        String sql = "WITH per_second AS (SELECT " + group + ", date_trunc('second', ts) AS t, sum(power_w) AS p, "
+                + "sum(capacity_w) AS cap FROM power_sample WHERE source = 'RACK_PDU' AND ts >= ? AND ts < ? "
+                + "AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t) "
+                + "SELECT " + group + ", round(max(p)::numeric, 1) AS peak_w, "
+                + "round(percentile_cont(0.95) WITHIN GROUP (ORDER BY p)::numeric, 1) AS p95_w, "
+                + "round(percentile_cont(0.99) WITHIN GROUP (ORDER BY p)::numeric, 1) AS p99_w, "
+                + "round(avg(p)::numeric, 1) AS mean_w, round(max(cap)::numeric, 1) AS capacity_w, "
+                + "round((max(cap) - max(p))::numeric, 1) AS headroom_w, "
+                + "round((100 * max(p) / NULLIF(max(cap), 0))::numeric, 1) AS peak_pct_of_capacity, "
+                + "count(*) AS seconds FROM per_second GROUP BY " + group + " ORDER BY " + group;
+        return query(sql, ts(from), ts(to), cluster, cluster);
+    }
+
+    /**
+     * Cooling headroom per CDU: supply and return temperature, flow and the heat it removed (kW, from flow and ΔT
+     * with water's heat capacity), mean and peak over the range.
+     */
+    public List<Map<String, Object>> coolingHeadroom(String cluster, Instant from, Instant to) throws SQLException {
+        String sql = "SELECT cluster, device, round(avg(supply_temp_c)::numeric, 1) AS supply_mean_c, "
+                + "round(max(supply_temp_c)::numeric, 1) AS supply_max_c, round(avg(return_temp_c)::numeric, 1) AS return_mean_c, "
+                + "round(avg(return_temp_c - supply_temp_c)::numeric, 2) AS delta_t_mean_c, "
+                + "round(avg(flow_lpm)::numeric, 1) AS flow_mean_lpm, round(min(flow_lpm)::numeric, 1) AS flow_min_lpm, "
+                // kW = L/min / 60 × 4.18 kJ/(kg·K) × ΔT, water at about 1 kg/L
+                + "round(avg(flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c))::numeric, 1) AS heat_mean_kw, "
+                + "round(max(flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c))::numeric, 1) AS heat_peak_kw, "
+                + "count(*) AS samples FROM cooling_sample WHERE source = 'CDU' AND ts >= ? AND ts < ? "
+                + "AND (?::text IS NULL OR cluster = ?) GROUP BY cluster, device ORDER BY cluster, device";
+        return query(sql, ts(from), ts(to), cluster, cluster);
+    }
+
+    /**
+     * GPU-hours, energy and utilisation per job, team or account over a range, from the per-minute rollups: a GPU
+     * counts one minute for every minute in which it reported for the job; energy is mean power × 60 s per minute;
+     * idle-allocated hours are minutes a job held a GPU that averaged under 5 % utilisation. Owners are the job's
+     * latest START or RESIZE event.
+     */
+    public List<Map<String, Object>> gpuHours(String by, Instant from, Instant to) throws SQLException {
+        if (!OWNER_GROUPS.contains(by)) throw new IllegalArgumentException("by must be job, team or account");
+        String key = switch (by) {
+            case "team" -> "COALESCE(o.team, '')";
+            case "account" -> "COALESCE(o.account, '')";
+            default -> "r.cluster || '/' || r.job_id";
+        };
+        String sql = "WITH owners AS (SELECT DISTINCT ON (cluster, job_id) cluster, job_id, team, account "
+                + "FROM job_event WHERE kind <> 'END' ORDER BY cluster, job_id, ts DESC) "
+                + "SELECT " + key + " AS " + by + ", count(DISTINCT r.cluster || '/' || r.job_id) AS jobs, "
+                + "round((count(*) / 60.0)::numeric, 3) AS gpu_hours, "
+                + "round((sum(r.power_sum / NULLIF(r.power_n, 0)) * 60 / 3.6e6)::numeric, 3) AS energy_kwh, "
+                + "round(avg(r.util_sum / NULLIF(r.util_n, 0))::numeric, 1) AS util_mean_pct, "
+                + "round((count(*) FILTER (WHERE r.util_sum / NULLIF(r.util_n, 0) < 5) / 60.0)::numeric, 3) "
+                + "AS idle_gpu_hours "
+                + "FROM gpu_rollup_1m r LEFT JOIN owners o ON o.cluster = r.cluster AND o.job_id = r.job_id "
+                + "WHERE r.job_id IS NOT NULL AND r.bucket >= ? AND r.bucket < ? GROUP BY 1 ORDER BY gpu_hours DESC, 1";
+        return query(sql, ts(from), ts(to));
+    }
+
+    /** The hottest GPUs over a range by their peak temperature, from the per-minute rollups. */
+    public List<Map<String, Object>> hottestGpus(Instant from, Instant to, int n) throws SQLException {
+        String sql = "SELECT cluster, rack, host, gpu, round(max(temp_max)::numeric, 1) AS temp_max_c, "
+                + "round((sum(temp_sum) / NULLIF(sum(temp_n), 0))::numeric, 1) AS temp_mean_c, "
+                + "sum(throttled_thermal) AS throttled_thermal_samples FROM gpu_rollup_1m "
+                + "WHERE bucket >= ? AND bucket < ? GROUP BY cluster, rack, host, gpu "
+                + "ORDER BY max(temp_max) DESC NULLS LAST, cluster, host, gpu LIMIT ?";
+        return query(sql, ts(from), ts(to), n);
+    }
+
+    private List<Map<String, Object>> query(String sql, Object... params) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL statement_timeout = " + Math.max(1, statementTimeout.toMillis()));
+                }
+                List<Map<String, Object>> out = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        ResultSetMetaData md = rs.getMetaData();
+                        while (rs.next()) {
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            for (int i = 1; i <= md.getColumnCount(); i++) {
+                                Object v = rs.getObject(i);
+                                if (v instanceof Timestamp t) v = t.toInstant();
+                                if (v instanceof java.math.BigDecimal d) v = d.doubleValue();
+                                row.put(camel(md.getColumnLabel(i)), v);
+                            }
+                            out.add(row);
+                        }
+                    }
+                }
+                c.commit();
+                return out;
+            } finally {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // committed already, or the connection is gone
+                }
+                c.setAutoCommit(auto);
+            }
+        }
+    }
+
+    /** {@code peak_pct_of_capacity} → {@code peakPctOfCapacity}; {@code row_name} → {@code row}. */
+    static String camel(String column) {
+        if (column.equals("row_name")) return "row";
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char ch : column.toCharArray()) {
+            if (ch == '_') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(ch) : ch);
+                up = false;
+            }
+        }
+        return b.toString();
+    }
+
+    private static Timestamp ts(Instant i) {
+        return Timestamp.from(i);
+    }
+}

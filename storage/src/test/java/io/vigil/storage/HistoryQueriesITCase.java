@@ -1,0 +1,140 @@
+package io.vigil.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.model.CoolingSample;
+import io.vigil.model.JobEvent;
+import io.vigil.model.Origin;
+import io.vigil.model.PowerSample;
+import io.vigil.storage.query.HistoryQueries;
+import io.vigil.storage.schema.SchemaMigrator;
+import io.vigil.storage.writer.TelemetryBatch;
+import io.vigil.testsupport.GpuSamples;
+import io.vigil.testsupport.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The capacity team's questions against a real PostgreSQL: numbers, resolutions, hostile parameters, timeouts. */
+class HistoryQueriesITCase {
+
+    static final long T = GpuSamples.T0 / 3_600_000 * 3_600_000;
+    DataSource db;
+    HistoryQueries history;
+
+    @BeforeEach
+    void data() throws Exception {
+        db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        SchemaMigrator.migrate(db);
+        history = new HistoryQueries(db, Duration.ofSeconds(5));
+        TelemetryBatch b = new TelemetryBatch();
+        b.add(new JobEvent(T, "test", "job-1", JobEvent.Kind.START, "train", "ml", List.of(), new Origin("j", 0, 1),
+                "vision", null));
+        // Two racks, two PDUs on A01 (A and B feed); 10 minutes at 1 s.
+        for (int s = 0; s < 600; s++) {
+            long ts = T + s * 1000L;
+            b.add(new PowerSample(ts, "c", "A", "A01", null, PowerSample.Source.RACK_PDU, "A01-pdu-a",
+                    s == 300 ? 20_000.0 : 10_000.0, 30_000.0, null, new Origin("p", 0, s)));
+            b.add(new PowerSample(ts, "c", "A", "A01", null, PowerSample.Source.RACK_PDU, "A01-pdu-b", 9_000.0,
+                    30_000.0, null, new Origin("p", 1, s)));
+            b.add(new PowerSample(ts, "c", "A", "A02", null, PowerSample.Source.RACK_PDU, "A02-pdu", 5_000.0,
+                    30_000.0, null, new Origin("p", 2, s)));
+            b.add(new CoolingSample(ts, "c", "A", null, CoolingSample.Source.CDU, "CDU-1", 30.0, 40.0, 600.0, 100.0,
+                    false, null, null, null, List.of("A01", "A02"), new Origin("q", 0, s)));
+            for (int g = 0; g < 2; g++) {
+                b.add(GpuSamples.healthy("h1", g, ts).gpuUtilPct(g == 1 ? 2.0 : 99.0)
+                        .gpuTempC(g == 0 && s == 100 ? 91.0 : 65.0).powerW(600.0).build());
+            }
+        }
+        try (Connection c = db.getConnection()) {
+            b.writeTo(c);
+        }
+    }
+
+    static final Instant FROM = Instant.ofEpochMilli(T);
+    static final Instant TO = Instant.ofEpochMilli(T + 600_000);
+
+    @Test
+    void powerHeadroomPerRackAndRowSumsTheRacksPdus() throws Exception {
+        List<Map<String, Object>> racks = history.powerHeadroom(null, false, FROM, TO);
+        assertThat(racks).hasSize(2);
+        Map<String, Object> a01 = racks.get(0);
+        assertThat(a01).containsEntry("rack", "A01").containsEntry("peakW", 29_000.0).containsEntry("p95W", 19_000.0)
+                .containsEntry("capacityW", 60_000.0).containsEntry("headroomW", 31_000.0)
+                .containsEntry("seconds", 600L);
+        assertThat((Double) a01.get("peakPctOfCapacity")).isEqualTo(48.3);
+        List<Map<String, Object>> rows = history.powerHeadroom("c", true, FROM, TO);
+        assertThat(rows).singleElement().satisfies(r -> assertThat(r).containsEntry("row", "A")
+                .containsEntry("peakW", 34_000.0).containsEntry("capacityW", 90_000.0));
+    }
+
+    @Test
+    void gpuHoursEnergyAndIdleGpusPerJobTeamAndAccount() throws Exception {
+        Map<String, Object> team = history.gpuHours("team", FROM, TO).get(0);
+        // 2 GPUs × 10 minutes; 600 W for 20 GPU-minutes = 0.2 kWh; GPU 1 idles at 2 %.
+        assertThat(team).containsEntry("team", "ml").containsEntry("jobs", 1L).containsEntry("gpuHours", 0.333)
+                .containsEntry("energyKwh", 0.2).containsEntry("idleGpuHours", 0.167);
+        assertThat(history.gpuHours("account", FROM, TO).get(0)).containsEntry("account", "vision");
+        assertThat(history.gpuHours("job", FROM, TO).get(0)).containsEntry("job", "test/job-1");
+    }
+
+    @Test
+    void seriesAtEachResolutionAndTheHottestGpus() throws Exception {
+        assertThat(history.gpuSeries("test", "h1", 0, "temp_max_c", FROM, TO, HistoryQueries.Resolution.RAW, 10_000))
+                .hasSize(600);
+        List<Map<String, Object>> minutes = history.gpuSeries("test", "h1", 0, "temp_max_c", FROM, TO,
+                HistoryQueries.Resolution.MINUTE, 10_000);
+        assertThat(minutes).hasSize(10);
+        assertThat(minutes.get(1).get("value")).isEqualTo(91.0);
+        assertThat(history.gpuSeries("test", "h1", 0, "power_mean_w", FROM, TO, HistoryQueries.Resolution.HOUR, 100))
+                .singleElement().satisfies(p -> assertThat(p.get("value")).isEqualTo(600.0));
+        assertThat(history.hottestGpus(FROM, TO, 1)).singleElement()
+                .satisfies(g -> assertThat(g).containsEntry("gpu", 0).containsEntry("tempMaxC", 91.0));
+        assertThat(history.coolingHeadroom(null, FROM, TO)).singleElement()
+                .satisfies(c -> assertThat(c).containsEntry("device", "CDU-1").containsEntry("heatMeanKw", 418.0));
+        assertThat(HistoryQueries.resolutionFor(FROM, FROM.plus(Duration.ofHours(1)))).isEqualTo(HistoryQueries.Resolution.RAW);
+        assertThat(HistoryQueries.resolutionFor(FROM, FROM.plus(Duration.ofDays(2)))).isEqualTo(HistoryQueries.Resolution.MINUTE);
+        assertThat(HistoryQueries.resolutionFor(FROM, FROM.plus(Duration.ofDays(30)))).isEqualTo(HistoryQueries.Resolution.HOUR);
+    }
+
+    @Test
+    void hostileParametersAreOnlyEverValues() throws Exception {
+        List<String> corpus = List.of("' OR '1'='1", "h1'; DROP TABLE gpu_sample; --", "\"; DELETE FROM alert; --",
+                "h1' UNION SELECT now(), 1 --", "$$; SELECT pg_sleep(10); $$", "\\x00", "%", "*", "h1\nOR 1=1");
+        for (String evil : corpus) {
+            assertThat(history.gpuSeries(evil, evil, 0, "temp_max_c", FROM, TO, HistoryQueries.Resolution.RAW, 10))
+                    .isEmpty();
+            assertThat(history.powerHeadroom(evil, false, FROM, TO)).isEmpty();
+            assertThat(history.coolingHeadroom(evil, FROM, TO)).isEmpty();
+        }
+        // Names that shape the SQL come from fixed sets.
+        assertThatThrownBy(() -> history.gpuSeries("test", "h1", 0, "gpu_temp_c FROM gpu_sample; --", FROM, TO,
+                HistoryQueries.Resolution.RAW, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> history.gpuHours("team; DROP TABLE job_event", FROM, TO))
+                .isInstanceOf(IllegalArgumentException.class);
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM gpu_sample")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1200);
+        }
+    }
+
+    @Test
+    void aQueryOverItsTimeoutIsCancelled() {
+        HistoryQueries impatient = new HistoryQueries(db, Duration.ofMillis(1));
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 20; i++) impatient.gpuHours("team", FROM.minus(Duration.ofDays(3650)), TO);
+            // The 1 ms limit must trip within a few tries on any machine; a query this small may finish first.
+            throw new AssertionError("no timeout in 20 tries");
+        }).isInstanceOf(SQLException.class).hasMessageContaining("statement timeout");
+    }
+}
