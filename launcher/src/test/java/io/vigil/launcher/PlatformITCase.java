@@ -188,6 +188,49 @@ class PlatformITCase {
     }
 
     @Test
+    void theHistoryApiAnswersACapacityTeamsQuestionsInJsonAndCsv() throws Exception {
+        String base = platform.dashboardUrl() + "/api/v1/history";
+        JsonNode racks = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(
+                () -> WireFormat.mapper().readTree(get(base + "/capacity/racks?from=-10m").body()), n -> n.size() > 0);
+        for (JsonNode r : racks) {
+            assertThat(r.get("rack").asText()).isNotEmpty();
+            assertThat(r.get("peakW").asDouble()).isGreaterThanOrEqualTo(r.get("p95W").asDouble()).isPositive()
+                    .isLessThanOrEqualTo(r.get("capacityW").asDouble());
+        }
+        HttpResponse<String> csv = get(base + "/capacity/racks?from=-10m&format=csv");
+        assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+        assertThat(csv.body().lines().findFirst().orElse("")).startsWith("cluster,row,rack,peakW,p95W,p99W");
+        JsonNode teams = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(
+                () -> WireFormat.mapper().readTree(get(base + "/gpu-hours?from=-1h&by=team").body()), n -> n.size() > 0);
+        assertThat(teams.get(0).get("team").asText()).startsWith("team-");
+        assertThat(teams.get(0).get("gpuHours").asDouble()).isPositive();
+        // Every GET the OpenAPI file documents answers (those without required parameters, as they stand).
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) new org.yaml.snakeyaml.Yaml()
+                .<Map<String, Object>>load(Files.readString(Path.of(System.getProperty("vigil.schema.dir",
+                        "../docs/schema")).resolve("../openapi.yaml"))).get("paths");
+        int checked = 0;
+        for (var e : paths.entrySet()) {
+            if (e.getKey().contains("{") || !e.getValue().containsKey("get") || e.getKey().endsWith("/history/gpu")) continue;
+            assertThat(get(platform.dashboardUrl() + e.getKey()).statusCode()).as(e.getKey()).isEqualTo(200);
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(8);
+        String host = platform.simulator().topology().hosts().get(0).name();
+        HttpResponse<String> series = get(base + "/gpu?cluster=demo&host=" + host + "&gpu=0&metric=power_mean_w&from=-5m");
+        assertThat(series.statusCode()).isEqualTo(200);
+        assertThat(WireFormat.mapper().readTree(series.body()).size()).isPositive();
+
+        HttpResponse<String> bad = get(base + "/capacity/racks?from=yesterday");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("'from' must be an RFC 3339 time");
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void publishedTelemetryValidatesAgainstTheDocumentedSchemas() throws Exception {
         Path dir = Path.of(System.getProperty("vigil.schema.dir", "../docs/schema"));
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);

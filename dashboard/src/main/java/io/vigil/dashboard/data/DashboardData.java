@@ -2,6 +2,7 @@ package io.vigil.dashboard.data;
 
 import io.vigil.storage.query.AlertQueries;
 import io.vigil.storage.query.ClusterQueries;
+import io.vigil.storage.query.HistoryQueries;
 import io.vigil.storage.query.NotificationQueries;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +22,13 @@ public class DashboardData {
     @Bean
     NotificationQueries notificationQueries(DataSource dataSource) {
         return new NotificationQueries(dataSource);
+    }
+
+    @Bean
+    HistoryQueries historyQueries(DataSource dataSource,
+                                  @org.springframework.beans.factory.annotation.Value("${vigil.history.statement-timeout:10s}")
+                                  java.time.Duration timeout) {
+        return new HistoryQueries(dataSource, timeout);
     }
 
     @Bean
