@@ -9,6 +9,7 @@ import io.vigil.model.Silence;
 import io.vigil.model.TelemetryRecord;
 import io.vigil.model.TelemetryValidator;
 import io.vigil.model.WireFormat;
+import io.vigil.storage.retention.RetentionMaintainer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -63,6 +64,9 @@ import org.slf4j.LoggerFactory;
  * the refused records are alone; they go to the dead-letter topic with reason {@link RejectReason#DATABASE_REJECTED}
  * and the database's message, and the rest of the batch is written. Records that fail validation are skipped and
  * counted per reason (the detection job publishes them to the dead-letter topic).
+ *
+ * <p>Retention: at start and every {@code writer.maintenance-interval} the writer runs {@link RetentionMaintainer}
+ * (day partitions made ahead and dropped after {@code writer.retention-raw}, rollups deleted after theirs).
  */
 public final class TelemetryWriter implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryWriter.class);
@@ -89,6 +93,8 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     private volatile boolean databaseUp = true;
     private Connection connection;
+    private final RetentionMaintainer retention;
+    private long nextMaintenance = Long.MIN_VALUE;
 
     public WriterConfig config() {
         return config;
@@ -98,6 +104,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.wire = new WireFormat(new TelemetryValidator(clock, Duration.ofMinutes(5)));
+        this.retention = new RetentionMaintainer(config.retention());
         for (RejectReason r : RejectReason.values()) {
             skipped.put(r, new AtomicLong());
         }
@@ -137,6 +144,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
                         continue;
                     }
                 }
+                maintainWhenDue();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     read(r);
@@ -161,6 +169,19 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
             consumer.close(Duration.ofSeconds(5));
             deadLetters.close(Duration.ofSeconds(5));
             closeConnection();
+        }
+    }
+
+    /** Retention and partitions ahead, at start and then every maintenance interval; a failure waits for the next. */
+    private void maintainWhenDue() {
+        long now = clock.millis();
+        if (now < nextMaintenance || !databaseUp) return;
+        nextMaintenance = now + config.retention().interval().toMillis();
+        try {
+            retention.run(connection(), clock.instant());
+        } catch (SQLException | RuntimeException e) {
+            closeConnection();
+            LOG.warn("Retention maintenance failed; next try in {}: {}", config.retention().interval(), e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.vigil.storage.writer;
 
 import io.vigil.model.Topics;
+import io.vigil.storage.retention.RetentionConfig;
 import java.time.Duration;
 
 /**
@@ -9,9 +10,18 @@ import java.time.Duration;
  * @param maxBatchRecords flush once this many records are buffered
  * @param flushInterval   flush at least this often when records are waiting
  * @param maxRetryBackoff longest pause between retries while the database is unreachable
+ * @param retention       how long history is kept, and the partitions made ahead
  */
 public record WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
-                           String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff) {
+                           String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff,
+                           RetentionConfig retention) {
+
+    /** With the default retention. */
+    public WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
+                        String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff) {
+        this(bootstrapServers, topics, groupId, jdbcUrl, user, password, maxBatchRecords, flushInterval,
+                maxRetryBackoff, RetentionConfig.defaults());
+    }
 
     public WriterConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) throw new IllegalArgumentException("writer: kafka bootstrap servers must be set");

@@ -2,6 +2,7 @@ package io.vigil.storage.writer;
 
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
+import io.vigil.storage.retention.RetentionConfig;
 import io.vigil.storage.schema.SchemaMigrator;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +22,11 @@ public final class WriterMain {
         d.put("writer.max-batch-records", "20000");
         d.put("writer.flush-interval", "500ms");
         d.put("writer.max-retry-backoff", "30s");
+        d.put("writer.retention-raw", "P14D");
+        d.put("writer.retention-1m", "P90D");
+        d.put("writer.retention-1h", "P1098D");
+        d.put("writer.partitions-ahead", "3");
+        d.put("writer.maintenance-interval", "1h");
         return d;
     }
 
@@ -28,7 +34,10 @@ public final class WriterMain {
         return new WriterConfig(s.required("kafka.bootstrap"), CommonSettings.topics(s),
                 s.required("writer.group-id"), s.required("db.url"), s.string("db.user"), s.string("db.password"),
                 s.integer("writer.max-batch-records", 1, 1_000_000), s.duration("writer.flush-interval"),
-                s.duration("writer.max-retry-backoff"));
+                s.duration("writer.max-retry-backoff"),
+                new RetentionConfig(s.duration("writer.retention-raw"), s.duration("writer.retention-1m"),
+                        s.duration("writer.retention-1h"), s.integer("writer.partitions-ahead", 1, 60),
+                        s.duration("writer.maintenance-interval")));
     }
 
     public static void main(String[] args) throws Exception {

@@ -1,0 +1,144 @@
+package io.vigil.storage.retention;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the history within its retention, run by the writer at start and every {@link RetentionConfig#interval()}.
+ * On plain PostgreSQL: day partitions of the raw sample tables are made ahead and dropped once their whole day is
+ * older than the raw retention (a DEFAULT partition's expired rows are deleted); rollup rows older than their
+ * retention are deleted. On TimescaleDB: the same retention as TimescaleDB policies on the hypertables
+ * ({@code add_retention_policy}, replaced when the setting changes), plus compression of raw chunks older than a day,
+ * segmented by entity — TimescaleDB's own jobs then do the work. Time is given, so tests drive it.
+ */
+public final class RetentionMaintainer {
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionMaintainer.class);
+
+    public static final List<String> RAW_TABLES = List.of("gpu_sample", "power_sample", "cooling_sample");
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+
+    /** What one run did. */
+    public record Result(int partitionsCreated, List<String> partitionsDropped, long rowsDeleted, boolean timescale) {}
+
+    private final RetentionConfig config;
+
+    public RetentionMaintainer(RetentionConfig config) {
+        this.config = config;
+    }
+
+    public Result run(Connection c, Instant now) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try {
+            if (timescale(c)) {
+                applyTimescalePolicies(c);
+                long deleted = deleteRollups(c, now);
+                return new Result(0, List.of(), deleted, true);
+            }
+            LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+            int created = 0;
+            List<String> dropped = new ArrayList<>();
+            long deleted = 0;
+            Instant rawCutoff = now.minus(config.raw());
+            for (String table : RAW_TABLES) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT vigil_ensure_day_partitions(?, ?, ?)")) {
+                    ps.setString(1, table);
+                    ps.setObject(2, today.minusDays(1));
+                    ps.setObject(3, today.plusDays(config.daysAhead()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        created += rs.getInt(1);
+                    }
+                }
+                for (String partition : dayPartitions(c, table)) {
+                    LocalDate day = LocalDate.parse(partition.substring(partition.length() - 8), DAY);
+                    Instant end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    if (!end.isAfter(rawCutoff)) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("DROP TABLE " + quote(partition));
+                        }
+                        dropped.add(partition);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + quote(table + "_default") + " WHERE ts < ?")) {
+                    ps.setTimestamp(1, Timestamp.from(rawCutoff));
+                    deleted += ps.executeUpdate();
+                }
+            }
+            deleted += deleteRollups(c, now);
+            if (created > 0 || !dropped.isEmpty() || deleted > 0) {
+                LOG.info("Retention: {} partition(s) made ahead, {} dropped {}, {} expired row(s) deleted", created,
+                        dropped.size(), dropped, deleted);
+            }
+            return new Result(created, dropped, deleted, false);
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    private long deleteRollups(Connection c, Instant now) throws SQLException {
+        long deleted = 0;
+        for (String[] t : new String[][] {{"gpu_rollup_1m", "m"}, {"gpu_rollup_1h", "h"}}) {
+            Instant cutoff = now.minus(t[1].equals("m") ? config.minute() : config.hour());
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t[0] + " WHERE bucket < ?")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                deleted += ps.executeUpdate();
+            }
+        }
+        return deleted;
+    }
+
+    /** The table's day partitions ({@code <table>_pYYYYMMDD}), oldest first. */
+    static List<String> dayPartitions(Connection c, String table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT child.relname FROM pg_inherits i "
+                + "JOIN pg_class parent ON parent.oid = i.inhparent JOIN pg_class child ON child.oid = i.inhrelid "
+                + "WHERE parent.relname = ? AND child.relname ~ ('^' || ? || '_p[0-9]{8}$') ORDER BY child.relname")) {
+            ps.setString(1, table);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    static boolean timescale(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")) {
+            return rs.next();
+        }
+    }
+
+    /** TimescaleDB 2.x's documented API (no feature newer than 2.17). */
+    private void applyTimescalePolicies(Connection c) throws SQLException {
+        for (String table : RAW_TABLES) {
+            String segment = table.equals("gpu_sample") ? "cluster, host, gpu" : "cluster, device";
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table + " SET (timescaledb.compress, timescaledb.compress_segmentby = '"
+                        + segment + "', timescaledb.compress_orderby = 'ts DESC')");
+                st.execute("SELECT add_compression_policy('" + table + "', INTERVAL '1 day', if_not_exists => true)");
+                st.execute("SELECT remove_retention_policy('" + table + "', if_exists => true)");
+                st.execute("SELECT add_retention_policy('" + table + "', INTERVAL '" + config.raw().toSeconds()
+                        + " seconds')");
+            }
+        }
+    }
+
+    private static String quote(String identifier) {
+        if (!identifier.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("bad identifier " + identifier);
+        return "\"" + identifier + "\"";
+    }
+}

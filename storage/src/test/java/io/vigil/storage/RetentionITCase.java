@@ -1,0 +1,118 @@
+package io.vigil.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.storage.retention.RetentionConfig;
+import io.vigil.storage.retention.RetentionMaintainer;
+import io.vigil.storage.schema.SchemaMigrator;
+import io.vigil.storage.writer.TelemetryBatch;
+import io.vigil.testsupport.GpuSamples;
+import io.vigil.testsupport.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Day partitions and retention on plain PostgreSQL, with time driven by the test (relative to now, never a fixed
+ * date): partitions made ahead, expired days dropped, a DEFAULT partition that loses nothing, rollups kept longer
+ * than raw samples, and an existing database migrated to partitions with every row kept.
+ */
+class RetentionITCase {
+
+    static final Instant NOW = Instant.now();
+    static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+
+    static long count(DataSource db, String sql) throws Exception {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static void write(DataSource db, Instant... times) throws Exception {
+        TelemetryBatch b = new TelemetryBatch();
+        int i = 0;
+        for (Instant t : times) b.add(GpuSamples.healthy("h" + i++, 0, t.toEpochMilli()).build());
+        try (Connection c = db.getConnection()) {
+            b.writeTo(c);
+        }
+    }
+
+    static String partition(Instant t) {
+        return "gpu_sample_p" + LocalDate.ofInstant(t, ZoneOffset.UTC).format(DAY);
+    }
+
+    @Test
+    void partitionsAreMadeAheadExpiredDaysDroppedAndRollupsOutliveRawSamples() throws Exception {
+        DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        SchemaMigrator.migrate(db);
+        RetentionMaintainer maintainer = new RetentionMaintainer(RetentionConfig.defaults());
+        Instant old = NOW.minus(Duration.ofDays(100));
+        Instant expired = NOW.minus(Duration.ofDays(20));
+        Instant kept = NOW.minus(Duration.ofDays(10));
+        write(db, old, expired, kept, NOW);
+
+        RetentionMaintainer.Result first;
+        try (Connection c = db.getConnection()) {
+            first = maintainer.run(c, NOW);
+        }
+        assertThat(first.timescale()).isFalse();
+        // Partitions exist from yesterday to three days ahead, for every raw table.
+        for (int d = -1; d <= 3; d++) {
+            String day = LocalDate.ofInstant(NOW, ZoneOffset.UTC).plusDays(d).format(DAY);
+            for (String t : RetentionMaintainer.RAW_TABLES) {
+                assertThat(count(db, "SELECT count(*) FROM pg_class WHERE relname = '" + t + "_p" + day + "'"))
+                        .as(t + " " + day).isEqualTo(1);
+            }
+        }
+        // The samples of days without a partition waited in the DEFAULT one; those older than 14 days are gone.
+        assertThat(count(db, "SELECT count(*) FROM gpu_sample")).isEqualTo(2);
+        assertThat(count(db, "SELECT count(*) FROM gpu_sample_default")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM " + partition(NOW))).isEqualTo(1);
+        // Rollups: the per-minute row of 100 days ago is past its 90 days, the hourly one is kept (3 years).
+        assertThat(count(db, "SELECT count(*) FROM gpu_rollup_1m")).isEqualTo(3);
+        assertThat(count(db, "SELECT count(*) FROM gpu_rollup_1h")).isEqualTo(4);
+
+        // A partition made for a day whose samples waited in DEFAULT takes them over.
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            LocalDate day = LocalDate.ofInstant(kept, ZoneOffset.UTC);
+            st.execute("SELECT vigil_ensure_day_partitions('gpu_sample', '" + day + "', '" + day + "')");
+        }
+        assertThat(count(db, "SELECT count(*) FROM gpu_sample_default")).isZero();
+        assertThat(count(db, "SELECT count(*) FROM " + partition(kept))).isEqualTo(1);
+
+        // Five days later that day is past the raw retention: its partition is dropped whole.
+        RetentionMaintainer.Result later;
+        try (Connection c = db.getConnection()) {
+            later = maintainer.run(c, NOW.plus(Duration.ofDays(5)));
+        }
+        assertThat(later.partitionsDropped()).contains(partition(kept));
+        assertThat(count(db, "SELECT count(*) FROM gpu_sample")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM pg_class WHERE relname = '" + partition(kept) + "'")).isZero();
+        assertThat(later.partitionsCreated()).isGreaterThanOrEqualTo(3 * 5); // the five new days ahead, three tables
+    }
+
+    @Test
+    void anExistingDatabaseIsPartitionedWithEveryRowKept() throws Exception {
+        DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        Flyway.configure().dataSource(db).locations("classpath:db/migration").target("9").load().migrate();
+        write(db, NOW.minus(Duration.ofDays(3)), NOW.minus(Duration.ofDays(2)), NOW, NOW.plusSeconds(1));
+        assertThat(count(db, "SELECT count(*) FROM pg_class WHERE relname = 'gpu_sample' AND relkind = 'r'")).isEqualTo(1);
+
+        SchemaMigrator.migrate(db);
+        assertThat(count(db, "SELECT count(*) FROM pg_class WHERE relname = 'gpu_sample' AND relkind = 'p'")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM gpu_sample")).isEqualTo(4);
+        assertThat(count(db, "SELECT count(*) FROM gpu_sample_default")).isZero();
+        assertThat(count(db, "SELECT count(*) FROM " + partition(NOW.minus(Duration.ofDays(3))))).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM gpu_rollup_1m")).isEqualTo(4);
+        assertThat(count(db, "SELECT count(*) FROM pg_indexes WHERE tablename = 'gpu_sample'")).isEqualTo(2);
+    }
+}
