@@ -296,6 +296,13 @@ class PlatformITCase {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> HTTP.send(
                     HttpRequest.newBuilder(URI.create(platform.dashboardUrl() + "/api/v1/silences")).build(),
                     HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("Z99"));
+
+            // Capacity: the racks' power against their PDUs' capacity, drawn by ECharts, with its CSV link.
+            page.navigate(platform.dashboardUrl() + "/capacity");
+            page.waitForSelector("#rack-power-chart[data-series='3'] canvas",
+                    new Page.WaitForSelectorOptions().setTimeout(30_000));
+            page.waitForSelector("text=Racks as CSV", new Page.WaitForSelectorOptions().setTimeout(10_000));
+            assertThat(page.locator("vaadin-grid").first().textContent()).contains("A01");
         }
     }
 

@@ -49,6 +49,11 @@ public abstract class LiveView<T> extends VerticalLayout {
         }
     }
 
+    /** Refreshes now, off the UI thread (after the user changed what the view shows). */
+    protected void refreshNow() {
+        getUI().ifPresent(ui -> scheduler.execute(() -> refresh(ui)));
+    }
+
     private void refresh(UI ui) {
         try {
             T data = load();

@@ -7,6 +7,7 @@ import com.vaadin.flow.component.sidenav.SideNav;
 import com.vaadin.flow.component.sidenav.SideNavItem;
 import com.vaadin.flow.server.auth.AnonymousAllowed;
 import io.vigil.dashboard.alerts.ui.AlertsView;
+import io.vigil.dashboard.capacity.ui.CapacityView;
 import io.vigil.dashboard.notifications.ui.NotificationsView;
 import io.vigil.dashboard.overview.ui.OverviewView;
 
@@ -21,6 +22,7 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Cluster overview", OverviewView.class));
         nav.addItem(new SideNavItem("Alerts", AlertsView.class));
         nav.addItem(new SideNavItem("Notifications", NotificationsView.class));
+        nav.addItem(new SideNavItem("Capacity", CapacityView.class));
         addToNavbar(new DrawerToggle(), title);
         addToDrawer(nav);
     }
