@@ -107,6 +107,38 @@ class HistoryQueriesITCase {
     }
 
     @Test
+    void eachRacksDailyPeakTrendSaysWhenItCrossesNinetyPercentOfCapacity() throws Exception {
+        DataSource fresh = TestPostgres.dataSource(TestPostgres.newDatabase());
+        SchemaMigrator.migrate(fresh);
+        long today = Instant.now().toEpochMilli() / 86_400_000 * 86_400_000;
+        TelemetryBatch b = new TelemetryBatch();
+        // Ten days: B01's daily peak grows 1 kW a day from 20 kW (capacity 40 kW, 90 % = 36 kW); B02 stays flat.
+        for (int d = 0; d < 10; d++) {
+            long day = today - (9 - d) * 86_400_000L;
+            for (int s = 0; s < 3; s++) {
+                long ts = day + 3_600_000L + s * 1000L;
+                b.add(new PowerSample(ts, "c", "B", "B01", null, PowerSample.Source.RACK_PDU, "B01-pdu",
+                        s == 1 ? 20_000.0 + 1000 * d : 15_000.0, 40_000.0, null, new Origin("p", 0, d * 10 + s)));
+                b.add(new PowerSample(ts, "c", "B", "B02", null, PowerSample.Source.RACK_PDU, "B02-pdu", 30_000.0,
+                        40_000.0, null, new Origin("p", 1, d * 10 + s)));
+            }
+        }
+        try (Connection c = fresh.getConnection()) {
+            b.writeTo(c);
+        }
+        List<Map<String, Object>> f = new HistoryQueries(fresh, Duration.ofSeconds(5))
+                .powerForecast(null, Instant.ofEpochMilli(today - 10 * 86_400_000L), Instant.now(), 0.9);
+        assertThat(f).hasSize(2);
+        Map<String, Object> rising = f.get(0);
+        assertThat(rising).containsEntry("rack", "B01").containsEntry("days", 10L).containsEntry("trendWPerDay", 1000.0)
+                .containsEntry("lastDailyPeakW", 29_000.0).containsEntry("thresholdW", 36_000.0)
+                .containsEntry("alreadyAbove", false);
+        // 29 kW today, +1 kW a day: 36 kW in 7 days.
+        assertThat((Instant) rising.get("crossesAt")).isEqualTo(Instant.ofEpochMilli(today + 7 * 86_400_000L));
+        assertThat(f.get(1)).containsEntry("rack", "B02").containsEntry("crossesAt", null);
+    }
+
+    @Test
     void hostileParametersAreOnlyEverValues() throws Exception {
         List<String> corpus = List.of("' OR '1'='1", "h1'; DROP TABLE gpu_sample; --", "\"; DELETE FROM alert; --",
                 "h1' UNION SELECT now(), 1 --", "$$; SELECT pg_sleep(10); $$", "\\x00", "%", "*", "h1\nOR 1=1");

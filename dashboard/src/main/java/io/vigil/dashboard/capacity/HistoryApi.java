@@ -53,6 +53,21 @@ public class HistoryApi {
         });
     }
 
+    /** Per rack: the trend of its daily peak power and when it crosses {@code fraction} (0.9) of its PDU capacity. */
+    @GetMapping("/capacity/forecast")
+    public ResponseEntity<?> forecast(@RequestParam(defaultValue = "-14d") String from,
+                                      @RequestParam(defaultValue = "now") String to,
+                                      @RequestParam(defaultValue = "0.9") double fraction,
+                                      @RequestParam(required = false) String cluster,
+                                      @RequestParam(required = false) String format,
+                                      @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        return answer(format, accept, () -> {
+            if (!(fraction > 0 && fraction <= 1.5)) throw new BadRequest("fraction must be in (0, 1.5]");
+            Range r = range(from, to);
+            return history.powerForecast(blank(cluster), r.from, r.to, fraction);
+        });
+    }
+
     /** Cooling headroom per CDU: supply and return temperature, ΔT, flow and the heat removed. */
     @GetMapping("/capacity/cdus")
     public ResponseEntity<?> cooling(@RequestParam(defaultValue = "-24h") String from,

@@ -136,6 +136,32 @@ public final class HistoryQueries {
         return query(sql, ts(from), ts(to));
     }
 
+    /**
+     * Per rack, the trend of its daily peak power (least squares over the days of the range with readings) and when
+     * it crosses {@code fraction} of its PDU capacity: {@code crossesAt} null when the trend is flat or falling,
+     * {@code alreadyAbove} when the latest day's peak is over it. Needs at least 3 days of readings per rack.
+     */
+    public List<Map<String, Object>> powerForecast(String cluster, Instant from, Instant to, double fraction)
+            throws SQLException {
+        String sql = "WITH per_second AS (SELECT cluster, row_name, rack, date_trunc('second', ts) AS t, "
+                + "sum(power_w) AS p, sum(capacity_w) AS cap FROM power_sample WHERE source = 'RACK_PDU' "
+                + "AND ts >= ? AND ts < ? AND (?::text IS NULL OR cluster = ?) GROUP BY 1, 2, 3, 4), "
+                + "daily AS (SELECT cluster, row_name, rack, date_trunc('day', t AT TIME ZONE 'UTC') AS day, "
+                + "max(p) AS peak, max(cap) AS cap FROM per_second GROUP BY 1, 2, 3, 4), "
+                + "fit AS (SELECT cluster, row_name, rack, count(*) AS days, max(cap) AS cap, "
+                + "regr_slope(peak, EXTRACT(EPOCH FROM day) / 86400) AS slope, "
+                + "regr_intercept(peak, EXTRACT(EPOCH FROM day) / 86400) AS intercept, "
+                + "(array_agg(peak ORDER BY day DESC))[1] AS last_peak, max(day) AS last_day "
+                + "FROM daily GROUP BY 1, 2, 3 HAVING count(*) >= 3) "
+                + "SELECT cluster, row_name, rack, days, round(cap::numeric, 1) AS capacity_w, "
+                + "round(last_peak::numeric, 1) AS last_daily_peak_w, round(slope::numeric, 1) AS trend_w_per_day, "
+                + "round((? * cap)::numeric, 1) AS threshold_w, last_peak >= ? * cap AS already_above, "
+                + "CASE WHEN slope > 0 AND last_peak < ? * cap THEN "
+                + "to_timestamp(((? * cap - intercept) / slope) * 86400) END AS crosses_at "
+                + "FROM fit ORDER BY crosses_at NULLS LAST, cluster, row_name, rack";
+        return query(sql, ts(from), ts(to), cluster, cluster, fraction, fraction, fraction, fraction);
+    }
+
     /** The hottest GPUs over a range by their peak temperature, from the per-minute rollups. */
     public List<Map<String, Object>> hottestGpus(Instant from, Instant to, int n) throws SQLException {
         String sql = "SELECT cluster, rack, host, gpu, round(max(temp_max)::numeric, 1) AS temp_max_c, "

@@ -25,14 +25,16 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What a capacity team plans with: each rack's peak and p95 power against its PDU capacity, GPU-hours and energy by
- * team, and the CDUs' cooling, over a chosen range, with CSV downloads of the same numbers the API gives.
+ * team, the CDUs' cooling, over a chosen range, with CSV downloads of the same numbers the API gives, and when each
+ * rack's daily peak will reach 90 % of its PDU capacity on its current trend.
  */
 @Route(value = "capacity", layout = MainLayout.class)
 @PageTitle("Capacity · Vigil")
 @AnonymousAllowed
 public class CapacityView extends LiveView<CapacityView.Data> {
 
-    record Data(List<Map<String, Object>> racks, List<Map<String, Object>> teams, List<Map<String, Object>> cdus) {}
+    record Data(List<Map<String, Object>> racks, List<Map<String, Object>> teams, List<Map<String, Object>> cdus,
+                List<Map<String, Object>> forecast) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> RANGES = Map.of("Last hour", "-1h", "Last 24 hours", "-24h",
@@ -44,6 +46,7 @@ public class CapacityView extends LiveView<CapacityView.Data> {
     private final Chart teamChart = new Chart();
     private final Grid<Map<String, Object>> racks = new Grid<>();
     private final Grid<Map<String, Object>> cdus = new Grid<>();
+    private final Grid<Map<String, Object>> forecast = new Grid<>();
     private final Anchor rackCsv = new Anchor("", "Racks as CSV");
     private final Anchor teamCsv = new Anchor("", "GPU-hours by team as CSV");
     private final Span status = new Span();
@@ -80,10 +83,24 @@ public class CapacityView extends LiveView<CapacityView.Data> {
             cdus.addColumn(r -> r.get(c[0])).setHeader(c[1]).setAutoWidth(true);
         }
         cdus.setHeight("160px");
+        forecast.addThemeVariants(GridVariant.LUMO_COMPACT);
+        for (String[] c : new String[][] {{"rack", "Rack"}, {"days", "Days"}, {"lastDailyPeakW", "Last daily peak W"},
+                {"trendWPerDay", "Trend W/day"}, {"thresholdW", "90 % of capacity W"}, {"crossesAt", "Crosses it at"}}) {
+            forecast.addColumn(r -> {
+                Object v = r.get(c[0]);
+                if (c[0].equals("crossesAt")) {
+                    return Boolean.TRUE.equals(r.get("alreadyAbove")) ? "already above" : v == null ? "not on this trend"
+                            : v.toString().substring(0, 10);
+                }
+                return v;
+            }).setHeader(c[1]).setAutoWidth(true);
+        }
+        forecast.setHeight("180px");
         links();
         add(new H2("Capacity"), new HorizontalLayout(range, status), new H3("Rack power against PDU capacity"),
                 rackChart, racks, rackCsv, new H3("GPU-hours and energy by team"), teamChart, teamCsv,
-                new H3("Cooling per CDU"), cdus);
+                new H3("Cooling per CDU"), cdus,
+                new H3("Forecast: when each rack's daily peak reaches 90 % of its PDU capacity (last 14 days)"), forecast);
     }
 
     private void links() {
@@ -101,13 +118,15 @@ public class CapacityView extends LiveView<CapacityView.Data> {
             default -> Duration.ofHours(24);
         });
         return new Data(history.powerHeadroom(null, false, start, now), history.gpuHours("team", start, now),
-                history.coolingHeadroom(null, start, now));
+                history.coolingHeadroom(null, start, now),
+                history.powerForecast(null, now.minus(Duration.ofDays(14)), now, 0.9));
     }
 
     @Override
     protected void render(Data d) {
         racks.setItems(d.racks());
         cdus.setItems(d.cdus());
+        forecast.setItems(d.forecast());
         rackChart.setOption(bars(d.racks(), "rack", List.of(new String[] {"peakW", "Peak"},
                 new String[] {"p95W", "p95"}, new String[] {"capacityW", "Capacity"}), "W"));
         teamChart.setOption(bars(d.teams(), "team", List.of(new String[] {"gpuHours", "GPU-hours"},
