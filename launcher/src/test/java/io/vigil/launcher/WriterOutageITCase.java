@@ -14,10 +14,6 @@ import io.vigil.testsupport.GpuSamples;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -92,13 +88,7 @@ class WriterOutageITCase {
     }
 
     private static long query(String url, String sql) {
-        try (Connection c = DriverManager.getConnection(url, "vigil", "vigil"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            return -1;
-        }
+        return WriterExactlyOnceITCase.count(url, sql);
     }
 
     private static int freePort() throws IOException {
