@@ -19,12 +19,15 @@ public final class EvaluationCommand {
                 code = Scorecard.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("detection")) {
                 DetectionBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
+            } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("storage")) {
+                io.vigil.evaluation.bench.StorageBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("notifications")) {
                 io.vigil.evaluation.bench.NotificationBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else {
                 System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] | "
                         + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
-                        + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N]");
+                        + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
+                        + "./vigil bench storage [--json] [--gpus N] [--seconds S]");
                 code = 2;
             }
         } catch (IllegalArgumentException e) {

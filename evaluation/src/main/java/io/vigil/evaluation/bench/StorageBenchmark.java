@@ -1,0 +1,271 @@
+package io.vigil.evaluation.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vigil.model.GpuSample;
+import io.vigil.model.WireFormat;
+import io.vigil.storage.writer.TelemetryBatch;
+import io.vigil.testsupport.GpuSamples;
+import io.vigil.testsupport.TestPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+
+/**
+ * {@code ./vigil bench storage [--json] [--gpus N] [--seconds S]}: the same GPU samples into Vigil's storage and into
+ * VictoriaMetrics (Debian's {@code victoria-metrics}, started on a free port), on this machine, in one run.
+ * <ul>
+ * <li>Ingest: Vigil's write path (COPY batches of 20,000 rows with their per-minute and per-hour rollups, in one
+ * transaction each, as the writer commits them; Kafka is not in this figure) against VictoriaMetrics importing the
+ * same samples in Prometheus text format over HTTP; rows/s and samples/s (a sample is one measured value).</li>
+ * <li>Bytes per sample: the sample table with its indexes, and the rollups, against VictoriaMetrics' data
+ * directory after a flush.</li>
+ * <li>Query: per-rack hourly mean power summed over the rack's GPUs, over the whole range, p50/p99 of 30 runs:
+ * from Vigil's per-minute rollups and from the raw table, against VictoriaMetrics' {@code query_range}.</li>
+ * </ul>
+ */
+public final class StorageBenchmark {
+
+    /** The measured values of a GPU sample as VictoriaMetrics gets them (metric name, field). */
+    static final String[] METRICS = {"gpu_util_pct", "sm_active_pct", "tensor_active_pct", "mem_used_mib",
+            "gpu_temp_c", "mem_temp_c", "power_w", "energy_j", "sm_clock_mhz", "mem_clock_mhz", "nvlink_tx_bps",
+            "nvlink_rx_bps", "pcie_tx_bps", "pcie_rx_bps"};
+
+    public record Result(int gpus, int seconds, long rows, long samples, double writerGpuRowsPerSecond,
+                         double writerSamplesPerSecond, double victoriaMetricsSamplesPerSecond,
+                         double bytesPerSample, double rollupBytesPerSample, double victoriaMetricsBytesPerSample,
+                         double capacityQueryP50Ms, double capacityQueryP99Ms, double rawQueryP50Ms,
+                         double victoriaMetricsQueryP50Ms, double victoriaMetricsQueryP99Ms) {}
+
+    private StorageBenchmark() {}
+
+    static List<GpuSample> fleet(int gpus, int seconds, long start) {
+        Random r = new Random(11);
+        List<GpuSample> out = new ArrayList<>(gpus * seconds);
+        for (int s = 0; s < seconds; s++) {
+            long ts = start + s * 1000L;
+            for (int i = 0; i < gpus; i++) {
+                int host = i / 8;
+                out.add(GpuSamples.healthy("host-" + host, i % 8, ts).rack("R" + (host / 16))
+                        .gpuTempC(65.0 + r.nextInt(4)).powerW(640 + Math.round(r.nextDouble() * 400) / 10.0)
+                        .energyJ(1.0e9 + s * 650.0 + i).smActivePct(78 + r.nextInt(5) * 1.0)
+                        .nvlinkTxBps(1.1e11 + r.nextInt(1000) * 1e6).build());
+            }
+        }
+        return out;
+    }
+
+    public static Result run(int gpus, int seconds) throws Exception {
+        Path vmBinary = Path.of("/usr/bin/victoria-metrics");
+        if (!Files.isExecutable(vmBinary)) {
+            throw new IllegalStateException("the comparison needs VictoriaMetrics: apt-get install victoria-metrics");
+        }
+        long start = (System.currentTimeMillis() - seconds * 1000L - 60_000) / 3_600_000 * 3_600_000;
+        List<GpuSample> samples = fleet(gpus, seconds, start);
+        long values = (long) samples.size() * METRICS.length;
+
+        DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        io.vigil.storage.schema.SchemaMigrator.migrate(db);
+        long t0 = System.nanoTime();
+        try (Connection c = db.getConnection()) {
+            for (int i = 0; i < samples.size(); i += 20_000) {
+                TelemetryBatch b = new TelemetryBatch();
+                samples.subList(i, Math.min(samples.size(), i + 20_000)).forEach(b::add);
+                b.writeTo(c);
+            }
+        }
+        double writerSeconds = (System.nanoTime() - t0) / 1e9;
+        long rawBytes = scalar(db, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i JOIN pg_class c "
+                + "ON c.oid = i.inhrelid WHERE i.inhparent = 'gpu_sample'::regclass");
+        long rollupBytes = scalar(db, "SELECT pg_total_relation_size('gpu_rollup_1m') + pg_total_relation_size('gpu_rollup_1h')");
+
+        Path vmDir = Files.createTempDirectory("vigil-bench-vm");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process vm = new ProcessBuilder(vmBinary.toString(), "-storageDataPath=" + vmDir.resolve("data"),
+                "-httpListenAddr=127.0.0.1:" + port, "-retentionPeriod=2y", "-loggerLevel=ERROR")
+                .redirectErrorStream(true).redirectOutput(vmDir.resolve("vm.log").toFile()).start();
+        String base = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            waitReady(http, base);
+            // The text is made before the clock starts: VictoriaMetrics' import is timed, not our formatting.
+            List<byte[]> bodies = new ArrayList<>();
+            StringBuilder sb = new StringBuilder();
+            for (GpuSample g : samples) {
+                String labels = "{cluster=\"" + g.cluster() + "\",rack=\"" + g.rack() + "\",host=\"" + g.host()
+                        + "\",gpu=\"" + g.gpu() + "\"}";
+                double[] v = {g.gpuUtilPct(), g.smActivePct(), g.tensorActivePct(), g.memUsedMiB(), g.gpuTempC(),
+                        g.memTempC(), g.powerW(), g.energyJ(), g.smClockMHz(), g.memClockMHz(), g.nvlinkTxBps(),
+                        g.nvlinkRxBps(), g.pcieTxBps(), g.pcieRxBps()};
+                for (int m = 0; m < METRICS.length; m++) {
+                    sb.append("vigil_").append(METRICS[m]).append(labels).append(' ').append(v[m]).append(' ')
+                            .append(g.ts()).append('\n');
+                }
+                if (sb.length() > 8_000_000) {
+                    bodies.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    sb.setLength(0);
+                }
+            }
+            if (sb.length() > 0) bodies.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+            long t1 = System.nanoTime();
+            for (byte[] body : bodies) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/import/prometheus"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() / 100 != 2) throw new IllegalStateException("VictoriaMetrics import: " + r.body());
+            }
+            http.send(HttpRequest.newBuilder(URI.create(base + "/internal/force_flush")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            double vmSeconds = (System.nanoTime() - t1) / 1e9;
+            // Until the imported samples are searchable.
+            String count = "count_over_time(vigil_power_w[" + (seconds + 120) + "s])";
+            for (int i = 0; i < 600; i++) {
+                JsonNode n = WireFormat.mapper().readTree(get(http, base + "/api/v1/query?query="
+                        + enc("sum(" + count + ")") + "&time=" + (start / 1000 + seconds + 60)));
+                JsonNode res = n.path("data").path("result");
+                if (res.size() > 0 && res.get(0).path("value").get(1).asDouble() >= samples.size()) break;
+                Thread.sleep(500);
+            }
+            Thread.sleep(2000);
+            long vmBytes = directorySize(vmDir.resolve("data"));
+
+            long from = start / 1000;
+            long to = from + seconds;
+            String sqlRollup = "SELECT rack, date_trunc('hour', time) AS h, sum(power_mean_w) / count(DISTINCT time) "
+                    + "AS rack_w FROM vigil_gpu_1m WHERE time >= to_timestamp(" + from + ") AND time < to_timestamp("
+                    + to + ") GROUP BY 1, 2";
+            String sqlRaw = "SELECT rack, date_trunc('hour', ts) AS h, avg(power_w) * count(DISTINCT (host, gpu)) AS "
+                    + "rack_w FROM gpu_sample WHERE ts >= to_timestamp(" + from + ") AND ts < to_timestamp(" + to
+                    + ") GROUP BY 1, 2";
+            String promql = "sum by (rack) (avg_over_time(vigil_power_w[1h]))";
+            String vmUrl = base + "/api/v1/query_range?query=" + enc(promql) + "&start=" + (from + 3600 - 1)
+                    + "&end=" + (to + 3600) + "&step=3600";
+            List<Double> pg = time(30, () -> scalar(db, "SELECT count(*) FROM (" + sqlRollup + ") q"));
+            List<Double> raw = time(10, () -> scalar(db, "SELECT count(*) FROM (" + sqlRaw + ") q"));
+            List<Double> vmq = time(30, () -> get(http, vmUrl).length());
+            return new Result(gpus, seconds, samples.size(), values, samples.size() / writerSeconds,
+                    values / writerSeconds, values / vmSeconds, rawBytes / (double) values,
+                    rollupBytes / (double) values, vmBytes / (double) values, pct(pg, 0.5), pct(pg, 0.99),
+                    pct(raw, 0.5), pct(vmq, 0.5), pct(vmq, 0.99));
+        } finally {
+            vm.destroy();
+            vm.waitFor(20, TimeUnit.SECONDS);
+            deleteTree(vmDir);
+        }
+    }
+
+    interface Work {
+        Object run() throws Exception;
+    }
+
+    static List<Double> time(int n, Work w) throws Exception {
+        w.run(); // warm
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            w.run();
+            out.add((System.nanoTime() - t) / 1e6);
+        }
+        out.sort(Double::compare);
+        return out;
+    }
+
+    static double pct(List<Double> sorted, double q) {
+        return Math.round(sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1)) * 10) / 10.0;
+    }
+
+    static long scalar(DataSource db, String sql) throws Exception {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException(url + ": HTTP " + r.statusCode() + " " + r.body());
+        return r.body();
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static void waitReady(HttpClient http, String base) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) return;
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("VictoriaMetrics did not start");
+    }
+
+    static long directorySize(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean json = false;
+        int gpus = 1024;
+        int seconds = 600;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json" -> json = true;
+                case "--gpus" -> gpus = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--json, --gpus N, --seconds S)");
+            }
+        }
+        if (gpus < 8 || seconds < 60) throw new IllegalArgumentException("--gpus >= 8, --seconds >= 60");
+        if (!json) {
+            System.out.printf("Storage: %d GPUs x %d s (%,d rows, %,d values) into Vigil's PostgreSQL and into "
+                    + "VictoriaMetrics%n", gpus, seconds, (long) gpus * seconds, (long) gpus * seconds * METRICS.length);
+        }
+        Result r = run(gpus, seconds);
+        if (json) {
+            System.out.println(WireFormat.mapper().valueToTree(r).toPrettyString());
+            return;
+        }
+        System.out.printf("  ingest, Vigil write path         %,.0f GPU rows/s, %,.0f samples/s (COPY + rollups; no Kafka)%n",
+                r.writerGpuRowsPerSecond(), r.writerSamplesPerSecond());
+        System.out.printf("  ingest, VictoriaMetrics import   %,.0f samples/s (ratio Vigil/VM %.2f)%n",
+                r.victoriaMetricsSamplesPerSecond(), r.writerSamplesPerSecond() / r.victoriaMetricsSamplesPerSecond());
+        System.out.printf("  bytes per sample                 Vigil raw %.2f (+ rollups %.2f), VictoriaMetrics %.2f%n",
+                r.bytesPerSample(), r.rollupBytesPerSample(), r.victoriaMetricsBytesPerSample());
+        System.out.printf("  per-rack hourly power query      Vigil rollups p50 %.1f ms p99 %.1f ms, raw p50 %.1f ms; "
+                + "VictoriaMetrics p50 %.1f ms p99 %.1f ms%n", r.capacityQueryP50Ms(), r.capacityQueryP99Ms(),
+                r.rawQueryP50Ms(), r.victoriaMetricsQueryP50Ms(), r.victoriaMetricsQueryP99Ms());
+    }
+}
