@@ -22,6 +22,10 @@ public final class VigilCommand {
                         latency, pages and page precision [--json] [--sensitivity] [--soak-hours H]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
+                        ./vigil bench notifications [--json]: notification latency, direct and through a real
+                        Alertmanager, at 1,000 incidents a minute;
+                        ./vigil bench storage [--json] [--gpus N] [--seconds S]: ingest, bytes per sample and a
+                        capacity query against VictoriaMetrics on the same samples;
                         ./vigil bench collectors [bmc-fleet]: the collectors' benchmarks (bmc-fleet: only
                         the 500-BMC Redfish run)
               help      show this text
