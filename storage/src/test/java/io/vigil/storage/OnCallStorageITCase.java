@@ -87,6 +87,9 @@ class OnCallStorageITCase {
             assertThat(r.active()).isFalse();
         });
 
+        assertThat(queries.silence("s-1").comment()).isEqualTo("ended");
+        assertThat(queries.silence("nope")).isNull();
+
         Map<String, Object> health = queries.health(7);
         assertThat(health.get("pagesPerDay").toString()).contains("pages=1").contains("team=ml").contains("type=THERMAL");
         @SuppressWarnings("unchecked")

@@ -3,10 +3,10 @@ package io.vigil.dashboard.notifications;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.model.LabelMatcher;
 import io.vigil.model.Silence;
+import io.vigil.model.WebhookSignature;
 import io.vigil.model.WireFormat;
 import io.vigil.storage.query.NotificationQueries;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -149,14 +149,9 @@ public class NotificationsApi {
     @DeleteMapping("/silences/{id}")
     public ResponseEntity<?> expireSilence(@PathVariable String id) throws Exception {
         if (!actions.available()) return unavailable();
-        for (NotificationQueries.SilenceRow row : queries.silences(Duration.ofDays(365), 10_000)) {
-            if (row.id().equals(id) && !"ACK".equals(row.kind())) {
-                List<LabelMatcher> matchers = WireFormat.mapper().convertValue(row.matchers(),
-                        WireFormat.mapper().getTypeFactory().constructCollectionType(List.class, LabelMatcher.class));
-                Silence existing = new Silence(row.id(), Silence.Kind.valueOf(row.kind()), matchers, null,
-                        row.startsAt(), row.endsAt(), row.createdBy(), row.comment(), row.updatedAt());
-                return ResponseEntity.ok(actions.expire(existing));
-            }
+        NotificationQueries.SilenceRow row = queries.silence(id);
+        if (row != null && !"ACK".equals(row.kind())) {
+            return ResponseEntity.ok(actions.expire(row));
         }
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "no silence with id " + id));
     }
@@ -179,9 +174,7 @@ public class NotificationsApi {
                                    @RequestHeader(value = "X-Vigil-Notification-Id", required = false) String id)
             throws Exception {
         if (inboxSecret != null) {
-            String expected = "sha256=" + hmac(inboxSecret, body);
-            if (signature == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                    signature.getBytes(StandardCharsets.US_ASCII))) {
+            if (!WebhookSignature.matches(inboxSecret, body, signature)) {
                 return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "bad or missing signature"));
             }
         }
@@ -221,12 +214,6 @@ public class NotificationsApi {
             case 'd' -> Duration.ofDays(n);
             default -> throw new IllegalArgumentException("duration needs a unit: s, m, h or d");
         };
-    }
-
-    private static String hmac(String secret, byte[] body) throws Exception {
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return java.util.HexFormat.of().formatHex(mac.doFinal(body));
     }
 
     private static String text(JsonNode body, String field, String fallback) {

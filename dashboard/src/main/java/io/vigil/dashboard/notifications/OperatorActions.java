@@ -4,6 +4,7 @@ import io.vigil.model.LabelMatcher;
 import io.vigil.model.Silence;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
+import io.vigil.storage.query.NotificationQueries;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -65,6 +66,14 @@ public class OperatorActions implements DisposableBean {
         Instant end = existing.startsAt().isAfter(now) ? existing.startsAt().plusMillis(1) : now;
         return publish(new Silence(existing.id(), existing.kind(), existing.matchers(), existing.incident(),
                 existing.startsAt(), end, existing.createdBy(), existing.comment(), now));
+    }
+
+    /** Ends the silence or maintenance window a stored row describes, now. */
+    public Silence expire(NotificationQueries.SilenceRow row) throws Exception {
+        List<LabelMatcher> matchers = WireFormat.mapper().convertValue(row.matchers(),
+                WireFormat.mapper().getTypeFactory().constructCollectionType(List.class, LabelMatcher.class));
+        return expire(new Silence(row.id(), Silence.Kind.valueOf(row.kind()), matchers, null, row.startsAt(),
+                row.endsAt(), row.createdBy(), row.comment(), row.updatedAt()));
     }
 
     public Silence acknowledge(String incident, String by, String comment) throws Exception {

@@ -3,6 +3,7 @@ package io.vigil.notify.delivery;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.model.NotificationAttempt.Action;
+import io.vigil.model.WebhookSignature;
 import io.vigil.model.WireFormat;
 import io.vigil.notify.incident.IncidentView;
 import io.vigil.notify.incident.Notification;
@@ -11,13 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The request bodies of each receiver type, to each service's documented shape:
@@ -38,7 +36,7 @@ public final class Payloads {
     static final int SLACK_HEADER_MAX = 150;
     static final int SLACK_TEXT_MAX = 3000;
     static final int SLACK_FIELD_MAX = 2000;
-    public static final String SIGNATURE_HEADER = "X-Vigil-Signature";
+    public static final String SIGNATURE_HEADER = WebhookSignature.HEADER;
     public static final String NOTIFICATION_ID_HEADER = "X-Vigil-Notification-Id";
 
     private Payloads() {}
@@ -70,7 +68,7 @@ public final class Payloads {
         ReceiverSpec.Webhook hook = (ReceiverSpec.Webhook) spec;
         byte[] body = bytes(webhook(n));
         String secret = secrets.apply(spec).get("secret");
-        if (secret != null) headers.put(SIGNATURE_HEADER, "sha256=" + hmacSha256(secret, body));
+        if (secret != null) headers.put(SIGNATURE_HEADER, WebhookSignature.of(secret, body));
         headers.put("X-Vigil-Action", n.action().name().toLowerCase(java.util.Locale.ROOT));
         return List.of(new HttpCall(hook.target(), hook.url(), headers, body));
     }
@@ -261,13 +259,7 @@ public final class Payloads {
     }
 
     public static String hmacSha256(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
-        }
+        return WebhookSignature.hmacSha256(secret, body);
     }
 
     private static byte[] bytes(Object json) {

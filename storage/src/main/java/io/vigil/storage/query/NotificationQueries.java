@@ -61,15 +61,24 @@ public final class NotificationQueries {
         }
     }
 
+    private static final String SILENCE_COLUMNS = "SELECT id, kind, matchers::text, incident, starts_at, ends_at, "
+            + "created_by, comment, updated_at, (starts_at <= now() AND (ends_at IS NULL OR ends_at > now())) FROM silence ";
+
     /** Silences and maintenance windows that are active or ended within {@code recent}, and acknowledgements. */
     public List<SilenceRow> silences(Duration recent, int limit) throws SQLException {
-        String sql = "SELECT id, kind, matchers::text, incident, starts_at, ends_at, created_by, comment, updated_at, "
-                + "(starts_at <= now() AND (ends_at IS NULL OR ends_at > now())) FROM silence "
-                + "WHERE ends_at IS NULL OR ends_at > now() - (? * interval '1 second') "
-                + "ORDER BY updated_at DESC LIMIT ?";
+        return silenceRows(SILENCE_COLUMNS + "WHERE ends_at IS NULL OR ends_at > now() - (? * interval '1 second') "
+                + "ORDER BY updated_at DESC LIMIT ?", recent.toSeconds(), limit);
+    }
+
+    /** One silence, maintenance window or acknowledgement by id, or null. */
+    public SilenceRow silence(String id) throws SQLException {
+        List<SilenceRow> rows = silenceRows(SILENCE_COLUMNS + "WHERE id = ?", id);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private List<SilenceRow> silenceRows(String sql, Object... params) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, recent.toSeconds());
-            ps.setInt(2, limit);
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
             List<SilenceRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -174,10 +174,7 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
 
     private void expire(NotificationQueries.SilenceRow row) {
         try {
-            List<LabelMatcher> list = io.vigil.model.WireFormat.mapper().convertValue(row.matchers(),
-                    io.vigil.model.WireFormat.mapper().getTypeFactory().constructCollectionType(List.class, LabelMatcher.class));
-            actions.expire(new Silence(row.id(), Silence.Kind.valueOf(row.kind()), list, null, row.startsAt(),
-                    row.endsAt(), row.createdBy(), row.comment(), row.updatedAt()));
+            actions.expire(row);
             Notification.show("Ended " + row.id());
         } catch (Exception e) {
             Notification.show("Could not end it: " + e.getMessage());
