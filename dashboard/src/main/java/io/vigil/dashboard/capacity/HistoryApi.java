@@ -165,14 +165,7 @@ public class HistoryApi {
         String s = v == null ? "" : v.trim();
         if (s.equals("now")) return now;
         if (s.matches("-\\d{1,9}[smhd]")) {
-            long n = Long.parseLong(s.substring(1, s.length() - 1));
-            Duration d = switch (s.charAt(s.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-            return now.minus(d);
+            return now.minus(io.vigil.model.config.Settings.parseDuration(s.substring(1)));
         }
         try {
             return Instant.parse(s);

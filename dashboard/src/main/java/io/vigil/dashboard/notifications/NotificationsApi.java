@@ -205,15 +205,7 @@ public class NotificationsApi {
 
     /** A duration as {@code 30m}, {@code 2h}, {@code 1d}. */
     public static Duration duration(String v) {
-        v = v.trim();
-        long n = Long.parseLong(v.replaceAll("[smhd]$", ""));
-        return switch (v.charAt(v.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            case 'd' -> Duration.ofDays(n);
-            default -> throw new IllegalArgumentException("duration needs a unit: s, m, h or d");
-        };
+        return io.vigil.model.config.Settings.parseDuration(v);
     }
 
     private static String text(JsonNode body, String field, String fallback) {

@@ -138,21 +138,44 @@ public final class Settings {
         };
     }
 
-    /** A duration as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT10S}). */
+    /** A duration as {@link #parseDuration} reads it. */
     public Duration duration(String key) {
         String v = string(key).trim();
         try {
-            if (v.startsWith("P") || v.startsWith("p")) return Duration.parse(v);
-            if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            long n = Long.parseLong(v.substring(0, v.length() - 1));
-            return switch (v.charAt(v.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> throw new ConfigException(describe(key, v) + " needs a unit: ms, s, m or h");
-            };
+            return parseDuration(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(describe(key, v) + " " + e.getMessage());
+        }
+    }
+
+    /**
+     * A duration as Vigil writes them everywhere (settings, the routing file, the HTTP API): {@code 500ms},
+     * {@code 10s}, {@code 5m}, {@code 1h}, {@code 14d}, or ISO-8601 ({@code PT10S}, {@code P14D}); never negative.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static Duration parseDuration(String text) {
+        String v = text == null ? "" : text.trim();
+        try {
+            Duration d;
+            if (v.startsWith("P") || v.startsWith("p")) {
+                d = Duration.parse(v);
+            } else if (v.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else {
+                long n = Long.parseLong(v.substring(0, v.length() - 1));
+                d = switch (v.charAt(v.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    case 'd' -> Duration.ofDays(n);
+                    default -> throw new IllegalArgumentException("needs a unit: ms, s, m, h or d");
+                };
+            }
+            if (d.isNegative()) throw new IllegalArgumentException("must not be negative");
+            return d;
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new ConfigException(describe(key, v) + " is not a duration such as 500ms, 10s, 5m");
+            throw new IllegalArgumentException("is not a duration such as 500ms, 10s, 5m, 4h or 14d");
         }
     }
 

@@ -50,4 +50,17 @@ class SettingsTest {
         Settings tooMany = Settings.load(DEFAULTS, null, Map.of(), Map.of("simulator.hosts", "500"));
         assertThatThrownBy(() -> tooMany.integer("simulator.hosts", 1, 100)).hasMessageContaining("between 1 and 100");
     }
+
+    @Test
+    void durationsReadTheSameEverywhere() {
+        assertThat(Settings.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Settings.parseDuration("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Settings.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Settings.parseDuration("4h")).isEqualTo(Duration.ofHours(4));
+        assertThat(Settings.parseDuration("14d")).isEqualTo(Duration.ofDays(14));
+        assertThat(Settings.parseDuration("P14D")).isEqualTo(Duration.ofDays(14));
+        assertThatThrownBy(() -> Settings.parseDuration("soon")).hasMessageContaining("is not a duration");
+        assertThatThrownBy(() -> Settings.parseDuration("5w")).hasMessageContaining("needs a unit");
+        assertThatThrownBy(() -> Settings.parseDuration("PT-1S")).hasMessageContaining("negative");
+    }
 }

@@ -1,6 +1,7 @@
 package io.vigil.notify.routing;
 
 import io.vigil.model.LabelMatcher;
+import io.vigil.model.config.Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -211,17 +212,8 @@ public record RoutingConfig(Route root, Map<String, List<ReceiverSpec>> receiver
             if (!m.containsKey(key)) return fallback;
             String v = scalar(m.get(key), key).trim();
             try {
-                long n = Long.parseLong(v.replaceAll("(ms|s|m|h|d)$", ""));
-                Duration d;
-                if (v.endsWith("ms")) d = Duration.ofMillis(n);
-                else if (v.endsWith("s")) d = Duration.ofSeconds(n);
-                else if (v.endsWith("m")) d = Duration.ofMinutes(n);
-                else if (v.endsWith("h")) d = Duration.ofHours(n);
-                else if (v.endsWith("d")) d = Duration.ofDays(n);
-                else throw new NumberFormatException();
-                if (d.isNegative()) throw new NumberFormatException();
-                return d;
-            } catch (NumberFormatException e) {
+                return Settings.parseDuration(v);
+            } catch (IllegalArgumentException e) {
                 throw error(m.get(key), key + " must be a duration such as 30s, 5m, 4h or 1d, was '" + v + "'");
             }
         }

@@ -349,9 +349,10 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private boolean positionFromDatabase() {
         try {
             Map<TopicPartition, Long> stored = new HashMap<>();
-            try (PreparedStatement ps = connection().prepareStatement(
+            Connection c = connection();
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement(
                     "SELECT topic, partition, next_offset FROM writer_offset WHERE group_id = ?")) {
-                connection().setAutoCommit(true);
                 ps.setString(1, config.groupId());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
