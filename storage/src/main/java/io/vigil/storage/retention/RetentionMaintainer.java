@@ -27,6 +27,10 @@ public final class RetentionMaintainer {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionMaintainer.class);
 
     public static final List<String> RAW_TABLES = List.of("gpu_sample", "power_sample", "cooling_sample");
+    /** Rollup tables, deleted by row past the per-minute ({@code _1m}) or per-hour ({@code _1h}) retention. */
+    public static final List<String> ROLLUP_TABLES = List.of("gpu_rollup_1m", "gpu_rollup_1h", "power_rollup_1m",
+            "power_rollup_1h", "cooling_rollup_1m", "cooling_rollup_1h", "rack_power_1m", "rack_power_1h",
+            "job_rollup_1m", "job_rollup_1h");
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
 
     /** What one run did. */
@@ -90,9 +94,9 @@ public final class RetentionMaintainer {
 
     private long deleteRollups(Connection c, Instant now) throws SQLException {
         long deleted = 0;
-        for (String[] t : new String[][] {{"gpu_rollup_1m", "m"}, {"gpu_rollup_1h", "h"}}) {
-            Instant cutoff = now.minus(t[1].equals("m") ? config.minute() : config.hour());
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t[0] + " WHERE bucket < ?")) {
+        for (String table : ROLLUP_TABLES) {
+            Instant cutoff = now.minus(table.endsWith("_1m") ? config.minute() : config.hour());
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE bucket < ?")) {
                 ps.setTimestamp(1, Timestamp.from(cutoff));
                 deleted += ps.executeUpdate();
             }

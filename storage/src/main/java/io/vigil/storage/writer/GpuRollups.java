@@ -81,6 +81,13 @@ final class GpuRollups {
         return sums.size();
     }
 
+    /** The buckets this batch touched, epoch milliseconds. */
+    java.util.Set<Long> buckets() {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        sums.keySet().forEach(k -> out.add(k.bucket()));
+        return out;
+    }
+
     /** The sums as CSV rows for COPY, in {@link #COLUMNS} order. */
     StringBuilder csv() {
         StringBuilder out = new StringBuilder();

@@ -56,6 +56,10 @@ public final class TelemetryBatch {
     private int gpuRows, powerRows, coolingRows, jobRows, alertRows;
     private final GpuRollups minutes = new GpuRollups(60_000);
     private final GpuRollups hours = new GpuRollups(3_600_000);
+    private final DeviceRollups powerMinutes = DeviceRollups.power(60_000);
+    private final DeviceRollups powerHours = DeviceRollups.power(3_600_000);
+    private final DeviceRollups coolingMinutes = DeviceRollups.cooling(60_000);
+    private final DeviceRollups coolingHours = DeviceRollups.cooling(3_600_000);
     private final List<NotificationAttempt> notifications = new ArrayList<>();
     private final Map<String, Silence> silences = new LinkedHashMap<>();
 
@@ -78,6 +82,8 @@ public final class TelemetryBatch {
                     .text(s.source().name()).text(s.device()).num(s.powerW()).num(s.capacityW()).numbers(s.phaseCurrentA());
             origin(row, s.origin()).num(s.outputPowerW()).num(s.inputVoltageV()).num(s.efficiencyPct()).end();
             powerRows++;
+            powerMinutes.add(s);
+            powerHours.add(s);
         } else if (r instanceof CoolingSample s) {
             CsvRow row = new CsvRow(cooling).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack())
                     .text(s.source().name()).text(s.device()).num(s.supplyTempC()).num(s.returnTempC()).num(s.flowLpm())
@@ -86,6 +92,8 @@ public final class TelemetryBatch {
             origin(row, s.origin()).text(s.leakDetectors() == null ? null : WireFormat.encodeToString(s.leakDetectors()))
                     .end();
             coolingRows++;
+            coolingMinutes.add(s);
+            coolingHours.add(s);
         } else if (r instanceof JobEvent e) {
             CsvRow row = new CsvRow(jobs).time(e.ts()).text(e.cluster()).text(e.jobId()).text(e.kind().name())
                     .text(e.name()).text(e.team()).text(e.ranks() == null ? null : WireFormat.encodeToString(e.ranks()));
@@ -164,10 +172,17 @@ public final class TelemetryBatch {
     public void writeRows(Connection c) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         copyIn(copy, "gpu_sample", GPU_COLUMNS, gpu, gpuRows);
-        mergeRollups(c, copy, "gpu_rollup_1m", minutes);
-        mergeRollups(c, copy, "gpu_rollup_1h", hours);
+        mergeRollups(c, copy, "gpu_rollup_1m", GpuRollups.COLUMNS, minutes.csv(), minutes.size(),
+                GpuRollups.mergeSql("gpu_rollup_1m", "gpu_rollup_1m_staging"));
+        mergeRollups(c, copy, "gpu_rollup_1h", GpuRollups.COLUMNS, hours.csv(), hours.size(),
+                GpuRollups.mergeSql("gpu_rollup_1h", "gpu_rollup_1h_staging"));
         copyIn(copy, "power_sample", POWER_COLUMNS, power, powerRows);
+        mergeDevices(c, copy, "power_rollup_1m", powerMinutes);
+        mergeDevices(c, copy, "power_rollup_1h", powerHours);
         copyIn(copy, "cooling_sample", COOLING_COLUMNS, cooling, coolingRows);
+        mergeDevices(c, copy, "cooling_rollup_1m", coolingMinutes);
+        mergeDevices(c, copy, "cooling_rollup_1h", coolingHours);
+        invalidate(c);
         copyIn(copy, "job_event", JOB_COLUMNS, jobs, jobRows);
         if (alertRows > 0) {
             try (Statement st = c.createStatement()) {
@@ -195,17 +210,40 @@ public final class TelemetryBatch {
         writeSilences(c);
     }
 
-    private static void mergeRollups(Connection c, CopyManager copy, String table, GpuRollups rollups)
+    private static void mergeDevices(Connection c, CopyManager copy, String table, DeviceRollups rollups)
             throws SQLException {
         if (rollups.size() == 0) return;
+        mergeRollups(c, copy, table, rollups.columns(), rollups.csv(), rollups.size(),
+                rollups.mergeSql(table, table + "_staging"));
+    }
+
+    private static void mergeRollups(Connection c, CopyManager copy, String table, String columns, StringBuilder csv,
+                                     int rows, String mergeSql) throws SQLException {
+        if (rows == 0) return;
         String staging = table + "_staging";
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " (LIKE " + table + ") ON COMMIT DELETE ROWS");
             st.execute("DELETE FROM " + staging);
         }
-        copyIn(copy, staging, GpuRollups.COLUMNS, rollups.csv(), rollups.size());
+        copyIn(copy, staging, columns, csv, rows);
         try (Statement st = c.createStatement()) {
-            st.execute(GpuRollups.mergeSql(table, staging));
+            st.execute(mergeSql);
+        }
+    }
+
+    /**
+     * Marks the minutes whose GPU or power-device rollups this batch changed, in the batch's transaction, so the
+     * rollup refresh derives their rack and job rows again ({@code RollupRefresher}).
+     */
+    private void invalidate(Connection c) throws SQLException {
+        java.util.Set<Long> buckets = new java.util.TreeSet<>(minutes.buckets());
+        buckets.addAll(powerMinutes.buckets());
+        if (buckets.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rollup_invalidation (bucket) SELECT unnest(?::timestamptz[]) ON CONFLICT DO NOTHING")) {
+            ps.setArray(1, c.createArrayOf("timestamptz",
+                    buckets.stream().map(Timestamp::new).toArray()));
+            ps.execute();
         }
     }
 

@@ -10,6 +10,7 @@ import io.vigil.model.TelemetryRecord;
 import io.vigil.model.TelemetryValidator;
 import io.vigil.model.WireFormat;
 import io.vigil.storage.retention.RetentionMaintainer;
+import io.vigil.storage.rollup.RollupRefresher;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -95,6 +96,8 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private Connection connection;
     private final RetentionMaintainer retention;
     private long nextMaintenance = Long.MIN_VALUE;
+    private final RollupRefresher rollups;
+    private long nextRollupRefresh = Long.MIN_VALUE;
 
     public WriterConfig config() {
         return config;
@@ -105,6 +108,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         this.clock = clock;
         this.wire = new WireFormat(new TelemetryValidator(clock, Duration.ofMinutes(5)));
         this.retention = new RetentionMaintainer(config.retention());
+        this.rollups = new RollupRefresher(config.retention().minute());
         for (RejectReason r : RejectReason.values()) {
             skipped.put(r, new AtomicLong());
         }
@@ -145,6 +149,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
                     }
                 }
                 maintainWhenDue();
+                refreshRollupsWhenDue();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     read(r);
@@ -182,6 +187,22 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             closeConnection();
             LOG.warn("Retention maintenance failed; next try in {}: {}", config.retention().interval(), e.getMessage());
+        }
+    }
+
+    /**
+     * The per-rack and per-job rollups for the minutes written since the last refresh, every
+     * {@code writer.rollup-refresh-interval}; a failure leaves the marks for the next run.
+     */
+    private void refreshRollupsWhenDue() {
+        long now = clock.millis();
+        if (now < nextRollupRefresh || !databaseUp) return;
+        nextRollupRefresh = now + config.rollupRefresh().toMillis();
+        try {
+            rollups.run(connection(), clock.instant());
+        } catch (SQLException | RuntimeException e) {
+            closeConnection();
+            LOG.warn("Rollup refresh failed; next try in {}: {}", config.rollupRefresh(), e.getMessage());
         }
     }
 

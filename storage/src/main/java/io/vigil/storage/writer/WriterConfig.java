@@ -11,16 +11,17 @@ import java.time.Duration;
  * @param flushInterval   flush at least this often when records are waiting
  * @param maxRetryBackoff longest pause between retries while the database is unreachable
  * @param retention       how long history is kept, and the partitions made ahead
+ * @param rollupRefresh   how often the per-rack and per-job rollups are derived for the minutes written since
  */
 public record WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
                            String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff,
-                           RetentionConfig retention) {
+                           RetentionConfig retention, Duration rollupRefresh) {
 
     /** With the default retention. */
     public WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
                         String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff) {
         this(bootstrapServers, topics, groupId, jdbcUrl, user, password, maxBatchRecords, flushInterval,
-                maxRetryBackoff, RetentionConfig.defaults());
+                maxRetryBackoff, RetentionConfig.defaults(), Duration.ofSeconds(10));
     }
 
     public WriterConfig {
@@ -28,6 +29,9 @@ public record WriterConfig(String bootstrapServers, Topics topics, String groupI
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) throw new IllegalArgumentException("writer: db url must be a jdbc:postgresql: URL, was " + jdbcUrl);
         if (maxBatchRecords < 1) throw new IllegalArgumentException("writer: max batch records must be >= 1");
         if (flushInterval.isNegative() || flushInterval.isZero()) throw new IllegalArgumentException("writer: flush interval must be > 0");
+        if (rollupRefresh.compareTo(Duration.ofSeconds(1)) < 0 || rollupRefresh.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("writer.rollup-refresh-interval must be 1s..10m, was " + rollupRefresh);
+        }
     }
 
     public static WriterConfig of(String bootstrap, Topics topics, String jdbcUrl, String user, String password) {

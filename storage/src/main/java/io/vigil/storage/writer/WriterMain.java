@@ -27,6 +27,7 @@ public final class WriterMain {
         d.put("writer.retention-1h", "P1098D");
         d.put("writer.partitions-ahead", "3");
         d.put("writer.maintenance-interval", "1h");
+        d.put("writer.rollup-refresh-interval", "10s");
         return d;
     }
 
@@ -37,7 +38,8 @@ public final class WriterMain {
                 s.duration("writer.max-retry-backoff"),
                 new RetentionConfig(s.duration("writer.retention-raw"), s.duration("writer.retention-1m"),
                         s.duration("writer.retention-1h"), s.integer("writer.partitions-ahead", 1, 60),
-                        s.duration("writer.maintenance-interval")));
+                        s.duration("writer.maintenance-interval")),
+                s.duration("writer.rollup-refresh-interval"));
     }
 
     public static void main(String[] args) throws Exception {
