@@ -8,6 +8,7 @@ import io.vigil.model.JobEvent;
 import io.vigil.model.Origin;
 import io.vigil.model.PowerSample;
 import io.vigil.storage.query.HistoryQueries;
+import io.vigil.storage.rollup.RollupRefresher;
 import io.vigil.storage.schema.SchemaMigrator;
 import io.vigil.storage.writer.TelemetryBatch;
 import io.vigil.testsupport.GpuSamples;
@@ -57,6 +58,16 @@ class HistoryQueriesITCase {
         }
         try (Connection c = db.getConnection()) {
             b.writeTo(c);
+            new RollupRefresher(Duration.ofDays(90)).run(c, Instant.ofEpochMilli(T + 3_600_000));
+            // job-1 straggled from 2:00 to 5:30 (minutes 2 to 5) and has been stalled since 8:00 (minutes 8, 9).
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO alert (fingerprint, starts_at, ends_at, state, type, severity, labels, summary, "
+                        + "evidence) VALUES ('s1', to_timestamp(" + (T / 1000 + 120) + "), to_timestamp("
+                        + (T / 1000 + 330) + "), 'RESOLVED', 'STRAGGLER', 'WARNING', "
+                        + "'{\"cluster\": \"test\", \"job\": \"job-1\", \"rank\": \"1\"}', 'slow', '{}'), "
+                        + "('s2', to_timestamp(" + (T / 1000 + 480) + "), NULL, 'FIRING', 'SYNC_STALL', 'CRITICAL', "
+                        + "'{\"cluster\": \"test\", \"job\": \"job-1\"}', 'stalled', '{}')");
+            }
         }
     }
 
@@ -65,26 +76,45 @@ class HistoryQueriesITCase {
 
     @Test
     void powerHeadroomPerRackAndRowSumsTheRacksPdus() throws Exception {
-        List<Map<String, Object>> racks = history.powerHeadroom(null, false, FROM, TO);
+        List<Map<String, Object>> racks = history.powerHeadroom(null, false, FROM, TO, HistoryQueries.Resolution.RAW);
         assertThat(racks).hasSize(2);
         Map<String, Object> a01 = racks.get(0);
         assertThat(a01).containsEntry("rack", "A01").containsEntry("peakW", 29_000.0).containsEntry("p95W", 19_000.0)
                 .containsEntry("capacityW", 60_000.0).containsEntry("headroomW", 31_000.0)
-                .containsEntry("seconds", 600L);
+                .containsEntry("points", 600L).containsEntry("resolution", "raw");
         assertThat((Double) a01.get("peakPctOfCapacity")).isEqualTo(48.3);
-        List<Map<String, Object>> rows = history.powerHeadroom("c", true, FROM, TO);
+        List<Map<String, Object>> rows = history.powerHeadroom("c", true, FROM, TO, HistoryQueries.Resolution.RAW);
         assertThat(rows).singleElement().satisfies(r -> assertThat(r).containsEntry("row", "A")
                 .containsEntry("peakW", 34_000.0).containsEntry("capacityW", 90_000.0));
+        // Per minute: the 20 kW second is one of 60 in minute 5, so that minute's mean is 19,166.7 W.
+        assertThat(history.powerHeadroom(null, false, FROM, TO, HistoryQueries.Resolution.MINUTE).get(0))
+                .containsEntry("rack", "A01").containsEntry("peakW", 19_166.7).containsEntry("meanW", 19_016.7)
+                .containsEntry("points", 10L).containsEntry("resolution", "1m");
+        // Per hour: one point, its mean the minutes' mean, its peak still the highest minute.
+        assertThat(history.powerHeadroom(null, false, FROM, TO, HistoryQueries.Resolution.HOUR).get(0))
+                .containsEntry("rack", "A01").containsEntry("peakW", 19_166.7).containsEntry("meanW", 19_016.7)
+                .containsEntry("points", 1L).containsEntry("resolution", "1h");
+        assertThat(history.powerHeadroom("c", true, FROM, TO, HistoryQueries.Resolution.HOUR)).singleElement()
+                .satisfies(r -> assertThat(r).containsEntry("peakW", 24_166.7));
     }
 
     @Test
-    void gpuHoursEnergyAndIdleGpusPerJobTeamAndAccount() throws Exception {
-        Map<String, Object> team = history.gpuHours("team", FROM, TO).get(0);
-        // 2 GPUs × 10 minutes; 600 W for 20 GPU-minutes = 0.2 kWh; GPU 1 idles at 2 %.
-        assertThat(team).containsEntry("team", "ml").containsEntry("jobs", 1L).containsEntry("gpuHours", 0.333)
-                .containsEntry("energyKwh", 0.2).containsEntry("idleGpuHours", 0.167);
-        assertThat(history.gpuHours("account", FROM, TO).get(0)).containsEntry("account", "vision");
-        assertThat(history.gpuHours("job", FROM, TO).get(0)).containsEntry("job", "test/job-1");
+    void gpuHoursEnergyIdleGpusAndStragglerMinutesPerJobTeamAndAccount() throws Exception {
+        for (HistoryQueries.Resolution res : List.of(HistoryQueries.Resolution.MINUTE, HistoryQueries.Resolution.HOUR)) {
+            Map<String, Object> team = history.gpuHours("team", FROM, TO, res).get(0);
+            // 2 GPUs × 10 minutes; 600 W for 20 GPU-minutes = 0.2 kWh; GPU 1 idles at 2 %.
+            assertThat(team).as(res.name()).containsEntry("team", "ml").containsEntry("jobs", 1L)
+                    .containsEntry("gpuHours", 0.333).containsEntry("energyKwh", 0.2)
+                    .containsEntry("idleGpuHours", 0.167).containsEntry("utilMeanPct", 50.5)
+                    .containsEntry("stragglerMinutes", 4L).containsEntry("stallMinutes", 2L);
+        }
+        assertThat(history.gpuHours("account", FROM, TO, HistoryQueries.Resolution.MINUTE).get(0))
+                .containsEntry("account", "vision");
+        assertThat(history.gpuHours("job", FROM, TO, HistoryQueries.Resolution.MINUTE).get(0))
+                .containsEntry("job", "test/job-1");
+        // Only the range's minutes count: from 4:00, two straggler minutes (4, 5) are left.
+        assertThat(history.gpuHours("job", FROM.plusSeconds(240), TO, HistoryQueries.Resolution.MINUTE).get(0))
+                .containsEntry("stragglerMinutes", 2L).containsEntry("stallMinutes", 2L);
     }
 
     @Test
@@ -99,8 +129,12 @@ class HistoryQueriesITCase {
                 .singleElement().satisfies(p -> assertThat(p.get("value")).isEqualTo(600.0));
         assertThat(history.hottestGpus(FROM, TO, 1)).singleElement()
                 .satisfies(g -> assertThat(g).containsEntry("gpu", 0).containsEntry("tempMaxC", 91.0));
-        assertThat(history.coolingHeadroom(null, FROM, TO)).singleElement()
-                .satisfies(c -> assertThat(c).containsEntry("device", "CDU-1").containsEntry("heatMeanKw", 418.0));
+        for (HistoryQueries.Resolution res : HistoryQueries.Resolution.values()) {
+            assertThat(history.coolingHeadroom(null, FROM, TO, res)).as(res.name()).singleElement()
+                    .satisfies(c -> assertThat(c).containsEntry("device", "CDU-1").containsEntry("heatMeanKw", 418.0)
+                            .containsEntry("deltaTMeanC", 10.0).containsEntry("flowMinLpm", 600.0)
+                            .containsEntry("samples", 600L));
+        }
         assertThat(HistoryQueries.resolutionFor(FROM, FROM.plus(Duration.ofHours(1)))).isEqualTo(HistoryQueries.Resolution.RAW);
         assertThat(HistoryQueries.resolutionFor(FROM, FROM.plus(Duration.ofDays(2)))).isEqualTo(HistoryQueries.Resolution.MINUTE);
         assertThat(HistoryQueries.resolutionFor(FROM, FROM.plus(Duration.ofDays(30)))).isEqualTo(HistoryQueries.Resolution.HOUR);
@@ -113,10 +147,11 @@ class HistoryQueriesITCase {
         long today = Instant.now().toEpochMilli() / 86_400_000 * 86_400_000;
         TelemetryBatch b = new TelemetryBatch();
         // Ten days: B01's daily peak grows 1 kW a day from 20 kW (capacity 40 kW, 90 % = 36 kW); B02 stays flat.
+        // One reading a minute, so each minute's mean is its reading.
         for (int d = 0; d < 10; d++) {
             long day = today - (9 - d) * 86_400_000L;
             for (int s = 0; s < 3; s++) {
-                long ts = day + 3_600_000L + s * 1000L;
+                long ts = day + 3_600_000L + s * 60_000L;
                 b.add(new PowerSample(ts, "c", "B", "B01", null, PowerSample.Source.RACK_PDU, "B01-pdu",
                         s == 1 ? 20_000.0 + 1000 * d : 15_000.0, 40_000.0, null, new Origin("p", 0, d * 10 + s)));
                 b.add(new PowerSample(ts, "c", "B", "B02", null, PowerSample.Source.RACK_PDU, "B02-pdu", 30_000.0,
@@ -125,6 +160,7 @@ class HistoryQueriesITCase {
         }
         try (Connection c = fresh.getConnection()) {
             b.writeTo(c);
+            new RollupRefresher(Duration.ofDays(90)).run(c, Instant.now());
         }
         List<Map<String, Object>> f = new HistoryQueries(fresh, Duration.ofSeconds(5))
                 .powerForecast(null, Instant.ofEpochMilli(today - 10 * 86_400_000L), Instant.now(), 0.9);
@@ -145,13 +181,17 @@ class HistoryQueriesITCase {
         for (String evil : corpus) {
             assertThat(history.gpuSeries(evil, evil, 0, "temp_max_c", FROM, TO, HistoryQueries.Resolution.RAW, 10))
                     .isEmpty();
-            assertThat(history.powerHeadroom(evil, false, FROM, TO)).isEmpty();
-            assertThat(history.coolingHeadroom(evil, FROM, TO)).isEmpty();
+            for (HistoryQueries.Resolution res : HistoryQueries.Resolution.values()) {
+                assertThat(history.powerHeadroom(evil, false, FROM, TO, res)).isEmpty();
+                assertThat(history.coolingHeadroom(evil, FROM, TO, res)).isEmpty();
+            }
+            assertThat(history.powerForecast(evil, FROM, TO, 0.9)).isEmpty();
         }
         // Names that shape the SQL come from fixed sets.
         assertThatThrownBy(() -> history.gpuSeries("test", "h1", 0, "gpu_temp_c FROM gpu_sample; --", FROM, TO,
                 HistoryQueries.Resolution.RAW, 10)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> history.gpuHours("team; DROP TABLE job_event", FROM, TO))
+        assertThatThrownBy(() -> history.gpuHours("team; DROP TABLE job_event", FROM, TO,
+                HistoryQueries.Resolution.MINUTE))
                 .isInstanceOf(IllegalArgumentException.class);
         try (Connection c = db.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM gpu_sample")) {
@@ -164,7 +204,8 @@ class HistoryQueriesITCase {
     void aQueryOverItsTimeoutIsCancelled() {
         HistoryQueries impatient = new HistoryQueries(db, Duration.ofMillis(1));
         assertThatThrownBy(() -> {
-            for (int i = 0; i < 20; i++) impatient.gpuHours("team", FROM.minus(Duration.ofDays(3650)), TO);
+            for (int i = 0; i < 20; i++) impatient.gpuHours("team", FROM.minus(Duration.ofDays(3650)), TO,
+                    HistoryQueries.Resolution.MINUTE);
             // The 1 ms limit must trip within a few tries on any machine; a query this small may finish first.
             throw new AssertionError("no timeout in 20 tries");
         }).isInstanceOf(SQLException.class).hasMessageContaining("statement timeout");

@@ -45,11 +45,12 @@ public class HistoryApi {
                                    @RequestParam(defaultValue = "-24h") String from,
                                    @RequestParam(defaultValue = "now") String to,
                                    @RequestParam(required = false) String cluster,
+                                   @RequestParam(defaultValue = "auto") String resolution,
                                    @RequestParam(required = false) String format,
                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         return answer(format, accept, () -> {
             Range r = range(from, to);
-            return history.powerHeadroom(blank(cluster), scope.equals("rows"), r.from, r.to);
+            return history.powerHeadroom(blank(cluster), scope.equals("rows"), r.from, r.to, resolution(resolution, r));
         });
     }
 
@@ -73,11 +74,12 @@ public class HistoryApi {
     public ResponseEntity<?> cooling(@RequestParam(defaultValue = "-24h") String from,
                                      @RequestParam(defaultValue = "now") String to,
                                      @RequestParam(required = false) String cluster,
+                                     @RequestParam(defaultValue = "auto") String resolution,
                                      @RequestParam(required = false) String format,
                                      @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         return answer(format, accept, () -> {
             Range r = range(from, to);
-            return history.coolingHeadroom(blank(cluster), r.from, r.to);
+            return history.coolingHeadroom(blank(cluster), r.from, r.to, resolution(resolution, r));
         });
     }
 
@@ -86,12 +88,13 @@ public class HistoryApi {
     public ResponseEntity<?> gpuHours(@RequestParam(defaultValue = "-24h") String from,
                                       @RequestParam(defaultValue = "now") String to,
                                       @RequestParam(defaultValue = "job") String by,
+                                      @RequestParam(defaultValue = "auto") String resolution,
                                       @RequestParam(required = false) String format,
                                       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         return answer(format, accept, () -> {
             if (!HistoryQueries.OWNER_GROUPS.contains(by)) throw new BadRequest("by must be job, team or account");
             Range r = range(from, to);
-            return history.gpuHours(by, r.from, r.to);
+            return history.gpuHours(by, r.from, r.to, resolution(resolution, r));
         });
     }
 
@@ -128,22 +131,31 @@ public class HistoryApi {
                 throw new BadRequest("metric must be one of " + new java.util.TreeSet<>(HistoryQueries.GPU_METRICS.keySet()));
             }
             Range r = range(from, to);
-            HistoryQueries.Resolution res = switch (resolution.toLowerCase(Locale.ROOT)) {
-                case "auto" -> HistoryQueries.resolutionFor(r.from, r.to);
-                case "raw" -> HistoryQueries.Resolution.RAW;
-                case "1m" -> HistoryQueries.Resolution.MINUTE;
-                case "1h" -> HistoryQueries.Resolution.HOUR;
-                default -> throw new BadRequest("resolution must be auto, raw, 1m or 1h");
-            };
-            if (res == HistoryQueries.Resolution.RAW && Duration.between(r.from, r.to).compareTo(MAX_RAW_RANGE) > 0) {
-                throw new BadRequest("raw samples are served for at most " + MAX_RAW_RANGE.toDays()
-                        + " days at a time; ask for resolution 1m or 1h");
-            }
+            HistoryQueries.Resolution res = resolution(resolution, r);
             return history.gpuSeries(cluster, host, gpu, metric, r.from, r.to, res, MAX_POINTS);
         });
     }
 
     record Range(Instant from, Instant to) {}
+
+    /**
+     * {@code auto} (raw up to 2 hours, per-minute rollups up to 7 days, hourly beyond), {@code raw}, {@code 1m} or
+     * {@code 1h}; raw samples for at most {@link #MAX_RAW_RANGE}.
+     */
+    static HistoryQueries.Resolution resolution(String asked, Range r) {
+        HistoryQueries.Resolution res = switch (asked == null ? "auto" : asked.toLowerCase(Locale.ROOT)) {
+            case "auto" -> HistoryQueries.resolutionFor(r.from, r.to);
+            case "raw" -> HistoryQueries.Resolution.RAW;
+            case "1m" -> HistoryQueries.Resolution.MINUTE;
+            case "1h" -> HistoryQueries.Resolution.HOUR;
+            default -> throw new BadRequest("resolution must be auto, raw, 1m or 1h");
+        };
+        if (res == HistoryQueries.Resolution.RAW && Duration.between(r.from, r.to).compareTo(MAX_RAW_RANGE) > 0) {
+            throw new BadRequest("raw samples are served for at most " + MAX_RAW_RANGE.toDays()
+                    + " days at a time; ask for resolution 1m or 1h");
+        }
+        return res;
+    }
 
     private static String blank(String s) {
         return s == null || s.isBlank() ? null : s.trim();

@@ -73,81 +73,137 @@ public final class HistoryQueries {
         return query(sql, cluster, host, gpu, ts(from), ts(to), limit);
     }
 
+    /** How a resolution is named in answers and in the API. */
+    public static String label(Resolution r) {
+        return switch (r) {
+            case RAW -> "raw";
+            case MINUTE -> "1m";
+            case HOUR -> "1h";
+        };
+    }
+
     /**
-     * Power headroom per rack (or per row): the racks' PDU readings summed per second, then peak, p95, p99 and mean
-     * over the range against the PDUs' capacity.
+     * Power headroom per rack (or per row): peak, p95, p99 and mean of the racks' PDU load over the range against
+     * the PDUs' capacity. The points are the resolution's: per second at {@code RAW} (the racks' PDU readings summed
+     * per second), the minute means at {@code MINUTE} (from {@code rack_power_1m}), the hour means at {@code HOUR}
+     * (from {@code rack_power_1h}, where the peak is still the highest minute mean, and a row's peak is the sum of
+     * its racks' peaks, an upper bound).
      */
-    public List<Map<String, Object>> powerHeadroom(String cluster, boolean byRow, Instant from, Instant to)
-            throws SQLException {
+    public List<Map<String, Object>> powerHeadroom(String cluster, boolean byRow, Instant from, Instant to,
+                                                   Resolution resolution) throws SQLException {
         String group = byRow ? "cluster, row_name" : "cluster, row_name, rack";
-        String sql = "WITH per_second AS (SELECT " + group + ", date_trunc('second', ts) AS t, sum(power_w) AS p, "
-                + "sum(capacity_w) AS cap FROM power_sample WHERE source = 'RACK_PDU' AND ts >= ? AND ts < ? "
-                + "AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t) "
-                + "SELECT " + group + ", round(max(p)::numeric, 1) AS peak_w, "
+        String points = switch (resolution) {
+            case RAW -> "SELECT " + group + ", date_trunc('second', ts) AS t, sum(power_w) AS p, sum(power_w) AS peak, "
+                    + "sum(capacity_w) AS cap FROM power_sample WHERE source = 'RACK_PDU' AND ts >= ? AND ts < ? "
+                    + "AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t";
+            case MINUTE -> "SELECT " + group + ", bucket AS t, sum(pdu_power_w) AS p, sum(pdu_power_w) AS peak, "
+                    + "sum(pdu_capacity_w) AS cap FROM rack_power_1m WHERE pdus > 0 AND bucket >= ? AND bucket < ? "
+                    + "AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t";
+            case HOUR -> "SELECT " + group + ", bucket AS t, sum(pdu_power_mean_w) AS p, sum(pdu_power_peak_w) AS peak, "
+                    + "sum(pdu_capacity_w) AS cap FROM rack_power_1h WHERE pdu_power_mean_w IS NOT NULL "
+                    + "AND bucket >= ? AND bucket < ? AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t";
+        };
+        String sql = "WITH points AS (" + points + ") "
+                + "SELECT " + group + ", round(max(peak)::numeric, 1) AS peak_w, "
                 + "round(percentile_cont(0.95) WITHIN GROUP (ORDER BY p)::numeric, 1) AS p95_w, "
                 + "round(percentile_cont(0.99) WITHIN GROUP (ORDER BY p)::numeric, 1) AS p99_w, "
                 + "round(avg(p)::numeric, 1) AS mean_w, round(max(cap)::numeric, 1) AS capacity_w, "
-                + "round((max(cap) - max(p))::numeric, 1) AS headroom_w, "
-                + "round((100 * max(p) / NULLIF(max(cap), 0))::numeric, 1) AS peak_pct_of_capacity, "
-                + "count(*) AS seconds FROM per_second GROUP BY " + group + " ORDER BY " + group;
-        return query(sql, ts(from), ts(to), cluster, cluster);
+                + "round((max(cap) - max(peak))::numeric, 1) AS headroom_w, "
+                + "round((100 * max(peak) / NULLIF(max(cap), 0))::numeric, 1) AS peak_pct_of_capacity, "
+                + "count(*) AS points, ?::text AS resolution FROM points GROUP BY " + group + " ORDER BY " + group;
+        return query(sql, ts(from), ts(to), cluster, cluster, label(resolution));
     }
 
     /**
      * Cooling headroom per CDU: supply and return temperature, flow and the heat it removed (kW, from flow and ΔT
-     * with water's heat capacity), mean and peak over the range.
+     * with water's heat capacity), mean and peak over the range. The rollups keep sums and extremes, so the minute
+     * and hour answers equal the raw one over the same whole minutes or hours.
      */
-    public List<Map<String, Object>> coolingHeadroom(String cluster, Instant from, Instant to) throws SQLException {
-        String sql = "SELECT cluster, device, round(avg(supply_temp_c)::numeric, 1) AS supply_mean_c, "
-                + "round(max(supply_temp_c)::numeric, 1) AS supply_max_c, round(avg(return_temp_c)::numeric, 1) AS return_mean_c, "
-                + "round(avg(return_temp_c - supply_temp_c)::numeric, 2) AS delta_t_mean_c, "
-                + "round(avg(flow_lpm)::numeric, 1) AS flow_mean_lpm, round(min(flow_lpm)::numeric, 1) AS flow_min_lpm, "
-                // kW = L/min / 60 × 4.18 kJ/(kg·K) × ΔT, water at about 1 kg/L
-                + "round(avg(flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c))::numeric, 1) AS heat_mean_kw, "
-                + "round(max(flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c))::numeric, 1) AS heat_peak_kw, "
-                + "count(*) AS samples FROM cooling_sample WHERE source = 'CDU' AND ts >= ? AND ts < ? "
+    public List<Map<String, Object>> coolingHeadroom(String cluster, Instant from, Instant to, Resolution resolution)
+            throws SQLException {
+        if (resolution == Resolution.RAW) {
+            String sql = "SELECT cluster, device, round(avg(supply_temp_c)::numeric, 1) AS supply_mean_c, "
+                    + "round(max(supply_temp_c)::numeric, 1) AS supply_max_c, round(avg(return_temp_c)::numeric, 1) AS return_mean_c, "
+                    + "round(avg(return_temp_c - supply_temp_c)::numeric, 2) AS delta_t_mean_c, "
+                    + "round(avg(flow_lpm)::numeric, 1) AS flow_mean_lpm, round(min(flow_lpm)::numeric, 1) AS flow_min_lpm, "
+                    // kW = L/min / 60 × 4.18 kJ/(kg·K) × ΔT, water at about 1 kg/L
+                    + "round(avg(flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c))::numeric, 1) AS heat_mean_kw, "
+                    + "round(max(flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c))::numeric, 1) AS heat_peak_kw, "
+                    + "count(*) AS samples, 'raw' AS resolution FROM cooling_sample WHERE source = 'CDU' AND ts >= ? "
+                    + "AND ts < ? AND (?::text IS NULL OR cluster = ?) GROUP BY cluster, device ORDER BY cluster, device";
+            return query(sql, ts(from), ts(to), cluster, cluster);
+        }
+        String table = resolution == Resolution.MINUTE ? "cooling_rollup_1m" : "cooling_rollup_1h";
+        String sql = "SELECT cluster, device, round((sum(supply_sum) / NULLIF(sum(supply_n), 0))::numeric, 1) AS supply_mean_c, "
+                + "round(max(supply_max)::numeric, 1) AS supply_max_c, "
+                + "round((sum(return_sum) / NULLIF(sum(return_n), 0))::numeric, 1) AS return_mean_c, "
+                + "round((sum(delta_t_sum) / NULLIF(sum(delta_t_n), 0))::numeric, 2) AS delta_t_mean_c, "
+                + "round((sum(flow_sum) / NULLIF(sum(flow_n), 0))::numeric, 1) AS flow_mean_lpm, "
+                + "round(min(flow_min)::numeric, 1) AS flow_min_lpm, "
+                + "round((sum(heat_kw_sum) / NULLIF(sum(heat_kw_n), 0))::numeric, 1) AS heat_mean_kw, "
+                + "round(max(heat_kw_max)::numeric, 1) AS heat_peak_kw, sum(samples) AS samples, ?::text AS resolution "
+                + "FROM " + table + " WHERE source = 'CDU' AND bucket >= ? AND bucket < ? "
                 + "AND (?::text IS NULL OR cluster = ?) GROUP BY cluster, device ORDER BY cluster, device";
-        return query(sql, ts(from), ts(to), cluster, cluster);
+        return query(sql, label(resolution), ts(from), ts(to), cluster, cluster);
     }
 
     /**
-     * GPU-hours, energy and utilisation per job, team or account over a range, from the per-minute rollups: a GPU
-     * counts one minute for every minute in which it reported for the job; energy is mean power × 60 s per minute;
-     * idle-allocated hours are minutes a job held a GPU that averaged under 5 % utilisation. Owners are the job's
-     * latest START or RESIZE event.
+     * GPU-hours, energy and utilisation per job, team or account over a range, from the per-job rollups (per-minute,
+     * or per-hour at {@code HOUR}; {@code RAW} reads the minutes): a GPU counts one minute for every minute in which
+     * it reported for the job; energy is mean power × 60 s per minute; idle-allocated hours are minutes a job held a
+     * GPU that averaged under 5 % utilisation. Straggler and stall minutes are the minutes of the range in which a
+     * STRAGGLER or SYNC_STALL alert about the job was firing. Owners are the job's latest START or RESIZE event.
      */
-    public List<Map<String, Object>> gpuHours(String by, Instant from, Instant to) throws SQLException {
+    public List<Map<String, Object>> gpuHours(String by, Instant from, Instant to, Resolution resolution)
+            throws SQLException {
         if (!OWNER_GROUPS.contains(by)) throw new IllegalArgumentException("by must be job, team or account");
         String key = switch (by) {
             case "team" -> "COALESCE(o.team, '')";
             case "account" -> "COALESCE(o.account, '')";
-            default -> "r.cluster || '/' || r.job_id";
+            default -> "u.cluster || '/' || u.job_id";
         };
-        String sql = "WITH owners AS (SELECT DISTINCT ON (cluster, job_id) cluster, job_id, team, account "
-                + "FROM job_event WHERE kind <> 'END' ORDER BY cluster, job_id, ts DESC) "
-                + "SELECT " + key + " AS " + by + ", count(DISTINCT r.cluster || '/' || r.job_id) AS jobs, "
-                + "round((count(*) / 60.0)::numeric, 3) AS gpu_hours, "
-                + "round((sum(r.power_sum / NULLIF(r.power_n, 0)) * 60 / 3.6e6)::numeric, 3) AS energy_kwh, "
-                + "round(avg(r.util_sum / NULLIF(r.util_n, 0))::numeric, 1) AS util_mean_pct, "
-                + "round((count(*) FILTER (WHERE r.util_sum / NULLIF(r.util_n, 0) < 5) / 60.0)::numeric, 3) "
-                + "AS idle_gpu_hours "
-                + "FROM gpu_rollup_1m r LEFT JOIN owners o ON o.cluster = r.cluster AND o.job_id = r.job_id "
-                + "WHERE r.job_id IS NOT NULL AND r.bucket >= ? AND r.bucket < ? GROUP BY 1 ORDER BY gpu_hours DESC, 1";
-        return query(sql, ts(from), ts(to));
+        String usage = resolution == Resolution.HOUR
+                ? "SELECT cluster, job_id, sum(gpu_minutes) AS gpu_minutes, sum(energy_j) AS energy_j, "
+                        + "sum(util_sum) AS util_sum, sum(util_n) AS util_n, sum(idle_gpu_minutes) AS idle_minutes "
+                        + "FROM job_rollup_1h WHERE bucket >= ? AND bucket < ? GROUP BY cluster, job_id"
+                : "SELECT cluster, job_id, sum(gpus) AS gpu_minutes, sum(energy_j) AS energy_j, "
+                        + "sum(util_sum) AS util_sum, sum(util_n) AS util_n, sum(idle_gpus) AS idle_minutes "
+                        + "FROM job_rollup_1m WHERE bucket >= ? AND bucket < ? GROUP BY cluster, job_id";
+        String sql = "WITH usage AS (" + usage + "), "
+                + "alert_minutes AS (SELECT a.labels->>'cluster' AS cluster, a.labels->>'job' AS job_id, "
+                + "count(DISTINCT m) FILTER (WHERE a.type = 'STRAGGLER') AS straggler, "
+                + "count(DISTINCT m) FILTER (WHERE a.type = 'SYNC_STALL') AS stall FROM alert a "
+                + "CROSS JOIN LATERAL generate_series(date_trunc('minute', greatest(a.starts_at, ?::timestamptz)), "
+                + "least(COALESCE(a.ends_at, now()), ?::timestamptz) - interval '1 millisecond', interval '1 minute') m "
+                + "WHERE a.type IN ('STRAGGLER', 'SYNC_STALL') AND a.labels->>'job' IS NOT NULL AND a.starts_at < ? "
+                + "AND COALESCE(a.ends_at, 'infinity') > ? GROUP BY 1, 2) "
+                + "SELECT " + key + " AS " + by + ", count(*) AS jobs, "
+                + "round((sum(u.gpu_minutes) / 60.0)::numeric, 3) AS gpu_hours, "
+                + "round((sum(u.energy_j) / 3.6e6)::numeric, 3) AS energy_kwh, "
+                + "round((sum(u.util_sum) / NULLIF(sum(u.util_n), 0))::numeric, 1) AS util_mean_pct, "
+                + "round((sum(u.idle_minutes) / 60.0)::numeric, 3) AS idle_gpu_hours, "
+                + "COALESCE(sum(am.straggler), 0)::bigint AS straggler_minutes, "
+                + "COALESCE(sum(am.stall), 0)::bigint AS stall_minutes, "
+                + "?::text AS resolution "
+                + "FROM usage u LEFT JOIN vigil_job_owner o ON o.cluster = u.cluster AND o.job_id = u.job_id "
+                + "LEFT JOIN alert_minutes am ON am.cluster = u.cluster AND am.job_id = u.job_id "
+                + "GROUP BY 1 ORDER BY gpu_hours DESC, 1";
+        return query(sql, ts(from), ts(to), ts(from), ts(to), ts(to), ts(from),
+                label(resolution == Resolution.RAW ? Resolution.MINUTE : resolution));
     }
 
     /**
-     * Per rack, the trend of its daily peak power (least squares over the days of the range with readings) and when
+     * Per rack, the trend of its daily peak power (the highest minute mean of the day, from {@code rack_power_1h}, so
+     * it reaches as far back as the hourly rollups; least squares over the days of the range with readings) and when
      * it crosses {@code fraction} of its PDU capacity: {@code crossesAt} null when the trend is flat or falling,
      * {@code alreadyAbove} when the latest day's peak is over it. Needs at least 3 days of readings per rack.
      */
     public List<Map<String, Object>> powerForecast(String cluster, Instant from, Instant to, double fraction)
             throws SQLException {
-        String sql = "WITH per_second AS (SELECT cluster, row_name, rack, date_trunc('second', ts) AS t, "
-                + "sum(power_w) AS p, sum(capacity_w) AS cap FROM power_sample WHERE source = 'RACK_PDU' "
-                + "AND ts >= ? AND ts < ? AND (?::text IS NULL OR cluster = ?) GROUP BY 1, 2, 3, 4), "
-                + "daily AS (SELECT cluster, row_name, rack, date_trunc('day', t AT TIME ZONE 'UTC') AS day, "
-                + "max(p) AS peak, max(cap) AS cap FROM per_second GROUP BY 1, 2, 3, 4), "
+        String sql = "WITH daily AS (SELECT cluster, max(row_name) AS row_name, rack, "
+                + "date_trunc('day', bucket, 'UTC') AS day, max(pdu_power_peak_w) AS peak, max(pdu_capacity_w) AS cap "
+                + "FROM rack_power_1h WHERE pdu_power_peak_w IS NOT NULL AND bucket >= ? AND bucket < ? "
+                + "AND (?::text IS NULL OR cluster = ?) GROUP BY cluster, rack, day), "
                 + "fit AS (SELECT cluster, row_name, rack, count(*) AS days, max(cap) AS cap, "
                 + "regr_slope(peak, EXTRACT(EPOCH FROM day) / 86400) AS slope, "
                 + "regr_intercept(peak, EXTRACT(EPOCH FROM day) / 86400) AS intercept, "

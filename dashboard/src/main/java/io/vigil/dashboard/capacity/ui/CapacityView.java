@@ -117,8 +117,9 @@ public class CapacityView extends LiveView<CapacityView.Data> {
             case "-30d" -> Duration.ofDays(30);
             default -> Duration.ofHours(24);
         });
-        return new Data(history.powerHeadroom(null, false, start, now), history.gpuHours("team", start, now),
-                history.coolingHeadroom(null, start, now),
+        HistoryQueries.Resolution res = HistoryQueries.resolutionFor(start, now);
+        return new Data(history.powerHeadroom(null, false, start, now, res), history.gpuHours("team", start, now, res),
+                history.coolingHeadroom(null, start, now, res),
                 history.powerForecast(null, now.minus(Duration.ofDays(14)), now, 0.9));
     }
 
