@@ -2,6 +2,7 @@ package io.vigil.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.vigil.model.CoolingSample;
 import io.vigil.model.JobEvent;
@@ -141,6 +142,36 @@ class HistoryQueriesITCase {
     }
 
     @Test
+    void anyMetricOfAnyEntityAtEachResolution() throws Exception {
+        HistoryQueries.Resolution raw = HistoryQueries.Resolution.RAW, minute = HistoryQueries.Resolution.MINUTE,
+                hour = HistoryQueries.Resolution.HOUR;
+        List<Map<String, Object>> rack = history.entitySeries("rack", "c", "A01", "pdu_power_w", FROM, TO, minute, 100);
+        assertThat(rack).hasSize(10);
+        assertThat((Double) rack.get(5).get("value")).isCloseTo(19_166.67, within(0.01));
+        assertThat((Double) history.entitySeries("rack", null, "A01", "pdu_power_peak_w", FROM, TO, hour, 100).get(0)
+                .get("value")).isCloseTo(19_166.67, within(0.01));
+        // A rack has no raw series of its own: raw reads its minutes.
+        assertThat(history.entitySeries("rack", null, "A01", "pdu_power_w", FROM, TO, raw, 100)).hasSize(10);
+        assertThat(history.entitySeries("pdu", "c", "A01-pdu-a", "power_mean_w", FROM, TO, raw, 1000)).hasSize(600);
+        assertThat(history.entitySeries("row", "c", "A", "pdu_power_w", FROM, TO, minute, 100).get(0))
+                .containsEntry("value", 24_000.0);
+        assertThat(history.entitySeries("cluster", null, "c", "pdu_capacity_w", FROM, TO, hour, 100)).singleElement()
+                .satisfies(p -> assertThat(p).containsEntry("value", 90_000.0));
+        assertThat(history.entitySeries("cdu", null, "CDU-1", "heat_mean_kw", FROM, TO, hour, 100)).singleElement()
+                .satisfies(p -> assertThat((Double) p.get("value")).isCloseTo(418.0, within(1e-9)));
+        assertThat(history.entitySeries("host", "test", "h1", "gpu_power_w", FROM, TO, minute, 100).get(0))
+                .containsEntry("value", 1200.0);
+        assertThat(history.entitySeries("job", null, "job-1", "gpus", FROM, TO, minute, 100)).hasSize(10)
+                .allSatisfy(p -> assertThat(p).containsEntry("value", 2L));
+        assertThat(history.entitySeries("team", null, "ml", "energy_kwh", FROM, TO, hour, 100)).singleElement()
+                .satisfies(p -> assertThat((Double) p.get("value")).isCloseTo(0.2, within(1e-9)));
+        assertThatThrownBy(() -> history.entitySeries("rack; DROP TABLE alert", null, "A01", "pdu_power_w", FROM, TO,
+                minute, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> history.entitySeries("rack", null, "A01", "pdu_power_w) FROM alert --", FROM, TO,
+                minute, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pdu_power_w");
+    }
+
+    @Test
     void eachRacksDailyPeakTrendSaysWhenItCrossesNinetyPercentOfCapacity() throws Exception {
         DataSource fresh = TestPostgres.dataSource(TestPostgres.newDatabase());
         SchemaMigrator.migrate(fresh);
@@ -186,6 +217,11 @@ class HistoryQueriesITCase {
                 assertThat(history.coolingHeadroom(evil, FROM, TO, res)).isEmpty();
             }
             assertThat(history.powerForecast(evil, FROM, TO, 0.9)).isEmpty();
+            for (String entity : HistoryQueries.ENTITIES.keySet()) {
+                String metric = HistoryQueries.ENTITIES.get(entity).metrics().keySet().iterator().next();
+                assertThat(history.entitySeries(entity, evil, evil, metric, FROM, TO, HistoryQueries.Resolution.RAW, 10))
+                        .isEmpty();
+            }
         }
         // Names that shape the SQL come from fixed sets.
         assertThatThrownBy(() -> history.gpuSeries("test", "h1", 0, "gpu_temp_c FROM gpu_sample; --", FROM, TO,

@@ -136,6 +136,33 @@ public class HistoryApi {
         });
     }
 
+    /** Any metric of a host, rack, row, cluster, PDU, CDU, job or team over a range. */
+    @GetMapping("/series")
+    public ResponseEntity<?> series(@RequestParam(required = false) String entity,
+                                    @RequestParam(required = false) String id,
+                                    @RequestParam(required = false) String cluster,
+                                    @RequestParam(required = false) String metric,
+                                    @RequestParam(defaultValue = "-1h") String from,
+                                    @RequestParam(defaultValue = "now") String to,
+                                    @RequestParam(defaultValue = "auto") String resolution,
+                                    @RequestParam(required = false) String format,
+                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        return answer(format, accept, () -> {
+            HistoryQueries.Entity e = entity == null ? null : HistoryQueries.ENTITIES.get(entity);
+            if (e == null) {
+                throw new BadRequest("entity must be one of " + new java.util.TreeSet<>(HistoryQueries.ENTITIES.keySet())
+                        + " (a single GPU: /api/v1/history/gpu)");
+            }
+            if (blank(id) == null) throw new BadRequest("id (the " + entity + "'s name) is required");
+            if (metric == null || !e.metrics().containsKey(metric)) {
+                throw new BadRequest("metric for " + entity + " must be one of " + new java.util.TreeSet<>(e.metrics().keySet()));
+            }
+            Range r = range(from, to);
+            return history.entitySeries(entity, blank(cluster), id.trim(), metric, r.from, r.to, resolution(resolution, r),
+                    MAX_POINTS);
+        });
+    }
+
     record Range(Instant from, Instant to) {}
 
     /**

@@ -83,6 +83,90 @@ public final class HistoryQueries {
     }
 
     /**
+     * Where one entity's series live: the rollup views (per minute, per hour) and, for devices, the raw table; the
+     * column naming the entity; and per metric the column or expression at each resolution (null where that
+     * resolution has none) and how rows at the same time combine (a team's jobs, rows of the same name).
+     */
+    public record Entity(String raw, String minute, String hour, String key, Map<String, Metric> metrics) {}
+
+    public record Metric(String raw, String minute, String hour, String combine) {}
+
+    private static Metric m(String raw, String minute, String hour, String combine) {
+        return new Metric(raw, minute, hour, combine);
+    }
+
+    /** Entities other than a single GPU ({@link #gpuSeries}), with their metrics. */
+    public static final Map<String, Entity> ENTITIES = Map.of(
+            "host", new Entity(null, "vigil_host_1m", "vigil_host_1h", "host", Map.of(
+                    "gpu_power_w", m(null, "gpu_power_w", "gpu_power_w", "sum"),
+                    "gpu_temp_max_c", m(null, "gpu_temp_max_c", "gpu_temp_max_c", "max"),
+                    "gpu_util_mean_pct", m(null, "gpu_util_mean_pct", "gpu_util_mean_pct", "avg"))),
+            "rack", new Entity(null, "vigil_rack_1m", "vigil_rack_1h", "rack", Map.of(
+                    "pdu_power_w", m(null, "pdu_power_w", "pdu_power_mean_w", "sum"),
+                    "pdu_power_peak_w", m(null, "pdu_power_w", "pdu_power_peak_w", "sum"),
+                    "pdu_capacity_w", m(null, "pdu_capacity_w", "pdu_capacity_w", "sum"),
+                    "gpu_power_w", m(null, "gpu_power_w", "gpu_power_mean_w", "sum"),
+                    "gpu_temp_max_c", m(null, "gpu_temp_max_c", "gpu_temp_max_c", "max"),
+                    "gpu_util_mean_pct", m(null, "gpu_util_mean_pct", "gpu_util_mean_pct", "avg"))),
+            "row", new Entity(null, "vigil_row_1m", "vigil_row_1h", "row_name", Map.of(
+                    "pdu_power_w", m(null, "pdu_power_w", "pdu_power_mean_w", "sum"),
+                    "pdu_capacity_w", m(null, "pdu_capacity_w", "pdu_capacity_w", "sum"),
+                    "gpu_power_w", m(null, "gpu_power_w", "gpu_power_mean_w", "sum"))),
+            "cluster", new Entity(null, "vigil_cluster_1m", "vigil_cluster_1h", "cluster", Map.of(
+                    "pdu_power_w", m(null, "pdu_power_w", "pdu_power_mean_w", "sum"),
+                    "pdu_capacity_w", m(null, "pdu_capacity_w", "pdu_capacity_w", "sum"),
+                    "gpu_power_w", m(null, "gpu_power_w", "gpu_power_mean_w", "sum"))),
+            "pdu", new Entity("power_sample", "vigil_pdu_1m", "vigil_pdu_1h", "device", Map.of(
+                    "power_mean_w", m("power_w", "power_mean_w", "power_mean_w", "sum"),
+                    "power_max_w", m("power_w", "power_max_w", "power_max_w", "sum"),
+                    "capacity_w", m("capacity_w", "capacity_w", "capacity_w", "sum"))),
+            "cdu", new Entity("cooling_sample", "vigil_cdu_1m", "vigil_cdu_1h", "device", Map.of(
+                    "supply_mean_c", m("supply_temp_c", "supply_mean_c", "supply_mean_c", "avg"),
+                    "return_mean_c", m("return_temp_c", "return_mean_c", "return_mean_c", "avg"),
+                    "delta_t_mean_c", m("return_temp_c - supply_temp_c", "delta_t_mean_c", "delta_t_mean_c", "avg"),
+                    "flow_mean_lpm", m("flow_lpm", "flow_mean_lpm", "flow_mean_lpm", "sum"),
+                    "heat_mean_kw", m("flow_lpm / 60.0 * 4.18 * (return_temp_c - supply_temp_c)", "heat_mean_kw",
+                            "heat_mean_kw", "sum"))),
+            "job", new Entity(null, "vigil_job_1m", "vigil_job_1h", "job_id", Map.of(
+                    "gpus", m(null, "gpus", "gpus_max", "sum"),
+                    "energy_kwh", m(null, "energy_kwh", "energy_kwh", "sum"),
+                    "util_mean_pct", m(null, "util_mean_pct", "util_mean_pct", "avg"))),
+            "team", new Entity(null, "vigil_job_1m", "vigil_job_1h", "team", Map.of(
+                    "gpus", m(null, "gpus", "gpus_max", "sum"),
+                    "energy_kwh", m(null, "energy_kwh", "energy_kwh", "sum"),
+                    "util_mean_pct", m(null, "util_mean_pct", "util_mean_pct", "avg"))));
+
+    /**
+     * One entity's metric over a range: points of {@code time} and {@code value}, oldest first, at most
+     * {@code limit}. Raw readings exist for PDUs and CDUs only; other entities are sums over GPUs or devices, so
+     * {@code RAW} reads their per-minute rollups. {@code cluster} null matches every cluster.
+     */
+    public List<Map<String, Object>> entitySeries(String entity, String cluster, String id, String metric,
+                                                  Instant from, Instant to, Resolution resolution, int limit)
+            throws SQLException {
+        Entity e = ENTITIES.get(entity);
+        if (e == null) throw new IllegalArgumentException("entity must be gpu or one of " + new java.util.TreeSet<>(ENTITIES.keySet()));
+        Metric mt = e.metrics().get(metric);
+        if (mt == null) {
+            throw new IllegalArgumentException("metric for " + entity + " must be one of "
+                    + new java.util.TreeSet<>(e.metrics().keySet()));
+        }
+        String sql;
+        if (resolution == Resolution.RAW && e.raw() != null) {
+            sql = "SELECT ts AS time, " + mt.combine() + "(" + mt.raw() + ") AS value FROM " + e.raw() + " WHERE "
+                    + e.key() + " = ? AND (?::text IS NULL OR cluster = ?) AND ts >= ? AND ts < ? "
+                    + "GROUP BY ts ORDER BY ts LIMIT ?";
+        } else {
+            String view = resolution == Resolution.HOUR ? e.hour() : e.minute();
+            String column = resolution == Resolution.HOUR ? mt.hour() : mt.minute();
+            sql = "SELECT time, " + mt.combine() + "(" + column + ") AS value FROM " + view + " WHERE " + e.key()
+                    + " = ? AND (?::text IS NULL OR cluster = ?) AND time >= ? AND time < ? "
+                    + "GROUP BY time ORDER BY time LIMIT ?";
+        }
+        return query(sql, id, cluster, cluster, ts(from), ts(to), limit);
+    }
+
+    /**
      * Power headroom per rack (or per row): peak, p95, p99 and mean of the racks' PDU load over the range against
      * the PDUs' capacity. The points are the resolution's: per second at {@code RAW} (the racks' PDU readings summed
      * per second), the minute means at {@code MINUTE} (from {@code rack_power_1m}), the hour means at {@code HOUR}
