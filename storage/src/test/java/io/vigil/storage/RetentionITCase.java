@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.time.format.DateTimeFormatter;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -104,7 +105,23 @@ class RetentionITCase {
     void anExistingDatabaseIsPartitionedWithEveryRowKept() throws Exception {
         DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
         Flyway.configure().dataSource(db).locations("classpath:db/migration").target("9").load().migrate();
-        write(db, NOW.minus(Duration.ofDays(3)), NOW.minus(Duration.ofDays(2)), NOW, NOW.plusSeconds(1));
+        // Rows as the V9 writer left them: samples, their per-GPU minutes, and PDU readings (no device rollups yet).
+        try (Connection c = db.getConnection(); java.sql.Statement st = c.createStatement()) {
+            int i = 0;
+            Instant minute = NOW.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            for (Instant t : List.of(minute.minus(Duration.ofDays(3)), minute.minus(Duration.ofDays(2)), minute,
+                    minute.plusSeconds(1))) {
+                String ts = "to_timestamp(" + t.getEpochSecond() + ")";
+                st.execute("INSERT INTO gpu_sample (ts, cluster, rack, host, gpu, power_w) VALUES (" + ts
+                        + ", 'test', 'A01', 'h" + i + "', 0, 600)");
+                st.execute("INSERT INTO gpu_rollup_1m (bucket, cluster, host, gpu, rack, samples, temp_sum, temp_n, "
+                        + "power_sum, power_n, util_sum, util_n, sm_sum, sm_n, tensor_sum, tensor_n, throttled_power, "
+                        + "throttled_thermal, throttled_hw) VALUES (date_trunc('minute', " + ts + "), 'test', 'h" + i
+                        + "', 0, 'A01', 1, 0, 0, 600, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)");
+                st.execute("INSERT INTO power_sample (ts, cluster, rack, source, device, power_w, capacity_w) VALUES ("
+                        + ts + ", 'test', 'A01', 'RACK_PDU', 'pdu-" + i++ + "', 5000, 17300)");
+            }
+        }
         assertThat(count(db, "SELECT count(*) FROM pg_class WHERE relname = 'gpu_sample' AND relkind = 'r'")).isEqualTo(1);
 
         SchemaMigrator.migrate(db);
@@ -114,5 +131,15 @@ class RetentionITCase {
         assertThat(count(db, "SELECT count(*) FROM " + partition(NOW.minus(Duration.ofDays(3))))).isEqualTo(1);
         assertThat(count(db, "SELECT count(*) FROM gpu_rollup_1m")).isEqualTo(4);
         assertThat(count(db, "SELECT count(*) FROM pg_indexes WHERE tablename = 'gpu_sample'")).isEqualTo(2);
+        // V11 rolled the PDU readings up and marked their minutes; the first refresh derives the racks.
+        assertThat(count(db, "SELECT count(*) FROM power_rollup_1m")).isEqualTo(4);
+        assertThat(count(db, "SELECT count(*) FROM power_rollup_1h")).isEqualTo(4); // four devices
+        try (Connection c = db.getConnection()) {
+            new io.vigil.storage.rollup.RollupRefresher(Duration.ofDays(90)).run(c, NOW);
+        }
+        assertThat(count(db, "SELECT count(*) FROM rack_power_1m WHERE pdus = 1 AND gpus = 1 AND pdu_power_w = 5000 "
+                + "AND gpu_power_w = 600")).isEqualTo(2);
+        // The last two readings share a minute: two PDUs, two GPUs.
+        assertThat(count(db, "SELECT count(*) FROM rack_power_1m WHERE pdus = 2 AND gpus = 2")).isEqualTo(1);
     }
 }

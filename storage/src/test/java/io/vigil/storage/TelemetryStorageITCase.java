@@ -93,6 +93,59 @@ class TelemetryStorageITCase {
     }
 
     @Test
+    void everyGpuColumnRoundTripsThroughBinaryCopy() throws Exception {
+        TelemetryBatch batch = new TelemetryBatch();
+        batch.add(io.vigil.model.GpuSample.builder().ts(T0 + 123).cluster("c-ü").row("").rack("R 1").host("h'1")
+                .gpu(7).migInstance(3).uuid("GPU-x").model("H100").jobId("j,1").rank(42).pod("p").namespace("ns")
+                .container("ctr").state(io.vigil.model.GpuSample.GpuState.LOST).gpuUtilPct(1.5).smActivePct(2.5)
+                .tensorActivePct(3.5).memUsedMiB(4.5).memTotalMiB(5.5).gpuTempC(6.5).memTempC(7.5).slowdownTempC(8.5)
+                .shutdownTempC(9.5).powerW(10.5).powerLimitW(11.5).energyJ(1.2345678901234e12).smClockMHz(12.5)
+                .memClockMHz(13.5).clockEventReasons(1L << 40).eccCorrected(14L).eccUncorrected(15L).lastXid(79)
+                .nvlinkTxBps(1.6e11).nvlinkRxBps(1.7e11).pcieTxBps(1.8e9).pcieRxBps(1.9e9)
+                .origin(new Origin("col", 1_700_000_000_000L, 9_000_000_000L))
+                .source(io.vigil.model.GpuSample.Source.REDFISH).serial("S1").driverVersion("570.1")
+                .coreVoltageV(0.75).dramActivePct(20.5).powerThrottleSeconds(21.25).thermalThrottleSeconds(22.25)
+                .hwThrottleSeconds(23.25).swThrottleSeconds(24.25).pcieReplays(25L).pcieCorrectableErrors(26L)
+                .pcieUncorrectableErrors(27L).remappedRowsCorrectable(28L).remappedRowsUncorrectable(29L)
+                .rowRemapPending(true).rowRemapFailed(false).build());
+        write(batch);
+        String expected = "ts=" + Instant.ofEpochMilli(T0 + 123) + " cluster=c-ü row_name= rack=R 1 host=h'1 gpu=7 "
+                + "uuid=GPU-x model=H100 job_id=j,1 rank=42 state=LOST gpu_util_pct=1.5 sm_active_pct=2.5 "
+                + "tensor_active_pct=3.5 mem_used_mib=4.5 mem_total_mib=5.5 gpu_temp_c=6.5 mem_temp_c=7.5 "
+                + "slowdown_temp_c=8.5 shutdown_temp_c=9.5 power_w=10.5 power_limit_w=11.5 energy_j=1.2345678901234E12 "
+                + "sm_clock_mhz=12.5 mem_clock_mhz=13.5 clock_event_reasons=1099511627776 ecc_corrected=14 "
+                + "ecc_uncorrected=15 last_xid=79 nvlink_tx_bps=1.6E11 nvlink_rx_bps=1.7E11 pcie_tx_bps=1.8E9 "
+                + "pcie_rx_bps=1.9E9 origin_collector=col origin_boot_ms=1700000000000 origin_seq=9000000000 pod=p "
+                + "namespace=ns container=ctr mig_instance=3 source=REDFISH serial=S1 driver_version=570.1 "
+                + "core_voltage_v=0.75 dram_active_pct=20.5 power_throttle_s=21.25 thermal_throttle_s=22.25 "
+                + "hw_throttle_s=23.25 sw_throttle_s=24.25 pcie_replays=25 pcie_correctable_errors=26 "
+                + "pcie_uncorrectable_errors=27 remapped_rows_correctable=28 remapped_rows_uncorrectable=29 "
+                + "row_remap_pending=true row_remap_failed=false";
+        StringBuilder got = new StringBuilder();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT * FROM gpu_sample")) {
+            assertThat(rs.next()).isTrue();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                Object v = rs.getObject(i);
+                if (v instanceof java.sql.Timestamp t) v = t.toInstant();
+                got.append(i > 1 ? " " : "").append(rs.getMetaData().getColumnName(i)).append('=').append(v);
+            }
+            assertThat(rs.next()).isFalse();
+        }
+        assertThat(got.toString()).isEqualTo(expected);
+        // A value its column cannot hold is PostgreSQL's data error, not a silent infinity; nothing is written.
+        TelemetryBatch tooBig = new TelemetryBatch();
+        tooBig.add(healthy("h2", 0, T0).build());
+        tooBig.add(healthy("h3", 0, T0).powerW(1e39).build());
+        try (Connection c = db.getConnection()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> tooBig.writeTo(c))
+                    .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("out of range for type real")
+                    .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState()).isEqualTo("22003"));
+        }
+        assertThat(count("SELECT count(*) FROM gpu_sample")).isEqualTo(1);
+    }
+
+    @Test
     void latestStatusHasOneRowPerGpuFromItsNewestSample() throws Exception {
         TelemetryBatch batch = new TelemetryBatch();
         for (int s = 0; s < 5; s++) {

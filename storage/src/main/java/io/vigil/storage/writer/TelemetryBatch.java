@@ -39,6 +39,7 @@ public final class TelemetryBatch {
             + "source, serial, driver_version, core_voltage_v, dram_active_pct, power_throttle_s, thermal_throttle_s, "
             + "hw_throttle_s, sw_throttle_s, pcie_replays, pcie_correctable_errors, pcie_uncorrectable_errors, "
             + "remapped_rows_correctable, remapped_rows_uncorrectable, row_remap_pending, row_remap_failed";
+    static final int GPU_FIELDS = GPU_COLUMNS.split(",").length;
     static final String POWER_COLUMNS = "ts, cluster, row_name, rack, host, source, device, power_w, capacity_w, "
             + "phase_current_a, origin_collector, origin_boot_ms, origin_seq, output_power_w, input_voltage_v, efficiency_pct";
     static final String COOLING_COLUMNS = "ts, cluster, row_name, rack, source, device, supply_temp_c, return_temp_c, "
@@ -48,7 +49,8 @@ public final class TelemetryBatch {
             + "origin_boot_ms, origin_seq, account, namespace";
     static final String ALERT_COLUMNS = "fingerprint, starts_at, ends_at, state, type, severity, labels, summary, evidence";
 
-    private final StringBuilder gpu = new StringBuilder();
+    /** GPU samples in binary COPY form (the hot path); the other tables in CSV. */
+    private final BinaryCopyRows gpu = new BinaryCopyRows();
     private final StringBuilder power = new StringBuilder();
     private final StringBuilder cooling = new StringBuilder();
     private final StringBuilder jobs = new StringBuilder();
@@ -108,21 +110,25 @@ public final class TelemetryBatch {
     }
 
     private void addGpu(GpuSample s) {
-        CsvRow row = new CsvRow(gpu).time(s.ts()).text(s.cluster()).text(s.row()).text(s.rack()).text(s.host())
-                .num(s.gpu()).text(s.uuid()).text(s.model()).text(s.jobId()).num(s.rank())
+        Origin o = s.origin();
+        gpu.row(GPU_FIELDS).timestamptz(s.ts()).text(s.cluster()).text(s.row()).text(s.rack()).text(s.host())
+                .int2(s.gpu()).text(s.uuid()).text(s.model()).text(s.jobId()).int4(s.rank())
                 .text(s.state() == null ? null : s.state().name())
-                .num(s.gpuUtilPct()).num(s.smActivePct()).num(s.tensorActivePct()).num(s.memUsedMiB())
-                .num(s.memTotalMiB()).num(s.gpuTempC()).num(s.memTempC()).num(s.slowdownTempC()).num(s.shutdownTempC())
-                .num(s.powerW()).num(s.powerLimitW()).num(s.energyJ()).num(s.smClockMHz()).num(s.memClockMHz())
-                .num(s.clockEventReasons()).num(s.eccCorrected()).num(s.eccUncorrected()).num(s.lastXid())
-                .num(s.nvlinkTxBps()).num(s.nvlinkRxBps()).num(s.pcieTxBps()).num(s.pcieRxBps());
-        origin(row, s.origin()).text(s.pod()).text(s.namespace()).text(s.container()).num(s.migInstance())
+                .float4(s.gpuUtilPct()).float4(s.smActivePct()).float4(s.tensorActivePct()).float4(s.memUsedMiB())
+                .float4(s.memTotalMiB()).float4(s.gpuTempC()).float4(s.memTempC()).float4(s.slowdownTempC())
+                .float4(s.shutdownTempC()).float4(s.powerW()).float4(s.powerLimitW()).float8(s.energyJ())
+                .float4(s.smClockMHz()).float4(s.memClockMHz()).int8(s.clockEventReasons()).int8(s.eccCorrected())
+                .int8(s.eccUncorrected()).int4(s.lastXid()).float8(s.nvlinkTxBps()).float8(s.nvlinkRxBps())
+                .float8(s.pcieTxBps()).float8(s.pcieRxBps())
+                .text(o == null ? null : o.collector()).int8(o == null ? null : o.bootEpochMs())
+                .int8(o == null ? null : o.sequence())
+                .text(s.pod()).text(s.namespace()).text(s.container()).int2(s.migInstance())
                 .text(s.source() == null ? null : s.source().name()).text(s.serial()).text(s.driverVersion())
-                .num(s.coreVoltageV()).num(s.dramActivePct()).num(s.powerThrottleSeconds())
-                .num(s.thermalThrottleSeconds()).num(s.hwThrottleSeconds()).num(s.swThrottleSeconds())
-                .num(s.pcieReplays()).num(s.pcieCorrectableErrors()).num(s.pcieUncorrectableErrors())
-                .num(s.remappedRowsCorrectable()).num(s.remappedRowsUncorrectable()).bool(s.rowRemapPending())
-                .bool(s.rowRemapFailed()).end();
+                .float4(s.coreVoltageV()).float4(s.dramActivePct()).float8(s.powerThrottleSeconds())
+                .float8(s.thermalThrottleSeconds()).float8(s.hwThrottleSeconds()).float8(s.swThrottleSeconds())
+                .int8(s.pcieReplays()).int8(s.pcieCorrectableErrors()).int8(s.pcieUncorrectableErrors())
+                .int8(s.remappedRowsCorrectable()).int8(s.remappedRowsUncorrectable()).bool(s.rowRemapPending())
+                .bool(s.rowRemapFailed());
         gpuRows++;
         minutes.add(s);
         hours.add(s);
@@ -171,7 +177,15 @@ public final class TelemetryBatch {
     /** Writes the batch's rows within the caller's transaction (the writer adds its offsets to the same one). */
     public void writeRows(Connection c) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-        copyIn(copy, "gpu_sample", GPU_COLUMNS, gpu, gpuRows);
+        if (gpuRows > 0) {
+            gpu.checkValues();
+            try {
+                copy.copyIn("COPY gpu_sample (" + GPU_COLUMNS + ") FROM STDIN (FORMAT binary)",
+                        new java.io.ByteArrayInputStream(gpu.finish()));
+            } catch (IOException e) {
+                throw new SQLException("COPY into gpu_sample failed: " + e.getMessage(), e);
+            }
+        }
         mergeRollups(c, copy, "gpu_rollup_1m", GpuRollups.COLUMNS, minutes.csv(), minutes.size(),
                 GpuRollups.mergeSql("gpu_rollup_1m", "gpu_rollup_1m_staging"));
         mergeRollups(c, copy, "gpu_rollup_1h", GpuRollups.COLUMNS, hours.csv(), hours.size(),
