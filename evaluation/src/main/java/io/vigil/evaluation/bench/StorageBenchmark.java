@@ -2,7 +2,11 @@ package io.vigil.evaluation.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.model.GpuSample;
+import io.vigil.model.JobEvent;
+import io.vigil.model.Origin;
 import io.vigil.model.WireFormat;
+import io.vigil.storage.query.HistoryQueries;
+import io.vigil.storage.rollup.RollupRefresher;
 import io.vigil.storage.writer.TelemetryBatch;
 import io.vigil.testsupport.GpuSamples;
 import io.vigil.testsupport.TestPostgres;
@@ -32,13 +36,16 @@ import javax.sql.DataSource;
  * {@code ./vigil bench storage [--json] [--gpus N] [--seconds S]}: the same GPU samples into Vigil's storage and into
  * VictoriaMetrics (Debian's {@code victoria-metrics}, started on a free port), on this machine, in one run.
  * <ul>
- * <li>Ingest: Vigil's write path (COPY batches of 20,000 rows with their per-minute and per-hour rollups, in one
- * transaction each, as the writer commits them; Kafka is not in this figure) against VictoriaMetrics importing the
+ * <li>Ingest: Vigil's write path (binary COPY batches of 20,000 rows with their per-minute and per-hour rollups, in
+ * one transaction each, as the writer commits them, and the rack and job rollups derived after each; Kafka is not in
+ * this figure) against VictoriaMetrics importing the
  * same samples in Prometheus text format over HTTP; rows/s and samples/s (a sample is one measured value).</li>
  * <li>Bytes per sample: the sample table with its indexes, and the rollups, against VictoriaMetrics' data
  * directory after a flush.</li>
- * <li>Query: per-rack hourly mean power summed over the rack's GPUs, over the whole range, p50/p99 of 30 runs:
- * from Vigil's per-minute rollups and from the raw table, against VictoriaMetrics' {@code query_range}.</li>
+ * <li>Queries, p50/p99 of 30 runs: per-rack hourly mean power summed over the rack's GPUs, over the whole range, from
+ * Vigil's hourly rack rollups (and from the raw table, for scale) against VictoriaMetrics' {@code query_range}; and
+ * GPU-hours per team from Vigil's hourly job rollups (the history API's query) against VictoriaMetrics counting
+ * samples by team.</li>
  * </ul>
  */
 public final class StorageBenchmark {
@@ -52,7 +59,9 @@ public final class StorageBenchmark {
                          double writerSamplesPerSecond, double victoriaMetricsSamplesPerSecond,
                          double bytesPerSample, double rollupBytesPerSample, double victoriaMetricsBytesPerSample,
                          double capacityQueryP50Ms, double capacityQueryP99Ms, double rawQueryP50Ms,
-                         double victoriaMetricsQueryP50Ms, double victoriaMetricsQueryP99Ms) {}
+                         double victoriaMetricsQueryP50Ms, double victoriaMetricsQueryP99Ms,
+                         double gpuHoursQueryP50Ms, double gpuHoursQueryP99Ms,
+                         double victoriaMetricsGpuHoursP50Ms, double victoriaMetricsGpuHoursP99Ms) {}
 
     private StorageBenchmark() {}
 
@@ -63,13 +72,22 @@ public final class StorageBenchmark {
             long ts = start + s * 1000L;
             for (int i = 0; i < gpus; i++) {
                 int host = i / 8;
-                out.add(GpuSamples.healthy("host-" + host, i % 8, ts).rack("R" + (host / 16))
+                out.add(GpuSamples.healthy("host-" + host, i % 8, ts).rack("R" + (host / 16)).jobId(job(i))
                         .gpuTempC(65.0 + r.nextInt(4)).powerW(640 + Math.round(r.nextDouble() * 400) / 10.0)
                         .energyJ(1.0e9 + s * 650.0 + i).smActivePct(78 + r.nextInt(5) * 1.0)
                         .nvlinkTxBps(1.1e11 + r.nextInt(1000) * 1e6).build());
             }
         }
         return out;
+    }
+
+    /** 64 GPUs per job, four teams. */
+    static String job(int gpu) {
+        return "job-" + gpu / 64;
+    }
+
+    static String team(int gpu) {
+        return "team-" + (gpu / 64) % 4;
     }
 
     public static Result run(int gpus, int seconds) throws Exception {
@@ -83,18 +101,31 @@ public final class StorageBenchmark {
 
         DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
         io.vigil.storage.schema.SchemaMigrator.migrate(db);
+        TelemetryBatch owners = new TelemetryBatch();
+        for (int i = 0; i < gpus; i += 64) {
+            owners.add(new JobEvent(start, "test", job(i), JobEvent.Kind.START, "train", team(i), List.of(),
+                    new Origin("bench", 0, i), "acct", null));
+        }
+        try (Connection c = db.getConnection()) {
+            owners.writeTo(c);
+        }
+        // The writer's path: batches of 20,000 rows committed with their rollups, and the rack and job rollups
+        // derived after each batch (the writer does it every 10 s of wall time; a batch here is ~20 s of data).
+        RollupRefresher refresher = new RollupRefresher(Duration.ofDays(90));
         long t0 = System.nanoTime();
         try (Connection c = db.getConnection()) {
             for (int i = 0; i < samples.size(); i += 20_000) {
                 TelemetryBatch b = new TelemetryBatch();
                 samples.subList(i, Math.min(samples.size(), i + 20_000)).forEach(b::add);
                 b.writeTo(c);
+                refresher.run(c, java.time.Instant.ofEpochMilli(start + seconds * 1000L));
             }
         }
         double writerSeconds = (System.nanoTime() - t0) / 1e9;
         long rawBytes = scalar(db, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i JOIN pg_class c "
                 + "ON c.oid = i.inhrelid WHERE i.inhparent = 'gpu_sample'::regclass");
-        long rollupBytes = scalar(db, "SELECT pg_total_relation_size('gpu_rollup_1m') + pg_total_relation_size('gpu_rollup_1h')");
+        long rollupBytes = scalar(db, "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(ARRAY['gpu_rollup_1m', "
+                + "'gpu_rollup_1h', 'rack_power_1m', 'rack_power_1h', 'job_rollup_1m', 'job_rollup_1h']) t");
 
         Path vmDir = Files.createTempDirectory("vigil-bench-vm");
         int port;
@@ -112,8 +143,9 @@ public final class StorageBenchmark {
             List<byte[]> bodies = new ArrayList<>();
             StringBuilder sb = new StringBuilder();
             for (GpuSample g : samples) {
+                int index = Integer.parseInt(g.host().substring(5)) * 8 + g.gpu();
                 String labels = "{cluster=\"" + g.cluster() + "\",rack=\"" + g.rack() + "\",host=\"" + g.host()
-                        + "\",gpu=\"" + g.gpu() + "\"}";
+                        + "\",gpu=\"" + g.gpu() + "\",job=\"" + g.jobId() + "\",team=\"" + team(index) + "\"}";
                 double[] v = {g.gpuUtilPct(), g.smActivePct(), g.tensorActivePct(), g.memUsedMiB(), g.gpuTempC(),
                         g.memTempC(), g.powerW(), g.energyJ(), g.smClockMHz(), g.memClockMHz(), g.nvlinkTxBps(),
                         g.nvlinkRxBps(), g.pcieTxBps(), g.pcieRxBps()};
@@ -150,27 +182,61 @@ public final class StorageBenchmark {
 
             long from = start / 1000;
             long to = from + seconds;
-            String sqlRollup = "SELECT rack, date_trunc('hour', time) AS h, sum(power_mean_w) / count(DISTINCT time) "
-                    + "AS rack_w FROM vigil_gpu_1m WHERE time >= to_timestamp(" + from + ") AND time < to_timestamp("
-                    + to + ") GROUP BY 1, 2";
+            // Per-rack hourly GPU power: Vigil's hourly rack rollups (and, for scale, the raw rows) against
+            // VictoriaMetrics summing per-GPU hourly means by rack.
+            String sqlRollup = "SELECT rack, time, gpu_power_mean_w FROM vigil_rack_1h WHERE time >= to_timestamp("
+                    + from + ") AND time < to_timestamp(" + to + ")";
             String sqlRaw = "SELECT rack, date_trunc('hour', ts) AS h, avg(power_w) * count(DISTINCT (host, gpu)) AS "
                     + "rack_w FROM gpu_sample WHERE ts >= to_timestamp(" + from + ") AND ts < to_timestamp(" + to
                     + ") GROUP BY 1, 2";
             String promql = "sum by (rack) (avg_over_time(vigil_power_w[1h]))";
             String vmUrl = base + "/api/v1/query_range?query=" + enc(promql) + "&start=" + (from + 3600 - 1)
                     + "&end=" + (to + 3600) + "&step=3600";
-            List<Double> pg = time(30, () -> scalar(db, "SELECT count(*) FROM (" + sqlRollup + ") q"));
-            List<Double> raw = time(10, () -> scalar(db, "SELECT count(*) FROM (" + sqlRaw + ") q"));
+            // Queries run on one open connection, as the dashboard's pool holds them (VictoriaMetrics' client keeps
+            // its HTTP connection alive likewise); connecting is not what is measured.
+            Connection open = db.getConnection();
+            DataSource pooled = reusing(open);
+            List<Double> pg = time(30, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRollup + ") q"));
+            List<Double> raw = time(10, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRaw + ") q"));
             List<Double> vmq = time(30, () -> get(http, vmUrl).length());
+            // GPU-hours per team over the range: Vigil's hourly job rollups with the jobs' owners, against
+            // VictoriaMetrics counting each GPU's samples (one a second) by team.
+            HistoryQueries history = new HistoryQueries(pooled, Duration.ofSeconds(30));
+            java.time.Instant fromI = java.time.Instant.ofEpochSecond(from / 3600 * 3600);
+            java.time.Instant toI = java.time.Instant.ofEpochSecond((to + 3599) / 3600 * 3600);
+            List<Double> teamsPg = time(30, () -> history.gpuHours("team", fromI, toI, HistoryQueries.Resolution.HOUR));
+            String vmTeams = base + "/api/v1/query?query=" + enc("sum by (team) (count_over_time(vigil_power_w["
+                    + (toI.getEpochSecond() - fromI.getEpochSecond()) + "s])) / 3600") + "&time=" + toI.getEpochSecond();
+            List<Double> teamsVm = time(30, () -> get(http, vmTeams).length());
+            open.close();
             return new Result(gpus, seconds, samples.size(), values, samples.size() / writerSeconds,
                     values / writerSeconds, values / vmSeconds, rawBytes / (double) values,
                     rollupBytes / (double) values, vmBytes / (double) values, pct(pg, 0.5), pct(pg, 0.99),
-                    pct(raw, 0.5), pct(vmq, 0.5), pct(vmq, 0.99));
+                    pct(raw, 0.5), pct(vmq, 0.5), pct(vmq, 0.99), pct(teamsPg, 0.5), pct(teamsPg, 0.99),
+                    pct(teamsVm, 0.5), pct(teamsVm, 0.99));
         } finally {
             vm.destroy();
             vm.waitFor(20, TimeUnit.SECONDS);
             deleteTree(vmDir);
         }
+    }
+
+    /** A DataSource handing out one open connection whose close() does nothing: a pool of one. */
+    static DataSource reusing(Connection open) {
+        Connection shared = (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) return null;
+                    try {
+                        return method.invoke(open, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) return shared;
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     interface Work {
@@ -258,7 +324,8 @@ public final class StorageBenchmark {
             System.out.println(WireFormat.mapper().valueToTree(r).toPrettyString());
             return;
         }
-        System.out.printf("  ingest, Vigil write path         %,.0f GPU rows/s, %,.0f samples/s (COPY + rollups; no Kafka)%n",
+        System.out.printf("  ingest, Vigil write path         %,.0f GPU rows/s, %,.0f samples/s (binary COPY + rollups + "
+                + "rack/job refresh; no Kafka)%n",
                 r.writerGpuRowsPerSecond(), r.writerSamplesPerSecond());
         System.out.printf("  ingest, VictoriaMetrics import   %,.0f samples/s (ratio Vigil/VM %.2f)%n",
                 r.victoriaMetricsSamplesPerSecond(), r.writerSamplesPerSecond() / r.victoriaMetricsSamplesPerSecond());
@@ -267,5 +334,8 @@ public final class StorageBenchmark {
         System.out.printf("  per-rack hourly power query      Vigil rollups p50 %.1f ms p99 %.1f ms, raw p50 %.1f ms; "
                 + "VictoriaMetrics p50 %.1f ms p99 %.1f ms%n", r.capacityQueryP50Ms(), r.capacityQueryP99Ms(),
                 r.rawQueryP50Ms(), r.victoriaMetricsQueryP50Ms(), r.victoriaMetricsQueryP99Ms());
+        System.out.printf("  GPU-hours per team query         Vigil p50 %.1f ms p99 %.1f ms; VictoriaMetrics p50 %.1f ms "
+                + "p99 %.1f ms%n", r.gpuHoursQueryP50Ms(), r.gpuHoursQueryP99Ms(), r.victoriaMetricsGpuHoursP50Ms(),
+                r.victoriaMetricsGpuHoursP99Ms());
     }
 }
