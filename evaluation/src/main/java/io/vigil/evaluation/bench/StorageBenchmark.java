@@ -7,9 +7,23 @@ import io.vigil.model.Origin;
 import io.vigil.model.WireFormat;
 import io.vigil.storage.query.HistoryQueries;
 import io.vigil.storage.rollup.RollupRefresher;
+import io.vigil.launcher.embedded.EmbeddedDatabase;
+import io.vigil.launcher.embedded.EmbeddedKafka;
+import io.vigil.model.Topics;
+import io.vigil.model.config.Settings;
 import io.vigil.storage.writer.TelemetryBatch;
+import io.vigil.storage.writer.TelemetryWriter;
+import io.vigil.storage.writer.WriterConfig;
+import io.vigil.storage.writer.WriterMain;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.postgresql.ds.PGSimpleDataSource;
 import io.vigil.testsupport.GpuSamples;
-import io.vigil.testsupport.TestPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -56,7 +70,8 @@ public final class StorageBenchmark {
             "nvlink_rx_bps", "pcie_tx_bps", "pcie_rx_bps"};
 
     public record Result(int gpus, int seconds, long rows, long samples, double writerGpuRowsPerSecond,
-                         double writerSamplesPerSecond, double victoriaMetricsSamplesPerSecond,
+                         double writerSamplesPerSecond, double writePathGpuRowsPerSecond,
+                         double writePathSamplesPerSecond, double victoriaMetricsSamplesPerSecond,
                          double bytesPerSample, double rollupBytesPerSample, double victoriaMetricsBytesPerSample,
                          double capacityQueryP50Ms, double capacityQueryP99Ms, double rawQueryP50Ms,
                          double victoriaMetricsQueryP50Ms, double victoriaMetricsQueryP99Ms,
@@ -99,8 +114,90 @@ public final class StorageBenchmark {
         List<GpuSample> samples = fleet(gpus, seconds, start);
         long values = (long) samples.size() * METRICS.length;
 
-        DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        Path work = Files.createTempDirectory("vigil-bench-storage");
+        EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("pg"), 0);
+        try {
+            return run(gpus, seconds, start, samples, values, pg, work);
+        } finally {
+            pg.close();
+            deleteTree(work);
+        }
+    }
+
+    static DataSource database(EmbeddedDatabase pg, String name) throws Exception {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setUrl(pg.jdbcUrl());
+        admin.setUser("postgres"); // the embedded server's superuser (trust on localhost)
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name + " OWNER " + EmbeddedDatabase.USER);
+        }
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(pg.jdbcUrl().replaceAll("/[^/]+$", "/" + name));
+        db.setUser(EmbeddedDatabase.USER);
+        db.setPassword(EmbeddedDatabase.PASSWORD);
         io.vigil.storage.schema.SchemaMigrator.migrate(db);
+        return db;
+    }
+
+    /**
+     * The writer as {@code ./vigil demo} runs it, from Kafka: the samples are published first (not timed), then a
+     * {@link TelemetryWriter} with the demo's settings reads them into a fresh database; timed from its first
+     * committed batch until it has written them all, so consuming, decoding, validating, the transaction with the
+     * offsets, the rollups and the refresh are all in the figure.
+     */
+    static double writerFromKafka(List<GpuSample> samples, EmbeddedDatabase pg, Path work) throws Exception {
+        Topics topics = Topics.defaults();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0)) {
+            EmbeddedKafka.createTopics(kafka.bootstrapServers(), topics, 4);
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+            p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                    new ByteArraySerializer())) {
+                for (GpuSample g : samples) {
+                    producer.send(new ProducerRecord<>(topics.gpu(), null, g.ts(), g.gpuKey(), WireFormat.encode(g)));
+                }
+                producer.flush();
+            }
+            DataSource db = database(pg, "vigil_from_kafka");
+            String url = ((PGSimpleDataSource) db).getUrl();
+            Map<String, String> settings = new java.util.LinkedHashMap<>(WriterMain.defaults());
+            settings.put("kafka.bootstrap", kafka.bootstrapServers());
+            settings.put("db.url", url);
+            settings.put("db.user", EmbeddedDatabase.USER);
+            settings.put("db.password", EmbeddedDatabase.PASSWORD);
+            WriterConfig config = WriterMain.config(Settings.load(settings, null, Map.of(), Map.of()));
+            TelemetryWriter writer = new TelemetryWriter(config, java.time.Clock.systemUTC());
+            Thread thread = new Thread(writer, "bench-writer");
+            thread.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            // Timed from the first committed batch: joining the consumer group (seconds, once) is not ingest.
+            while (writer.recordsWritten() == 0) {
+                if (!thread.isAlive() || System.nanoTime() > deadline) throw new IllegalStateException("the writer wrote nothing");
+                Thread.sleep(5);
+            }
+            long t0 = System.nanoTime();
+            long first = writer.recordsWritten();
+            while (writer.recordsWritten() < samples.size()) {
+                if (!thread.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the writer stopped at " + writer.recordsWritten() + " of "
+                            + samples.size() + " records");
+                }
+                Thread.sleep(20);
+            }
+            double secondsTaken = (System.nanoTime() - t0) / 1e9;
+            writer.close();
+            thread.join(30_000);
+            return (samples.size() - first) / secondsTaken;
+        }
+    }
+
+    static Result run(int gpus, int seconds, long start, List<GpuSample> samples, long values, EmbeddedDatabase pg,
+                      Path work) throws Exception {
+        DataSource db = database(pg, "vigil_write_path");
+        Path vmBinary = Path.of("/usr/bin/victoria-metrics");
         TelemetryBatch owners = new TelemetryBatch();
         for (int i = 0; i < gpus; i += 64) {
             owners.add(new JobEvent(start, "test", job(i), JobEvent.Kind.START, "train", team(i), List.of(),
@@ -126,6 +223,8 @@ public final class StorageBenchmark {
                 + "ON c.oid = i.inhrelid WHERE i.inhparent = 'gpu_sample'::regclass");
         long rollupBytes = scalar(db, "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(ARRAY['gpu_rollup_1m', "
                 + "'gpu_rollup_1h', 'rack_power_1m', 'rack_power_1h', 'job_rollup_1m', 'job_rollup_1h']) t");
+
+        double fromKafka = writerFromKafka(samples, pg, work);
 
         Path vmDir = Files.createTempDirectory("vigil-bench-vm");
         int port;
@@ -196,7 +295,7 @@ public final class StorageBenchmark {
             // its HTTP connection alive likewise); connecting is not what is measured.
             Connection open = db.getConnection();
             DataSource pooled = reusing(open);
-            List<Double> pg = time(30, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRollup + ") q"));
+            List<Double> rackTimes = time(30, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRollup + ") q"));
             List<Double> raw = time(10, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRaw + ") q"));
             List<Double> vmq = time(30, () -> get(http, vmUrl).length());
             // GPU-hours per team over the range: Vigil's hourly job rollups with the jobs' owners, against
@@ -209,9 +308,9 @@ public final class StorageBenchmark {
                     + (toI.getEpochSecond() - fromI.getEpochSecond()) + "s])) / 3600") + "&time=" + toI.getEpochSecond();
             List<Double> teamsVm = time(30, () -> get(http, vmTeams).length());
             open.close();
-            return new Result(gpus, seconds, samples.size(), values, samples.size() / writerSeconds,
-                    values / writerSeconds, values / vmSeconds, rawBytes / (double) values,
-                    rollupBytes / (double) values, vmBytes / (double) values, pct(pg, 0.5), pct(pg, 0.99),
+            return new Result(gpus, seconds, samples.size(), values, fromKafka, fromKafka * METRICS.length,
+                    samples.size() / writerSeconds, values / writerSeconds, values / vmSeconds, rawBytes / (double) values,
+                    rollupBytes / (double) values, vmBytes / (double) values, pct(rackTimes, 0.5), pct(rackTimes, 0.99),
                     pct(raw, 0.5), pct(vmq, 0.5), pct(vmq, 0.99), pct(teamsPg, 0.5), pct(teamsPg, 0.99),
                     pct(teamsVm, 0.5), pct(teamsVm, 0.99));
         } finally {
@@ -324,11 +423,13 @@ public final class StorageBenchmark {
             System.out.println(WireFormat.mapper().valueToTree(r).toPrettyString());
             return;
         }
-        System.out.printf("  ingest, Vigil write path         %,.0f GPU rows/s, %,.0f samples/s (binary COPY + rollups + "
+        System.out.printf("  ingest, Vigil writer from Kafka  %,.0f GPU rows/s, %,.0f samples/s (ratio Vigil/VM %.2f)%n",
+                r.writerGpuRowsPerSecond(), r.writerSamplesPerSecond(),
+                r.writerSamplesPerSecond() / r.victoriaMetricsSamplesPerSecond());
+        System.out.printf("  ingest, Vigil write path alone   %,.0f GPU rows/s, %,.0f samples/s (binary COPY + rollups + "
                 + "rack/job refresh; no Kafka)%n",
-                r.writerGpuRowsPerSecond(), r.writerSamplesPerSecond());
-        System.out.printf("  ingest, VictoriaMetrics import   %,.0f samples/s (ratio Vigil/VM %.2f)%n",
-                r.victoriaMetricsSamplesPerSecond(), r.writerSamplesPerSecond() / r.victoriaMetricsSamplesPerSecond());
+                r.writePathGpuRowsPerSecond(), r.writePathSamplesPerSecond());
+        System.out.printf("  ingest, VictoriaMetrics import   %,.0f samples/s%n", r.victoriaMetricsSamplesPerSecond());
         System.out.printf("  bytes per sample                 Vigil raw %.2f (+ rollups %.2f), VictoriaMetrics %.2f%n",
                 r.bytesPerSample(), r.rollupBytesPerSample(), r.victoriaMetricsBytesPerSample());
         System.out.printf("  per-rack hourly power query      Vigil rollups p50 %.1f ms p99 %.1f ms, raw p50 %.1f ms; "
