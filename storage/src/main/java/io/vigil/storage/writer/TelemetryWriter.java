@@ -66,6 +66,10 @@ import org.slf4j.LoggerFactory;
  * and the database's message, and the rest of the batch is written. Records that fail validation are skipped and
  * counted per reason (the detection job publishes them to the dead-letter topic).
  *
+ * <p>Throughput: the database writes one batch on its own thread while the consumer thread reads and decodes the
+ * next (one batch in flight at most, so memory stays at two batches). Batches still commit one after another, in
+ * order, each with its offsets.
+ *
  * <p>Retention: at start and every {@code writer.maintenance-interval} the writer runs {@link RetentionMaintainer}
  * (day partitions made ahead and dropped after {@code writer.retention-raw}, rollups deleted after theirs).
  */
@@ -78,6 +82,9 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     /** A record the database refused, and its message. */
     private record Refused(Pending pending, String message) {}
 
+    /** Records read and the offsets after them: what one transaction writes. */
+    private record Batch(List<Pending> records, Map<TopicPartition, Long> offsets) {}
+
     private final WriterConfig config;
     private final Clock clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -88,8 +95,24 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final Map<RejectReason, AtomicLong> skipped = new EnumMap<>(RejectReason.class);
-    private final List<Pending> pending = new ArrayList<>();
-    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    /** The batch being read; the one before it may be in flight meanwhile. */
+    private List<Pending> pending = new ArrayList<>();
+    private Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    /**
+     * The database work runs on its own thread, so the next batch is read and decoded while the database writes the
+     * last one (one in flight at most). The connection is used by one thread at a time: the consumer thread touches
+     * it only after {@link #finishInFlight}.
+     */
+    private final java.util.concurrent.ExecutorService database = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "vigil-writer-database");
+                t.setDaemon(true);
+                return t;
+            });
+    private Batch inFlightBatch;
+    private java.util.concurrent.Future<List<Refused>> inFlight;
+    /** Counts rebalances that took partitions away, so a batch retried across one is dropped, not written. */
+    private long revocations;
     /** Assigned partitions not yet positioned at the database's offsets: paused until they are. */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     private volatile boolean databaseUp = true;
@@ -139,7 +162,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         try {
             while (running.get()) {
                 if (!unpositioned.isEmpty()) {
-                    if (positionFromDatabase()) {
+                    if (finishInFlight() && positionFromDatabase()) {
                         backoffMs = 250;
                     } else {
                         consumer.poll(Duration.ZERO); // stay in the group
@@ -155,22 +178,29 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
                     read(r);
                     nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 }
+                if (inFlight != null && inFlight.isDone()) {
+                    finishInFlight(); // counted and acknowledged now, even when nothing more arrives
+                }
                 boolean due = clock.millis() - lastFlush >= config.flushInterval().toMillis();
                 if (!nextOffsets.isEmpty() && (pending.size() >= config.maxBatchRecords() || due)) {
-                    if (flush()) {
-                        commitToKafkaQuietly();
-                        pending.clear();
-                        nextOffsets.clear();
+                    if (finishInFlight() && !nextOffsets.isEmpty()) {
+                        Batch b = new Batch(pending, nextOffsets);
+                        pending = new ArrayList<>();
+                        nextOffsets = new HashMap<>();
+                        inFlightBatch = b;
+                        inFlight = database.submit(() -> writeOnce(b));
                     }
                     lastFlush = clock.millis();
                 }
             }
-            if (!nextOffsets.isEmpty() && flush()) {
-                commitToKafkaQuietly();
+            if (finishInFlight() && !nextOffsets.isEmpty()) {
+                flush(new Batch(pending, nextOffsets));
             }
         } catch (WakeupException e) {
             if (running.get()) throw e;
         } finally {
+            awaitInFlightQuietly();
+            database.shutdown();
             consumer.close(Duration.ofSeconds(5));
             deadLetters.close(Duration.ofSeconds(5));
             closeConnection();
@@ -182,6 +212,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         long now = clock.millis();
         if (now < nextMaintenance || !databaseUp) return;
         nextMaintenance = now + config.retention().interval().toMillis();
+        if (!finishInFlight()) return;
         try {
             retention.run(connection(), clock.instant());
         } catch (SQLException | RuntimeException e) {
@@ -198,6 +229,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         long now = clock.millis();
         if (now < nextRollupRefresh || !databaseUp) return;
         nextRollupRefresh = now + config.rollupRefresh().toMillis();
+        if (!finishInFlight()) return;
         try {
             rollups.run(connection(), clock.instant());
         } catch (SQLException | RuntimeException e) {
@@ -237,27 +269,80 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         }
     }
 
-    /** Writes the pending batch with its offsets, retrying an outage with backoff until it succeeds or the writer is closed. */
-    private boolean flush() {
+    /**
+     * Completes the batch in flight, if any: counts it and commits its offsets to Kafka too; after an outage, retries
+     * it here with backoff as {@link #flush} does. False when the writer was closed before it could be written.
+     */
+    private boolean finishInFlight() {
+        if (inFlight == null) return true;
+        Batch b = inFlightBatch;
+        java.util.concurrent.Future<List<Refused>> f = inFlight;
+        inFlight = null;
+        inFlightBatch = null;
+        try {
+            written(b, f.get());
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            outage(e.getCause());
+            return flush(b);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** At close or in a rebalance: waits for the batch in flight; written, it is counted; failed, it is dropped. */
+    private void awaitInFlightQuietly() {
+        if (inFlight == null) return;
+        try {
+            List<Refused> refused = inFlight.get();
+            written.addAndGet(inFlightBatch.records().size() - refused.size());
+            batches.incrementAndGet();
+        } catch (java.util.concurrent.ExecutionException e) {
+            closeConnection(); // nothing of it was committed: its records are read again from the stored offsets
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inFlight = null;
+            inFlightBatch = null;
+        }
+    }
+
+    private void written(Batch b, List<Refused> refused) {
+        written.addAndGet(b.records().size() - refused.size());
+        batches.incrementAndGet();
+        if (!databaseUp) {
+            databaseUp = true;
+            resumePositioned();
+            LOG.info("Database reachable again; writing resumed");
+        }
+        commitToKafkaQuietly(b.offsets());
+    }
+
+    private void outage(Throwable e) {
+        closeConnection();
+        retries.incrementAndGet();
+        if (databaseUp) {
+            databaseUp = false;
+            LOG.warn("Database write failed, pausing consumption and retrying: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Writes a batch with its offsets, retrying an outage with backoff until it succeeds or the writer is closed. A
+     * rebalance that takes partitions away meanwhile drops the batch unwritten (its records are read again from the
+     * database's offsets by their next owner).
+     */
+    private boolean flush(Batch b) {
         long backoffMs = 250;
+        long revokedBefore = revocations;
         while (true) {
+            if (revocations != revokedBefore) return true;
             try {
-                List<Refused> refused = writeOnce();
-                written.addAndGet(pending.size() - refused.size());
-                batches.incrementAndGet();
-                if (!databaseUp) {
-                    databaseUp = true;
-                    resumePositioned();
-                    LOG.info("Database reachable again; writing resumed");
-                }
+                written(b, writeOnce(b));
                 return true;
             } catch (SQLException | RuntimeException e) {
-                closeConnection();
-                retries.incrementAndGet();
-                if (databaseUp) {
-                    databaseUp = false;
-                    LOG.warn("Database write failed, pausing consumption and retrying: {}", e.getMessage());
-                }
+                outage(e);
                 // Keep the consumer in the group while paused: poll returns nothing for paused partitions.
                 consumer.pause(consumer.assignment());
                 consumer.poll(Duration.ZERO);
@@ -275,12 +360,12 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
      * records to the dead-letter topic, the offsets; then commit. Dead letters are sent before the commit, so a crash
      * between the two may send one twice, never lose it.
      */
-    private List<Refused> writeOnce() throws SQLException {
+    private List<Refused> writeOnce(Batch b) throws SQLException {
         Connection c = connection();
         c.setAutoCommit(false);
         try {
-            List<Refused> refused = writeSplitting(c, pending);
-            writeOffsets(c);
+            List<Refused> refused = writeSplitting(c, b.records());
+            writeOffsets(c, b.offsets());
             if (!refused.isEmpty()) {
                 sendDeadLetters(refused);
             }
@@ -331,11 +416,11 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         return b;
     }
 
-    private void writeOffsets(Connection c) throws SQLException {
+    private void writeOffsets(Connection c, Map<TopicPartition, Long> offsets) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO writer_offset (group_id, topic, partition, "
                 + "next_offset) VALUES (?,?,?,?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET "
                 + "next_offset = EXCLUDED.next_offset, updated_at = now()")) {
-            for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
                 ps.setString(1, config.groupId());
                 ps.setString(2, e.getKey().topic());
                 ps.setInt(3, e.getKey().partition());
@@ -408,9 +493,9 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         consumer.resume(ready);
     }
 
-    private void commitToKafkaQuietly() {
+    private void commitToKafkaQuietly(Map<TopicPartition, Long> next) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+        next.forEach((tp, n) -> offsets.put(tp, new OffsetAndMetadata(n)));
         try {
             consumer.commitAsync(offsets, null);
         } catch (RuntimeException e) {
@@ -425,7 +510,13 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty() || pending.isEmpty() && nextOffsets.isEmpty()) return;
+            if (partitions.isEmpty()) return;
+            // The batch in flight commits (its offsets are then in the database) or is dropped, before anything
+            // is repositioned from the stored offsets.
+            boolean hadInFlight = inFlight != null;
+            awaitInFlightQuietly();
+            revocations++;
+            if (!hadInFlight && pending.isEmpty() && nextOffsets.isEmpty()) return;
             pending.clear();
             nextOffsets.clear();
             Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
