@@ -47,7 +47,8 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
- * {@code ./vigil bench storage [--json] [--gpus N] [--seconds S]}: the same GPU samples into Vigil's storage and into
+ * {@code ./vigil bench storage [--json] [--gpus N] [--seconds S] [--timescaledb-url URL]}: the same GPU samples into
+ * Vigil's storage and into
  * VictoriaMetrics (Debian's {@code victoria-metrics}, started on a free port), on this machine, in one run.
  * <ul>
  * <li>Ingest: Vigil's write path (binary COPY batches of 20,000 rows with their per-minute and per-hour rollups, in
@@ -76,7 +77,10 @@ public final class StorageBenchmark {
                          double capacityQueryP50Ms, double capacityQueryP99Ms, double rawQueryP50Ms,
                          double victoriaMetricsQueryP50Ms, double victoriaMetricsQueryP99Ms,
                          double gpuHoursQueryP50Ms, double gpuHoursQueryP99Ms,
-                         double victoriaMetricsGpuHoursP50Ms, double victoriaMetricsGpuHoursP99Ms) {}
+                         double victoriaMetricsGpuHoursP50Ms, double victoriaMetricsGpuHoursP99Ms,
+                         Double timescaleWritePathGpuRowsPerSecond, Double timescaleBytesPerSample,
+                         Double timescaleCompressedBytesPerSample, Double timescaleRackQueryP50Ms,
+                         Double timescaleGpuHoursQueryP50Ms) {}
 
     private StorageBenchmark() {}
 
@@ -105,7 +109,10 @@ public final class StorageBenchmark {
         return "team-" + (gpu / 64) % 4;
     }
 
-    public static Result run(int gpus, int seconds) throws Exception {
+    /** Where to run the TimescaleDB part, or null. */
+    public record Timescale(String url, String user, String password) {}
+
+    public static Result run(int gpus, int seconds, Timescale timescale) throws Exception {
         Path vmBinary = Path.of("/usr/bin/victoria-metrics");
         if (!Files.isExecutable(vmBinary)) {
             throw new IllegalStateException("the comparison needs VictoriaMetrics: apt-get install victoria-metrics");
@@ -117,7 +124,7 @@ public final class StorageBenchmark {
         Path work = Files.createTempDirectory("vigil-bench-storage");
         EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("pg"), 0);
         try {
-            return run(gpus, seconds, start, samples, values, pg, work);
+            return run(gpus, seconds, start, samples, values, pg, work, timescale);
         } finally {
             pg.close();
             deleteTree(work);
@@ -194,10 +201,12 @@ public final class StorageBenchmark {
         }
     }
 
-    static Result run(int gpus, int seconds, long start, List<GpuSample> samples, long values, EmbeddedDatabase pg,
-                      Path work) throws Exception {
-        DataSource db = database(pg, "vigil_write_path");
-        Path vmBinary = Path.of("/usr/bin/victoria-metrics");
+    /**
+     * Vigil's write path, timed: batches of 20,000 rows committed with their rollups, and the rack and job rollups
+     * derived after each batch (the writer does it every 10 s of wall time; a batch here is ~20 s of data). The jobs'
+     * owners are written first, untimed. Returns the seconds taken.
+     */
+    static double writePath(DataSource db, int gpus, int seconds, long start, List<GpuSample> samples) throws Exception {
         TelemetryBatch owners = new TelemetryBatch();
         for (int i = 0; i < gpus; i += 64) {
             owners.add(new JobEvent(start, "test", job(i), JobEvent.Kind.START, "train", team(i), List.of(),
@@ -206,8 +215,6 @@ public final class StorageBenchmark {
         try (Connection c = db.getConnection()) {
             owners.writeTo(c);
         }
-        // The writer's path: batches of 20,000 rows committed with their rollups, and the rack and job rollups
-        // derived after each batch (the writer does it every 10 s of wall time; a batch here is ~20 s of data).
         RollupRefresher refresher = new RollupRefresher(Duration.ofDays(90));
         long t0 = System.nanoTime();
         try (Connection c = db.getConnection()) {
@@ -218,13 +225,72 @@ public final class StorageBenchmark {
                 refresher.run(c, java.time.Instant.ofEpochMilli(start + seconds * 1000L));
             }
         }
-        double writerSeconds = (System.nanoTime() - t0) / 1e9;
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** p50/p99 of the two capacity queries on one open connection: per-rack hourly power, GPU-hours per team. */
+    static double[] queries(DataSource db, long from, long to) throws Exception {
+        String sqlRollup = "SELECT rack, time, gpu_power_mean_w FROM vigil_rack_1h WHERE time >= to_timestamp("
+                + from + ") AND time < to_timestamp(" + to + ")";
+        try (Connection open = db.getConnection()) {
+            DataSource pooled = reusing(open);
+            List<Double> rack = time(30, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRollup + ") q"));
+            HistoryQueries history = new HistoryQueries(pooled, Duration.ofSeconds(30));
+            java.time.Instant fromI = java.time.Instant.ofEpochSecond(from / 3600 * 3600);
+            java.time.Instant toI = java.time.Instant.ofEpochSecond((to + 3599) / 3600 * 3600);
+            List<Double> teams = time(30, () -> history.gpuHours("team", fromI, toI, HistoryQueries.Resolution.HOUR));
+            return new double[] {pct(rack, 0.5), pct(rack, 0.99), pct(teams, 0.5), pct(teams, 0.99)};
+        }
+    }
+
+    /**
+     * The write path into a TimescaleDB (an empty database at {@code url}, the extension available): ingest, bytes
+     * per sample before and after compressing every chunk with Vigil's settings, and the two queries.
+     */
+    static double[] timescale(String url, String user, String password, int gpus, int seconds, long start,
+                              List<GpuSample> samples, long values) throws Exception {
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(url);
+        db.setUser(user);
+        db.setPassword(password);
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")) {
+                if (!rs.next()) throw new IllegalArgumentException(url + " has no timescaledb extension available");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_tables WHERE tablename = 'gpu_sample'")) {
+                if (rs.next()) throw new IllegalArgumentException(url + " is not empty: the bench needs an empty database");
+            }
+        }
+        io.vigil.storage.schema.SchemaMigrator.migrate(db);
+        double writeSeconds = writePath(db, gpus, seconds, start, samples);
+        long before = scalar(db, "SELECT hypertable_size('gpu_sample')");
+        try (Connection c = db.getConnection()) {
+            // Vigil's compression settings (segmentby cluster, host, gpu; orderby ts DESC), as the writer sets them.
+            new io.vigil.storage.retention.RetentionMaintainer(io.vigil.storage.retention.RetentionConfig.defaults())
+                    .run(c, java.time.Instant.now());
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT compress_chunk(ch, if_not_compressed => true) FROM show_chunks('gpu_sample') ch");
+            }
+        }
+        long after = scalar(db, "SELECT hypertable_size('gpu_sample')");
+        double[] q = queries(db, start / 1000, start / 1000 + seconds);
+        return new double[] {samples.size() / writeSeconds, before / (double) values, after / (double) values,
+                q[0], q[2]};
+    }
+
+    static Result run(int gpus, int seconds, long start, List<GpuSample> samples, long values, EmbeddedDatabase pg,
+                      Path work, Timescale timescale) throws Exception {
+        DataSource db = database(pg, "vigil_write_path");
+        Path vmBinary = Path.of("/usr/bin/victoria-metrics");
+        double writerSeconds = writePath(db, gpus, seconds, start, samples);
         long rawBytes = scalar(db, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i JOIN pg_class c "
                 + "ON c.oid = i.inhrelid WHERE i.inhparent = 'gpu_sample'::regclass");
         long rollupBytes = scalar(db, "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(ARRAY['gpu_rollup_1m', "
                 + "'gpu_rollup_1h', 'rack_power_1m', 'rack_power_1h', 'job_rollup_1m', 'job_rollup_1h']) t");
 
         double fromKafka = writerFromKafka(samples, pg, work);
+        double[] ts = timescale == null ? null : timescale(timescale.url(), timescale.user(), timescale.password(),
+                gpus, seconds, start, samples, values);
 
         Path vmDir = Files.createTempDirectory("vigil-bench-vm");
         int port;
@@ -282,37 +348,34 @@ public final class StorageBenchmark {
             long from = start / 1000;
             long to = from + seconds;
             // Per-rack hourly GPU power: Vigil's hourly rack rollups (and, for scale, the raw rows) against
-            // VictoriaMetrics summing per-GPU hourly means by rack.
-            String sqlRollup = "SELECT rack, time, gpu_power_mean_w FROM vigil_rack_1h WHERE time >= to_timestamp("
-                    + from + ") AND time < to_timestamp(" + to + ")";
+            // VictoriaMetrics summing per-GPU hourly means by rack. GPU-hours per team: the history API's query
+            // against VictoriaMetrics counting each GPU's samples (one a second) by team. Vigil's on one open
+            // connection, as the dashboard's pool holds them (VictoriaMetrics' client keeps its HTTP connection
+            // alive likewise): connecting is not what is measured.
+            double[] q = queries(db, from, to);
             String sqlRaw = "SELECT rack, date_trunc('hour', ts) AS h, avg(power_w) * count(DISTINCT (host, gpu)) AS "
                     + "rack_w FROM gpu_sample WHERE ts >= to_timestamp(" + from + ") AND ts < to_timestamp(" + to
                     + ") GROUP BY 1, 2";
+            List<Double> raw;
+            try (Connection open = db.getConnection()) {
+                DataSource pooled = reusing(open);
+                raw = time(10, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRaw + ") q"));
+            }
             String promql = "sum by (rack) (avg_over_time(vigil_power_w[1h]))";
             String vmUrl = base + "/api/v1/query_range?query=" + enc(promql) + "&start=" + (from + 3600 - 1)
                     + "&end=" + (to + 3600) + "&step=3600";
-            // Queries run on one open connection, as the dashboard's pool holds them (VictoriaMetrics' client keeps
-            // its HTTP connection alive likewise); connecting is not what is measured.
-            Connection open = db.getConnection();
-            DataSource pooled = reusing(open);
-            List<Double> rackTimes = time(30, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRollup + ") q"));
-            List<Double> raw = time(10, () -> scalar(pooled, "SELECT count(*) FROM (" + sqlRaw + ") q"));
             List<Double> vmq = time(30, () -> get(http, vmUrl).length());
-            // GPU-hours per team over the range: Vigil's hourly job rollups with the jobs' owners, against
-            // VictoriaMetrics counting each GPU's samples (one a second) by team.
-            HistoryQueries history = new HistoryQueries(pooled, Duration.ofSeconds(30));
-            java.time.Instant fromI = java.time.Instant.ofEpochSecond(from / 3600 * 3600);
-            java.time.Instant toI = java.time.Instant.ofEpochSecond((to + 3599) / 3600 * 3600);
-            List<Double> teamsPg = time(30, () -> history.gpuHours("team", fromI, toI, HistoryQueries.Resolution.HOUR));
+            long fromH = from / 3600 * 3600;
+            long toH = (to + 3599) / 3600 * 3600;
             String vmTeams = base + "/api/v1/query?query=" + enc("sum by (team) (count_over_time(vigil_power_w["
-                    + (toI.getEpochSecond() - fromI.getEpochSecond()) + "s])) / 3600") + "&time=" + toI.getEpochSecond();
+                    + (toH - fromH) + "s])) / 3600") + "&time=" + toH;
             List<Double> teamsVm = time(30, () -> get(http, vmTeams).length());
-            open.close();
             return new Result(gpus, seconds, samples.size(), values, fromKafka, fromKafka * METRICS.length,
                     samples.size() / writerSeconds, values / writerSeconds, values / vmSeconds, rawBytes / (double) values,
-                    rollupBytes / (double) values, vmBytes / (double) values, pct(rackTimes, 0.5), pct(rackTimes, 0.99),
-                    pct(raw, 0.5), pct(vmq, 0.5), pct(vmq, 0.99), pct(teamsPg, 0.5), pct(teamsPg, 0.99),
-                    pct(teamsVm, 0.5), pct(teamsVm, 0.99));
+                    rollupBytes / (double) values, vmBytes / (double) values, q[0], q[1],
+                    pct(raw, 0.5), pct(vmq, 0.5), pct(vmq, 0.99), q[2], q[3],
+                    pct(teamsVm, 0.5), pct(teamsVm, 0.99), ts == null ? null : ts[0], ts == null ? null : ts[1],
+                    ts == null ? null : ts[2], ts == null ? null : ts[3], ts == null ? null : ts[4]);
         } finally {
             vm.destroy();
             vm.waitFor(20, TimeUnit.SECONDS);
@@ -405,20 +468,29 @@ public final class StorageBenchmark {
         boolean json = false;
         int gpus = 1024;
         int seconds = 600;
+        String tsUrl = System.getenv("VIGIL_BENCH_TIMESCALEDB_URL");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
                 case "--gpus" -> gpus = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--json, --gpus N, --seconds S)");
+                case "--timescaledb-url" -> tsUrl = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--json, --gpus N, --seconds S, --timescaledb-url jdbc:postgresql://…)");
             }
         }
+        Timescale timescale = tsUrl == null || tsUrl.isBlank() ? null : new Timescale(tsUrl,
+                System.getenv().getOrDefault("VIGIL_BENCH_TIMESCALEDB_USER", "vigil"),
+                System.getenv().getOrDefault("VIGIL_BENCH_TIMESCALEDB_PASSWORD", "vigil"));
         if (gpus < 8 || seconds < 60) throw new IllegalArgumentException("--gpus >= 8, --seconds >= 60");
         if (!json) {
             System.out.printf("Storage: %d GPUs x %d s (%,d rows, %,d values) into Vigil's PostgreSQL and into "
                     + "VictoriaMetrics%n", gpus, seconds, (long) gpus * seconds, (long) gpus * seconds * METRICS.length);
         }
-        Result r = run(gpus, seconds);
+        if (!json && timescale == null) {
+            System.out.println("  (TimescaleDB: not measured; give --timescaledb-url with an empty database to include it)");
+        }
+        Result r = run(gpus, seconds, timescale);
         if (json) {
             System.out.println(WireFormat.mapper().valueToTree(r).toPrettyString());
             return;
@@ -438,5 +510,11 @@ public final class StorageBenchmark {
         System.out.printf("  GPU-hours per team query         Vigil p50 %.1f ms p99 %.1f ms; VictoriaMetrics p50 %.1f ms "
                 + "p99 %.1f ms%n", r.gpuHoursQueryP50Ms(), r.gpuHoursQueryP99Ms(), r.victoriaMetricsGpuHoursP50Ms(),
                 r.victoriaMetricsGpuHoursP99Ms());
+        if (r.timescaleWritePathGpuRowsPerSecond() != null) {
+            System.out.printf("  TimescaleDB                      write path %,.0f GPU rows/s; %.2f bytes per sample, %.2f "
+                    + "compressed; rack query p50 %.1f ms, GPU-hours p50 %.1f ms%n", r.timescaleWritePathGpuRowsPerSecond(),
+                    r.timescaleBytesPerSample(), r.timescaleCompressedBytesPerSample(), r.timescaleRackQueryP50Ms(),
+                    r.timescaleGpuHoursQueryP50Ms());
+        }
     }
 }
