@@ -315,6 +315,9 @@ class PlatformITCase {
                     new Page.WaitForSelectorOptions().setTimeout(30_000));
             page.waitForSelector("text=Racks as CSV", new Page.WaitForSelectorOptions().setTimeout(10_000));
             assertThat(page.locator("vaadin-grid").first().textContent()).contains("A01");
+            // The jobs, from the job rollups (refreshed every 10 s; the page reloads every 30 s).
+            page.waitForFunction("() => (document.querySelector('#jobs-grid')?.textContent || '').includes('demo/')",
+                    null, new Page.WaitForFunctionOptions().setTimeout(70_000));
         }
     }
 

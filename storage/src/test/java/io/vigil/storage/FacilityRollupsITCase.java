@@ -14,13 +14,11 @@ import io.vigil.testsupport.GpuSamples;
 import io.vigil.testsupport.TestPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -221,18 +219,6 @@ class FacilityRollupsITCase {
     }
 
     List<Map<String, Object>> rows(String sql) throws Exception {
-        List<Map<String, Object>> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    Object v = rs.getObject(i);
-                    row.put(md.getColumnLabel(i), v instanceof java.sql.Timestamp t ? t.toInstant().toString() : v);
-                }
-                out.add(row);
-            }
-        }
-        return out;
+        return SqlRows.rows(db, sql);
     }
 }

@@ -37,8 +37,13 @@ class TimescaleDbITCase {
         try (Connection c = DriverManager.getConnection(url, user, password)) {
             TelemetryBatch b = new TelemetryBatch();
             long now = System.currentTimeMillis();
-            for (int s = 0; s < 120; s++) b.add(GpuSamples.healthy("h1", 0, now - s * 1000L).build());
+            for (int s = 0; s < 120; s++) {
+                b.add(GpuSamples.healthy("h1", 0, now - s * 1000L).rack("A01").build());
+                b.add(new io.vigil.model.PowerSample(now - s * 1000L, "test", "A", "A01", null,
+                        io.vigil.model.PowerSample.Source.RACK_PDU, "pdu-1", 5000.0, 17_300.0, null, null));
+            }
             b.writeTo(c);
+            new io.vigil.storage.rollup.RollupRefresher(java.time.Duration.ofDays(90)).run(c, Instant.now());
             RetentionMaintainer.Result r = new RetentionMaintainer(RetentionConfig.defaults()).run(c, Instant.now());
             assertThat(r.timescale()).isTrue();
             assertThat(count(c, "SELECT count(*) FROM timescaledb_information.hypertables WHERE hypertable_name "
@@ -49,6 +54,11 @@ class TimescaleDbITCase {
                     + "'policy_compression' AND hypertable_name = 'gpu_sample'")).isEqualTo(1);
             assertThat(count(c, "SELECT count(*) FROM gpu_sample")).isEqualTo(120);
             assertThat(count(c, "SELECT sum(samples) FROM gpu_rollup_1m")).isEqualTo(120);
+            // The device, rack and job rollups work on hypertables too.
+            assertThat(count(c, "SELECT sum(samples) FROM power_rollup_1m")).isEqualTo(120);
+            assertThat(count(c, "SELECT count(*) FROM rack_power_1m WHERE rack = 'A01' AND pdu_power_w = 5000 "
+                    + "AND gpus = 1")).isBetween(2L, 3L);
+            assertThat(count(c, "SELECT sum(gpus) FROM job_rollup_1m")).isBetween(2L, 3L);
         }
     }
 

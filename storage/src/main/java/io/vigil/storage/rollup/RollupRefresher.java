@@ -35,65 +35,45 @@ public final class RollupRefresher {
     }
 
     public Result run(Connection c, Instant now) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT pg_try_advisory_xact_lock(" + LOCK + ")")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    c.rollback();
-                    return new Result(0, 0, true);
-                }
-            }
-            int minutes, hours;
-            try (Statement st = c.createStatement()) {
-                st.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_minute (bucket timestamptz PRIMARY KEY) "
-                        + "ON COMMIT DELETE ROWS");
-                st.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_hour (bucket timestamptz PRIMARY KEY) "
-                        + "ON COMMIT DELETE ROWS");
-                st.execute("DELETE FROM refresh_minute");
-                st.execute("DELETE FROM refresh_hour");
-                minutes = st.executeUpdate("WITH taken AS (DELETE FROM rollup_invalidation RETURNING bucket) "
-                        + "INSERT INTO refresh_minute SELECT bucket FROM taken");
-                if (minutes == 0) {
-                    c.commit();
-                    return new Result(0, 0, false);
-                }
-                st.execute("ANALYZE refresh_minute");
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO refresh_hour SELECT DISTINCT "
-                    + "date_trunc('hour', bucket, 'UTC') FROM refresh_minute "
-                    + "WHERE date_trunc('hour', bucket, 'UTC') >= ?")) {
-                ps.setTimestamp(1, Timestamp.from(now.minus(minuteRetention)));
-                hours = ps.executeUpdate();
-            }
-            try (Statement st = c.createStatement()) {
-                st.execute("DELETE FROM rack_power_1m r USING refresh_minute m WHERE r.bucket = m.bucket");
-                st.execute(RACK_MINUTES);
-                st.execute("DELETE FROM job_rollup_1m j USING refresh_minute m WHERE j.bucket = m.bucket");
-                st.execute(JOB_MINUTES);
-                st.execute("DELETE FROM rack_power_1h r USING refresh_hour h WHERE r.bucket = h.bucket");
-                st.execute(RACK_HOURS);
-                st.execute("DELETE FROM job_rollup_1h j USING refresh_hour h WHERE j.bucket = h.bucket");
-                st.execute(JOB_HOURS);
-            }
-            c.commit();
-            return new Result(minutes, hours, false);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            try {
-                c.setAutoCommit(auto);
-            } catch (SQLException ignored) {
-                // The connection is broken; the caller discards it.
-            }
+        return io.vigil.storage.sql.Transactions.inTransaction(c, tx -> refresh(tx, now));
+    }
+
+    private Result refresh(Connection c, Instant now) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT pg_try_advisory_xact_lock(" + LOCK + ")")) {
+            rs.next();
+            if (!rs.getBoolean(1)) return new Result(0, 0, true); // another writer is refreshing
         }
+        int minutes, hours;
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_minute (bucket timestamptz PRIMARY KEY) "
+                    + "ON COMMIT DELETE ROWS");
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_hour (bucket timestamptz PRIMARY KEY) "
+                    + "ON COMMIT DELETE ROWS");
+            st.execute("DELETE FROM refresh_minute");
+            st.execute("DELETE FROM refresh_hour");
+            minutes = st.executeUpdate("WITH taken AS (DELETE FROM rollup_invalidation RETURNING bucket) "
+                    + "INSERT INTO refresh_minute SELECT bucket FROM taken");
+            if (minutes == 0) return new Result(0, 0, false);
+            st.execute("ANALYZE refresh_minute");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO refresh_hour SELECT DISTINCT "
+                + "date_trunc('hour', bucket, 'UTC') FROM refresh_minute "
+                + "WHERE date_trunc('hour', bucket, 'UTC') >= ?")) {
+            ps.setTimestamp(1, Timestamp.from(now.minus(minuteRetention)));
+            hours = ps.executeUpdate();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("DELETE FROM rack_power_1m r USING refresh_minute m WHERE r.bucket = m.bucket");
+            st.execute(RACK_MINUTES);
+            st.execute("DELETE FROM job_rollup_1m j USING refresh_minute m WHERE j.bucket = m.bucket");
+            st.execute(JOB_MINUTES);
+            st.execute("DELETE FROM rack_power_1h r USING refresh_hour h WHERE r.bucket = h.bucket");
+            st.execute(RACK_HOURS);
+            st.execute("DELETE FROM job_rollup_1h j USING refresh_hour h WHERE j.bucket = h.bucket");
+            st.execute(JOB_HOURS);
+        }
+        return new Result(minutes, hours, false);
     }
 
     /** A rack's minute: its rack PDUs' means summed (shelves and host PSUs are not the rack's feed), its GPUs' too. */

@@ -153,25 +153,10 @@ public final class TelemetryBatch {
 
     /** Writes the batch in one transaction; on failure nothing of it is committed and it can be retried as is. */
     public void writeTo(Connection c) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            writeRows(c);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            try {
-                c.setAutoCommit(auto);
-            } catch (SQLException ignored) {
-                // The connection is broken; the caller discards it.
-            }
-        }
+        io.vigil.storage.sql.Transactions.inTransaction(c, tx -> {
+            writeRows(tx);
+            return null;
+        });
     }
 
     /** Writes the batch's rows within the caller's transaction (the writer adds its offsets to the same one). */

@@ -361,24 +361,14 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
      * between the two may send one twice, never lose it.
      */
     private List<Refused> writeOnce(Batch b) throws SQLException {
-        Connection c = connection();
-        c.setAutoCommit(false);
-        try {
+        return io.vigil.storage.sql.Transactions.inTransaction(connection(), c -> {
             List<Refused> refused = writeSplitting(c, b.records());
             writeOffsets(c, b.offsets());
             if (!refused.isEmpty()) {
                 sendDeadLetters(refused);
             }
-            c.commit();
             return refused;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     private List<Refused> writeSplitting(Connection c, List<Pending> part) throws SQLException {

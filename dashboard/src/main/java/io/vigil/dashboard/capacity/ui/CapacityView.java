@@ -33,8 +33,8 @@ import java.util.concurrent.ScheduledExecutorService;
 @AnonymousAllowed
 public class CapacityView extends LiveView<CapacityView.Data> {
 
-    record Data(List<Map<String, Object>> racks, List<Map<String, Object>> teams, List<Map<String, Object>> cdus,
-                List<Map<String, Object>> forecast) {}
+    record Data(List<Map<String, Object>> racks, List<Map<String, Object>> teams, List<Map<String, Object>> jobs,
+                List<Map<String, Object>> cdus, List<Map<String, Object>> forecast, String resolution) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> RANGES = Map.of("Last hour", "-1h", "Last 24 hours", "-24h",
@@ -46,6 +46,7 @@ public class CapacityView extends LiveView<CapacityView.Data> {
     private final Chart teamChart = new Chart();
     private final Grid<Map<String, Object>> racks = new Grid<>();
     private final Grid<Map<String, Object>> cdus = new Grid<>();
+    private final Grid<Map<String, Object>> jobs = new Grid<>();
     private final Grid<Map<String, Object>> forecast = new Grid<>();
     private final Anchor rackCsv = new Anchor("", "Racks as CSV");
     private final Anchor teamCsv = new Anchor("", "GPU-hours by team as CSV");
@@ -83,6 +84,14 @@ public class CapacityView extends LiveView<CapacityView.Data> {
             cdus.addColumn(r -> r.get(c[0])).setHeader(c[1]).setAutoWidth(true);
         }
         cdus.setHeight("160px");
+        jobs.setId("jobs-grid");
+        jobs.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
+        for (String[] c : new String[][] {{"job", "Job"}, {"gpuHours", "GPU-hours"}, {"energyKwh", "Energy kWh"},
+                {"utilMeanPct", "Mean util %"}, {"idleGpuHours", "Idle GPU-hours"},
+                {"stragglerMinutes", "Straggler min"}, {"stallMinutes", "Stall min"}}) {
+            jobs.addColumn(r -> r.get(c[0])).setHeader(c[1]).setAutoWidth(true);
+        }
+        jobs.setHeight("220px");
         forecast.addThemeVariants(GridVariant.LUMO_COMPACT);
         for (String[] c : new String[][] {{"rack", "Rack"}, {"days", "Days"}, {"lastDailyPeakW", "Last daily peak W"},
                 {"trendWPerDay", "Trend W/day"}, {"thresholdW", "90 % of capacity W"}, {"crossesAt", "Crosses it at"}}) {
@@ -99,6 +108,7 @@ public class CapacityView extends LiveView<CapacityView.Data> {
         links();
         add(new H2("Capacity"), new HorizontalLayout(range, status), new H3("Rack power against PDU capacity"),
                 rackChart, racks, rackCsv, new H3("GPU-hours and energy by team"), teamChart, teamCsv,
+                new H3("Jobs: GPU-hours, energy, idle GPUs, straggler and stall minutes"), jobs,
                 new H3("Cooling per CDU"), cdus,
                 new H3("Forecast: when each rack's daily peak reaches 90 % of its PDU capacity (last 14 days)"), forecast);
     }
@@ -119,20 +129,23 @@ public class CapacityView extends LiveView<CapacityView.Data> {
         });
         HistoryQueries.Resolution res = HistoryQueries.resolutionFor(start, now);
         return new Data(history.powerHeadroom(null, false, start, now, res), history.gpuHours("team", start, now, res),
-                history.coolingHeadroom(null, start, now, res),
-                history.powerForecast(null, now.minus(Duration.ofDays(14)), now, 0.9));
+                history.gpuHours("job", start, now, res), history.coolingHeadroom(null, start, now, res),
+                history.powerForecast(null, now.minus(Duration.ofDays(14)), now, 0.9), HistoryQueries.label(res));
     }
 
     @Override
     protected void render(Data d) {
         racks.setItems(d.racks());
         cdus.setItems(d.cdus());
+        jobs.setItems(d.jobs());
         forecast.setItems(d.forecast());
         rackChart.setOption(bars(d.racks(), "rack", List.of(new String[] {"peakW", "Peak"},
                 new String[] {"p95W", "p95"}, new String[] {"capacityW", "Capacity"}), "W"));
         teamChart.setOption(bars(d.teams(), "team", List.of(new String[] {"gpuHours", "GPU-hours"},
                 new String[] {"energyKwh", "Energy kWh"}, new String[] {"idleGpuHours", "Idle GPU-hours"}), ""));
-        status.setText(d.racks().size() + " racks, " + d.teams().size() + " teams, " + d.cdus().size() + " CDUs");
+        status.setText(d.racks().size() + " racks, " + d.teams().size() + " teams, " + d.jobs().size() + " jobs, "
+                + d.cdus().size() + " CDUs (" + (d.resolution().equals("raw") ? "raw samples" : d.resolution()
+                + " rollups") + ")");
     }
 
     /** A grouped bar chart: one category per row, one series per field. */
