@@ -113,8 +113,10 @@ public final class Platform implements AutoCloseable {
             say("PostgreSQL  started at " + jdbcUrl + " (user vigil, password vigil)");
         }
         var migration = SchemaMigrator.migrate(jdbcUrl, dbUser, dbPassword);
-        say("Schema      at version " + migration.targetSchemaVersion + " (" + migration.migrationsExecuted
-                + " migrations applied now)");
+        // Flyway names a target version only when it applied something; after a restart, ask the database.
+        String version = migration.targetSchemaVersion != null ? migration.targetSchemaVersion
+                : SchemaMigrator.currentVersion(jdbcUrl, dbUser, dbPassword);
+        say("Schema      at version " + version + " (" + migration.migrationsExecuted + " migrations applied now)");
 
         Map<String, String> resolved = new HashMap<>();
         resolved.put("kafka.bootstrap", bootstrap);

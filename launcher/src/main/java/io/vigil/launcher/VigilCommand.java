@@ -105,7 +105,8 @@ public final class VigilCommand {
         PlatformConfig config;
         try {
             config = parse(args, home);
-        } catch (IllegalArgumentException e) {
+            Preflight.check(config); // before anything starts: settings, fault script, ports
+        } catch (IllegalArgumentException | io.vigil.model.config.Settings.ConfigException e) {
             System.err.println("vigil demo: " + e.getMessage());
             System.exit(2);
             return;

@@ -38,11 +38,25 @@ public record SimulatorConfig(
         return new SimulatorConfig("demo", 2, 8, 4, 8, 4, 4, Duration.ofSeconds(1), 1.0, 42L, "simulator-1");
     }
 
-    /** A copy of this configuration sized to about {@code hosts} hosts (racks of 4 hosts, rows of up to 8 racks). */
+    /**
+     * A copy of this configuration sized to about {@code hosts} hosts: racks of 4 hosts, rows of 8 racks, longer
+     * rows once 26 rows (A–Z) would not hold them, preferring a row length that fills every row — 2,048 hosts
+     * (16,384 GPUs) make 16 rows of 32 racks.
+     */
     public SimulatorConfig withHosts(int hosts) {
         int perRack = Math.min(4, hosts);
         int racks = (hosts + perRack - 1) / perRack;
         int perRow = Math.min(8, racks);
+        if ((racks + perRow - 1) / perRow > 26) {
+            int least = (racks + 25) / 26;
+            perRow = least;
+            for (int candidate = least; candidate <= 2 * least; candidate++) {
+                if (racks % candidate == 0) {
+                    perRow = candidate;
+                    break;
+                }
+            }
+        }
         int rowCount = (racks + perRow - 1) / perRow;
         return new SimulatorConfig(cluster, rowCount, perRow, perRack, gpusPerHost, racksPerCdu, jobs, interval,
                 speed, seed, collectorId);

@@ -17,6 +17,13 @@ public final class SchemaMigrator {
                 .migrate();
     }
 
+    /** The version the database's schema is at now (null for an empty database). */
+    public static String currentVersion(String jdbcUrl, String user, String password) {
+        var current = Flyway.configure().dataSource(jdbcUrl, user, password).locations("classpath:db/migration").load()
+                .info().current();
+        return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+    }
+
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
         return Flyway.configure()
                 .dataSource(jdbcUrl, user, password)
