@@ -2,15 +2,13 @@ package io.vigil.storage.writer;
 
 import io.vigil.model.CoolingSample;
 import io.vigil.model.PowerSample;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One batch's power-device (PDU, power shelf, PSU) or cooling-device (CDU, rack cooler) samples summed per device
  * and bucket, merged into {@code power_rollup_*} or {@code cooling_rollup_*} by adding, as {@link GpuRollups} does
  * for GPUs: the rollups equal SQL over the raw rows, late samples included.
  */
-final class DeviceRollups {
+final class DeviceRollups extends BucketSums<DeviceRollups.Key, DeviceRollups.Sum> {
 
     static final String POWER_COLUMNS = "bucket, cluster, source, device, row_name, rack, samples, power_sum, power_n, "
             + "power_max, capacity_max";
@@ -23,10 +21,10 @@ final class DeviceRollups {
         return flowLpm / 60.0 * 4.18 * deltaT;
     }
 
-    private record Key(long bucket, String cluster, String source, String device) {}
+    record Key(long bucket, String cluster, String source, String device) {}
 
     /** Sums for one device and bucket; the cooling fields stay zero for a power device and the other way round. */
-    private static final class Sum {
+    static final class Sum {
         String row, rack;
         int samples, powerN, supplyN, returnN, deltaN, flowN, heatN, leaks;
         double power, supply, ret, delta, flow, heat;
@@ -35,7 +33,6 @@ final class DeviceRollups {
 
     private final boolean cooling;
     private final long bucketMs;
-    private final Map<Key, Sum> sums = new HashMap<>();
 
     private DeviceRollups(boolean cooling, long bucketMs) {
         this.cooling = cooling;
@@ -103,15 +100,9 @@ final class DeviceRollups {
         if (Boolean.TRUE.equals(s.leakDetected())) m.leaks++;
     }
 
-    int size() {
-        return sums.size();
-    }
-
-    /** The minute or hour buckets this batch touched, epoch milliseconds. */
-    java.util.Set<Long> buckets() {
-        java.util.Set<Long> out = new java.util.HashSet<>();
-        sums.keySet().forEach(k -> out.add(k.bucket()));
-        return out;
+    @Override
+    protected long bucketOf(Key key) {
+        return key.bucket();
     }
 
     /** The sums as CSV rows for COPY, in {@link #columns()} order. */

@@ -2,8 +2,6 @@ package io.vigil.storage.writer;
 
 import io.vigil.model.ClockEventReason;
 import io.vigil.model.GpuSample;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One batch's GPU samples summed per GPU and bucket (minute or hour), merged into {@code gpu_rollup_1m} and
@@ -11,7 +9,7 @@ import java.util.Map;
  * runs in the batch's own transaction, a late sample joins its own bucket whenever it arrives and the rollups equal
  * SQL over the raw rows. Throttling is counted in samples per reason group (at one sample per second, seconds).
  */
-final class GpuRollups {
+final class GpuRollups extends BucketSums<GpuRollups.Key, GpuRollups.Sum> {
 
     static final String COLUMNS = "bucket, cluster, host, gpu, row_name, rack, job_id, samples, temp_sum, temp_n, "
             + "temp_max, power_sum, power_n, power_max, util_sum, util_n, sm_sum, sm_n, tensor_sum, tensor_n, "
@@ -21,9 +19,9 @@ final class GpuRollups {
     static final long THERMAL_BITS = ClockEventReason.THERMAL_MASK;
     static final long HW_BITS = ClockEventReason.HW_SLOWDOWN.bit();
 
-    private record Key(long bucket, String cluster, String host, int gpu) {}
+    record Key(long bucket, String cluster, String host, int gpu) {}
 
-    private static final class Sum {
+    static final class Sum {
         String row, rack, job;
         int samples, tempN, powerN, utilN, smN, tensorN, thrPower, thrThermal, thrHw;
         double temp, power, util, sm, tensor;
@@ -31,7 +29,6 @@ final class GpuRollups {
     }
 
     private final long bucketMs;
-    private final Map<Key, Sum> sums = new HashMap<>();
 
     GpuRollups(long bucketMs) {
         this.bucketMs = bucketMs;
@@ -77,15 +74,9 @@ final class GpuRollups {
         if ((reasons & HW_BITS) != 0) m.thrHw++;
     }
 
-    int size() {
-        return sums.size();
-    }
-
-    /** The buckets this batch touched, epoch milliseconds. */
-    java.util.Set<Long> buckets() {
-        java.util.Set<Long> out = new java.util.HashSet<>();
-        sums.keySet().forEach(k -> out.add(k.bucket()));
-        return out;
+    @Override
+    protected long bucketOf(Key key) {
+        return key.bucket();
     }
 
     /** The sums as CSV rows for COPY, in {@link #COLUMNS} order. */
