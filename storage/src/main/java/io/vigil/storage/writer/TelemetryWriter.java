@@ -295,9 +295,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private void awaitInFlightQuietly() {
         if (inFlight == null) return;
         try {
-            List<Refused> refused = inFlight.get();
-            written.addAndGet(inFlightBatch.records().size() - refused.size());
-            batches.incrementAndGet();
+            count(inFlightBatch, inFlight.get());
         } catch (java.util.concurrent.ExecutionException e) {
             closeConnection(); // nothing of it was committed: its records are read again from the stored offsets
         } catch (InterruptedException e) {
@@ -308,9 +306,14 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         }
     }
 
-    private void written(Batch b, List<Refused> refused) {
+    private void count(Batch b, List<Refused> refused) {
         written.addAndGet(b.records().size() - refused.size());
         batches.incrementAndGet();
+    }
+
+    /** A batch committed: counted, consumption resumed after an outage, its offsets committed to Kafka too. */
+    private void written(Batch b, List<Refused> refused) {
+        count(b, refused);
         if (!databaseUp) {
             databaseUp = true;
             resumePositioned();
