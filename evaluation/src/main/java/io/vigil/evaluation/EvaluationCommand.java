@@ -21,13 +21,16 @@ public final class EvaluationCommand {
                 DetectionBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("storage")) {
                 io.vigil.evaluation.bench.StorageBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
+            } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("dashboard")) {
+                io.vigil.evaluation.bench.DashboardBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("notifications")) {
                 io.vigil.evaluation.bench.NotificationBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else {
                 System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] | "
                         + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
                         + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
-                        + "./vigil bench storage [--json] [--gpus N] [--seconds S]");
+                        + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "
+                        + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]");
                 code = 2;
             }
         } catch (IllegalArgumentException e) {

@@ -30,7 +30,7 @@ public final class DashboardProcess implements AutoCloseable {
 
     public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
                                          String password, String kafkaBootstrap, String topicsPrefix,
-                                         Path logFile) throws IOException {
+                                         Path usersFile, String adminPassword, Path logFile) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("dashboard jar not found at " + jar
                     + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
@@ -56,6 +56,9 @@ public final class DashboardProcess implements AutoCloseable {
         // Operator actions (silences, acknowledgements) are published to Kafka.
         pb.environment().put("VIGIL_KAFKA_BOOTSTRAP", kafkaBootstrap);
         pb.environment().put("VIGIL_TOPICS_PREFIX", topicsPrefix);
+        // Sign-in: the users file (./vigil user add) and the built-in admin's password, also kept off the command line.
+        pb.environment().put("VIGIL_DASHBOARD_USERS_FILE", usersFile == null ? "" : usersFile.toString());
+        pb.environment().put("VIGIL_DASHBOARD_ADMIN_PASSWORD", adminPassword == null ? "" : adminPassword);
         Process p = pb.start();
         String host = address.equals("0.0.0.0") ? "localhost" : address;
         return new DashboardProcess(p, "http://" + host + ":" + port);
@@ -63,6 +66,11 @@ public final class DashboardProcess implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /** The dashboard JVM's process id (benchmarks read its CPU time). */
+    public long pid() {
+        return process.pid();
     }
 
     /** Waits until the dashboard's health endpoint answers UP. */

@@ -59,11 +59,15 @@ public final class Platform implements AutoCloseable {
     private TelemetryWriter writer;
     private ClusterSimulator simulator;
     private DashboardProcess dashboard;
+    /** The built-in admin's password: the configured one, or one generated for this run. */
+    private final String adminPassword;
     private Topics topics;
     private int faultControlPort;
 
     private Platform(PlatformConfig config, PrintStream console) {
         this.config = config;
+        this.adminPassword = config.dashboardAdminPassword() != null ? config.dashboardAdminPassword()
+                : generatedPassword();
         this.console = console;
     }
 
@@ -174,10 +178,15 @@ public final class Platform implements AutoCloseable {
         if (config.dashboardEnabled()) {
             Path log = data.resolve("logs").resolve("dashboard.log");
             dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
-                    jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), log);
+                    jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), config.dashboardUsersFile(),
+                    adminPassword, log);
             running.push(dashboard);
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);
             say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)");
+            say("            sign in as admin with password " + (config.dashboardAdminPassword() == null
+                    ? adminPassword + " (generated for this run; set dashboard.admin-password or "
+                    + "VIGIL_DASHBOARD_ADMIN_PASSWORD to choose it)" : "from dashboard.admin-password")
+                    + "; more users: ./vigil user add NAME --role viewer|operator|admin");
         }
     }
 
@@ -283,6 +292,25 @@ public final class Platform implements AutoCloseable {
     /** Port of the simulator's fault-injection endpoint (loopback), or 0 without the simulator. */
     public int faultControlPort() {
         return faultControlPort;
+    }
+
+    /** 18 random characters from an alphabet without look-alikes (no 0/O, 1/l/I). */
+    static String generatedPassword() {
+        String alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 18; i++) b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        return b.toString();
+    }
+
+    /** The built-in admin's password for this run (tests sign in with it). */
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    /** The dashboard's process id, or -1 when it does not run. */
+    public long dashboardPid() {
+        return dashboard == null ? -1 : dashboard.pid();
     }
 
     public String dashboardUrl() {

@@ -25,6 +25,8 @@ public record PlatformConfig(
         int dashboardPort,
         String dashboardAddress,
         Path dashboardJar,
+        Path dashboardUsersFile,
+        String dashboardAdminPassword,
         int faultControlPort,
         int parallelism,
         int telemetryPartitions,
@@ -50,6 +52,8 @@ public record PlatformConfig(
         d.put("dashboard.port", "8080");
         d.put("dashboard.address", "127.0.0.1");
         d.put("dashboard.jar", "dashboard/target/vigil-dashboard.jar");
+        d.put("dashboard.users-file", ".vigil/users");
+        d.put("dashboard.admin-password", "");
         d.put("flink.parallelism", "2");
         return d;
     }
@@ -68,6 +72,8 @@ public record PlatformConfig(
                 s.integer("dashboard.port", 0, 65535),
                 s.string("dashboard.address"),
                 home.resolve(s.string("dashboard.jar")).normalize(),
+                home.resolve(s.string("dashboard.users-file")).normalize(),
+                s.optional("dashboard.admin-password"),
                 s.integer("simulator.control-port", 0, 65535),
                 s.integer("flink.parallelism", 1, 64),
                 s.integer("kafka.telemetry-partitions", 1, 256),

@@ -28,6 +28,10 @@ public final class VigilCommand {
                         capacity query against VictoriaMetrics on the same samples;
                         ./vigil bench collectors [bmc-fleet]: the collectors' benchmarks (bmc-fleet: only
                         the 500-BMC Redfish run)
+              user      dashboard users and API tokens (the users file, dashboard.users-file):
+                        ./vigil user add NAME --role viewer|operator|admin [--password-stdin]
+                        ./vigil user token NAME --role viewer|operator|admin   (prints a new API token once)
+                        ./vigil user remove NAME | ./vigil user list
               help      show this text
 
             Options of demo:
@@ -129,7 +133,9 @@ public final class VigilCommand {
             stopped.countDown();
             org.apache.logging.log4j.LogManager.shutdown();
         }, "vigil-shutdown"));
-        out.println("ready: Vigil is running. Dashboard " + (platform.dashboardUrl() == null ? "off" : platform.dashboardUrl())
+        out.println("ready: Vigil is running. Dashboard " + (platform.dashboardUrl() == null ? "off"
+                        : platform.dashboardUrl() + " (user admin, password " + (config.dashboardAdminPassword() == null
+                        ? platform.adminPassword() : "from dashboard.admin-password") + ")")
                 + ", Kafka " + platform.bootstrapServers() + ", PostgreSQL " + platform.jdbcUrl()
                 + ". Press Ctrl-C to stop.");
         try {

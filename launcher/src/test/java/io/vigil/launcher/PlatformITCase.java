@@ -80,6 +80,7 @@ class PlatformITCase {
         o.put("dashboard.port", String.valueOf(dashboardPort));
         o.put("simulator.control-port", "0");
         o.put("dashboard.jar", System.getProperty("vigil.dashboard.jar", "../dashboard/target/vigil-dashboard.jar"));
+        o.put("dashboard.users-file", Path.of("target", "it-users-" + UUID.randomUUID()).toString());
         o.put("detection.checkpoint-interval", "1s");
         o.put("writer.flush-interval", "200ms");
         Settings s = Settings.load(PlatformConfig.defaults(), null, Map.of(), o);
@@ -126,7 +127,7 @@ class PlatformITCase {
                 + " AND gpu_temp_c >= " + (firing.get("evidence").get("gpuTempC").asDouble() - 0.05))).isGreaterThan(0);
 
         // ... and on the dashboard, in a real browser.
-        checkDashboardShowsTheAlert(host, gpu, fingerprint);
+        checkDashboardShowsTheAlert(host, gpu, fingerprint, firing.get("labels").path("job").asText());
 
         // Bad input goes to the dead-letter topic, and the job keeps running (it resolves the alert below).
         produce(platform.topics().gpu(), "{\"schema\":\"vigil.gpu.v1\",\"ts\":\"yesterday\"}");
@@ -166,8 +167,8 @@ class PlatformITCase {
 
         // Notified once, resolved once: in the delivery log and in the inbox.
         JsonNode attempts = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                WireFormat.mapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(platform.dashboardUrl()
-                        + "/api/v1/notifications?incident=" + fingerprint)).build(), HttpResponse.BodyHandlers.ofString())
+                WireFormat.mapper().readTree(HTTP.send(api(platform.dashboardUrl()
+                        + "/api/v1/notifications?incident=" + fingerprint).build(), HttpResponse.BodyHandlers.ofString())
                         .body()), a -> a.toString().contains("\"resolve\""));
         List<String> delivered = new java.util.ArrayList<>();
         attempts.forEach(a -> {
@@ -177,8 +178,8 @@ class PlatformITCase {
         });
         assertThat(delivered).contains("trigger", "resolve").doesNotContain("repeat");
         assertThat(delivered.stream().filter(a -> a.equals("trigger") || a.equals("resolve"))).hasSize(2);
-        JsonNode inbox = WireFormat.mapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(
-                platform.dashboardUrl() + "/api/v1/inbox")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode inbox = WireFormat.mapper().readTree(HTTP.send(api(
+                platform.dashboardUrl() + "/api/v1/inbox").build(), HttpResponse.BodyHandlers.ofString()).body());
         List<String> received = new java.util.ArrayList<>();
         inbox.forEach(m -> {
             if (m.get("incident").asText().equals(fingerprint)) received.add(m.get("action").asText());
@@ -239,7 +240,17 @@ class PlatformITCase {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(api(url).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request to the dashboard as the demo's admin (HTTP Basic with the password the demo generated). */
+    static HttpRequest.Builder api(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", basic("admin", platform.adminPassword()));
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -258,59 +269,137 @@ class PlatformITCase {
 
     @Test
     void theApiRefusesAnUnknownStateClearly() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                URI.create(platform.dashboardUrl() + "/api/v1/alerts?state=burning")).build(),
+        HttpResponse<String> r = HTTP.send(api(platform.dashboardUrl() + "/api/v1/alerts?state=burning").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("firing").contains("burning");
-        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(
-                URI.create(platform.dashboardUrl() + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = HTTP.send(api(platform.dashboardUrl() + "/actuator/health").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"UP\"");
     }
 
-    private static void checkDashboardShowsTheAlert(String host, int gpu, String incident) {
+    /** Screenshots of every view, kept as CI artefacts. */
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private static void checkDashboardShowsTheAlert(String host, int gpu, String incident, String job) throws Exception {
         Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
         if (!Files.isExecutable(chromium)) {
             throw new IllegalStateException("Chromium not found at " + chromium
                     + " (apt-get install chromium, or set -Dvigil.chromium=PATH); .ci/run installs it");
         }
+        // A viewer, added the way a user would: ./vigil user add runs this same class from the dashboard's jar.
+        addUser("vera", "viewer", "viewer-password");
+        String base = platform.dashboardUrl();
         try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
              Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
                      .setExecutablePath(chromium).setHeadless(true)
                      .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                              "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
-            Page page = browser.newPage();
-            page.navigate(platform.dashboardUrl() + "/");
-            String cellId = "gpu-" + host + "-" + gpu;
-            page.waitForSelector("#" + cellId + ".gpu-alert", new Page.WaitForSelectorOptions().setTimeout(30_000));
-            assertThat(page.locator(".gpu-cell[id^='gpu-']").count()).isEqualTo(4 * 8);
-            assertThat(page.locator(".vigil-summary").textContent()).contains("32 GPUs").contains("1 incident firing");
+            Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900)).newPage();
+            try {
+                browse(page, browser, base, host, gpu, incident, job);
+            } catch (RuntimeException | Error e) {
+                shot(page, "failure");
+                int n = 0;
+                for (var context : browser.contexts()) {
+                    for (Page p : context.pages()) {
+                        if (p != page) shot(p, "failure-" + (++n));
+                    }
+                }
+                throw new AssertionError("browser at " + page.url() + " (screenshot target/screenshots/failure.png): "
+                        + e.getMessage(), e);
+            }
+        }
+    }
 
-            page.navigate(platform.dashboardUrl() + "/alerts");
-            page.waitForSelector("text=host=" + host + " gpu=" + gpu, new Page.WaitForSelectorOptions().setTimeout(30_000));
-            assertThat(page.content()).contains("THERMAL").contains("FIRING");
+    private static void browse(Page page, Browser browser, String base, String host, int gpu, String incident,
+                               String job) throws Exception {
+        {
+            // Nobody gets in without signing in; a deep link survives the sign-in.
+            page.navigate(base + "/" + "incidents/" + incident);
+            page.waitForSelector("vaadin-login-form", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.url()).endsWith("/login");
+            signIn(page, "admin", "wrong-password");
+            page.waitForSelector("vaadin-login-form[error]", new Page.WaitForSelectorOptions().setTimeout(10_000));
+            signIn(page, "admin", platform.adminPassword());
+            // Back at the page first asked for (Spring adds ?continue to the saved request).
+            page.waitForURL(u -> u.contains("/incidents/" + incident), new Page.WaitForURLOptions().setTimeout(30_000));
+            assertThat(page.locator("#signed-in-as").textContent()).contains("admin").contains("admin");
 
-            // On-call: the incident's page reached the demo's inbox; an operator acknowledges it in the browser.
-            page.navigate(platform.dashboardUrl() + "/notifications");
-            page.waitForSelector("vaadin-button:has-text('Acknowledge')", new Page.WaitForSelectorOptions().setTimeout(60_000));
-            assertThat(page.content()).contains(incident);
-            page.locator("vaadin-button:has-text('Acknowledge')").first().click();
+            // The incident: its root and evidence — the GPU's temperature against its host's other GPUs.
+            page.waitForSelector("#incident-tree >> text=THERMAL", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            page.waitForFunction("() => [...document.querySelectorAll('#incident-evidence vigil-chart')]"
+                    + ".some(c => Number(c.dataset.series) >= 8)", null, new Page.WaitForFunctionOptions().setTimeout(30_000));
+            assertThat(page.locator("#incident-affects").textContent()).contains("job " + job);
+            shot(page, "incident");
+            // Acknowledged as the signed-in operator (admin includes operator): the page and the API say who.
+            page.locator("#incident-ack").click();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> HTTP.send(
-                    HttpRequest.newBuilder(URI.create(platform.dashboardUrl() + "/api/v1/silences")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("\"ACK\"") && b.contains(incident));
-            assertThat(page.content()).contains("On-call, last 7 days");
+                    api(base + "/api/v1/incidents/" + incident).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                    b -> b.contains("\"acknowledgedBy\":\"admin\""));
+            page.waitForSelector("#incident-state >> text=acknowledged by admin",
+                    new Page.WaitForSelectorOptions().setTimeout(30_000));
 
-            // ... and plans maintenance on a rack from the same page.
+            // The overview: one canvas for every GPU; the faulty GPU's square carries an alert's colour.
+            page.navigate(base + "/");
+            page.waitForSelector("#heatmap[data-cells='32']", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            Object health = page.evaluate("([h, g]) => { const m = document.querySelector('#heatmap');"
+                    + " const i = m._rects.findIndex(r => r[2] === h && r[3] === g); return i < 0 ? -1 : m._cells[i]; }",
+                    List.of(host, gpu));
+            assertThat(((Number) health).intValue()).as("health code of the faulty GPU (0 critical, 1 warning)").isIn(0, 1);
+            // ... and it is really drawn: the pixel at its square is red or orange, not blank.
+            Object pixel = page.evaluate("([h, g]) => { const m = document.querySelector('#heatmap');"
+                    + " const r = m._rects.find(r => r[2] === h && r[3] === g); const c = m.querySelector('canvas');"
+                    + " const d = c.getContext('2d').getImageData(Math.round((r[0] + 1) * m._dpr),"
+                    + " Math.round((r[1] + 1) * m._dpr), 1, 1).data; return [d[0], d[1], d[2], d[3], c.clientHeight]; }",
+                    List.of(host, gpu));
+            List<?> rgba = (List<?>) pixel;
+            assertThat(((Number) rgba.get(3)).intValue()).as("alpha").isEqualTo(255);
+            assertThat(((Number) rgba.get(0)).intValue()).as("red").isGreaterThan(200);
+            assertThat(((Number) rgba.get(2)).intValue()).as("blue").isLessThan(80);
+            assertThat(((Number) rgba.get(4)).intValue()).as("canvas height").isBetween(10, 300);
+            assertThat(page.locator("#overview-summary").textContent()).contains("32 GPUs");
+            assertThat(page.locator("#overview-incidents").textContent()).contains("1 incident firing");
+            assertThat(page.locator("vaadin-button, button").count()).isLessThan(40); // not one element per GPU
+            shot(page, "overview");
+
+            // Incidents: one row for the incident, not one per alert.
+            page.navigate(base + "/incidents");
+            page.waitForSelector("#incidents-grid >> text=THERMAL", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.locator("#incidents-grid").textContent()).contains("admin");
+            shot(page, "incidents");
+
+            // The GPU and the job, by their deep links.
+            page.navigate(base + "/gpus/demo/" + host + "/" + gpu);
+            page.waitForSelector("#gpu-chart-temp_max_c[data-series='1'] canvas", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.locator("#gpu-job").textContent()).contains(job);
+            shot(page, "gpu");
+            page.navigate(base + "/jobs/" + job);
+            page.waitForSelector("#job-ranks[data-frames]", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            page.waitForSelector("#job-alerts >> text=THERMAL", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            shot(page, "job");
+            page.navigate(base + "/jobs");
+            page.waitForSelector("#jobs-list >> text=" + job, new Page.WaitForSelectorOptions().setTimeout(30_000));
+            shot(page, "jobs");
+            page.navigate(base + "/facility");
+            page.waitForSelector("#facility-floor .vigil-floor-rack", new Page.WaitForSelectorOptions().setTimeout(60_000));
+            assertThat(page.locator("#facility-cdus").textContent()).contains("CDU");
+            shot(page, "facility");
+
+            // ... plans maintenance on a rack from the Notifications page ...
+            page.navigate(base + "/notifications");
+            page.waitForSelector("#silence-matchers input", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.content()).contains("On-call, last 7 days");
             page.locator("#silence-matchers input").fill("rack=\"Z99\"");
             page.locator("vaadin-button:has-text('Create')").click();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> HTTP.send(
-                    HttpRequest.newBuilder(URI.create(platform.dashboardUrl() + "/api/v1/silences")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("Z99"));
+                    api(base + "/api/v1/silences").build(), HttpResponse.BodyHandlers.ofString()).body(),
+                    b -> b.contains("Z99") && b.contains("\"createdBy\":\"admin\""));
+            shot(page, "notifications");
 
             // Capacity: the racks' power against their PDUs' capacity, drawn by ECharts, with its CSV link.
-            page.navigate(platform.dashboardUrl() + "/capacity");
+            page.navigate(base + "/capacity");
             page.waitForSelector("#rack-power-chart[data-series='3'] canvas",
                     new Page.WaitForSelectorOptions().setTimeout(30_000));
             page.waitForSelector("text=Racks as CSV", new Page.WaitForSelectorOptions().setTimeout(10_000));
@@ -318,12 +407,61 @@ class PlatformITCase {
             // The jobs, from the job rollups (refreshed every 10 s; the page reloads every 30 s).
             page.waitForFunction("() => (document.querySelector('#jobs-grid')?.textContent || '').includes('demo/')",
                     null, new Page.WaitForFunctionOptions().setTimeout(70_000));
+            shot(page, "capacity");
+            page.navigate(base + "/admin");
+            page.waitForSelector("#admin-audit >> text=ACKNOWLEDGE", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            shot(page, "admin");
+
+            // A viewer sees the incident but has no Acknowledge button, cannot open the admin page, and the API
+            // refuses the action.
+            Page viewer = browser.newContext().newPage();
+            viewer.navigate(base + "/login");
+            signIn(viewer, "vera", "viewer-password");
+            viewer.waitForURL(u -> !u.contains("/login"), new Page.WaitForURLOptions().setTimeout(30_000));
+            viewer.navigate(base + "/");
+            viewer.waitForSelector("#overview-summary", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(viewer.locator("#signed-in-as").textContent()).contains("vera").contains("viewer");
+            viewer.navigate(base + "/incidents/" + incident);
+            viewer.waitForSelector("#incident-tree >> text=THERMAL", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(viewer.locator("#incident-ack").isVisible()).isFalse();
+            viewer.navigate(base + "/admin");
+            viewer.waitForLoadState();
+            assertThat(viewer.locator("#admin-audit").count()).isZero();
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/incidents/"
+                    + incident + "/ack")).header("Authorization", basic("vera", "viewer-password"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(403);
         }
     }
 
+    private static void signIn(Page page, String user, String password) {
+        page.locator("vaadin-login-form input[name='username']").fill(user);
+        page.locator("vaadin-login-form input[name='password']").fill(password);
+        page.locator("vaadin-login-form vaadin-button[slot='submit'], vaadin-login-form vaadin-button:has-text('Log in')")
+                .first().click();
+    }
+
+    private static void shot(Page page, String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
+    }
+
+    /** Runs ./vigil user add's class from the dashboard's jar against the demo's users file. */
+    private static void addUser(String name, String role, String password) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", config.dashboardJar().toString(), "-Dloader.main=io.vigil.dashboard.security.UserFileCli",
+                "org.springframework.boot.loader.launch.PropertiesLauncher", "add", name, "--role", role,
+                "--password-stdin", "--file", config.dashboardUsersFile().toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write((password + "\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("Added user " + name);
+    }
+
     private static JsonNode alertFor(String host, int gpu, String state) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                URI.create(platform.dashboardUrl() + "/api/v1/alerts?state=" + state)).build(),
+        HttpResponse<String> r = HTTP.send(api(platform.dashboardUrl() + "/api/v1/alerts?state=" + state).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         for (JsonNode a : WireFormat.mapper().readTree(r.body())) {

@@ -25,7 +25,7 @@ class ReadmeSettingsTest {
 
     /** Defaults the table describes in words rather than values. */
     static final Set<String> DESCRIBED = Set.of("kafka.bootstrap", "db.url", "notify.routing-file",
-            "notify.dashboard-url");
+            "notify.dashboard-url", "dashboard.admin-password");
 
     record Row(List<String> keys, String defaults, String meaning) {}
 

@@ -36,6 +36,12 @@ public class DashboardData {
         return new ClusterQueries(dataSource);
     }
 
+    /** Overview frames shared by all sessions. */
+    @Bean
+    io.vigil.dashboard.overview.HeatmapCache heatmapCache() {
+        return new io.vigil.dashboard.overview.HeatmapCache();
+    }
+
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService liveUpdates() {
         return Executors.newScheduledThreadPool(2, r -> {

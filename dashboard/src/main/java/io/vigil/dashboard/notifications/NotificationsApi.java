@@ -38,8 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
  * <li>{@code POST /api/v1/incidents/{id}/ack}: acknowledge an incident (stops its repeats, tells PagerDuty);</li>
  * <li>{@code POST /api/v1/inbox}, {@code GET /api/v1/inbox}: the demo's built-in webhook receiver.</li>
  * </ul>
- * Bad parameters get a 400 that says what is wrong. Access rules arrive with sign-in (issue 12): until then every
- * endpoint is open to whoever reaches the port, and the dashboard binds to loopback by default.
+ * Bad parameters get a 400 that says what is wrong. Access rules: {@code ApiAccessRules} (reads need the viewer
+ * role, the actions the operator role; the inbox takes signed webhooks).
  */
 @RestController
 @RequestMapping("/api/v1")
@@ -140,9 +140,8 @@ public class NotificationsApi {
             return bad("startsAt/endsAt must be RFC 3339 times and duration like 30m, 2h or 1d: " + e.getMessage());
         }
         if (!ends.isAfter(starts)) return bad("endsAt must be after startsAt");
-        String by = text(body, "createdBy", null);
-        if (by == null || by.isBlank()) return bad("createdBy is required (who decided this)");
-        Silence s = actions.silence(kind, matchers, starts, ends, by, text(body, "comment", null));
+        // The author is the signed-in caller; a createdBy in the body is not trusted.
+        Silence s = actions.silence(kind, matchers, starts, ends, text(body, "comment", null));
         return ResponseEntity.status(HttpStatus.CREATED).body(s);
     }
 
@@ -156,15 +155,13 @@ public class NotificationsApi {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "no silence with id " + id));
     }
 
-    /** Body (optional): {@code {"by": "ana", "comment": "..."}}. */
+    /** Body (optional): {@code {"comment": "..."}}; the caller is the one who acknowledges. */
     @PostMapping("/incidents/{id}/ack")
     public ResponseEntity<?> acknowledge(@PathVariable String id, @RequestBody(required = false) JsonNode body)
             throws Exception {
         if (!actions.available()) return unavailable();
         if (!id.matches("[A-Za-z0-9_.:-]{1,128}")) return bad("not an incident id: " + id);
-        String by = body == null ? null : text(body, "by", null);
-        if (by == null || by.isBlank()) return bad("by is required (who acknowledges)");
-        return ResponseEntity.ok(actions.acknowledge(id, by, body == null ? null : text(body, "comment", null)));
+        return ResponseEntity.ok(actions.acknowledge(id, body == null ? null : text(body, "comment", null)));
     }
 
     /** The demo's receiver: takes Alertmanager-style webhooks (version 4) from the notification job. */

@@ -1,5 +1,7 @@
 package io.vigil.dashboard.notifications;
 
+import io.vigil.dashboard.security.AuditLog;
+import io.vigil.dashboard.security.Role;
 import io.vigil.model.LabelMatcher;
 import io.vigil.model.Silence;
 import io.vigil.model.Topics;
@@ -17,21 +19,29 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Service;
 
 /**
  * Publishes operators' decisions — silences, maintenance windows, acknowledgements — to the compacted topic
  * {@code <prefix>silences}, keyed by id, where the notification job reads them as broadcast state. A publish returns
  * once the broker has the record ({@code acks=all}, idempotent producer), so an operator who saw "saved" is safe.
+ * <p>This is the one door for operator actions, from the console and the API alike: it checks that the signed-in
+ * user holds the operator role, records the user as the author (never a name the caller typed), and writes every
+ * action, refused or failed ones too, to the {@link AuditLog}.
  */
 @Service
 public class OperatorActions implements DisposableBean {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final AuditLog audit;
 
     public OperatorActions(@Value("${vigil.kafka-bootstrap:}") String bootstrap,
-                           @Value("${vigil.topics-prefix:vigil.}") String prefix) {
+                           @Value("${vigil.topics-prefix:vigil.}") String prefix, AuditLog audit) {
+        this.audit = audit;
         this.topic = new Topics(prefix).silences();
         if (bootstrap == null || bootstrap.isBlank()) {
             this.producer = null;
@@ -52,34 +62,61 @@ public class OperatorActions implements DisposableBean {
         return producer != null;
     }
 
+    /** Whether the signed-in user may act (holds the operator role); views show their buttons by it. */
+    public static boolean allowed() {
+        Authentication a = SecurityContextHolder.getContext().getAuthentication();
+        return a != null && a.isAuthenticated() && a.getAuthorities().stream()
+                .anyMatch(g -> g.getAuthority().equals("ROLE_" + Role.OPERATOR.name()));
+    }
+
     public Silence silence(Silence.Kind kind, List<LabelMatcher> matchers, Instant startsAt, Instant endsAt,
-                           String by, String comment) throws Exception {
+                           String comment) throws Exception {
+        String action = kind == Silence.Kind.MAINTENANCE ? "MAINTENANCE" : "SILENCE";
+        String by = operator(action, String.valueOf(matchers));
         Instant now = Instant.now();
         Silence s = new Silence((kind == Silence.Kind.MAINTENANCE ? "mnt-" : "sil-") + UUID.randomUUID(), kind,
                 matchers, null, startsAt == null ? now : startsAt, endsAt, by, comment, now);
-        return publish(s);
+        return publish(action, s, matchers + " until " + endsAt);
     }
 
-    /** Ends a silence or maintenance window now (a newer record with the same id). */
-    public Silence expire(Silence existing) throws Exception {
-        Instant now = Instant.now();
-        Instant end = existing.startsAt().isAfter(now) ? existing.startsAt().plusMillis(1) : now;
-        return publish(new Silence(existing.id(), existing.kind(), existing.matchers(), existing.incident(),
-                existing.startsAt(), end, existing.createdBy(), existing.comment(), now));
-    }
-
-    /** Ends the silence or maintenance window a stored row describes, now. */
+    /** Ends the silence or maintenance window a stored row describes, now (a newer record with the same id). */
     public Silence expire(NotificationQueries.SilenceRow row) throws Exception {
+        operator("END_SILENCE", row.id());
         List<LabelMatcher> matchers = WireFormat.mapper().convertValue(row.matchers(),
                 WireFormat.mapper().getTypeFactory().constructCollectionType(List.class, LabelMatcher.class));
-        return expire(new Silence(row.id(), Silence.Kind.valueOf(row.kind()), matchers, null, row.startsAt(),
-                row.endsAt(), row.createdBy(), row.comment(), row.updatedAt()));
+        Instant now = Instant.now();
+        Instant end = row.startsAt().isAfter(now) ? row.startsAt().plusMillis(1) : now;
+        return publish("END_SILENCE", new Silence(row.id(), Silence.Kind.valueOf(row.kind()), matchers, null,
+                row.startsAt(), end, row.createdBy(), row.comment(), now), null);
     }
 
-    public Silence acknowledge(String incident, String by, String comment) throws Exception {
+    public Silence acknowledge(String incident, String comment) throws Exception {
+        String by = operator("ACKNOWLEDGE", incident);
         Instant now = Instant.now();
-        return publish(new Silence("ack-" + incident + "-" + now.toEpochMilli(), Silence.Kind.ACK, List.of(), incident,
-                now, null, by, comment, now));
+        return publish("ACKNOWLEDGE", new Silence("ack-" + incident + "-" + now.toEpochMilli(), Silence.Kind.ACK,
+                List.of(), incident, now, null, by, comment, now), comment);
+    }
+
+    /** The signed-in operator's name; refuses (and records the refusal) for anyone else. */
+    private String operator(String action, String target) {
+        if (!allowed()) {
+            audit.action(action, target, "DENIED", "needs the operator role");
+            throw new AccessDeniedException(action.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + " needs the operator role");
+        }
+        return SecurityContextHolder.getContext().getAuthentication().getName();
+    }
+
+    private Silence publish(String action, Silence s, String detail) throws Exception {
+        String target = s.incident() != null ? s.incident() : s.id();
+        try {
+            Silence done = publish(s);
+            audit.action(action, target, "OK", detail);
+            return done;
+        } catch (Exception e) {
+            audit.action(action, target, "FAILED", e.getMessage());
+            throw e;
+        }
     }
 
     private Silence publish(Silence s) throws Exception {

@@ -45,6 +45,77 @@ public final class ClusterQueries {
         }
     }
 
+    /** A power device's newest reading (rack PDU, power shelf, PSU). */
+    public record PowerReading(String cluster, String row, String rack, String source, String device,
+                               java.time.Instant ts, Double powerW, Double capacityW) {}
+
+    /** A cooling device's newest reading (CDU, rack cooler, in-rack air sensor). */
+    public record CoolingReading(String cluster, String row, String rack, String source, String device,
+                                 java.time.Instant ts, Double supplyC, Double returnC, Double flowLpm, Boolean leak,
+                                 Double inletAirC, List<String> servesRacks) {}
+
+    /** A job's owner as its scheduler announced it. */
+    public record JobOwner(String cluster, String jobId, String name, String team, String account) {}
+
+    /** Every power device's newest reading within {@code window} of now, by row, rack and device. */
+    public List<PowerReading> latestPower(Duration window) throws SQLException {
+        String sql = "SELECT DISTINCT ON (cluster, device) cluster, row_name, rack, source, device, ts, power_w, "
+                + "capacity_w FROM power_sample WHERE ts > now() - make_interval(secs => ?) "
+                + "ORDER BY cluster, device, ts DESC";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setDouble(1, window.toMillis() / 1000.0);
+            List<PowerReading> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new PowerReading(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getTimestamp(6).toInstant(), dbl(rs, 7), dbl(rs, 8)));
+                }
+            }
+            out.sort(java.util.Comparator.comparing((PowerReading r) -> String.valueOf(r.row()))
+                    .thenComparing(r -> String.valueOf(r.rack())).thenComparing(PowerReading::device));
+            return out;
+        }
+    }
+
+    /** Every cooling device's newest reading within {@code window} of now, by row, rack and device. */
+    public List<CoolingReading> latestCooling(Duration window) throws SQLException {
+        String sql = "SELECT DISTINCT ON (cluster, device) cluster, row_name, rack, source, device, ts, supply_temp_c, "
+                + "return_temp_c, flow_lpm, leak_detected, inlet_air_temp_c, serves_racks FROM cooling_sample "
+                + "WHERE ts > now() - make_interval(secs => ?) ORDER BY cluster, device, ts DESC";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setDouble(1, window.toMillis() / 1000.0);
+            List<CoolingReading> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Array racks = rs.getArray(12);
+                    List<String> serves = racks == null ? List.of() : List.of((String[]) racks.getArray());
+                    Boolean leak = (Boolean) rs.getObject(10);
+                    out.add(new CoolingReading(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getTimestamp(6).toInstant(), dbl(rs, 7), dbl(rs, 8), dbl(rs, 9),
+                            leak, dbl(rs, 11), serves));
+                }
+            }
+            out.sort(java.util.Comparator.comparing((CoolingReading r) -> String.valueOf(r.row()))
+                    .thenComparing(r -> String.valueOf(r.rack())).thenComparing(CoolingReading::device));
+            return out;
+        }
+    }
+
+    /** Owners of the jobs announced and not ended. */
+    public List<JobOwner> jobOwners() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT cluster, job_id, name, team, account FROM vigil_job_owner")) {
+            List<JobOwner> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new JobOwner(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5)));
+                }
+            }
+            return out;
+        }
+    }
+
     private static Double dbl(ResultSet rs, int i) throws SQLException {
         double v = rs.getDouble(i);
         return rs.wasNull() ? null : v;

@@ -73,6 +73,20 @@ public final class HistoryQueries {
         return query(sql, cluster, host, gpu, ts(from), ts(to), limit);
     }
 
+    /**
+     * The median of a GPU metric over a job's GPUs, per second of raw samples: the cohort a straggler is judged
+     * against. Points of {@code time} and {@code value}, oldest first.
+     */
+    public List<Map<String, Object>> jobMedianSeries(String cluster, String job, String metric, Instant from,
+                                                     Instant to, int limit) throws SQLException {
+        String[] columns = GPU_METRICS.get(metric);
+        if (columns == null) throw new IllegalArgumentException("unknown metric " + metric);
+        String sql = "SELECT date_trunc('second', ts) AS time, percentile_cont(0.5) WITHIN GROUP (ORDER BY "
+                + columns[0] + ") AS value FROM gpu_sample WHERE cluster = ? AND job_id = ? AND mig_instance IS NULL "
+                + "AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1 LIMIT ?";
+        return query(sql, cluster, job, ts(from), ts(to), limit);
+    }
+
     /** How a resolution is named in answers and in the API. */
     public static String label(Resolution r) {
         return switch (r) {

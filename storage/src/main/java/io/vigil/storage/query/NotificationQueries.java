@@ -70,6 +70,26 @@ public final class NotificationQueries {
                 + "ORDER BY updated_at DESC LIMIT ?", recent.toSeconds(), limit);
     }
 
+    /** An acknowledgement: who, and when. */
+    public record AckRow(String incident, String by, Instant at) {}
+
+    /** The newest acknowledgement of each of these incidents that has one. */
+    public Map<String, AckRow> acknowledgements(java.util.Collection<String> incidents) throws SQLException {
+        Map<String, AckRow> out = new java.util.HashMap<>();
+        if (incidents.isEmpty()) return out;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT ON (incident) incident, created_by, starts_at FROM silence "
+                        + "WHERE kind = 'ACK' AND incident = ANY (?) ORDER BY incident, starts_at DESC")) {
+            ps.setArray(1, c.createArrayOf("text", incidents.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new AckRow(rs.getString(1), rs.getString(2), instant(rs.getTimestamp(3))));
+                }
+            }
+        }
+        return out;
+    }
+
     /** One silence, maintenance window or acknowledgement by id, or null. */
     public SilenceRow silence(String id) throws SQLException {
         List<SilenceRow> rows = silenceRows(SILENCE_COLUMNS + "WHERE id = ?", id);

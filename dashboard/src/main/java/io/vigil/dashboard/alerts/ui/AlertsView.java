@@ -7,7 +7,8 @@ import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.radiobutton.RadioButtonGroup;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import com.vaadin.flow.server.auth.AnonymousAllowed;
+import io.vigil.dashboard.security.Role;
+import jakarta.annotation.security.RolesAllowed;
 import io.vigil.dashboard.layout.LiveView;
 import io.vigil.dashboard.layout.MainLayout;
 import io.vigil.model.AlertEvent;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
 /** Alert episodes, newest first, firing ones highlighted; filter by state. */
 @Route(value = "alerts", layout = MainLayout.class)
 @PageTitle("Alerts · Vigil")
-@AnonymousAllowed
+@RolesAllowed(Role.VIEWER_NAME)
 public class AlertsView extends LiveView<List<AlertRow>> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);

@@ -13,8 +13,10 @@ import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.radiobutton.RadioButtonGroup;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import com.vaadin.flow.server.auth.AnonymousAllowed;
+import io.vigil.dashboard.security.Role;
+import jakarta.annotation.security.RolesAllowed;
 import io.vigil.dashboard.layout.LiveView;
+import io.vigil.dashboard.layout.Chart;
 import io.vigil.dashboard.layout.MainLayout;
 import io.vigil.storage.query.HistoryQueries;
 import java.time.Duration;
@@ -30,7 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 @Route(value = "capacity", layout = MainLayout.class)
 @PageTitle("Capacity · Vigil")
-@AnonymousAllowed
+@RolesAllowed(Role.VIEWER_NAME)
 public class CapacityView extends LiveView<CapacityView.Data> {
 
     record Data(List<Map<String, Object>> racks, List<Map<String, Object>> teams, List<Map<String, Object>> jobs,

@@ -14,7 +14,8 @@ import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import com.vaadin.flow.server.auth.AnonymousAllowed;
+import io.vigil.dashboard.security.Role;
+import jakarta.annotation.security.RolesAllowed;
 import io.vigil.dashboard.layout.LiveView;
 import io.vigil.dashboard.layout.MainLayout;
 import io.vigil.dashboard.notifications.NotificationsApi;
@@ -40,7 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 @Route(value = "notifications", layout = MainLayout.class)
 @PageTitle("Notifications · Vigil")
-@AnonymousAllowed
+@RolesAllowed(Role.VIEWER_NAME)
 public class NotificationsView extends LiveView<NotificationsView.Data> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
@@ -54,7 +55,6 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
     private final Grid<NotificationQueries.InboxMessage> inbox = new Grid<>();
     private final Grid<NotificationQueries.Attempt> attempts = new Grid<>();
     private final Grid<NotificationQueries.SilenceRow> silences = new Grid<>();
-    private final TextField who = new TextField("Acknowledge as");
     private final Span status = new Span();
     private final Span health = new Span();
     private final TextField matchers = new TextField("Silence matchers");
@@ -68,8 +68,6 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
         this.queries = queries;
         this.actions = actions;
         setSizeFull();
-        who.setValue("operator");
-        who.setWidth("14em");
 
         inbox.addThemeVariants(GridVariant.LUMO_ROW_STRIPES, GridVariant.LUMO_COMPACT);
         inbox.addColumn(m -> TIME.format(m.receivedAt())).setHeader("Received").setAutoWidth(true).setFlexGrow(0);
@@ -89,7 +87,7 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
             if (d.acknowledged().contains(m.incident())) return new Span("acknowledged");
             Button ack = new Button("Acknowledge", e -> acknowledge(m.incident()));
             ack.addThemeVariants(ButtonVariant.LUMO_SMALL);
-            ack.setEnabled(actions.available());
+            ack.setEnabled(actions.available() && OperatorActions.allowed());
             return ack;
         }).setHeader("").setAutoWidth(true).setFlexGrow(0);
         inbox.setHeight("40%");
@@ -118,7 +116,7 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
             if ("ACK".equals(s.kind()) || !s.active()) return new Span();
             Button end = new Button("End now", e -> expire(s));
             end.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_ERROR);
-            end.setEnabled(actions.available());
+            end.setEnabled(actions.available() && OperatorActions.allowed());
             return end;
         }).setHeader("").setAutoWidth(true).setFlexGrow(0);
         silences.setHeight("20%");
@@ -131,26 +129,22 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
         duration.setItems("30m", "1h", "2h", "4h", "1d");
         duration.setValue("2h");
         Button create = new Button("Create", e -> createSilence());
-        create.setEnabled(actions.available());
+        create.setEnabled(actions.available() && OperatorActions.allowed());
         HorizontalLayout form = new HorizontalLayout(matchers, kind, duration, comment, create);
         form.setDefaultVerticalComponentAlignment(Alignment.BASELINE);
 
-        add(new H2("Notifications"), status, health, who, new H3("Inbox (the demo's built-in receiver)"), inbox,
+        add(new H2("Notifications"), status, health, new H3("Inbox (the demo's built-in receiver)"), inbox,
                 new H3("Delivery attempts, every receiver"), attempts, new H3("Silences, maintenance, acknowledgements"),
                 form, silences);
     }
 
     private void acknowledge(String incident) {
         try {
-            actions.acknowledge(incident, by(), null);
+            actions.acknowledge(incident, null);
             Notification.show("Acknowledged " + incident + ": its repeats stop");
         } catch (Exception e) {
             Notification.show("Could not acknowledge: " + e.getMessage());
         }
-    }
-
-    private String by() {
-        return who.getValue().isBlank() ? "operator" : who.getValue().trim();
     }
 
     private void createSilence() {
@@ -163,7 +157,7 @@ public class NotificationsView extends LiveView<NotificationsView.Data> {
             Instant now = Instant.now();
             Silence s = actions.silence("maintenance".equals(kind.getValue()) ? Silence.Kind.MAINTENANCE
                             : Silence.Kind.SILENCE, parsed, now, now.plus(NotificationsApi.duration(duration.getValue())),
-                    by(), comment.getValue().isBlank() ? null : comment.getValue());
+                    comment.getValue().isBlank() ? null : comment.getValue());
             Notification.show("Created " + s.kind().name().toLowerCase() + " " + s.id());
             matchers.clear();
             comment.clear();

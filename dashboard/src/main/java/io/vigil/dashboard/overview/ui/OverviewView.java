@@ -1,164 +1,118 @@
 package io.vigil.dashboard.overview.ui;
 
+import com.vaadin.flow.component.combobox.ComboBox;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.data.value.ValueChangeMode;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import com.vaadin.flow.server.auth.AnonymousAllowed;
-import io.vigil.dashboard.layout.LiveView;
+import io.vigil.dashboard.gpu.ui.GpuView;
+import io.vigil.dashboard.layout.FleetLiveView;
 import io.vigil.dashboard.layout.MainLayout;
-import io.vigil.model.AlertEvent;
-import io.vigil.model.ClockEventReason;
-import io.vigil.storage.query.AlertQueries;
-import io.vigil.storage.query.AlertRow;
-import io.vigil.storage.query.ClusterQueries;
-import io.vigil.storage.query.GpuStatus;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
+import io.vigil.dashboard.overview.HeatmapCache;
+import io.vigil.dashboard.overview.HeatmapFrame;
+import io.vigil.dashboard.readside.FleetService;
+import io.vigil.dashboard.readside.FleetSnapshot;
+import io.vigil.dashboard.readside.GpuHealth;
+import io.vigil.dashboard.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The live cluster: every GPU a cell coloured by health, grouped by rack and host. Cells are created once and then
- * only their colour and tooltip change, so a refresh of hundreds of GPUs stays cheap.
+ * The whole site at a glance: every GPU a square on one canvas, row by row, rack by rack, coloured by health or by a
+ * chosen metric, optionally only one job's or team's GPUs; counts of firing incidents by severity. A click opens the
+ * GPU. Updated by push from the shared refresher.
  */
 @Route(value = "", layout = MainLayout.class)
-@PageTitle("Cluster overview · Vigil")
-@AnonymousAllowed
-public class OverviewView extends LiveView<OverviewView.Snapshot> {
+@PageTitle("Overview · Vigil")
+@RolesAllowed(Role.VIEWER_NAME)
+public class OverviewView extends FleetLiveView {
 
-    /** What one refresh shows. */
-    public record Snapshot(List<GpuStatus> gpus, Set<String> firingGpus, int firingAlerts, int firingIncidents,
-                           Instant newest) {}
-
-    /** A GPU's health, most urgent first; the CSS class of its cell is {@code gpu-<name>}. */
-    enum Health { ALERT, HOT, WARM, OK, IDLE }
-
-    private final ClusterQueries cluster;
-    private final AlertQueries alerts;
     private final Span summary = new Span("Waiting for telemetry…");
-    private final Div racks = new Div();
-    private final Map<String, Div> cells = new HashMap<>();
+    private final Span incidents = new Span();
+    private final Heatmap heatmap = new Heatmap();
+    private final ComboBox<HeatmapFrame.Mode> colourBy = new ComboBox<>("Colour by");
+    private final TextField filter = new TextField("Job or team");
+    private final HeatmapCache frames;
+    private HeatmapFrame.Layout layout;
+    private FleetSnapshot last;
 
-    public OverviewView(ClusterQueries cluster, AlertQueries alerts, ScheduledExecutorService liveUpdates) {
-        super(liveUpdates, Duration.ofSeconds(2));
-        this.cluster = cluster;
-        this.alerts = alerts;
-        racks.addClassName("vigil-racks");
-        summary.addClassName("vigil-summary");
+    public OverviewView(FleetService fleet, HeatmapCache frames) {
+        super(fleet);
+        this.frames = frames;
+        setWidthFull();
+        summary.setId("overview-summary");
+        incidents.setId("overview-incidents");
+        heatmap.setId("heatmap");
+        heatmap.setWidthFull();
+        colourBy.setItems(HeatmapFrame.Mode.values());
+        colourBy.setItemLabelGenerator(HeatmapFrame.Mode::label);
+        colourBy.setValue(HeatmapFrame.Mode.HEALTH);
+        colourBy.addValueChangeListener(e -> redraw(true));
+        filter.setPlaceholder("all");
+        filter.setClearButtonVisible(true);
+        filter.setValueChangeMode(ValueChangeMode.LAZY);
+        filter.addValueChangeListener(e -> redraw(false));
+        heatmap.addGpuClickListener(e -> {
+            if (layout != null && e.index() >= 0 && e.index() < layout.order().size()) {
+                var s = layout.order().get(e.index()).status();
+                getUI().ifPresent(ui -> ui.navigate(GpuView.path(s.cluster(), s.host(), s.gpu())));
+            }
+        });
         Div legend = new Div();
         legend.addClassName("vigil-legend");
-        for (Health h : Health.values()) {
+        for (GpuHealth h : GpuHealth.values()) {
             Span swatch = new Span();
-            swatch.addClassNames("gpu-cell", "gpu-" + h.name().toLowerCase());
-            Span label = new Span(switch (h) {
-                case ALERT -> "alert firing";
+            swatch.addClassNames("gpu-cell", "gpu-" + h.cssName());
+            legend.add(swatch, new Span(switch (h) {
+                case CRITICAL -> "critical alert";
+                case WARNING -> "warning alert";
                 case HOT -> "thermal slowdown";
-                case WARM -> "within 8 °C of slowdown";
-                case OK -> "busy, healthy";
+                case WARM -> "within " + (int) GpuHealth.WARM_BAND_C + " °C of its slowdown";
+                case BUSY -> "busy, healthy";
                 case IDLE -> "idle";
-            });
-            legend.add(swatch, label);
+            }));
         }
-        add(new H2("Cluster overview"), summary, legend, racks);
+        HorizontalLayout controls = new HorizontalLayout(colourBy, filter);
+        add(new H2("Overview"), summary, incidents, controls, legend, heatmap);
     }
 
     @Override
-    protected Snapshot load() throws Exception {
-        List<GpuStatus> gpus = cluster.latestGpuStatus(Duration.ofSeconds(30));
-        List<AlertRow> firing = alerts.list(AlertEvent.State.FIRING, 10_000);
-        Set<String> firingGpus = new HashSet<>();
-        for (AlertRow a : firing) {
-            String host = a.labels().get("host"), gpu = a.labels().get("gpu");
-            if (host != null && gpu != null) {
-                firingGpus.add(host + "/" + gpu);
-            }
-        }
-        Instant newest = gpus.stream().map(GpuStatus::ts).max(Instant::compareTo).orElse(null);
-        // An incident is a root-cause alert (label root=true; alerts from before incidents existed count too); its
-        // consequences (root=false) are alerts of the same incident.
-        int incidents = (int) firing.stream().filter(a -> !"false".equals(a.labels().get("root"))).count();
-        return new Snapshot(gpus, firingGpus, firing.size(), incidents, newest);
-    }
-
-    @Override
-    protected void render(Snapshot s) {
-        if (s.gpus().isEmpty()) {
-            summary.setText("No GPU telemetry yet. Is a collector or the simulator publishing?");
+    protected void render(FleetSnapshot s) {
+        last = s;
+        if (s.error() != null) {
+            summary.setText("Cannot read the database: " + s.error());
             return;
         }
-        Map<Health, Integer> counts = new LinkedHashMap<>();
-        for (GpuStatus g : s.gpus()) {
-            Health h = health(g, s.firingGpus());
-            counts.merge(h, 1, Integer::sum);
-            cell(g).setClassName("gpu-cell gpu-" + h.name().toLowerCase());
-            cell(g).setTitle(tooltip(g, h));
+        if (s.gpus().isEmpty()) {
+            summary.setText("No GPU telemetry yet. Is a collector or the simulator publishing?");
+        } else {
+            Map<GpuHealth, Integer> counts = new EnumMap<>(GpuHealth.class);
+            for (FleetSnapshot.Gpu g : s.gpus()) counts.merge(g.health(), 1, Integer::sum);
+            summary.setText(String.format("%,d GPUs · %d hot · %d warm · %d idle · data as of %s", s.gpus().size(),
+                    counts.getOrDefault(GpuHealth.HOT, 0), counts.getOrDefault(GpuHealth.WARM, 0),
+                    counts.getOrDefault(GpuHealth.IDLE, 0), s.newest()));
         }
-        summary.setText(String.format("%d GPUs · %d incident%s firing (%d alerts) · %d hot · %d warm · data as of %s",
-                s.gpus().size(), s.firingIncidents(), s.firingIncidents() == 1 ? "" : "s", s.firingAlerts(), counts.getOrDefault(Health.HOT, 0) + counts.getOrDefault(Health.ALERT, 0),
-                counts.getOrDefault(Health.WARM, 0), s.newest()));
+        int firing = s.firingIncidents();
+        incidents.setText(firing == 0 ? "No incident firing" : firing + " incident" + (firing == 1 ? "" : "s")
+                + " firing: " + s.firingIncidentsBySeverity().entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey().toLowerCase()).reduce((a, b) -> a + ", " + b).orElse(""));
+        redraw(false);
     }
 
-    @Override
-    protected void renderError(String message) {
-        summary.setText("Cannot read the database: " + message);
-    }
-
-    static Health health(GpuStatus g, Set<String> firingGpus) {
-        if (firingGpus.contains(g.host() + "/" + g.gpu())) return Health.ALERT;
-        boolean throttled = g.clockEventReasons() != null && (g.clockEventReasons() & ClockEventReason.THERMAL_MASK) != 0;
-        double slowdown = g.slowdownTempC() == null ? 87 : g.slowdownTempC();
-        if (throttled || (g.tempC() != null && g.tempC() >= slowdown)) return Health.HOT;
-        if (g.tempC() != null && g.tempC() >= slowdown - 8) return Health.WARM;
-        if (g.utilPct() != null && g.utilPct() < 5) return Health.IDLE;
-        return Health.OK;
-    }
-
-    private static String tooltip(GpuStatus g, Health h) {
-        return String.format("%s/gpu%d · %s%n%.0f °C · %.0f W · %.0f%% util · %.0f MHz%s", g.host(), g.gpu(),
-                h.name().toLowerCase(), nz(g.tempC()), nz(g.powerW()), nz(g.utilPct()), nz(g.smClockMHz()),
-                g.jobId() == null ? "" : "\n" + g.jobId() + " rank " + g.rank());
-    }
-
-    private static double nz(Double v) {
-        return v == null ? Double.NaN : v;
-    }
-
-    /** The GPU's cell, creating its rack and host boxes on first sight. */
-    private Div cell(GpuStatus g) {
-        String key = g.host() + "/" + g.gpu();
-        Div cell = cells.get(key);
-        if (cell != null) {
-            return cell;
+    private void redraw(boolean modeChanged) {
+        FleetSnapshot s = last;
+        if (s == null || s.gpus().isEmpty()) return;
+        HeatmapFrame.Mode mode = colourBy.getValue() == null ? HeatmapFrame.Mode.HEALTH : colourBy.getValue();
+        HeatmapFrame.Layout next = frames.layout(s, mode);
+        if (layout == null || modeChanged || !next.signature().equals(layout.signature())) {
+            layout = next;
+            heatmap.setLayout(next.json(), mode == HeatmapFrame.Mode.HEALTH ? "health" : "metric");
         }
-        String rackName = g.rack() == null ? "(no rack)" : g.rack();
-        Div rack = box("rack:" + rackName, racks, "vigil-rack", "Rack " + rackName);
-        Div host = box("host:" + g.host(), rack, "vigil-host", g.host());
-        cell = new Div();
-        cell.setClassName("gpu-cell");
-        cell.setId("gpu-" + g.host() + "-" + g.gpu());
-        host.add(cell);
-        cells.put(key, cell);
-        return cell;
-    }
-
-    private Div box(String key, Div parent, String className, String label) {
-        Div box = cells.get(key);
-        if (box == null) {
-            box = new Div();
-            box.addClassName(className);
-            Span title = new Span(label);
-            title.addClassName(className + "-label");
-            box.add(title);
-            parent.add(box);
-            cells.put(key, box);
-        }
-        return box;
+        heatmap.setCells(frames.cells(layout, s, mode, filter.getValue()));
     }
 }

@@ -1,4 +1,4 @@
-package io.vigil.dashboard.capacity.ui;
+package io.vigil.dashboard.layout;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vaadin.flow.component.Component;

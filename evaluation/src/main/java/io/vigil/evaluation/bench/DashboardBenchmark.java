@@ -1,0 +1,250 @@
+package io.vigil.evaluation.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import io.vigil.launcher.Platform;
+import io.vigil.launcher.PlatformConfig;
+import io.vigil.model.WireFormat;
+import io.vigil.model.config.Settings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]}: the overview of a simulated site
+ * (16,384 GPUs by default) live at 1 Hz with several signed-in browser sessions, on the embedded platform the demo
+ * runs. Measured in one run:
+ * <ul>
+ * <li>the dashboard JVM's CPU (from /proc) with no session open (the baseline) and with the sessions open;</li>
+ * <li>bytes pushed to each session per second (WebSocket frames and HTTP responses Playwright sees);</li>
+ * <li>the browser's time per update: decoding the frame and drawing the canvas (the heatmap's own timing), and
+ * long tasks (over 50 ms) the browser reports;</li>
+ * <li>how long the shared refresher's database read takes.</li>
+ * </ul>
+ * Goals (issue 12): server under 10 % of one core, under 200 KB/s per session, frames under 50 ms.
+ */
+public final class DashboardBenchmark {
+
+    public record Result(int gpus, int gpusShown, int sessions, int seconds, double idleCpuPctOfCore,
+                         double cpuPctOfCore, double cpuPctPerSession, double kbPerSecondPerSession,
+                         double updatesPerSecondPerSession, double frameP50Ms, double frameP99Ms,
+                         double frameMaxMs, int longTasks, double refreshReadP50Ms, double refreshReadMaxMs,
+                         int cores) {}
+
+    private DashboardBenchmark() {}
+
+    public static Result run(int gpus, int sessions, int seconds, PrintStream log) throws Exception {
+        Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
+        if (!Files.isExecutable(chromium)) {
+            throw new IllegalStateException("Chromium not found at " + chromium + " (apt-get install chromium)");
+        }
+        Path data = Files.createTempDirectory("vigil-bench-dashboard");
+        Map<String, String> o = new HashMap<>();
+        o.put("kafka.embedded-port", String.valueOf(freePort()));
+        o.put("db.embedded-port", String.valueOf(freePort()));
+        o.put("dashboard.port", String.valueOf(freePort()));
+        o.put("simulator.control-port", "0");
+        o.put("data.dir", data.resolve("data").toString());
+        o.put("dashboard.users-file", data.resolve("users").toString());
+        o.put("simulator.hosts", String.valueOf(Math.max(1, gpus / 8)));
+        o.put("simulator.fault-script", "none");
+        Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
+        PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, System.getenv(), o), home);
+        log.println("Starting the platform with " + gpus + " simulated GPUs...");
+        try (Platform platform = Platform.start(config, log)) {
+            String base = platform.dashboardUrl();
+            String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + platform.adminPassword())
+                    .getBytes(StandardCharsets.UTF_8));
+            HttpClient http = HttpClient.newHttpClient();
+            int shown = 0;
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+            while (Instant.now().isBefore(deadline)) {
+                JsonNode fleet = fleet(http, base, auth);
+                shown = fleet.path("gpus").asInt();
+                if (shown >= gpus * 0.98) break;
+                Thread.sleep(2000);
+            }
+            log.printf("%d GPUs in the live view; measuring %d s without sessions (baseline)...%n", shown, seconds);
+            long pid = platform.dashboardPid();
+            double idle = cpuPct(pid, seconds);
+
+            try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
+                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+                 Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
+                         .setExecutablePath(chromium).setHeadless(true)
+                         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                 "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
+                List<Page> pages = new ArrayList<>();
+                List<AtomicLong> bytes = new ArrayList<>();
+                for (int i = 0; i < sessions; i++) {
+                    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1600, 1000));
+                    // Long tasks (over 50 ms) as the browser reports them.
+                    context.addInitScript("window.__longTasks = 0; try { new PerformanceObserver(l => "
+                            + "{ window.__longTasks += l.getEntries().length; }).observe({type: 'longtask', buffered: true}); } catch (e) {}");
+                    Page page = context.newPage();
+                    AtomicLong received = new AtomicLong();
+                    page.onWebSocket(ws -> ws.onFrameReceived(f -> received.addAndGet(
+                            f.binary() != null ? f.binary().length : f.text().getBytes(StandardCharsets.UTF_8).length)));
+                    page.onResponse(r -> {
+                        try {
+                            if (r.url().contains("v-r=uidl") || r.url().contains("v-r=push")) received.addAndGet(r.body().length);
+                        } catch (RuntimeException ignored) {
+                            // A response without a body (redirect).
+                        }
+                    });
+                    page.navigate(base + "/login");
+                    page.locator("vaadin-login-form input[name='username']").fill("admin");
+                    page.locator("vaadin-login-form input[name='password']").fill(platform.adminPassword());
+                    page.locator("vaadin-login-form vaadin-button").first().click();
+                    page.waitForSelector("#heatmap[data-cells='" + shown + "']",
+                            new Page.WaitForSelectorOptions().setTimeout(120_000));
+                    pages.add(page);
+                    bytes.add(received);
+                }
+                log.printf("%d sessions on the overview; measuring %d s...%n", sessions, seconds);
+                Thread.sleep(3000); // past the first full layout
+                long[] framesBefore = new long[sessions];
+                long[] bytesBefore = new long[sessions];
+                for (int i = 0; i < sessions; i++) {
+                    framesBefore[i] = frames(pages.get(i));
+                    bytesBefore[i] = bytes.get(i).get();
+                    pages.get(i).evaluate("() => { const m = document.querySelector('#heatmap'); m._drawTimes = []; }");
+                }
+                List<Double> reads = new ArrayList<>();
+                long cpuStart = cpuTicks(pid);
+                long t0 = System.nanoTime();
+                while ((System.nanoTime() - t0) / 1e9 < seconds) {
+                    Thread.sleep(1000);
+                    // The read time of the shared refresher, sampled once a second (a GET of a cached snapshot).
+                    reads.add(fleet(http, base, auth).path("readMillis").asDouble());
+                }
+                double wall = (System.nanoTime() - t0) / 1e9;
+                double cpu = (cpuTicks(pid) - cpuStart) / (double) TICKS / wall * 100;
+                double kb = 0, updates = 0;
+                List<Double> frameMs = new ArrayList<>();
+                int longTasks = 0;
+                for (int i = 0; i < sessions; i++) {
+                    Page p = pages.get(i);
+                    kb += (bytes.get(i).get() - bytesBefore[i]) / 1024.0 / wall;
+                    updates += (frames(p) - framesBefore[i]) / wall;
+                    for (Object v : (List<?>) p.evaluate("() => document.querySelector('#heatmap')._drawTimes")) {
+                        frameMs.add(((Number) v).doubleValue());
+                    }
+                    longTasks += ((Number) p.evaluate("() => window.__longTasks")).intValue();
+                }
+                frameMs.sort(Double::compare);
+                reads.sort(Double::compare);
+                return new Result(gpus, shown, sessions, seconds, idle, cpu, (cpu - idle) / sessions, kb / sessions,
+                        updates / sessions, pct(frameMs, 0.5), pct(frameMs, 0.99),
+                        frameMs.isEmpty() ? Double.NaN : frameMs.get(frameMs.size() - 1), longTasks, pct(reads, 0.5),
+                        reads.isEmpty() ? Double.NaN : reads.get(reads.size() - 1),
+                        Runtime.getRuntime().availableProcessors());
+            }
+        } finally {
+            deleteQuietly(data);
+        }
+    }
+
+    /** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux). */
+    static final int TICKS = 100;
+
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    }
+
+    static double cpuPct(long pid, int seconds) throws Exception {
+        long c0 = cpuTicks(pid);
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return (cpuTicks(pid) - c0) / (double) TICKS / wall * 100;
+    }
+
+    private static long frames(Page p) {
+        Object v = p.evaluate("() => Number(document.querySelector('#heatmap').dataset.frames || 0)");
+        return ((Number) v).longValue();
+    }
+
+    private static JsonNode fleet(HttpClient http, String base, String auth) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/fleet"))
+                .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? WireFormat.mapper().readTree(r.body()) : WireFormat.mapper().createObjectNode();
+    }
+
+    private static double pct(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) return Double.NaN;
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean json = false;
+        int gpus = 16_384, sessions = 5, seconds = 60;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json" -> json = true;
+                case "--gpus" -> gpus = Integer.parseInt(args[++i]);
+                case "--sessions" -> sessions = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--json, --gpus N, --sessions N, --seconds S)");
+            }
+        }
+        if (gpus < 8 || sessions < 1 || seconds < 5) {
+            throw new IllegalArgumentException("--gpus must be at least 8, --sessions at least 1, --seconds at least 5");
+        }
+        Result r = run(gpus, sessions, seconds, json ? System.err : System.out);
+        if (json) {
+            ObjectNode n = WireFormat.mapper().valueToTree(r);
+            System.out.println(n.toPrettyString());
+            return;
+        }
+        System.out.printf("%nDashboard overview, %,d GPUs (%,d shown), %d sessions, %d s, %d cores%n", r.gpus(),
+                r.gpusShown(), r.sessions(), r.seconds(), r.cores());
+        System.out.printf("  server CPU, no session (baseline)   %6.1f %% of one core%n", r.idleCpuPctOfCore());
+        System.out.printf("  server CPU, %d sessions              %6.1f %% of one core (goal < 10 %%)%n", r.sessions(),
+                r.cpuPctOfCore());
+        System.out.printf("  per session above the baseline      %6.1f %% of one core%n", r.cpuPctPerSession());
+        System.out.printf("  pushed per session                  %6.1f KB/s (goal < 200 KB/s)%n", r.kbPerSecondPerSession());
+        System.out.printf("  updates per session                 %6.2f per s%n", r.updatesPerSecondPerSession());
+        System.out.printf("  browser time per update             p50 %.1f ms, p99 %.1f ms, max %.1f ms (goal < 50 ms); long tasks %d%n",
+                r.frameP50Ms(), r.frameP99Ms(), r.frameMaxMs(), r.longTasks());
+        System.out.printf("  shared refresher's database read    p50 %.0f ms, max %.0f ms (once per second for all sessions)%n",
+                r.refreshReadP50Ms(), r.refreshReadMaxMs());
+    }
+}
