@@ -6,12 +6,8 @@
 const HEALTH = ['#d32f2f', '#f57c00', '#e64a19', '#fbc02d', '#43a047', '#90a4ae'];
 const NO_DATA = 251, FILTERED = 255;
 
-function scale(v) {
-  // Blue (cool) -> green -> yellow -> red (hot), v in 0..250.
-  const t = v / 250;
-  const h = (1 - t) * 240;
-  return `hsl(${h.toFixed(0)}, 75%, 50%)`;
-}
+// Blue (cool) -> green -> yellow -> red (hot) for 0..250, computed once.
+const SCALE = Array.from({ length: 251 }, (_, v) => `hsl(${((1 - v / 250) * 240).toFixed(0)}, 75%, 50%)`);
 
 class VigilHeatmap extends HTMLElement {
   constructor() {
@@ -137,19 +133,29 @@ class VigilHeatmap extends HTMLElement {
     ctx.fillStyle = dark ? '#ccc' : '#333';
     ctx.font = '11px sans-serif';
     let lastRow = null;
-    for (let i = 0; i < this._rects.length; i++) {
-      const [x, y, , , , row] = this._rects[i];
-      if (row !== lastRow) {
-        ctx.fillStyle = dark ? '#ccc' : '#333';
-        ctx.fillText(row, 0, y + 10);
-        lastRow = row;
+    // Squares grouped by value, so the colour changes at most 256 times per frame rather than once per GPU.
+    const buckets = new Map();
+    const n = this._rects.length;
+    for (let i = 0; i < n; i++) {
+      const r = this._rects[i];
+      if (r[5] !== lastRow) {
+        ctx.fillText(r[5], 0, r[1] + 10);
+        lastRow = r[5];
       }
       const v = i < this._cells.length ? this._cells[i] : NO_DATA;
-      if (v === FILTERED) ctx.fillStyle = dark ? '#2a2a2a' : '#eee';
-      else if (v === NO_DATA) ctx.fillStyle = dark ? '#444' : '#ccc';
-      else if ((this.mode || 'health') === 'health') ctx.fillStyle = HEALTH[v] || '#888';
-      else ctx.fillStyle = scale(v);
-      ctx.fillRect(x, y, this._cell, this._cell);
+      let b = buckets.get(v);
+      if (!b) buckets.set(v, b = []);
+      b.push(i);
+    }
+    const health = (this.mode || 'health') === 'health';
+    const c = this._cell;
+    for (const [v, idx] of buckets) {
+      ctx.fillStyle = v === FILTERED ? (dark ? '#2a2a2a' : '#eee') : v === NO_DATA ? (dark ? '#444' : '#ccc')
+        : health ? (HEALTH[v] || '#888') : (SCALE[v] || '#888');
+      for (const i of idx) {
+        const r = this._rects[i];
+        ctx.fillRect(r[0], r[1], c, c);
+      }
     }
   }
 

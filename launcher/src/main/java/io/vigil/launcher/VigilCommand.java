@@ -26,6 +26,9 @@ public final class VigilCommand {
                         Alertmanager, at 1,000 incidents a minute;
                         ./vigil bench storage [--json] [--gpus N] [--seconds S]: ingest, bytes per sample and a
                         capacity query against VictoriaMetrics on the same samples;
+                        ./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]: the overview
+                        of 16,384 simulated GPUs at 1 Hz with 5 signed-in browser sessions (server CPU, bytes
+                        per session, browser time per update);
                         ./vigil bench collectors [bmc-fleet]: the collectors' benchmarks (bmc-fleet: only
                         the 500-BMC Redfish run)
               user      dashboard users and API tokens (the users file, dashboard.users-file):

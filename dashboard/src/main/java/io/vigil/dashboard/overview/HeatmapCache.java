@@ -2,6 +2,7 @@ package io.vigil.dashboard.overview;
 
 import io.vigil.dashboard.readside.FleetSnapshot;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,8 +34,20 @@ public final class HeatmapCache {
         }
     };
 
+    /** The last layout built per mode: reused while the site's GPUs stay the same (nearly always). */
+    private final Map<HeatmapFrame.Mode, HeatmapFrame.Layout> lastLayout = new java.util.EnumMap<>(HeatmapFrame.Mode.class);
+
     public synchronized HeatmapFrame.Layout layout(FleetSnapshot s, HeatmapFrame.Mode mode) {
-        return (HeatmapFrame.Layout) entries.computeIfAbsent(new Key(s, mode, "", ""), k -> HeatmapFrame.layout(s, mode));
+        return (HeatmapFrame.Layout) entries.computeIfAbsent(new Key(s, mode, "", ""), k -> {
+            List<FleetSnapshot.Gpu> order = HeatmapFrame.order(s);
+            String signature = HeatmapFrame.signature(order, mode);
+            HeatmapFrame.Layout last = lastLayout.get(mode);
+            // Same places: keep the JSON (the layout's GPUs are looked up by key when encoding cells).
+            HeatmapFrame.Layout layout = last != null && last.signature().equals(signature) ? last
+                    : new HeatmapFrame.Layout(order, HeatmapFrame.json(order, mode), signature);
+            lastLayout.put(mode, layout);
+            return layout;
+        });
     }
 
     /** The base64 cells of {@code layout} for this snapshot, mode and filter. */

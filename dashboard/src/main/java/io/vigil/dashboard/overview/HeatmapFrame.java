@@ -53,10 +53,30 @@ public final class HeatmapFrame {
     private HeatmapFrame() {}
 
     public static Layout layout(FleetSnapshot snapshot, Mode mode) {
+        List<FleetSnapshot.Gpu> order = order(snapshot);
+        return new Layout(order, json(order, mode), signature(order, mode));
+    }
+
+    /** The GPUs in drawing order: row, rack, host, GPU. */
+    public static List<FleetSnapshot.Gpu> order(FleetSnapshot snapshot) {
         List<FleetSnapshot.Gpu> order = new ArrayList<>(snapshot.gpus());
         order.sort(Comparator.comparing((FleetSnapshot.Gpu g) -> nz(g.status().row()))
                 .thenComparing(g -> nz(g.status().rack())).thenComparing(g -> g.status().host())
                 .thenComparingInt(g -> g.status().gpu()));
+        return order;
+    }
+
+    /** Identifies a layout (the mode and every GPU's place) without building it. */
+    public static String signature(List<FleetSnapshot.Gpu> order, Mode mode) {
+        long h = mode.ordinal();
+        for (FleetSnapshot.Gpu g : order) {
+            var s = g.status();
+            h = h * 1_000_003L + java.util.Objects.hash(s.cluster(), s.row(), s.rack(), s.host(), s.gpu());
+        }
+        return Long.toHexString(h) + ":" + order.size();
+    }
+
+    static String json(List<FleetSnapshot.Gpu> order, Mode mode) {
         ObjectNode root = WireFormat.mapper().createObjectNode();
         root.put("mode", mode.name().toLowerCase(Locale.ROOT));
         root.put("min", mode.min);
@@ -66,7 +86,6 @@ public final class HeatmapFrame {
         for (GpuHealth h : GpuHealth.values()) legend.add(h.cssName());
         ArrayNode rows = root.putArray("rows");
         ObjectNode row = null, rack = null, host = null;
-        StringBuilder sig = new StringBuilder(mode.name());
         for (FleetSnapshot.Gpu g : order) {
             GpuStatus s = g.status();
             if (row == null || !row.get("name").asText().equals(nz(s.row()))) {
@@ -83,9 +102,8 @@ public final class HeatmapFrame {
                 host = ((ArrayNode) rack.get("hosts")).addObject().put("name", s.host()).put("gpus", 0);
             }
             host.put("gpus", host.get("gpus").asInt() + 1);
-            sig.append('|').append(g.key());
         }
-        return new Layout(order, root.toString(), Integer.toHexString(sig.toString().hashCode()) + ":" + order.size());
+        return root.toString();
     }
 
     /**

@@ -39,6 +39,8 @@ public class FleetService {
     /** Incidents of the last day are listed, beside every firing one. */
     static final Duration INCIDENT_WINDOW = Duration.ofHours(24);
     static final int MAX_ALERTS = 20_000;
+    /** Each refresh re-reads this much before the newest sample it has, for samples that were written late. */
+    static final Duration OVERLAP = Duration.ofSeconds(3);
     private static final Duration OWNERS_EVERY = Duration.ofSeconds(30);
 
     private final ClusterQueries cluster;
@@ -50,6 +52,9 @@ public class FleetService {
     private volatile FleetSnapshot current = FleetSnapshot.empty();
     private volatile long lastReadMillis = -1;
     private Map<String, ClusterQueries.JobOwner> owners = Map.of();
+    /** The newest sample of each GPU, kept here and fed incrementally (guarded by the refresh lock). */
+    private final Map<String, GpuStatus> latest = new HashMap<>();
+    private Instant latestNewest;
     private Instant ownersAt = Instant.EPOCH;
 
     public FleetService(ClusterQueries cluster, AlertQueries alerts, NotificationQueries notifications,
@@ -124,7 +129,7 @@ public class FleetService {
     }
 
     private FleetSnapshot read(Instant now) throws Exception {
-        List<GpuStatus> statuses = cluster.latestGpuStatus(GPU_WINDOW);
+        List<GpuStatus> statuses = latestGpus();
         List<AlertRow> rows = alerts.forIncidents(now.minus(INCIDENT_WINDOW), MAX_ALERTS);
         if (Duration.between(ownersAt, now).compareTo(OWNERS_EVERY) >= 0) {
             Map<String, ClusterQueries.JobOwner> o = new HashMap<>();
@@ -136,6 +141,32 @@ public class FleetService {
         for (AlertRow a : rows) ids.add(IncidentGrouping.incidentOf(a));
         List<Incident> incidents = IncidentGrouping.group(rows, acks(ids));
         return assemble(statuses, rows, incidents, owners, now);
+    }
+
+    /**
+     * Every GPU's newest sample within {@link #GPU_WINDOW} of the newest overall. The first read takes the whole
+     * window; later ones only what is newer than the last newest minus {@link #OVERLAP}, merged here — at 16,384 GPUs
+     * a few seconds of rows a second instead of fifteen.
+     */
+    private List<GpuStatus> latestGpus() throws Exception {
+        Instant since;
+        if (latestNewest == null) {
+            Instant newest = cluster.newestGpuSample();
+            if (newest == null) return List.of();
+            since = newest.minus(GPU_WINDOW);
+        } else {
+            since = latestNewest.minus(OVERLAP);
+        }
+        for (GpuStatus g : cluster.gpuStatusSince(since)) {
+            String key = g.cluster() + "/" + g.host() + "/" + g.gpu();
+            GpuStatus had = latest.get(key);
+            if (had == null || g.ts().isAfter(had.ts())) latest.put(key, g);
+            if (latestNewest == null || g.ts().isAfter(latestNewest)) latestNewest = g.ts();
+        }
+        if (latestNewest == null) return List.of();
+        Instant cutoff = latestNewest.minus(GPU_WINDOW);
+        latest.values().removeIf(g -> !g.ts().isAfter(cutoff));
+        return new ArrayList<>(latest.values());
     }
 
     private Map<String, IncidentGrouping.Ack> acks(Set<String> ids) throws Exception {

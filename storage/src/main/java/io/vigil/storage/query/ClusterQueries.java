@@ -45,6 +45,40 @@ public final class ClusterQueries {
         }
     }
 
+    /**
+     * The newest sample of every whole GPU among those stamped after {@code since} (event time), unordered: the
+     * incremental read behind a live view that keeps the latest state itself and asks only for what is new (with
+     * some overlap, for samples that arrive late).
+     */
+    public List<GpuStatus> gpuStatusSince(java.time.Instant since) throws SQLException {
+        String sql = "SELECT DISTINCT ON (cluster, host, gpu) cluster, row_name, rack, host, gpu, ts, gpu_temp_c, "
+                + "slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, rank "
+                + "FROM gpu_sample WHERE ts > ? AND mig_instance IS NULL "
+                + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, java.sql.Timestamp.from(since));
+            List<GpuStatus> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new GpuStatus(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5), rs.getTimestamp(6).toInstant(), dbl(rs, 7), dbl(rs, 8), dbl(rs, 9),
+                            dbl(rs, 10), dbl(rs, 11), lng(rs, 12), rs.getString(13), integer(rs, 14)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The newest sample's time of any GPU, or null with none stored. */
+    public java.time.Instant newestGpuSample() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT max(ts) FROM gpu_sample"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            java.sql.Timestamp t = rs.getTimestamp(1);
+            return t == null ? null : t.toInstant();
+        }
+    }
+
     /** A power device's newest reading (rack PDU, power shelf, PSU). */
     public record PowerReading(String cluster, String row, String rack, String source, String device,
                                java.time.Instant ts, Double powerW, Double capacityW) {}

@@ -30,7 +30,7 @@ import java.util.Map;
 @Route(value = "", layout = MainLayout.class)
 @PageTitle("Overview · Vigil")
 @RolesAllowed(Role.VIEWER_NAME)
-public class OverviewView extends FleetLiveView {
+public class OverviewView extends FleetLiveView implements com.vaadin.flow.router.BeforeEnterObserver {
 
     private final Span summary = new Span("Waiting for telemetry…");
     private final Span incidents = new Span();
@@ -79,6 +79,19 @@ public class OverviewView extends FleetLiveView {
         }
         HorizontalLayout controls = new HorizontalLayout(colourBy, filter);
         add(new H2("Overview"), summary, incidents, controls, legend, heatmap);
+    }
+
+    /** Deep-linkable: {@code /?colour=temperature&filter=job-2}. */
+    @Override
+    public void beforeEnter(com.vaadin.flow.router.BeforeEnterEvent event) {
+        var q = event.getLocation().getQueryParameters().getParameters();
+        if (q.containsKey("colour")) {
+            String c = q.get("colour").get(0).toUpperCase(java.util.Locale.ROOT);
+            for (HeatmapFrame.Mode m : HeatmapFrame.Mode.values()) {
+                if (m.name().equals(c)) colourBy.setValue(m);
+            }
+        }
+        if (q.containsKey("filter")) filter.setValue(q.get("filter").get(0));
     }
 
     @Override
