@@ -42,6 +42,11 @@ public final class HeatmapFrame {
             this.unit = unit;
         }
 
+        /** The scale's ends, e.g. "20 °C to 100 °C". */
+        public String scaleText() {
+            return String.format(Locale.ROOT, "%.0f %s to %.0f %s", min, unit, max, unit);
+        }
+
         public String label() {
             return name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
         }

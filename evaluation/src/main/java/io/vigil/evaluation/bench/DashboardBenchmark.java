@@ -116,7 +116,15 @@ public final class DashboardBenchmark {
                     // Coloured by temperature, the worst case: nearly every frame changes (by health, only frames
                     // whose colours changed are sent, which on a healthy site is almost none).
                     page.navigate(base + "/?colour=temperature");
-                    page.waitForSelector("#heatmap[data-frames]", new Page.WaitForSelectorOptions().setTimeout(120_000));
+                    try {
+                        page.waitForSelector("#heatmap[data-frames]", new Page.WaitForSelectorOptions().setTimeout(180_000));
+                    } catch (RuntimeException e) {
+                        Path shot = Path.of("target", "bench-dashboard-failure.png");
+                        Files.createDirectories(shot.getParent());
+                        page.screenshot(new Page.ScreenshotOptions().setPath(shot));
+                        throw new IllegalStateException("session " + (i + 1) + " at " + page.url()
+                                + " drew no frame in 3 minutes (screenshot " + shot.toAbsolutePath() + ")", e);
+                    }
                     log.printf("  session %d: %s GPUs drawn%n", i + 1, page.locator("#heatmap").getAttribute("data-cells"));
                     pages.add(page);
                     bytes.add(received);

@@ -29,26 +29,8 @@ public final class AlertQueries {
 
     /** Newest first; {@code state} null means every state. */
     public List<AlertRow> list(AlertEvent.State state, int limit) throws SQLException {
-        String sql = "SELECT fingerprint, type, severity, state, starts_at, ends_at, labels::text, summary, "
-                + "evidence::text, updated_at FROM alert "
-                + (state == null ? "" : "WHERE state = ? ")
-                + "ORDER BY starts_at DESC, fingerprint LIMIT ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            if (state != null) {
-                ps.setString(i++, state.name());
-            }
-            ps.setInt(i, limit);
-            List<AlertRow> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new AlertRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), json(rs.getString(7), LABELS),
-                            rs.getString(8), json(rs.getString(9), EVIDENCE), instant(rs.getTimestamp(10))));
-                }
-            }
-            return rows;
-        }
+        return state == null ? rows("ORDER BY starts_at DESC, fingerprint LIMIT ?", limit)
+                : rows("WHERE state = ? ORDER BY starts_at DESC, fingerprint LIMIT ?", state.name(), limit);
     }
 
     /**

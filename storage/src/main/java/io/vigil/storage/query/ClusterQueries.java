@@ -23,22 +23,14 @@ public final class ClusterQueries {
      * event time, so a replay or a simulated clock shows consistently), ordered by rack, host and GPU.
      */
     public List<GpuStatus> latestGpuStatus(Duration window) throws SQLException {
-        String sql = "SELECT DISTINCT ON (cluster, host, gpu) cluster, row_name, rack, host, gpu, ts, gpu_temp_c, "
-                + "slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, rank "
+        String sql = GPU_STATUS
                 + "FROM gpu_sample WHERE ts > (SELECT max(ts) FROM gpu_sample) - make_interval(secs => ?) "
                 + "AND mig_instance IS NULL "
                 // In-band samples (NVML, DCGM) win over a BMC's reading of the same index within the window.
                 + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setDouble(1, window.toMillis() / 1000.0);
-            List<GpuStatus> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new GpuStatus(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5), rs.getTimestamp(6).toInstant(), dbl(rs, 7), dbl(rs, 8), dbl(rs, 9),
-                            dbl(rs, 10), dbl(rs, 11), lng(rs, 12), rs.getString(13), integer(rs, 14)));
-                }
-            }
+            List<GpuStatus> out = gpuStatuses(ps);
             out.sort(java.util.Comparator.comparing((GpuStatus g) -> g.rack() == null ? "" : g.rack())
                     .thenComparing(GpuStatus::host).thenComparingInt(GpuStatus::gpu));
             return out;
@@ -51,21 +43,11 @@ public final class ClusterQueries {
      * some overlap, for samples that arrive late).
      */
     public List<GpuStatus> gpuStatusSince(java.time.Instant since) throws SQLException {
-        String sql = "SELECT DISTINCT ON (cluster, host, gpu) cluster, row_name, rack, host, gpu, ts, gpu_temp_c, "
-                + "slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, rank "
-                + "FROM gpu_sample WHERE ts > ? AND mig_instance IS NULL "
+        String sql = GPU_STATUS + "FROM gpu_sample WHERE ts > ? AND mig_instance IS NULL "
                 + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, java.sql.Timestamp.from(since));
-            List<GpuStatus> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new GpuStatus(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5), rs.getTimestamp(6).toInstant(), dbl(rs, 7), dbl(rs, 8), dbl(rs, 9),
-                            dbl(rs, 10), dbl(rs, 11), lng(rs, 12), rs.getString(13), integer(rs, 14)));
-                }
-            }
-            return out;
+            return gpuStatuses(ps);
         }
     }
 
@@ -148,6 +130,23 @@ public final class ClusterQueries {
             }
             return out;
         }
+    }
+
+    /** The newest sample per GPU, the columns {@link GpuStatus} holds (ORDER BY and WHERE follow). */
+    private static final String GPU_STATUS = "SELECT DISTINCT ON (cluster, host, gpu) cluster, row_name, rack, host, "
+            + "gpu, ts, gpu_temp_c, slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, "
+            + "rank ";
+
+    private static List<GpuStatus> gpuStatuses(PreparedStatement ps) throws SQLException {
+        List<GpuStatus> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new GpuStatus(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getInt(5), rs.getTimestamp(6).toInstant(), dbl(rs, 7), dbl(rs, 8), dbl(rs, 9),
+                        dbl(rs, 10), dbl(rs, 11), lng(rs, 12), rs.getString(13), integer(rs, 14)));
+            }
+        }
+        return out;
     }
 
     private static Double dbl(ResultSet rs, int i) throws SQLException {

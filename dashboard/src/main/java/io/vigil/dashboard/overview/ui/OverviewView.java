@@ -38,6 +38,8 @@ public class OverviewView extends FleetLiveView implements com.vaadin.flow.route
     private final ComboBox<HeatmapFrame.Mode> colourBy = new ComboBox<>("Colour by");
     private final TextField filter = new TextField("Job or team");
     private final HeatmapCache frames;
+    private final Div legend = new Div();
+    private final Span scale = new Span();
     private HeatmapFrame.Layout layout;
     private FleetSnapshot last;
 
@@ -63,8 +65,9 @@ public class OverviewView extends FleetLiveView implements com.vaadin.flow.route
                 getUI().ifPresent(ui -> ui.navigate(GpuView.path(s.cluster(), s.host(), s.gpu())));
             }
         });
-        Div legend = new Div();
         legend.addClassName("vigil-legend");
+        scale.addClassName("vigil-legend");
+        scale.setVisible(false);
         for (GpuHealth h : GpuHealth.values()) {
             Span swatch = new Span();
             swatch.addClassNames("gpu-cell", "gpu-" + h.cssName());
@@ -78,7 +81,7 @@ public class OverviewView extends FleetLiveView implements com.vaadin.flow.route
             }));
         }
         HorizontalLayout controls = new HorizontalLayout(colourBy, filter);
-        add(new H2("Overview"), summary, incidents, controls, legend, heatmap);
+        add(new H2("Overview"), summary, incidents, controls, legend, scale, heatmap);
     }
 
     /** Deep-linkable: {@code /?colour=temperature&filter=job-2}. */
@@ -121,6 +124,9 @@ public class OverviewView extends FleetLiveView implements com.vaadin.flow.route
         FleetSnapshot s = last;
         if (s == null || s.gpus().isEmpty()) return;
         HeatmapFrame.Mode mode = colourBy.getValue() == null ? HeatmapFrame.Mode.HEALTH : colourBy.getValue();
+        legend.setVisible(mode == HeatmapFrame.Mode.HEALTH);
+        scale.setVisible(mode != HeatmapFrame.Mode.HEALTH);
+        scale.setText(mode.label() + ": blue " + mode.scaleText() + " red; grey no data");
         HeatmapFrame.Layout next = frames.layout(s, mode);
         if (layout == null || modeChanged || !next.signature().equals(layout.signature())) {
             layout = next;
