@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.networknt.schema.JsonSchema;
@@ -282,20 +281,11 @@ class PlatformITCase {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private static void checkDashboardShowsTheAlert(String host, int gpu, String incident, String job) throws Exception {
-        Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
-        if (!Files.isExecutable(chromium)) {
-            throw new IllegalStateException("Chromium not found at " + chromium
-                    + " (apt-get install chromium, or set -Dvigil.chromium=PATH); .ci/run installs it");
-        }
         // A viewer, added the way a user would: ./vigil user add runs this same class from the dashboard's jar.
         addUser("vera", "viewer", "viewer-password");
         String base = platform.dashboardUrl();
-        try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-             Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
-                     .setExecutablePath(chromium).setHeadless(true)
-                     .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
+        try (Playwright pw = io.vigil.testsupport.Chromium.playwright();
+             Browser browser = io.vigil.testsupport.Chromium.launch(pw)) {
             Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900)).newPage();
             try {
                 browse(page, browser, base, host, gpu, incident, job);

@@ -3,7 +3,6 @@ package io.vigil.dashboard.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -140,15 +139,9 @@ class OidcSignInITCase {
 
     @Test
     void groupsFromTheIdTokenGiveTheRoleAndNoGroupGivesNothing() throws Exception {
-        Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
-        assertThat(Files.isExecutable(chromium)).as("Chromium at " + chromium + " (apt-get install chromium)").isTrue();
         String base = "http://127.0.0.1:" + port;
-        try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-             Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
-                     .setExecutablePath(chromium).setHeadless(true)
-                     .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
+        try (Playwright pw = io.vigil.testsupport.Chromium.playwright();
+             Browser browser = io.vigil.testsupport.Chromium.launch(pw)) {
             nextSubject = "olga";
             nextGroups = List.of("staff", "vigil-operator");
             Page page = browser.newContext().newPage();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import io.vigil.launcher.Platform;
@@ -55,10 +54,6 @@ public final class DashboardBenchmark {
     private DashboardBenchmark() {}
 
     public static Result run(int gpus, int sessions, int seconds, PrintStream log) throws Exception {
-        Path chromium = Path.of(System.getProperty("vigil.chromium", "/usr/bin/chromium"));
-        if (!Files.isExecutable(chromium)) {
-            throw new IllegalStateException("Chromium not found at " + chromium + " (apt-get install chromium)");
-        }
         Path data = Files.createTempDirectory("vigil-bench-dashboard");
         Map<String, String> o = new HashMap<>();
         o.put("kafka.embedded-port", String.valueOf(freePort()));
@@ -89,12 +84,8 @@ public final class DashboardBenchmark {
             long pid = platform.dashboardPid();
             double idle = cpuPct(pid, seconds);
 
-            try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
-                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-                 Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
-                         .setExecutablePath(chromium).setHeadless(true)
-                         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                 "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
+            try (Playwright pw = io.vigil.testsupport.Chromium.playwright();
+                 Browser browser = io.vigil.testsupport.Chromium.launch(pw)) {
                 List<Page> pages = new ArrayList<>();
                 List<AtomicLong> bytes = new ArrayList<>();
                 for (int i = 0; i < sessions; i++) {
