@@ -129,7 +129,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     public TelemetryWriter(WriterConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.wire = new WireFormat(new TelemetryValidator(clock, Duration.ofMinutes(5)));
+        this.wire = new WireFormat(new TelemetryValidator(clock, config.maxFutureSkew()));
         this.retention = new RetentionMaintainer(config.retention());
         this.rollups = new RollupRefresher(config.retention().minute());
         for (RejectReason r : RejectReason.values()) {

@@ -12,16 +12,20 @@ import java.time.Duration;
  * @param maxRetryBackoff longest pause between retries while the database is unreachable
  * @param retention       how long history is kept, and the partitions made ahead
  * @param rollupRefresh   how often the per-rack and per-job rollups are derived for the minutes written since
+ * @param maxFutureSkew   samples stamped further ahead of this machine's clock are dead-lettered (FUTURE_TIMESTAMP)
  */
 public record WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
                            String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff,
-                           RetentionConfig retention, Duration rollupRefresh) {
+                           RetentionConfig retention, Duration rollupRefresh, Duration maxFutureSkew) {
+
+    /** As the detection job's {@code detection.max-future-skew}: the same samples are judged by both. */
+    public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
 
     /** With the default retention. */
     public WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
                         String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff) {
         this(bootstrapServers, topics, groupId, jdbcUrl, user, password, maxBatchRecords, flushInterval,
-                maxRetryBackoff, RetentionConfig.defaults(), Duration.ofSeconds(10));
+                maxRetryBackoff, RetentionConfig.defaults(), Duration.ofSeconds(10), DEFAULT_MAX_FUTURE_SKEW);
     }
 
     public WriterConfig {
@@ -31,6 +35,9 @@ public record WriterConfig(String bootstrapServers, Topics topics, String groupI
         if (flushInterval.isNegative() || flushInterval.isZero()) throw new IllegalArgumentException("writer: flush interval must be > 0");
         if (rollupRefresh.compareTo(Duration.ofSeconds(1)) < 0 || rollupRefresh.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("writer.rollup-refresh-interval must be 1s..10m, was " + rollupRefresh);
+        }
+        if (maxFutureSkew.isNegative() || maxFutureSkew.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("writer.max-future-skew must be 0..1d, was " + maxFutureSkew);
         }
     }
 

@@ -28,6 +28,7 @@ public final class WriterMain {
         d.put("writer.partitions-ahead", "3");
         d.put("writer.maintenance-interval", "1h");
         d.put("writer.rollup-refresh-interval", "10s");
+        d.put("writer.max-future-skew", "5m");
         return d;
     }
 
@@ -39,7 +40,7 @@ public final class WriterMain {
                 new RetentionConfig(s.duration("writer.retention-raw"), s.duration("writer.retention-1m"),
                         s.duration("writer.retention-1h"), s.integer("writer.partitions-ahead", 1, 60),
                         s.duration("writer.maintenance-interval")),
-                s.duration("writer.rollup-refresh-interval"));
+                s.duration("writer.rollup-refresh-interval"), s.duration("writer.max-future-skew"));
     }
 
     public static void main(String[] args) throws Exception {
