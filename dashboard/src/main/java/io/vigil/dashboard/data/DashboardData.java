@@ -32,6 +32,11 @@ public class DashboardData {
     }
 
     @Bean
+    io.vigil.storage.query.AuditQueries auditQueries(DataSource dataSource) {
+        return new io.vigil.storage.query.AuditQueries(dataSource);
+    }
+
+    @Bean
     ClusterQueries clusterQueries(DataSource dataSource) {
         return new ClusterQueries(dataSource);
     }

@@ -3,7 +3,6 @@ package io.vigil.dashboard.security;
 import com.vaadin.flow.spring.security.VaadinAwareSecurityContextHolderStrategyConfiguration;
 import com.vaadin.flow.spring.security.VaadinSecurityConfigurer;
 import io.vigil.dashboard.security.ui.LoginView;
-import io.vigil.storage.query.AuditQueries;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -90,11 +88,6 @@ public class SecurityConfig {
         DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(users);
         passwords.setPasswordEncoder(encoder);
         return new ThrottledAuthenticationProvider(passwords, throttle);
-    }
-
-    @Bean
-    AuditQueries auditQueries(DataSource dataSource) {
-        return new AuditQueries(dataSource);
     }
 
     /** Publishes refusals, so the audit log sees a viewer trying an operator action. */

@@ -23,18 +23,12 @@ public final class ClusterQueries {
      * event time, so a replay or a simulated clock shows consistently), ordered by rack, host and GPU.
      */
     public List<GpuStatus> latestGpuStatus(Duration window) throws SQLException {
-        String sql = GPU_STATUS
-                + "FROM gpu_sample WHERE ts > (SELECT max(ts) FROM gpu_sample) - make_interval(secs => ?) "
-                + "AND mig_instance IS NULL "
-                // In-band samples (NVML, DCGM) win over a BMC's reading of the same index within the window.
-                + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setDouble(1, window.toMillis() / 1000.0);
-            List<GpuStatus> out = gpuStatuses(ps);
-            out.sort(java.util.Comparator.comparing((GpuStatus g) -> g.rack() == null ? "" : g.rack())
-                    .thenComparing(GpuStatus::host).thenComparingInt(GpuStatus::gpu));
-            return out;
-        }
+        java.time.Instant newest = newestGpuSample();
+        if (newest == null) return new ArrayList<>();
+        List<GpuStatus> out = gpuStatusSince(newest.minus(window));
+        out.sort(java.util.Comparator.comparing((GpuStatus g) -> g.rack() == null ? "" : g.rack())
+                .thenComparing(GpuStatus::host).thenComparingInt(GpuStatus::gpu));
+        return out;
     }
 
     /**
@@ -44,6 +38,7 @@ public final class ClusterQueries {
      */
     public List<GpuStatus> gpuStatusSince(java.time.Instant since) throws SQLException {
         String sql = GPU_STATUS + "FROM gpu_sample WHERE ts > ? AND mig_instance IS NULL "
+                // In-band samples (NVML, DCGM) win over a BMC's reading of the same index within the range.
                 + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, java.sql.Timestamp.from(since));

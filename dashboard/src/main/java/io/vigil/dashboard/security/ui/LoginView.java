@@ -31,7 +31,7 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
     public LoginView(ObjectProvider<ClientRegistrationRepository> oidc) {
         setSizeFull();
         setAlignItems(Alignment.CENTER);
-        setJustifyContentModeInView();
+        setJustifyContentMode(JustifyContentMode.CENTER);
         form.setAction("login");
         form.setForgotPasswordButtonVisible(false);
         notice.setId("login-notice");
@@ -47,10 +47,6 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
             }
             add(sso);
         }
-    }
-
-    private void setJustifyContentModeInView() {
-        setJustifyContentMode(JustifyContentMode.CENTER);
     }
 
     @Override
