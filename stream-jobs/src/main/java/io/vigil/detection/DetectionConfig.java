@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param jobWindow         the window over which a job's ranks are compared
  * @param jobTimeout        a job without any record for this long is forgotten
  * @param incidentGrace     how long a resolved incident still takes late consequences
+ * @param incidentHold      how long past its detection, in event time, an alert waits for a cause detected after
+ *                          it before the correlator judges it (0: only until the watermark passes it)
  * @param lateTolerance     the hard limit: a record up to this far behind the watermark is still judged (a host
  *                          whose clock runs behind, or whose collector delivers in bursts, is not cut off); job
  *                          windows wait for a job's late reporters, learned per job, up to this; beyond it a record
@@ -26,7 +28,8 @@ import java.time.Duration;
 public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duration idleTimeout,
                               Duration maxFutureSkew, ThermalConfig thermal, Duration jobWindow, Duration jobTimeout,
                               StragglerConfig straggler, SyncStallConfig stall, HostHealthConfig health,
-                              FacilityConfig facility, Duration incidentGrace, Duration lateTolerance)
+                              FacilityConfig facility, Duration incidentGrace, Duration lateTolerance,
+                              Duration incidentHold)
         implements Serializable {
 
     /** Without a late tolerance of its own: the default 30 s. */
@@ -35,7 +38,7 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
                            SyncStallConfig stall, HostHealthConfig health, FacilityConfig facility,
                            Duration incidentGrace) {
         this(topics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow, jobTimeout, straggler, stall,
-                health, facility, incidentGrace, DEFAULT_LATE_TOLERANCE);
+                health, facility, incidentGrace, DEFAULT_LATE_TOLERANCE, Duration.ZERO);
     }
 
     public static final Duration DEFAULT_LATE_TOLERANCE = Duration.ofSeconds(30);
@@ -47,6 +50,9 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
         if (jobWindow.toMillis() < 100) throw new IllegalArgumentException("detection.job-window must be >= 100 ms");
         if (lateTolerance == null || lateTolerance.isNegative()) {
             throw new IllegalArgumentException("detection.late-tolerance must be >= 0");
+        }
+        if (incidentHold == null || incidentHold.isNegative() || incidentHold.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("detection.incident-hold must be between 0 and 10m");
         }
         if (jobTimeout.compareTo(jobWindow.multipliedBy(10)) < 0) {
             throw new IllegalArgumentException("detection.job-timeout must be at least 10 job windows");
@@ -62,11 +68,11 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
 
     public DetectionConfig withTopics(Topics newTopics) {
         return new DetectionConfig(newTopics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow,
-                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance);
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold);
     }
 
     public DetectionConfig withMaxFutureSkew(Duration skew) {
         return new DetectionConfig(topics, maxOutOfOrderness, idleTimeout, skew, thermal, jobWindow,
-                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance);
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold);
     }
 }

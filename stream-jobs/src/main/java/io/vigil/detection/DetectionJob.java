@@ -124,7 +124,7 @@ public final class DetectionJob {
 
         thermal.union(health, stragglers, stalls, cooling, power)
                 .keyBy(a -> a.labels().getOrDefault("cluster", ""))
-                .process(new IncidentCorrelator(config.incidentGrace()))
+                .process(new IncidentCorrelator(config.incidentGrace(), config.incidentHold()))
                 .name("incident-correlator").uid("incident-correlator")
                 .sinkTo(alertSink).name("alert-sink").uid("alert-sink");
     }

@@ -46,6 +46,7 @@ public final class DetectionJobMain {
         d.put("detection.job-window", "1s");
         d.put("detection.job-timeout", "5m");
         d.put("detection.incident-grace", "5m");
+        d.put("detection.incident-hold", "0s");
         StragglerConfig st = StragglerConfig.defaults();
         d.put("straggler.min-ranks", String.valueOf(st.minRanks()));
         d.put("straggler.warmup-windows", String.valueOf(st.warmupWindows()));
@@ -132,7 +133,8 @@ public final class DetectionJobMain {
                     s.duration("detection.max-out-of-orderness"), s.duration("detection.idle-timeout"),
                     s.duration("detection.max-future-skew"), thermal, s.duration("detection.job-window"),
                     s.duration("detection.job-timeout"), straggler, stall, health, facility,
-                    s.duration("detection.incident-grace"), s.duration("detection.late-tolerance"));
+                    s.duration("detection.incident-grace"), s.duration("detection.late-tolerance"),
+                    s.duration("detection.incident-hold"));
             return new JobSettings(s.required("kafka.bootstrap"), s.required("detection.group-id"),
                     s.duration("detection.checkpoint-interval"), s.required("detection.transactional-id-prefix"),
                     delivery(s), detection);

@@ -78,7 +78,8 @@ public final class Sensitivity {
                 Math.max(1 - (1 - c.pduWarnFraction()) * f, 1 - (1 - c.pduCriticalFraction()) * f),
                 c.entityTimeout());
         return new DetectionConfig(d.topics(), d.maxOutOfOrderness(), d.idleTimeout(), d.maxFutureSkew(), thermal,
-                d.jobWindow(), d.jobTimeout(), straggler, stall, health, facility, d.incidentGrace());
+                d.jobWindow(), d.jobTimeout(), straggler, stall, health, facility, d.incidentGrace(), d.lateTolerance(),
+                d.incidentHold());
     }
 
     private static Duration times(Duration d, double f) {

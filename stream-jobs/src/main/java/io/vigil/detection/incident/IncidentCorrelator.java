@@ -7,6 +7,7 @@ import io.vigil.model.Origin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -35,6 +36,15 @@ import org.apache.flink.util.Collector;
  * begins after the root resolved is new: the same problem recurring opens a new incident and pages again, as does
  * anything else that incident would have explained. The root/incident labels of an alert stay the same from its
  * FIRING to its RESOLVED event.
+ *
+ * <p>Why alerts are held: the detectors run in parallel, so alerts reach this operator in no useful order; a
+ * straggler can arrive before the thermal alert that causes it although it began 20 s later. Taking them as they
+ * come would page the consequence as a root. So each alert waits in state until the watermark has passed its
+ * detection time plus {@code hold}; by then every alert detected up to that time has arrived (the watermark's
+ * promise), and the waiting alerts are taken in event-time order (start for FIRING, end for RESOLVED), broader
+ * causes first on a tie. An alert never goes ahead of a waiting one that began earlier. A cause detected more than
+ * {@code hold} after its consequence is still judged in arrival order; that is the price of paging without
+ * waiting longer.
  */
 public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, IncidentCorrelator.State> {
 
@@ -55,30 +65,98 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         public String incident;
     }
 
+    /** An alert waiting for the watermark, with the event time at which it may be judged. */
+    public static final class Waiting {
+        public AlertEvent alert;
+        public long releaseAt;
+        public long arrival;
+    }
+
     public static final class State {
         public LinkedHashMap<String, Incident> incidents = new LinkedHashMap<>();
         public HashMap<String, Open> open = new HashMap<>();
+        public ArrayList<Waiting> waiting = new ArrayList<>();
+        public long arrivals;
         public long seq;
-        public long timer = Long.MIN_VALUE;
     }
 
-    private final long graceMs;
+    /** The order alerts are judged in: event time, then broader causes first, then arrival. */
+    static final Comparator<Waiting> JUDGING_ORDER = Comparator
+            .<Waiting>comparingLong(w -> w.alert.eventTimeMs())
+            .thenComparingInt(w -> breadth(w.alert))
+            .thenComparingLong(w -> w.arrival);
 
+    private final long graceMs;
+    private final long holdMs;
+
+    /** Without a hold: alerts wait only for the watermark to pass their detection time. */
     public IncidentCorrelator(Duration grace) {
+        this(grace, Duration.ZERO);
+    }
+
+    public IncidentCorrelator(Duration grace, Duration hold) {
         super("incidents", State.class);
+        if (hold.isNegative()) throw new IllegalArgumentException("incident hold must be >= 0");
         this.graceMs = grace.toMillis();
+        this.holdMs = hold.toMillis();
     }
 
     @Override
     public void processElement(AlertEvent a, Context ctx, Collector<AlertEvent> out) throws Exception {
         State st = load();
         if (st == null) st = new State();
+        long detected = ctx.timestamp() == null ? a.eventTimeMs() : Math.max(ctx.timestamp(), a.eventTimeMs());
+        Waiting w = new Waiting();
+        w.alert = a;
+        w.releaseAt = detected + holdMs;
+        w.arrival = st.arrivals++;
+        st.waiting.add(w);
+        ctx.timerService().registerEventTimeTimer(w.releaseAt);
+        save(st);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
+        State st = load();
+        if (st == null) return;
+        st.waiting.sort(JUDGING_ORDER);
+        Iterator<Waiting> it = st.waiting.iterator();
+        while (it.hasNext()) {
+            Waiting w = it.next();
+            // Stop at the first one not yet due: what began later waits for it.
+            if (w.releaseAt > timestamp) break;
+            it.remove();
+            judge(st, w.alert, out);
+        }
+        long horizon = st.waiting.stream().mapToLong(w -> w.alert.eventTimeMs()).min().orElse(timestamp);
+        cleanup(st, Math.min(timestamp, horizon));
+        if (st.incidents.isEmpty() && st.open.isEmpty() && st.waiting.isEmpty()) {
+            drop();
+            return;
+        }
+        long next = nextCleanup(st, timestamp);
+        if (next != Long.MIN_VALUE) ctx.timerService().registerEventTimeTimer(next);
+        save(st);
+    }
+
+    /** Broader causes first: facility, then host, then GPU, then job-level alerts. */
+    static int breadth(AlertEvent a) {
+        if (a.state() == AlertEvent.State.RESOLVED) return 0;
+        if (a.type() == AlertType.COOLING || a.type() == AlertType.POWER) return 1;
+        String scope = a.labels().get("scope");
+        if ("host".equals(scope)) return 2;
+        if ("gpu".equals(scope)) return 3;
+        if (a.type() == AlertType.SYNC_STALL) return 4;
+        return 5;
+    }
+
+    /** Decides {@code a}'s incident and emits it, in judging order. */
+    private void judge(State st, AlertEvent a, Collector<AlertEvent> out) {
         long now = a.eventTimeMs();
         if (a.state() == AlertEvent.State.FIRING) {
             Open known = st.open.get(a.fingerprint());
             if (known != null && known.startsAt == a.startsAt().toEpochMilli()) {
                 out.collect(label(a, known.incident, known.incident.equals(a.fingerprint())));
-                save(st);
                 return;
             }
             Incident previous = st.incidents.get(a.fingerprint());
@@ -124,27 +202,6 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
             out.collect(label(a, incident, root));
         }
         cleanup(st, now);
-        long next = nextCleanup(st, now);
-        if (next != Long.MIN_VALUE && next != st.timer) {
-            st.timer = next;
-            ctx.timerService().registerEventTimeTimer(next);
-        }
-        save(st);
-    }
-
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
-        State st = load();
-        if (st == null || timestamp != st.timer) return;
-        cleanup(st, timestamp);
-        if (st.incidents.isEmpty() && st.open.isEmpty()) {
-            drop();
-            return;
-        }
-        long next = nextCleanup(st, timestamp);
-        st.timer = next;
-        if (next != Long.MIN_VALUE) ctx.timerService().registerEventTimeTimer(next);
-        save(st);
     }
 
     /** Drops incidents closed for longer than the grace period whose consequences are all resolved. */

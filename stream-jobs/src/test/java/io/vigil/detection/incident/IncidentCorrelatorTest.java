@@ -56,12 +56,67 @@ class IncidentCorrelatorTest {
                 Alerts.labels("host", host, "gpu", gpu, "rack", rack, "scope", "rank"), "slow");
     }
 
+    long fedUpTo = Long.MIN_VALUE;
+
     void feed(AlertEvent a) throws Exception {
-        h.processElement(a, a.eventTimeMs());
+        feed(a, a.eventTimeMs());
     }
 
-    List<AlertEvent> out() {
+    /** An alert the detectors emitted at {@code detectedMs} (the record's timestamp). */
+    void feed(AlertEvent a, long detectedMs) throws Exception {
+        h.processElement(a, detectedMs);
+        fedUpTo = Math.max(fedUpTo, detectedMs);
+    }
+
+    /** What left, once the watermark has passed everything fed. */
+    List<AlertEvent> out() throws Exception {
+        if (fedUpTo != Long.MIN_VALUE) h.processWatermark(new Watermark(fedUpTo));
         return h.extractOutputValues();
+    }
+
+    @Test
+    void nothingLeavesBeforeTheWatermarkPassesIt() throws Exception {
+        feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 20));
+        h.processWatermark(new Watermark(T0 + 16_000));
+        assertThat(h.extractOutputValues()).isEmpty();
+        h.processWatermark(new Watermark(T0 + 17_000));
+        assertThat(h.extractOutputValues()).singleElement()
+                .satisfies(a -> assertThat(a.labels()).containsEntry("root", "true"));
+    }
+
+    @Test
+    void aConsequenceArrivingBeforeItsCauseIsStillAttachedToIt() throws Exception {
+        // The straggler began 20 s after the GPU overheated, but the straggler detector's output got here first.
+        feed(straggler("A01", "A01-n2", "3", "job-1", "11", 43), T0 + 45_000);
+        feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 23), T0 + 25_000);
+        assertThat(out()).extracting(a -> a.type() + ":" + a.labels().get("root"))
+                .containsExactly("THERMAL:true", "STRAGGLER:false");
+    }
+
+    @Test
+    void aCauseDetectedAfterItsConsequenceAttachesItWithinTheHold() throws Exception {
+        h.close();
+        h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new IncidentCorrelator(Duration.ofMinutes(5), Duration.ofSeconds(10)), a -> a.labels().get("cluster"),
+                Types.STRING);
+        // The GPU's heat was detected at 30 s, the CDU that caused it (failing since 10 s) only at 36 s.
+        feed(gpuHot("A05", "A05-n1", "3", "job-2", "3", 30), T0 + 30_000);
+        h.processWatermark(new Watermark(T0 + 35_000));
+        assertThat(h.extractOutputValues()).isEmpty();
+        feed(cdu(AlertEvent.State.FIRING, 36), T0 + 36_000);
+        h.processWatermark(new Watermark(T0 + 46_000));
+        assertThat(h.extractOutputValues()).extracting(a -> a.type() + ":" + a.labels().get("root"))
+                .containsExactly("COOLING:true", "THERMAL:false", "COOLING:true");
+    }
+
+    @Test
+    void withoutAHoldACauseDetectedAfterItsConsequenceIsLate() throws Exception {
+        feed(gpuHot("A05", "A05-n1", "3", "job-2", "3", 30), T0 + 30_000);
+        h.processWatermark(new Watermark(T0 + 35_000));
+        feed(cdu(AlertEvent.State.FIRING, 36), T0 + 36_000);
+        h.processWatermark(new Watermark(T0 + 46_000));
+        assertThat(h.extractOutputValues()).extracting(a -> a.type() + ":" + a.labels().get("root"))
+                .containsExactly("THERMAL:true", "COOLING:true");
     }
 
     @Test
