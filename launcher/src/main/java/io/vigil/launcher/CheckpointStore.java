@@ -14,20 +14,20 @@ import java.util.stream.Stream;
  *
  * <p>Layout (Flink's): {@code <dir>/<job id>/chk-<n>/_metadata}.
  */
-final class CheckpointStore {
+public final class CheckpointStore {
 
     private final Path dir;
 
-    CheckpointStore(Path dir) {
+    public CheckpointStore(Path dir) {
         this.dir = dir;
     }
 
-    Path directory() {
+    public Path directory() {
         return dir;
     }
 
     /** The newest complete checkpoint (one with its {@code _metadata} written), if any. */
-    Optional<Path> latest() throws IOException {
+    public Optional<Path> latest() throws IOException {
         if (!Files.isDirectory(dir)) {
             return Optional.empty();
         }
@@ -39,8 +39,16 @@ final class CheckpointStore {
         }
     }
 
+    /** The newest complete checkpoint of the job {@code jobId}, if it left one. */
+    public Optional<Path> latestOf(String jobId) {
+        Path job = dir.resolve(jobId);
+        if (!Files.isDirectory(job)) return Optional.empty();
+        return checkpointsOf(job).filter(chk -> Files.isRegularFile(chk.resolve("_metadata")))
+                .max(Comparator.comparing(CheckpointStore::modified));
+    }
+
     /** Deletes every job's checkpoints but those of the job that {@code keep} belongs to. */
-    void pruneAllBut(Path keep) throws IOException {
+    public void pruneAllBut(Path keep) throws IOException {
         Path keepJob = keep.getParent();
         try (Stream<Path> jobs = Files.list(dir)) {
             for (Path job : jobs.filter(Files::isDirectory).filter(j -> !j.equals(keepJob)).toList()) {

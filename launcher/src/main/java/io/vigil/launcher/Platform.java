@@ -222,7 +222,7 @@ public final class Platform implements AutoCloseable {
     }
 
     /** The demo's routing: every incident to the dashboard's inbox, quickly, so a newcomer sees it at once. */
-    static String inboxRouting(String inboxUrl) {
+    public static String inboxRouting(String inboxUrl) {
         return "route:\n  receiver: inbox\n  group_wait: 5s\n  group_interval: 1m\n  repeat_interval: 4h\n"
                 + "receivers:\n  - name: inbox\n    webhook_configs:\n      - url: \"" + inboxUrl + "\"\n";
     }

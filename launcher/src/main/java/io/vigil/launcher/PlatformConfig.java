@@ -55,6 +55,7 @@ public record PlatformConfig(
         d.put("dashboard.users-file", ".vigil/users");
         d.put("dashboard.admin-password", "");
         d.put("flink.parallelism", "2");
+        d.putAll(io.vigil.launcher.cluster.ClusterConfig.defaults());
         return d;
     }
 

@@ -28,7 +28,41 @@ final class Preflight {
             var sim = SimulatorMain.config(config.settings());
             SimulatorMain.script(config.settings(), ClusterTopology.build(sim));
         }
-        for (Port p : ports(config)) {
+        requireFree(ports(config));
+    }
+
+    /** The same for {@code ./vigil cluster}: its brokers, controllers and Flink ports as well. */
+    static void check(io.vigil.launcher.cluster.ClusterConfig cluster) {
+        PlatformConfig config = cluster.platform();
+        if (config.simulatorEnabled()) {
+            var sim = SimulatorMain.config(config.settings());
+            SimulatorMain.script(config.settings(), ClusterTopology.build(sim));
+        }
+        requireFree(ports(cluster));
+    }
+
+    static List<Port> ports(io.vigil.launcher.cluster.ClusterConfig cluster) {
+        PlatformConfig config = cluster.platform();
+        List<Port> out = new ArrayList<>();
+        for (int n = 1; n <= cluster.brokers(); n++) {
+            out.add(new Port("127.0.0.1", cluster.brokerPort(n), "Kafka broker " + n, "--kafka-port"));
+            out.add(new Port("127.0.0.1", cluster.controllerPort(n), "Kafka controller " + n,
+                    "--config (cluster.kafka-controller-port)"));
+        }
+        out.add(new Port("127.0.0.1", cluster.flinkRestPort(), "Flink REST API", "--flink-port"));
+        out.add(new Port("127.0.0.1", cluster.flinkRpcPort(), "Flink JobManager RPC",
+                "--config (cluster.flink-rpc-port)"));
+        if (config.externalDbUrl() == null) {
+            out.add(new Port("127.0.0.1", config.dbPort(), "embedded PostgreSQL", "--db-port"));
+        }
+        if (config.dashboardEnabled() && config.dashboardPort() != 0) {
+            out.add(new Port(config.dashboardAddress(), config.dashboardPort(), "dashboard", "--dashboard-port"));
+        }
+        return out;
+    }
+
+    private static void requireFree(List<Port> ports) {
+        for (Port p : ports) {
             if (!free(p.address(), p.port())) {
                 throw new IllegalArgumentException("port " + p.port() + " (" + p.what() + ") on " + p.address()
                         + " is already in use: stop what uses it, or choose another with " + p.flag() + " N");

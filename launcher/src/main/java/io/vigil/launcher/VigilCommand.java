@@ -16,6 +16,10 @@ public final class VigilCommand {
 
             Commands:
               demo      run the whole platform on this machine (Kafka, PostgreSQL, Flink, simulator, dashboard)
+              cluster   the distributed topology in miniature, every part its own process: 3 Kafka brokers, a
+                        Flink session cluster (JobManager, 2 TaskManagers) running the jobs, 2 writers,
+                        PostgreSQL, the dashboard and 2 collectors; the options of demo, and
+                        --collectors N, --writers N, --task-managers N, --flink-port N (REST API, default 8081)
               collect   run a collector: ./vigil collect --config FILE [--once] [--output -]
               scorecard run the labelled detection scenarios (the simulator's and the field fleet's) through the
                         detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
@@ -69,7 +73,11 @@ public final class VigilCommand {
             Map.entry("--dashboard-port", "dashboard.port"),
             Map.entry("--dashboard-address", "dashboard.address"),
             Map.entry("--fault-port", "simulator.control-port"),
-            Map.entry("--notify-config", "notify.routing-file"));
+            Map.entry("--notify-config", "notify.routing-file"),
+            Map.entry("--collectors", "cluster.collectors"),
+            Map.entry("--writers", "cluster.writers"),
+            Map.entry("--task-managers", "cluster.task-managers"),
+            Map.entry("--flink-port", "cluster.flink-rest-port"));
 
     private static final Map<String, Map.Entry<String, String>> SWITCHES = Map.of(
             "--fresh", Map.entry("data.fresh", "true"),
@@ -101,6 +109,10 @@ public final class VigilCommand {
             // Evaluation lives in its own module (vigil-evaluation); ./vigil starts it, not the launcher.
             System.err.println("vigil: '" + args[0] + "' runs from the evaluation module: use ./vigil " + args[0]);
             System.exit(2);
+            return;
+        }
+        if (args[0].equals("cluster")) {
+            runCluster(args, out);
             return;
         }
         if (!args[0].equals("demo")) {
@@ -140,6 +152,51 @@ public final class VigilCommand {
                         : platform.dashboardUrl() + " (user admin, password " + (config.dashboardAdminPassword() == null
                         ? platform.adminPassword() : "from dashboard.admin-password") + ")")
                 + ", Kafka " + platform.bootstrapServers() + ", PostgreSQL " + platform.jdbcUrl()
+                + ". Press Ctrl-C to stop.");
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code ./vigil cluster}: up until Ctrl-C, then everything down in reverse order. */
+    private static void runCluster(String[] args, PrintStream out) {
+        Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
+        io.vigil.launcher.cluster.ClusterConfig config;
+        try {
+            config = io.vigil.launcher.cluster.ClusterConfig.from(parse(args, home));
+            Preflight.check(config);
+        } catch (IllegalArgumentException | io.vigil.model.config.Settings.ConfigException e) {
+            System.err.println("vigil cluster: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        String adminPassword = config.platform().dashboardAdminPassword() != null
+                ? config.platform().dashboardAdminPassword() : Platform.generatedPassword();
+        CountDownLatch stopped = new CountDownLatch(1);
+        io.vigil.launcher.cluster.LocalCluster cluster;
+        try {
+            cluster = io.vigil.launcher.cluster.LocalCluster.start(config, out, adminPassword);
+        } catch (Exception e) {
+            System.err.println("vigil cluster: could not start: " + e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(VigilCommand.class).error("Cluster start failed", e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping the cluster...");
+            cluster.close();
+            out.println("Stopped.");
+            stopped.countDown();
+            org.apache.logging.log4j.LogManager.shutdown();
+        }, "vigil-shutdown"));
+        out.println("Processes:");
+        cluster.statusLines().forEach(out::println);
+        out.println("ready: Vigil cluster is running. Dashboard " + (cluster.dashboardUrl() == null ? "off"
+                : cluster.dashboardUrl() + " (user admin, password " + (config.platform().dashboardAdminPassword() == null
+                ? adminPassword : "from dashboard.admin-password") + ")") + ", Kafka " + cluster.bootstrapServers()
+                + ", Flink " + cluster.flinkRestUrl() + ", PostgreSQL " + cluster.jdbcUrl()
                 + ". Press Ctrl-C to stop.");
         try {
             stopped.await();

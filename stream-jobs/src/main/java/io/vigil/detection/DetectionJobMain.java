@@ -175,7 +175,11 @@ public final class DetectionJobMain {
 
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
-        JobClient client = start(StreamExecutionEnvironment.getExecutionEnvironment(), JobSettings.from(settings));
-        client.getJobExecutionResult().get();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobClient client = start(env, JobSettings.from(settings));
+        // `flink run --detached` (./vigil cluster submits so): submitted is done; attached, wait for the job's end.
+        if (env.getConfiguration().get(org.apache.flink.configuration.DeploymentOptions.ATTACHED)) {
+            client.getJobExecutionResult().get();
+        }
     }
 }

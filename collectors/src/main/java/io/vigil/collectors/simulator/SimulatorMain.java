@@ -1,6 +1,7 @@
 package io.vigil.collectors.simulator;
 
 import io.vigil.collectors.OriginStamper;
+import io.vigil.collectors.TelemetrySink;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
@@ -25,6 +26,9 @@ public final class SimulatorMain {
         d.put("simulator.seed", "42");
         d.put("simulator.fault-script", "demo");
         d.put("simulator.collector-id", "simulator-1");
+        d.put("simulator.shard-index", "0");
+        d.put("simulator.shard-count", "1");
+        d.put("simulator.clock-ahead", "0s");
         return d;
     }
 
@@ -50,17 +54,27 @@ public final class SimulatorMain {
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         SimulatorConfig config = config(settings);
-        long now = Clock.systemUTC().millis();
+        // A collector whose clock runs fast (the failure tests set it): its records are stamped this far ahead.
+        long now = Clock.systemUTC().millis() + settings.duration("simulator.clock-ahead").toMillis();
         ClusterTopology topology = ClusterTopology.build(config);
+        int shards = settings.integer("simulator.shard-count", 1, 10_000);
+        int shard = settings.integer("simulator.shard-index", 0, shards - 1);
+        OriginStamper stamper = new OriginStamper(config.collectorId(), now);
+        // Split into shards, each process simulates the whole site and stamps only what it publishes.
         ClusterSimulator simulator = new ClusterSimulator(config, script(settings, topology),
-                new OriginStamper(config.collectorId(), now), now);
+                shards == 1 ? stamper : new OriginStamper(config.collectorId() + "-unsharded", now), now);
         KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
                 CommonSettings.topics(settings), Map.of());
-        SimulatorRunner runner = new SimulatorRunner(simulator, config, publisher);
+        TelemetrySink sink = shards == 1 ? publisher : new ShardedSink(publisher, stamper, topology, shard, shards);
+        SimulatorRunner runner = new SimulatorRunner(simulator, config, sink);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runner.close();
             publisher.close();
+            // Said last, after every record was acknowledged: what reconciliation compares the stored data with.
+            System.out.println("Collector " + config.collectorId() + " (boot " + now + "): published "
+                    + stamper.issued() + " records, origin sequences 0.." + (stamper.issued() - 1));
+            System.out.flush();
             stop.countDown();
         }));
         runner.start();

@@ -40,14 +40,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start(Path dataDir, int port) throws Exception {
-        Path logDir = dataDir.toAbsolutePath();
-        Files.createDirectories(logDir);
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
+        return startNode(dataDir, 1, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort,
+                Uuid.randomUuid().toString(), 1);
+    }
+
+    /**
+     * One node of a KRaft cluster, broker and controller in one: {@code voters} is the controller quorum
+     * ({@code id@host:port,...}), {@code replication} the replication factor of the internal topics and the
+     * default for new ones ({@code min.insync.replicas} one less, at least 1). Every node of a cluster is formatted
+     * with the same {@code clusterId}.
+     */
+    public static EmbeddedKafka startNode(Path dataDir, int nodeId, int brokerPort, int controllerPort, String voters,
+                                          String clusterId, int replication) throws Exception {
+        Path logDir = dataDir.toAbsolutePath();
+        Files.createDirectories(logDir);
+        String minIsr = String.valueOf(Math.max(1, replication - 1));
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("node.id", String.valueOf(nodeId));
+        p.put("controller.quorum.voters", voters);
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
@@ -55,14 +68,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "1");
-        p.put("offsets.topic.replication.factor", "1");
+        p.put("default.replication.factor", String.valueOf(replication));
+        p.put("min.insync.replicas", minIsr);
+        p.put("offsets.topic.replication.factor", String.valueOf(replication));
         p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", String.valueOf(replication));
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", String.valueOf(replication));
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("group.initial.rebalance.delay.ms", "0");
+        // A replica that loses its leader is out of sync quickly, so a dead broker's partitions move on in seconds.
+        p.put("replica.lag.time.max.ms", "10000");
         // The demo keeps a few hours of telemetry in Kafka; PostgreSQL keeps the history.
         p.put("log.retention.hours", "6");
         p.put("log.retention.bytes", String.valueOf(2L * 1024 * 1024 * 1024));
@@ -73,8 +90,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (!formatted) {
             new Formatter()
                     .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setNodeId(1)
+                    .setClusterId(clusterId)
+                    .setNodeId(nodeId)
                     .addDirectory(logDir.toString())
                     .setMetadataLogDirectory(logDir.toString())
                     .setControllerListenerName("CONTROLLER")
@@ -104,17 +121,26 @@ public final class EmbeddedKafka implements AutoCloseable {
      * silences topic compacted.
      */
     public static void createTopics(String bootstrap, Topics topics, int telemetryPartitions) throws Exception {
+        createTopics(bootstrap, topics, telemetryPartitions, 1);
+    }
+
+    /** The same, each topic with {@code replication} replicas ({@code min.insync.replicas} one less, at least 1). */
+    public static void createTopics(String bootstrap, Topics topics, int telemetryPartitions, int replication)
+            throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics.all()) {
                 if (!existing.contains(t)) {
                     boolean telemetry = topics.telemetry().contains(t);
-                    NewTopic topic = new NewTopic(t, telemetry ? telemetryPartitions : 1, (short) 1);
+                    NewTopic topic = new NewTopic(t, telemetry ? telemetryPartitions : 1, (short) replication);
+                    Map<String, String> configs = new java.util.HashMap<>();
+                    configs.put("min.insync.replicas", String.valueOf(Math.max(1, replication - 1)));
                     if (t.equals(topics.silences())) {
                         // The newest record per silence id is the truth; compaction keeps it past the retention.
-                        topic.configs(Map.of("cleanup.policy", "compact"));
+                        configs.put("cleanup.policy", "compact");
                     }
+                    topic.configs(configs);
                     missing.add(topic);
                 }
             }

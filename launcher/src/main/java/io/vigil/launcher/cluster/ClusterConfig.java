@@ -1,0 +1,90 @@
+package io.vigil.launcher.cluster;
+
+import io.vigil.launcher.PlatformConfig;
+import io.vigil.model.config.Settings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@code ./vigil cluster} adds to the demo's settings ({@link PlatformConfig}): how many of each process, and
+ * the ports of the processes the demo does not have. Brokers listen on {@code kafka.embedded-port} and the ports
+ * after it, their controllers on {@code cluster.kafka-controller-port} and after.
+ */
+public record ClusterConfig(PlatformConfig platform, int brokers, int controllerPort, int flinkRestPort,
+                            int flinkRpcPort, int taskManagers, int taskSlots, String taskManagerMemory,
+                            int writers, int collectors) {
+
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("cluster.kafka-brokers", "3");
+        d.put("cluster.kafka-controller-port", "9192");
+        d.put("cluster.flink-rest-port", "8081");
+        d.put("cluster.flink-rpc-port", "6123");
+        d.put("cluster.task-managers", "2");
+        d.put("cluster.task-slots", "3");
+        d.put("cluster.taskmanager-memory", "1536m");
+        d.put("cluster.writers", "2");
+        d.put("cluster.collectors", "2");
+        return d;
+    }
+
+    /** One line per key, for the README's configuration table. */
+    public static Map<String, String> descriptions() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("cluster.kafka-brokers", "Kafka nodes (broker and KRaft controller each); replication factor 3 (or "
+                + "fewer brokers), min.insync.replicas one less");
+        d.put("cluster.kafka-controller-port", "controller port of the first node; the others use the next ports");
+        d.put("cluster.flink-rest-port", "Flink JobManager's REST API (job submission, status)");
+        d.put("cluster.flink-rpc-port", "Flink JobManager's RPC port");
+        d.put("cluster.task-managers", "Flink TaskManager processes");
+        d.put("cluster.task-slots", "slots per TaskManager (one TaskManager can then run every job alone)");
+        d.put("cluster.taskmanager-memory", "process memory of each TaskManager");
+        d.put("cluster.writers", "storage writer processes, in one consumer group");
+        d.put("cluster.collectors", "collector processes; each publishes its share of the simulated hosts");
+        return d;
+    }
+
+    public static ClusterConfig from(PlatformConfig platform) {
+        Settings s = platform.settings();
+        ClusterConfig c = new ClusterConfig(platform, s.integer("cluster.kafka-brokers", 1, 9),
+                s.integer("cluster.kafka-controller-port", 1, 65535), s.integer("cluster.flink-rest-port", 1, 65535),
+                s.integer("cluster.flink-rpc-port", 1, 65535), s.integer("cluster.task-managers", 1, 16),
+                s.integer("cluster.task-slots", 1, 64), s.string("cluster.taskmanager-memory"),
+                s.integer("cluster.writers", 1, 16), s.integer("cluster.collectors", 1, 64));
+        if (platform.externalKafka() != null) {
+            throw new Settings.ConfigException("./vigil cluster runs its own Kafka brokers: leave kafka.bootstrap "
+                    + "(--kafka) empty");
+        }
+        if (platform.kafkaPort() == 0) {
+            throw new Settings.ConfigException("./vigil cluster needs fixed broker ports: kafka.embedded-port > 0");
+        }
+        return c;
+    }
+
+    /** Replication factor of every topic: 3, or the number of brokers when fewer. */
+    public int replication() {
+        return Math.min(3, brokers);
+    }
+
+    public int brokerPort(int node) {
+        return platform.kafkaPort() + node - 1;
+    }
+
+    public int controllerPort(int node) {
+        return controllerPort + node - 1;
+    }
+
+    public String bootstrap() {
+        StringBuilder b = new StringBuilder();
+        for (int n = 1; n <= brokers; n++) b.append(n > 1 ? "," : "").append("127.0.0.1:").append(brokerPort(n));
+        return b.toString();
+    }
+
+    public String voters() {
+        StringBuilder b = new StringBuilder();
+        for (int n = 1; n <= brokers; n++) {
+            b.append(n > 1 ? "," : "").append(n).append("@127.0.0.1:").append(controllerPort(n));
+        }
+        return b.toString();
+    }
+}

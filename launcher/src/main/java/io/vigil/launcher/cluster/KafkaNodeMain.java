@@ -1,0 +1,31 @@
+package io.vigil.launcher.cluster;
+
+import io.vigil.launcher.embedded.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One Kafka node (broker and KRaft controller) of {@code ./vigil cluster}, as its own process:
+ * {@code NODE_ID DATA_DIR BROKER_PORT CONTROLLER_PORT VOTERS CLUSTER_ID REPLICATION}. Stops cleanly on SIGTERM.
+ */
+public final class KafkaNodeMain {
+
+    private KafkaNodeMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7) {
+            System.err.println("usage: KafkaNodeMain NODE_ID DATA_DIR BROKER_PORT CONTROLLER_PORT VOTERS CLUSTER_ID "
+                    + "REPLICATION");
+            System.exit(2);
+        }
+        EmbeddedKafka node = EmbeddedKafka.startNode(Path.of(args[1]), Integer.parseInt(args[0]),
+                Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4], args[5], Integer.parseInt(args[6]));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "kafka-node-shutdown"));
+        System.out.println("Kafka node " + args[0] + " listening on " + node.bootstrapServers());
+        stopped.await();
+    }
+}

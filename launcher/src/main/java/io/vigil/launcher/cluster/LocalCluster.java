@@ -1,0 +1,565 @@
+package io.vigil.launcher.cluster;
+
+import io.vigil.collectors.simulator.SimulatorMain;
+import io.vigil.detection.DetectionJobMain;
+import io.vigil.launcher.DashboardProcess;
+import io.vigil.launcher.PlatformConfig;
+import io.vigil.launcher.embedded.EmbeddedDatabase;
+import io.vigil.launcher.embedded.EmbeddedKafka;
+import io.vigil.model.Topics;
+import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.Settings;
+import io.vigil.notify.NotificationJobMain;
+import io.vigil.storage.schema.SchemaMigrator;
+import io.vigil.storage.writer.WriterMain;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * {@code ./vigil cluster}: the distributed topology in miniature on one machine, every part its own OS process —
+ * Kafka nodes (KRaft, replication 3, {@code min.insync.replicas} 2), a Flink session cluster (a JobManager and
+ * TaskManagers) running the detection and notification jobs submitted as job jars, storage writers in one consumer
+ * group, PostgreSQL, the dashboard, and collector processes that share the simulated hosts. The launcher is a list
+ * of {@link ClusterComponent}s, started in order and stopped in reverse; every process gets a settings file with the
+ * same keys as {@code ./vigil demo} and {@code docker-compose.yml}, and a log under {@code logs/}.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    /**
+     * What Flink's own start scripts give every Flink JVM on Java 17: Flink (Kryo, its serializers, the DataStream
+     * translators) reflects into these packages.
+     */
+    static final List<String> FLINK_JVM_OPENS = Stream.of("java.lang", "java.lang.reflect", "java.net", "java.io",
+            "java.nio", "sun.nio.ch", "java.text", "java.time", "java.util", "java.util.concurrent",
+            "java.util.concurrent.atomic", "java.util.concurrent.locks")
+            .map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList();
+
+    /**
+     * The class path of Flink's own processes (JobManager, TaskManagers, the submitting client): the launcher's, less
+     * what a job jar brings itself (Kafka's client and connector, Jackson, Vigil's modules). As with a Flink
+     * distribution's lib/, a job's classes then come from its jar alone; with both, the user class loader and the
+     * system one would each load a Kafka client and the job would not link.
+     */
+    static String flinkClasspath() {
+        List<String> keep = new ArrayList<>();
+        for (String entry : Classpath.entries()) {
+            String file = Path.of(entry).getFileName().toString();
+            boolean framework = (file.startsWith("flink-") && !file.startsWith("flink-connector-kafka"))
+                    || Stream.of("log4j-", "slf4j-", "commons-", "kryo", "minlog", "objenesis", "reflectasm",
+                    "snakeyaml-engine", "jsr305", "javassist", "async-profiler").anyMatch(file::startsWith)
+                    || file.startsWith("vigil-launcher") || entry.endsWith("launcher/target/classes");
+            if (framework) keep.add(entry);
+        }
+        return String.join(java.io.File.pathSeparator, keep);
+    }
+
+    private final ClusterConfig config;
+    private final PrintStream console;
+    private final List<ClusterComponent> started = new ArrayList<>();
+    private final Map<String, ClusterComponent> byName = new LinkedHashMap<>();
+    private final Set<String> reportedDead = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vigil-cluster-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final String adminPassword;
+    private Path data, conf, logs;
+    private Topics topics;
+    private String jdbcUrl, dbUser, dbPassword;
+    private DashboardProcess dashboard;
+
+    private final Map<String, Map<String, String>> overrides;
+
+    private LocalCluster(ClusterConfig config, PrintStream console, String adminPassword,
+                         Map<String, Map<String, String>> overrides) {
+        this.overrides = overrides;
+        this.config = config;
+        this.console = console;
+        this.adminPassword = adminPassword;
+    }
+
+    /** Starts everything, or stops what it started and throws. */
+    public static LocalCluster start(ClusterConfig config, PrintStream console, String adminPassword)
+            throws Exception {
+        return start(config, console, adminPassword, Map.of());
+    }
+
+    /**
+     * The same, with settings that only some processes get: {@code overrides} by process name (e.g. a collector
+     * whose clock runs fast, {@code collector-2 -> simulator.clock-ahead=10m}).
+     */
+    public static LocalCluster start(ClusterConfig config, PrintStream console, String adminPassword,
+                                     Map<String, Map<String, String>> overrides) throws Exception {
+        LocalCluster c = new LocalCluster(config, console, adminPassword, overrides);
+        try {
+            c.startAll();
+            c.watcher.scheduleWithFixedDelay(c::reportDeaths, 2, 2, TimeUnit.SECONDS);
+            return c;
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        PlatformConfig pc = config.platform();
+        Settings s = pc.settings();
+        topics = CommonSettings.topics(s);
+        data = pc.dataDir().resolve("cluster");
+        if (pc.fresh() && Files.exists(data)) {
+            say("Removing previous data in " + data + " (--fresh)");
+            deleteTree(data);
+        }
+        conf = data.resolve("conf");
+        logs = data.resolve("logs");
+        Files.createDirectories(conf);
+        Files.createDirectories(logs);
+        say("Cluster     data in " + data + ", one log per process in " + logs);
+
+        startDatabase(pc, s);
+        startKafka();
+        startFlink();
+        Map<String, String> component = componentSettings(s);
+
+        Path detectionSettings = settingsFile("detection", DetectionJobMain.defaults().keySet(), component, Map.of());
+        add(new FlinkJob("detection-job", "vigil-detection", jobJar("stream-jobs", "vigil-stream-jobs"),
+                DetectionJobMain.class.getName(), detectionSettings, pc.parallelism(), restUrl(),
+                conf.resolve("flink"), data.resolve("flink-checkpoints"), data, logs));
+
+        Map<String, String> notify = new LinkedHashMap<>();
+        if (s.optional("notify.routing-file") == null && pc.dashboardEnabled()) {
+            Path routing = conf.resolve("notify-routing.yml");
+            Files.writeString(routing, io.vigil.launcher.Platform.inboxRouting(dashboardBaseUrl() + "/api/v1/inbox"));
+            notify.put("notify.routing-file", routing.toString());
+        }
+        if (s.optional("notify.dashboard-url") == null && pc.dashboardEnabled()) {
+            notify.put("notify.dashboard-url", dashboardBaseUrl());
+        }
+        if (s.optional("notify.routing-file") != null || notify.containsKey("notify.routing-file")) {
+            Path notifySettings = settingsFile("notifications", NotificationJobMain.defaults().keySet(), component,
+                    notify);
+            add(new FlinkJob("notification-job", "vigil-notifications",
+                    jobJar("notifications", "vigil-notifications"), NotificationJobMain.class.getName(),
+                    notifySettings, 1, restUrl(), conf.resolve("flink"), data.resolve("flink-checkpoints"), data,
+                    logs));
+        }
+
+        for (int i = 1; i <= config.writers(); i++) {
+            Path file = settingsFile("writer-" + i, WriterMain.defaults().keySet(), component, Map.of());
+            add(child("writer-" + i, WriterMain.class.getName(), List.of(file.toString()), "512m"));
+        }
+        awaitWritersJoined();
+
+        if (pc.dashboardEnabled()) {
+            Path log = logs.resolve("dashboard.log");
+            dashboard = DashboardProcess.start(pc.dashboardJar(), pc.dashboardAddress(), pc.dashboardPort(), jdbcUrl,
+                    dbUser, dbPassword, config.bootstrap(), topics.prefix(), pc.dashboardUsersFile(), adminPassword,
+                    log);
+            track(new Wrapped("dashboard", dashboard, () -> "running, pid " + dashboard.pid() + ", " + dashboard.url()));
+            dashboard.awaitHealthy(Duration.ofMinutes(3), log);
+        }
+
+        if (pc.simulatorEnabled()) {
+            for (int i = 1; i <= config.collectors(); i++) {
+                Map<String, String> shard = Map.of("simulator.collector-id", "simulator-" + i,
+                        "simulator.shard-index", String.valueOf(i - 1),
+                        "simulator.shard-count", String.valueOf(config.collectors()));
+                Path file = settingsFile("collector-" + i, SimulatorMain.defaults().keySet(), component, shard);
+                add(child("collector-" + i, SimulatorMain.class.getName(), List.of(file.toString()), "384m"));
+            }
+        }
+    }
+
+    private void startDatabase(PlatformConfig pc, Settings s) throws Exception {
+        if (pc.externalDbUrl() != null) {
+            jdbcUrl = pc.externalDbUrl();
+            dbUser = s.string("db.user");
+            dbPassword = s.string("db.password");
+            say("PostgreSQL  external at " + jdbcUrl);
+        } else {
+            DatabaseProcess db = new DatabaseProcess(data.resolve("postgres"), pc.dbPort());
+            add(db);
+            jdbcUrl = db.jdbcUrl();
+            dbUser = EmbeddedDatabase.USER;
+            dbPassword = EmbeddedDatabase.PASSWORD;
+        }
+        var migration = SchemaMigrator.migrate(jdbcUrl, dbUser, dbPassword);
+        String version = migration.targetSchemaVersion != null ? migration.targetSchemaVersion
+                : SchemaMigrator.currentVersion(jdbcUrl, dbUser, dbPassword);
+        say("PostgreSQL  " + jdbcUrl + ", schema at version " + version);
+    }
+
+    private void startKafka() throws Exception {
+        Path idFile = data.resolve("kafka-cluster-id");
+        if (!Files.exists(idFile)) Files.writeString(idFile, org.apache.kafka.common.Uuid.randomUuid().toString());
+        String clusterId = Files.readString(idFile).trim();
+        for (int n = 1; n <= config.brokers(); n++) {
+            add(child("kafka-" + n, KafkaNodeMain.class.getName(), List.of(String.valueOf(n),
+                    data.resolve("kafka-" + n).toString(), String.valueOf(config.brokerPort(n)),
+                    String.valueOf(config.controllerPort(n)), config.voters(), clusterId,
+                    String.valueOf(config.replication())), "512m"));
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap()))) {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            while (true) {
+                requireAlive("kafka-");
+                try {
+                    int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                    if (nodes == config.brokers()) break;
+                } catch (Exception notYet) {
+                    // The quorum is still forming.
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("the Kafka brokers did not form a cluster within 2 minutes; see "
+                            + logs.resolve("kafka-1.log"));
+                }
+                Thread.sleep(500);
+            }
+        }
+        EmbeddedKafka.createTopics(config.bootstrap(), topics, config.platform().telemetryPartitions(),
+                config.replication());
+        say("Kafka       " + config.brokers() + " brokers at " + config.bootstrap() + " (KRaft; replication "
+                + config.replication() + ", min.insync.replicas " + Math.max(1, config.replication() - 1) + ")");
+    }
+
+    private void startFlink() throws Exception {
+        Path flinkConf = conf.resolve("flink");
+        Files.createDirectories(flinkConf);
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("jobmanager.rpc.address", "127.0.0.1");
+        c.put("jobmanager.rpc.port", String.valueOf(config.flinkRpcPort()));
+        c.put("jobmanager.bind-host", "127.0.0.1");
+        c.put("jobmanager.memory.process.size", "768m");
+        c.put("rest.address", "127.0.0.1");
+        c.put("rest.bind-address", "127.0.0.1");
+        c.put("rest.port", String.valueOf(config.flinkRestPort()));
+        c.put("taskmanager.host", "127.0.0.1");
+        c.put("taskmanager.bind-host", "127.0.0.1");
+        c.put("taskmanager.numberOfTaskSlots", String.valueOf(config.taskSlots()));
+        c.put("taskmanager.memory.process.size", config.taskManagerMemory());
+        // No RocksDB: the jobs keep their state on the heap, so little managed memory.
+        c.put("taskmanager.memory.managed.fraction", "0.05");
+        // Tasks spread over the TaskManagers instead of filling the first: losing one TaskManager is then a failure
+        // every job sees, as on a real cluster.
+        c.put("taskmanager.load-balance.mode", "SLOTS");
+        c.put("execution.checkpointing.dir", data.resolve("flink-checkpoints").toUri().toString());
+        c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        c.put("execution.checkpointing.num-retained", "3");
+        // A TaskManager killed -9 is noticed in seconds, not the default 50 s, so a job restarts quickly.
+        c.put("heartbeat.interval", "2000");
+        c.put("heartbeat.timeout", "10000");
+        c.put("restart-strategy.type", "exponential-delay");
+        c.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
+        c.put("restart-strategy.exponential-delay.max-backoff", "10 s");
+        c.put("io.tmp.dirs", data.resolve("flink-tmp").toString());
+        c.put("web.tmpdir", data.resolve("flink-tmp").toString());
+        Files.createDirectories(data.resolve("flink-tmp"));
+        StringBuilder yaml = new StringBuilder("# Written by ./vigil cluster at each start.\n");
+        c.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
+        Files.writeString(flinkConf.resolve("config.yaml"), yaml.toString());
+
+        List<String> jmJvm = new ArrayList<>(List.of("-Xmx512m"));
+        jmJvm.addAll(FLINK_JVM_OPENS);
+        add(new ChildProcess("flink-jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                List.of("--configDir", flinkConf.toString()), jmJvm, Map.of(), logs, Duration.ofSeconds(20),
+                flinkClasspath()));
+        awaitRest(ov -> true, "the JobManager's REST API", Duration.ofMinutes(2), "flink-jobmanager");
+
+        Configuration flink = GlobalConfiguration.loadConfiguration(flinkConf.toString());
+        TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(flink);
+        List<String> jvm = new ArrayList<>(Arrays.asList(ProcessMemoryUtils.generateJvmParametersStr(spec).split(" ")));
+        jvm.addAll(FLINK_JVM_OPENS);
+        List<String> dynamic = new ArrayList<>(List.of("--configDir", flinkConf.toString()));
+        // What Flink's start scripts pass: the memory sizes derived from the process size, as -D options.
+        dynamic.addAll(Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec).trim().split(" ")));
+        for (int i = 1; i <= config.taskManagers(); i++) {
+            // Named, so the REST API's TaskManager ids say which process is which.
+            List<String> args = new ArrayList<>(dynamic);
+            args.addAll(List.of("-D", "taskmanager.resource-id=flink-taskmanager-" + i));
+            add(new ChildProcess("flink-taskmanager-" + i, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                    args, jvm, Map.of(), logs, Duration.ofSeconds(20), flinkClasspath()));
+        }
+        awaitRest(ov -> ov.path("taskmanagers").asInt() >= config.taskManagers(),
+                config.taskManagers() + " TaskManagers registered", Duration.ofMinutes(2), "flink-");
+        say("Flink       session cluster, REST API and job status at " + restUrl() + " (" + config.taskManagers()
+                + " TaskManagers x " + config.taskSlots() + " slots)");
+    }
+
+    private void awaitRest(java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> ready, String what,
+                           Duration timeout, String processes) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            requireAlive(processes);
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && ready.test(FlinkJob.JSON.readTree(r.body()))) return;
+            } catch (IOException notYet) {
+                // Still starting.
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("Flink: no " + what + " within " + timeout + "; see " + logs);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Waits until the writers have joined their consumer group, so the first samples are not waiting on a rebalance. */
+    private void awaitWritersJoined() throws Exception {
+        String group = config.platform().settings().string("writer.group-id");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap()))) {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            while (Instant.now().isBefore(deadline)) {
+                requireAlive("writer-");
+                try {
+                    var d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
+                    if (d.members().size() >= config.writers()) {
+                        say("Writers     " + config.writers() + " processes in consumer group " + group);
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // The group does not exist yet.
+                }
+                Thread.sleep(500);
+            }
+        }
+        throw new IllegalStateException("the writers did not join consumer group " + group + " within 2 minutes; see "
+                + logs.resolve("writer-1.log"));
+    }
+
+    private void requireAlive(String prefix) {
+        for (ClusterComponent c : started) {
+            if (c.name().startsWith(prefix) && c instanceof ChildProcess p && p.died()) {
+                throw new IllegalStateException(p.name() + " exited while starting (" + p.status() + "); see "
+                        + p.log());
+            }
+        }
+    }
+
+    /** The settings every component reads: the launcher's, with the cluster's Kafka and database filled in. */
+    private Map<String, String> componentSettings(Settings s) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (String key : PlatformConfig.defaults().keySet()) all.put(key, s.string(key));
+        all.put("kafka.bootstrap", config.bootstrap());
+        all.put("db.url", jdbcUrl);
+        all.put("db.user", dbUser);
+        all.put("db.password", dbPassword);
+        return all;
+    }
+
+    /** A properties file with one component's keys (readable by its owner only: it holds the database password). */
+    private Path settingsFile(String name, Collection<String> keys, Map<String, String> values,
+                              Map<String, String> overrides) throws IOException {
+        Properties p = new Properties();
+        Map<String, String> mine = this.overrides.getOrDefault(name, Map.of());
+        for (String key : keys) {
+            String v = mine.containsKey(key) ? mine.get(key)
+                    : overrides.containsKey(key) ? overrides.get(key) : values.get(key);
+            if (v != null) p.setProperty(key, v);
+        }
+        Path file = conf.resolve(name + ".properties");
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (var w = Files.newBufferedWriter(file)) {
+            p.store(w, "Written by ./vigil cluster for " + name + "; keys as in the README's Configuration");
+        }
+        return file;
+    }
+
+    private ChildProcess child(String name, String mainClass, List<String> args, String heap) {
+        return new ChildProcess(name, mainClass, args, List.of("-Xmx" + heap, "-XX:+UseSerialGC"), Map.of(), logs,
+                Duration.ofSeconds(30));
+    }
+
+    private Path jobJar(String module, String artifact) throws IOException {
+        Path dir = config.platform().dashboardJar().getParent().getParent().getParent().resolve(module)
+                .resolve("target");
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                var jar = files.filter(f -> f.getFileName().toString().startsWith(artifact)
+                        && f.getFileName().toString().endsWith("-flink-job.jar")).findFirst();
+                if (jar.isPresent()) return jar.get();
+            }
+        }
+        throw new IllegalStateException("no " + artifact + "-*-flink-job.jar in " + dir
+                + " (build it with ./mvnw -DskipTests package)");
+    }
+
+    private void add(ClusterComponent c) throws Exception {
+        track(c);
+        c.start();
+        if (c instanceof FlinkJob job) say("Job         " + job.name() + ": " + job.status());
+    }
+
+    private void track(ClusterComponent c) {
+        started.add(c);
+        byName.put(c.name(), c);
+    }
+
+    String restUrl() {
+        return "http://127.0.0.1:" + config.flinkRestPort();
+    }
+
+    private String dashboardBaseUrl() {
+        String host = config.platform().dashboardAddress().equals("0.0.0.0") ? "127.0.0.1"
+                : config.platform().dashboardAddress();
+        return "http://" + host + ":" + config.platform().dashboardPort();
+    }
+
+    private void reportDeaths() {
+        for (ClusterComponent c : List.copyOf(started)) {
+            if (c instanceof ChildProcess p && p.died()) {
+                if (reportedDead.add(p.name() + "@" + p.pid())) {
+                    say(p.name() + " " + p.status() + "; see " + p.log());
+                }
+            }
+        }
+    }
+
+    /**
+     * Stops the collectors (SIGTERM: each flushes and says how many records it published) and returns, by collector
+     * id, the {@code (boot epoch, records published)} each reported.
+     */
+    public Map<String, long[]> stopCollectors() throws Exception {
+        Map<String, long[]> published = new LinkedHashMap<>();
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "Collector (\\S+) \\(boot (\\d+)\\): published (\\d+) records");
+        for (ClusterComponent c : started) {
+            if (c.name().startsWith("collector-") && c instanceof ChildProcess p) {
+                p.close();
+                for (String l : Files.readAllLines(p.log())) {
+                    var m = line.matcher(l);
+                    if (m.find()) {
+                        published.put(m.group(1), new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3))});
+                    }
+                }
+            }
+        }
+        return published;
+    }
+
+    /** One line per process: name and state. */
+    public List<String> statusLines() {
+        List<String> lines = new ArrayList<>();
+        int width = started.stream().mapToInt(c -> c.name().length()).max().orElse(10);
+        for (ClusterComponent c : started) {
+            lines.add(String.format("  %-" + width + "s  %s", c.name(), c.status()));
+        }
+        return lines;
+    }
+
+    /** A component by name ({@code kafka-2}, {@code flink-taskmanager-1}, {@code detection-job}, ...). */
+    public ClusterComponent component(String name) {
+        ClusterComponent c = byName.get(name);
+        if (c == null) throw new IllegalArgumentException("no component " + name + "; have " + byName.keySet());
+        return c;
+    }
+
+    public ChildProcess process(String name) {
+        return (ChildProcess) component(name);
+    }
+
+    public String bootstrapServers() {
+        return config.bootstrap();
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String dbUser() {
+        return dbUser;
+    }
+
+    public String dbPassword() {
+        return dbPassword;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public String dashboardUrl() {
+        return dashboard == null ? null : dashboard.url();
+    }
+
+    public String flinkRestUrl() {
+        return restUrl();
+    }
+
+    public Path logDir() {
+        return logs;
+    }
+
+    private void say(String line) {
+        console.println(line);
+        console.flush();
+    }
+
+    /** Stops everything in reverse order of start; leaves no process and no port. */
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        for (int i = started.size() - 1; i >= 0; i--) {
+            ClusterComponent c = started.get(i);
+            try {
+                c.close();
+            } catch (Exception e) {
+                console.println("While stopping " + c.name() + ": " + e);
+            }
+        }
+        started.clear();
+    }
+
+    /** Adapts something closeable the launcher starts in-process (database, dashboard handle) to a component. */
+    private record Wrapped(String name, AutoCloseable target, java.util.function.Supplier<String> state)
+            implements ClusterComponent {
+        public void start() {}
+
+        public String status() {
+            return state.get();
+        }
+
+        public void close() throws Exception {
+            target.close();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
