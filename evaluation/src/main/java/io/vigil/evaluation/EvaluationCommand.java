@@ -17,6 +17,9 @@ public final class EvaluationCommand {
         try {
             if (args.length >= 1 && args[0].equals("scorecard")) {
                 code = Scorecard.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            } else if (args.length >= 1 && args[0].equals("chaos")) {
+                code = io.vigil.evaluation.chaos.ChaosCommand.run(Arrays.copyOfRange(args, 1, args.length),
+                        System.out, System.err);
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("detection")) {
                 DetectionBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("storage")) {
@@ -30,7 +33,8 @@ public final class EvaluationCommand {
                         + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
                         + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "
-                        + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]");
+                        + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S] | "
+                        + "./vigil chaos [--json] [--scenarios R1,R3,R6,R9] [--hosts N] [--run-seconds S]");
                 code = 2;
             }
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,9 @@ public final class VigilCommand {
               scorecard run the labelled detection scenarios (the simulator's and the field fleet's) through the
                         detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
                         latency, pages and page precision [--json] [--sensitivity] [--soak-hours H]
+              chaos     the failure scenarios, each on a fresh ./vigil cluster: kill -9 a TaskManager (R1), the
+                        leading broker (R3), PostgreSQL (R6); a collector's clock 10 min fast (R9); prints records in,
+                        stored, dead-lettered, lost, duplicated and recovery time [--json] [--scenarios R1,R6]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
                         ./vigil bench notifications [--json]: notification latency, direct and through a real
@@ -105,7 +108,7 @@ public final class VigilCommand {
             System.exit(code);
             return;
         }
-        if (args[0].equals("scorecard") || args[0].equals("bench")) {
+        if (args[0].equals("scorecard") || args[0].equals("bench") || args[0].equals("chaos")) {
             // Evaluation lives in its own module (vigil-evaluation); ./vigil starts it, not the launcher.
             System.err.println("vigil: '" + args[0] + "' runs from the evaluation module: use ./vigil " + args[0]);
             System.exit(2);

@@ -1,0 +1,337 @@
+package io.vigil.evaluation.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.launcher.PlatformConfig;
+import io.vigil.launcher.cluster.ChildProcess;
+import io.vigil.launcher.cluster.ClusterConfig;
+import io.vigil.launcher.cluster.DatabaseProcess;
+import io.vigil.launcher.cluster.FlinkJob;
+import io.vigil.launcher.cluster.LocalCluster;
+import io.vigil.model.config.Settings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The failure scenarios of {@code ./vigil chaos}, each on a fresh {@link LocalCluster} (every part its own process):
+ * warm up until the first alert and a completed checkpoint, inject the fault, let it run on, stop the collectors
+ * cleanly, wait until the writers have consumed everything, and reconcile by origin.
+ */
+public final class ClusterChaos {
+
+    /** The scenarios: id, what is done, and how recovery is measured. */
+    public enum Scenario {
+        R1("kill -9 a TaskManager mid-stream", "until the detection job runs again with every task"),
+        R3("kill -9 the broker leading the telemetry partitions", "until every telemetry partition has a leader "
+                + "and samples stamped after the kill are stored"),
+        R6("PostgreSQL killed -9 mid-batch, restarted 5 s later", "from the restart until samples stamped after it "
+                + "are stored"),
+        R9("one collector's clock 10 minutes fast", "none: only that collector's records may be refused");
+
+        final String description;
+        final String recovery;
+
+        Scenario(String description, String recovery) {
+            this.description = description;
+            this.recovery = recovery;
+        }
+    }
+
+    /** The short set CI runs; {@code ./vigil chaos} runs them all. */
+    public static final List<Scenario> SHORT_SET = List.of(Scenario.R1, Scenario.R6);
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path home;
+    private final int hosts;
+    private final Duration runAfterFault;
+    private final PrintStream log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * @param home          the Vigil checkout (its built job jars are submitted)
+     * @param hosts         simulated hosts (8 GPUs each)
+     * @param runAfterFault how long the platform runs on after the fault before the collectors stop
+     */
+    public ClusterChaos(Path home, int hosts, Duration runAfterFault, PrintStream log) {
+        this.home = home;
+        this.hosts = hosts;
+        this.runAfterFault = runAfterFault;
+        this.log = log;
+    }
+
+    public ChaosResult run(Scenario scenario) throws Exception {
+        Path data = Files.createTempDirectory("vigil-chaos-" + scenario.name());
+        Map<String, String> s = new HashMap<>();
+        s.put("data.dir", data.toString());
+        s.put("data.fresh", "true");
+        s.put("dashboard.enabled", "false");
+        s.put("simulator.hosts", String.valueOf(hosts));
+        s.put("kafka.embedded-port", String.valueOf(freeRun(3)));
+        s.put("cluster.kafka-controller-port", String.valueOf(freeRun(3)));
+        s.put("cluster.flink-rest-port", String.valueOf(freeRun(1)));
+        s.put("cluster.flink-rpc-port", String.valueOf(freeRun(1)));
+        s.put("db.embedded-port", String.valueOf(freeRun(1)));
+        Map<String, Map<String, String>> perProcess = Map.of();
+        if (scenario == Scenario.R9) {
+            s.put("cluster.collectors", "3");
+            perProcess = Map.of("collector-3", Map.of("simulator.clock-ahead", "10m"));
+        }
+        PlatformConfig platform = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, Map.of(), s), home);
+        ClusterConfig config = ClusterConfig.from(platform);
+        log.println("== " + scenario + ": " + scenario.description);
+        LocalCluster cluster = LocalCluster.start(config, log, "chaos", perProcess);
+        try {
+            FlinkJob detection = (FlinkJob) cluster.component("detection-job");
+            await("the first alert stored", Duration.ofMinutes(3), () -> count(cluster, "SELECT count(*) FROM alert") > 0);
+            await("a completed checkpoint", Duration.ofMinutes(2), () -> completedCheckpoints(cluster, detection) > 0);
+            String note;
+            double recovery;
+            switch (scenario) {
+                case R1 -> {
+                    String victim = busiestTaskManager(cluster);
+                    Instant t0 = Instant.now();
+                    cluster.process(victim).kill();
+                    log.println("killed " + victim + " (-9)");
+                    boolean failed = awaitQuietly(Duration.ofSeconds(60), () -> !allRunning(cluster, detection));
+                    boolean back = awaitQuietly(Duration.ofMinutes(3), () -> allRunning(cluster, detection));
+                    recovery = back ? seconds(t0) : -1;
+                    note = (failed ? "" : "the job never left RUNNING; ") + "restored from checkpoint "
+                            + restoredCheckpoint(cluster, detection);
+                    cluster.process(victim).start();
+                }
+                case R3 -> {
+                    int leader = telemetryLeader(cluster);
+                    Instant t0 = Instant.now();
+                    cluster.process("kafka-" + leader).kill();
+                    log.println("killed kafka-" + leader + " (-9), the leader of partition 0 of "
+                            + cluster.topics().gpu());
+                    long after = t0.toEpochMilli() + 1000;
+                    boolean back = awaitQuietly(Duration.ofMinutes(3), () -> leadersElsewhere(cluster, leader)
+                            && count(cluster, "SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after
+                            + " / 1000.0)") > 0);
+                    recovery = back ? seconds(t0) : -1;
+                    note = "broker " + leader + " restarted after recovery";
+                    cluster.process("kafka-" + leader).start();
+                }
+                case R6 -> {
+                    DatabaseProcess db = (DatabaseProcess) cluster.component("postgres");
+                    db.kill();
+                    log.println("killed PostgreSQL (-9, postmaster and backends)");
+                    Thread.sleep(5000);
+                    db.start();
+                    Instant t0 = Instant.now();
+                    long after = t0.toEpochMilli();
+                    boolean back = awaitQuietly(Duration.ofMinutes(3), () -> count(cluster,
+                            "SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after + " / 1000.0)") > 0);
+                    recovery = back ? seconds(t0) : -1;
+                    note = "writers retried with backoff up to writer.max-retry-backoff";
+                }
+                default -> {
+                    recovery = 0;
+                    note = "";
+                }
+            }
+            Thread.sleep(runAfterFault.toMillis());
+            Map<String, long[]> published = cluster.stopCollectors();
+            awaitDrained(cluster, platform.settings().string("writer.group-id"));
+            var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
+                    cluster.bootstrapServers(), cluster.topics());
+            var alerts = Reconciliation.alerts(cluster.bootstrapServers(), cluster.topics());
+            if (scenario == Scenario.R9) {
+                long[] fast = counts.perCollector().get("simulator-3");
+                long roots = count(cluster, "SELECT count(*) FROM alert WHERE labels->>'root' = 'true'");
+                note = "fast collector: " + (fast == null ? "no report" : fast[1] + " of " + fast[0]
+                        + " records stored, " + fast[2] + " dead-lettered") + "; " + roots
+                        + " paging alerts from the others";
+            }
+            ChaosResult r = new ChaosResult(scenario.name(), scenario.description, counts.recordsIn(), counts.stored(),
+                    counts.deadLettered(), counts.lost(), counts.duplicated(), alerts.distinct(), alerts.duplicates(),
+                    recovery, note);
+            log.println("== " + scenario + ": " + r);
+            return r;
+        } finally {
+            cluster.close();
+            deleteTree(data);
+        }
+    }
+
+    private String busiestTaskManager(LocalCluster cluster) throws Exception {
+        JsonNode tms = get(cluster, "/taskmanagers").path("taskmanagers");
+        String best = null;
+        int fewestFree = Integer.MAX_VALUE;
+        for (JsonNode tm : tms) {
+            if (tm.path("freeSlots").asInt() < fewestFree) {
+                fewestFree = tm.path("freeSlots").asInt();
+                best = tm.path("id").asText();
+            }
+        }
+        if (best == null || !best.startsWith("flink-taskmanager-")) {
+            throw new IllegalStateException("no TaskManager named by the launcher in " + tms);
+        }
+        return best;
+    }
+
+    private boolean allRunning(LocalCluster cluster, FlinkJob job) {
+        try {
+            JsonNode j = get(cluster, "/jobs/" + job.jobId());
+            if (!"RUNNING".equals(j.path("state").asText())) return false;
+            for (JsonNode v : j.path("vertices")) if (!"RUNNING".equals(v.path("status").asText())) return false;
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private long completedCheckpoints(LocalCluster cluster, FlinkJob job) {
+        try {
+            return get(cluster, "/jobs/" + job.jobId() + "/checkpoints").path("counts").path("completed").asLong();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private String restoredCheckpoint(LocalCluster cluster, FlinkJob job) {
+        try {
+            JsonNode restored = get(cluster, "/jobs/" + job.jobId() + "/checkpoints").path("latest").path("restored");
+            return restored.isMissingNode() || restored.isNull() ? "(none reported)" : "#" + restored.path("id").asText();
+        } catch (Exception e) {
+            return "(unknown)";
+        }
+    }
+
+    private int telemetryLeader(LocalCluster cluster) throws Exception {
+        try (Admin admin = admin(cluster)) {
+            String topic = cluster.topics().gpu();
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().get(0).leader().id();
+        }
+    }
+
+    private boolean leadersElsewhere(LocalCluster cluster, int dead) {
+        try (Admin admin = admin(cluster)) {
+            var described = admin.describeTopics(cluster.topics().telemetry()).allTopicNames().get(10, TimeUnit.SECONDS);
+            return described.values().stream().flatMap(t -> t.partitions().stream())
+                    .allMatch(p -> p.leader() != null && p.leader().id() != dead && p.leader().id() >= 0);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Waits until the writers' group has consumed every telemetry partition to its end. */
+    private void awaitDrained(LocalCluster cluster, String group) throws Exception {
+        try (Admin admin = admin(cluster)) {
+            await("the writers to consume everything", Duration.ofMinutes(3), () -> {
+                try {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                    var described = admin.describeTopics(cluster.topics().telemetry()).allTopicNames()
+                            .get(10, TimeUnit.SECONDS);
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    described.forEach((t, d) -> d.partitions().forEach(p ->
+                            latest.put(new TopicPartition(t, p.partition()), OffsetSpec.latest())));
+                    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
+                            .get(10, TimeUnit.SECONDS);
+                    return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                            || (committed.get(e.getKey()) != null
+                            && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private Admin admin(LocalCluster cluster) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+    }
+
+    private JsonNode get(LocalCluster cluster, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.flinkRestUrl() + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IOException("GET " + path + ": HTTP " + r.statusCode());
+        return JSON.readTree(r.body());
+    }
+
+    static long count(LocalCluster cluster, String sql) {
+        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword());
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+        if (!awaitQuietly(timeout, done)) throw new IllegalStateException("timed out after " + timeout + " waiting for "
+                + what);
+    }
+
+    private static boolean awaitQuietly(Duration timeout, BooleanSupplier done) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (done.getAsBoolean()) return true;
+            Thread.sleep(250);
+        }
+        return done.getAsBoolean();
+    }
+
+    private static double seconds(Instant since) {
+        return Math.round(Duration.between(since, Instant.now()).toMillis() / 100.0) / 10.0;
+    }
+
+    /** The first of {@code n} consecutive free ports on the loopback address. */
+    static int freeRun(int n) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base;
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                base = s.getLocalPort();
+            }
+            if (base + n > 65535) continue;
+            boolean free = true;
+            for (int p = base; p < base + n && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    // free
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) return base;
+        }
+        throw new IOException("no run of " + n + " free ports");
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // A temporary directory; the OS cleans it eventually.
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.vigil.evaluation.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vigil.model.Topics;
+import io.vigil.model.WireFormat;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Counts, by origin, what became of every record the collectors published: stored in PostgreSQL (once, or more
+ * often), dead-lettered, or lost; and reads the alert topic as a {@code read_committed} consumer for repeated
+ * alert events.
+ */
+final class Reconciliation {
+
+    /** Stored rows with an origin, across the tables the writer fills from the telemetry topics. */
+    static final String STORED_ORIGINS = "SELECT origin_collector, origin_boot_ms, origin_seq FROM gpu_sample "
+            + "UNION ALL SELECT origin_collector, origin_boot_ms, origin_seq FROM power_sample "
+            + "UNION ALL SELECT origin_collector, origin_boot_ms, origin_seq FROM cooling_sample "
+            + "UNION ALL SELECT origin_collector, origin_boot_ms, origin_seq FROM job_event";
+
+    record Counts(long recordsIn, long stored, long deadLettered, long lost, long duplicated,
+                  Map<String, long[]> perCollector) {}
+
+    record Alerts(long distinct, long duplicates) {}
+
+    private Reconciliation() {}
+
+    /**
+     * @param published by collector id, {@code (boot epoch, records published)}
+     */
+    static Counts telemetry(Map<String, long[]> published, String jdbcUrl, String user, String password,
+                            String bootstrap, Topics topics) throws Exception {
+        Map<String, BitSet> stored = new HashMap<>();
+        long rows = 0;
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STORED_ORIGINS)) {
+            while (rs.next()) {
+                String key = rs.getString(1) + "@" + rs.getLong(2);
+                long seq = rs.getLong(3);
+                if (rs.wasNull() || seq > Integer.MAX_VALUE) continue;
+                rows++;
+                stored.computeIfAbsent(key, k -> new BitSet()).set((int) seq);
+            }
+        }
+        Map<String, BitSet> dead = new HashMap<>();
+        Set<String> deadSources = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.deadLetter(), "read_uncommitted")) {
+            var letter = WireFormat.decodeDeadLetter(r.value());
+            // The detection job and the writer both refuse a bad record: count it once, by where it came from.
+            if (!deadSources.add(letter.sourceTopic() + "/" + letter.sourcePartition() + "/" + letter.sourceOffset())) {
+                continue;
+            }
+            JsonNode origin = origin(letter.payload());
+            if (origin == null) continue;
+            String key = origin.path("collector").asText() + "@" + origin.path("bootEpochMs").asLong();
+            dead.computeIfAbsent(key, k -> new BitSet()).set((int) origin.path("sequence").asLong());
+        }
+        long in = 0, kept = 0, deadOnly = 0, lost = 0;
+        Map<String, long[]> per = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : published.entrySet()) {
+            String key = e.getKey() + "@" + e.getValue()[0];
+            int n = (int) e.getValue()[1];
+            BitSet s = stored.getOrDefault(key, new BitSet());
+            BitSet d = (BitSet) dead.getOrDefault(key, new BitSet()).clone();
+            d.andNot(s);
+            BitSet seen = (BitSet) s.clone();
+            seen.or(d);
+            long storedHere = s.get(0, n).cardinality();
+            long deadHere = d.get(0, n).cardinality();
+            long lostHere = n - seen.get(0, n).cardinality();
+            per.put(e.getKey(), new long[] {n, storedHere, deadHere, lostHere});
+            in += n;
+            kept += storedHere;
+            deadOnly += deadHere;
+            lost += lostHere;
+        }
+        long distinct = stored.values().stream().mapToLong(BitSet::cardinality).sum();
+        return new Counts(in, kept, deadOnly, lost, rows - distinct, per);
+    }
+
+    /** Alert events on the alert topic, read_committed, by their origin: distinct and repeated. */
+    static Alerts alerts(String bootstrap, Topics topics) {
+        Set<String> seen = new HashSet<>();
+        long dup = 0;
+        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.alerts(), "read_committed")) {
+            try {
+                JsonNode origin = WireFormat.mapper().readTree(r.value()).path("origin");
+                if (!seen.add(origin.path("collector").asText() + "#" + origin.path("bootEpochMs").asLong() + "#"
+                        + origin.path("sequence").asLong())) {
+                    dup++;
+                }
+            } catch (java.io.IOException e) {
+                // Not an alert event: not ours to count.
+            }
+        }
+        return new Alerts(seen.size(), dup);
+    }
+
+    private static JsonNode origin(String payload) {
+        if (payload == null) return null;
+        try {
+            JsonNode o = WireFormat.mapper().readTree(payload).path("origin");
+            return o.isMissingNode() || o.isNull() ? null : o;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Every record of {@code topic} up to its end offsets at the time of the call. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, String isolation) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (System.currentTimeMillis() < deadline
+                    && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
