@@ -1,0 +1,89 @@
+package io.vigil.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.detection.DetectionJobMain;
+import io.vigil.model.Topics;
+import io.vigil.notify.NotificationJobMain;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * {@code deploy/kubernetes/} (never applied: no cluster where Vigil is developed) kept true to the code: valid YAML,
+ * every topic Vigil uses declared with replication 3, Kafka of the clients' version, the job classes and the
+ * settings keys the components know.
+ */
+class KubernetesManifestsTest {
+
+    static List<Map<String, Object>> documents() throws Exception {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("..", "deploy", "kubernetes"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Object d : new Yaml().loadAll(Files.readString(f))) {
+                    if (d != null) docs.add(cast(d));
+                }
+            }
+        }
+        return docs;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> cast(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    static List<Map<String, Object>> ofKind(String kind) throws Exception {
+        return documents().stream().filter(d -> kind.equals(d.get("kind"))).toList();
+    }
+
+    static String name(Map<String, Object> doc) {
+        return (String) cast(doc.get("metadata")).get("name");
+    }
+
+    @Test
+    void everyTopicVigilUsesIsDeclaredWithThreeReplicasOnKafkaOfTheClientsVersion() throws Exception {
+        List<String> declared = ofKind("KafkaTopic").stream().map(KubernetesManifestsTest::name).toList();
+        assertThat(declared).containsExactlyInAnyOrderElementsOf(Topics.defaults().all());
+        assertThat(ofKind("KafkaTopic")).allSatisfy(t -> assertThat(cast(t.get("spec")).get("replicas")).isEqualTo(3));
+        Map<String, Object> kafka = cast(ofKind("Kafka").get(0).get("spec"));
+        assertThat(cast(kafka.get("kafka")).get("version")).isEqualTo(AppInfoParser.getVersion());
+        assertThat(cast(cast(kafka.get("kafka")).get("config"))).containsEntry("min.insync.replicas", 2);
+    }
+
+    @Test
+    void theFlinkDeploymentsRunVigilsJobsAndTheSettingsUseKnownKeys() throws Exception {
+        List<String> entryClasses = ofKind("FlinkDeployment").stream()
+                .map(d -> (String) cast(cast(d.get("spec")).get("job")).get("entryClass")).toList();
+        assertThat(entryClasses).containsExactlyInAnyOrder(DetectionJobMain.class.getName(),
+                NotificationJobMain.class.getName());
+        // Each component refuses keys that are not its own: each file holds only its component's.
+        Map<String, Object> data = cast(ofKind("ConfigMap").get(0).get("data"));
+        Map<String, Map<String, String>> owners = Map.of("detection.properties", DetectionJobMain.defaults(),
+                "writer.properties", io.vigil.storage.writer.WriterMain.defaults(),
+                "notifications.properties", NotificationJobMain.defaults());
+        for (var e : owners.entrySet()) {
+            Properties p = new Properties();
+            p.load(new StringReader((String) data.get(e.getKey())));
+            assertThat(p.stringPropertyNames()).as(e.getKey()).isNotEmpty()
+                    .allSatisfy(k -> assertThat(e.getValue()).containsKey(k));
+        }
+        String flink = Files.readString(Path.of("..", "deploy", "kubernetes", "20-flink.yaml"));
+        assertThat(flink).contains("/etc/vigil/detection.properties", "/etc/vigil/notifications.properties");
+    }
+
+    @Test
+    void theGpuAgentSeesTheHostsProcessesAndItsGpus() throws Exception {
+        Map<String, Object> agent = ofKind("DaemonSet").get(0);
+        Map<String, Object> pod = cast(cast(cast(agent.get("spec")).get("template")).get("spec"));
+        assertThat(pod).containsEntry("hostPID", true).containsEntry("runtimeClassName", "nvidia");
+    }
+}
