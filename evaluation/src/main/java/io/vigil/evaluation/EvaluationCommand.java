@@ -24,6 +24,8 @@ public final class EvaluationCommand {
                 DetectionBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("storage")) {
                 io.vigil.evaluation.bench.StorageBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
+            } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("cluster")) {
+                io.vigil.evaluation.bench.ClusterBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("dashboard")) {
                 io.vigil.evaluation.bench.DashboardBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("notifications")) {
@@ -34,6 +36,7 @@ public final class EvaluationCommand {
                         + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "
                         + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S] | "
+                        + "./vigil bench cluster [--json] [--hosts N] [--seconds S] | "
                         + "./vigil chaos [--json] [--scenarios R1,R3,R6,R9] [--hosts N] [--run-seconds S]");
                 code = 2;
             }

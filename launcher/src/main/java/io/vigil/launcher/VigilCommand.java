@@ -36,6 +36,9 @@ public final class VigilCommand {
                         ./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]: the overview
                         of 16,384 simulated GPUs at 1 Hz with 5 signed-in browser sessions (server CPU, bytes
                         per session, browser time per update);
+                        ./vigil bench cluster [--json] [--hosts N] [--seconds S]: the whole path on
+                        ./vigil cluster (collectors, 3 brokers, Flink, writers, PostgreSQL): records/s, end-to-end
+                        lag, CPU per stage and the cores each stage needs for 100,000 GPUs;
                         ./vigil bench collectors [bmc-fleet]: the collectors' benchmarks (bmc-fleet: only
                         the 500-BMC Redfish run)
               user      dashboard users and API tokens (the users file, dashboard.users-file):
@@ -133,7 +136,6 @@ public final class VigilCommand {
             System.exit(2);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Platform platform;
         try {
             platform = Platform.start(config, out);
@@ -144,18 +146,29 @@ public final class VigilCommand {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping Vigil...");
-            platform.close();
-            out.println("Stopped.");
-            stopped.countDown();
-            org.apache.logging.log4j.LogManager.shutdown();
-        }, "vigil-shutdown"));
-        out.println("ready: Vigil is running. Dashboard " + (platform.dashboardUrl() == null ? "off"
+        runUntilStopped(out, "Vigil", platform, "ready: Vigil is running. Dashboard "
+                + (platform.dashboardUrl() == null ? "off"
                         : platform.dashboardUrl() + " (user admin, password " + (config.dashboardAdminPassword() == null
                         ? platform.adminPassword() : "from dashboard.admin-password") + ")")
                 + ", Kafka " + platform.bootstrapServers() + ", PostgreSQL " + platform.jdbcUrl()
                 + ". Press Ctrl-C to stop.");
+    }
+
+    /** Prints {@code ready}, then waits for Ctrl-C (SIGINT/SIGTERM), when {@code running} is stopped. */
+    private static void runUntilStopped(PrintStream out, String what, AutoCloseable running, String ready) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping " + what + "...");
+            try {
+                running.close();
+            } catch (Exception e) {
+                out.println("While stopping: " + e);
+            }
+            out.println("Stopped.");
+            stopped.countDown();
+            org.apache.logging.log4j.LogManager.shutdown();
+        }, "vigil-shutdown"));
+        out.println(ready);
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -177,7 +190,6 @@ public final class VigilCommand {
         }
         String adminPassword = config.platform().dashboardAdminPassword() != null
                 ? config.platform().dashboardAdminPassword() : Platform.generatedPassword();
-        CountDownLatch stopped = new CountDownLatch(1);
         io.vigil.launcher.cluster.LocalCluster cluster;
         try {
             cluster = io.vigil.launcher.cluster.LocalCluster.start(config, out, adminPassword);
@@ -187,25 +199,13 @@ public final class VigilCommand {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping the cluster...");
-            cluster.close();
-            out.println("Stopped.");
-            stopped.countDown();
-            org.apache.logging.log4j.LogManager.shutdown();
-        }, "vigil-shutdown"));
         out.println("Processes:");
         cluster.statusLines().forEach(out::println);
-        out.println("ready: Vigil cluster is running. Dashboard " + (cluster.dashboardUrl() == null ? "off"
-                : cluster.dashboardUrl() + " (user admin, password " + (config.platform().dashboardAdminPassword() == null
-                ? adminPassword : "from dashboard.admin-password") + ")") + ", Kafka " + cluster.bootstrapServers()
-                + ", Flink " + cluster.flinkRestUrl() + ", PostgreSQL " + cluster.jdbcUrl()
-                + ". Press Ctrl-C to stop.");
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        runUntilStopped(out, "the cluster", cluster, "ready: Vigil cluster is running. Dashboard "
+                + (cluster.dashboardUrl() == null ? "off" : cluster.dashboardUrl() + " (user admin, password "
+                + (config.platform().dashboardAdminPassword() == null ? adminPassword
+                : "from dashboard.admin-password") + ")") + ", Kafka " + cluster.bootstrapServers()
+                + ", Flink " + cluster.flinkRestUrl() + ", PostgreSQL " + cluster.jdbcUrl() + ". Press Ctrl-C to stop.");
     }
 
     /** Flags override the environment, which overrides the file, which overrides the defaults. */

@@ -49,9 +49,10 @@ public final class ChaosCommand {
             try {
                 results.add(chaos.run(s));
             } catch (Exception e) {
-                err.println("== " + s + " could not run: " + e.getMessage());
+                err.println("== " + s + " could not run: " + e);
+                e.printStackTrace(err);
                 results.add(new ChaosResult(s.name(), s.description, 0, 0, 0, 0, 0, 0, 0, -1,
-                        "did not run: " + e.getMessage()));
+                        "did not run: " + e));
             }
         }
         if (json) {

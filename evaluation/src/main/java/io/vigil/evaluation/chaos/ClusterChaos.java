@@ -2,35 +2,24 @@ package io.vigil.evaluation.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.launcher.PlatformConfig;
-import io.vigil.launcher.cluster.ChildProcess;
-import io.vigil.launcher.cluster.ClusterConfig;
+import io.vigil.evaluation.IsolatedCluster;
 import io.vigil.launcher.cluster.DatabaseProcess;
 import io.vigil.launcher.cluster.FlinkJob;
 import io.vigil.launcher.cluster.LocalCluster;
-import io.vigil.model.config.Settings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -87,29 +76,18 @@ public final class ClusterChaos {
     }
 
     public ChaosResult run(Scenario scenario) throws Exception {
-        Path data = Files.createTempDirectory("vigil-chaos-" + scenario.name());
         Map<String, String> s = new HashMap<>();
-        s.put("data.dir", data.toString());
-        s.put("data.fresh", "true");
-        s.put("dashboard.enabled", "false");
-        s.put("simulator.hosts", String.valueOf(hosts));
-        s.put("kafka.embedded-port", String.valueOf(freeRun(3)));
-        s.put("cluster.kafka-controller-port", String.valueOf(freeRun(3)));
-        s.put("cluster.flink-rest-port", String.valueOf(freeRun(1)));
-        s.put("cluster.flink-rpc-port", String.valueOf(freeRun(1)));
-        s.put("db.embedded-port", String.valueOf(freeRun(1)));
         Map<String, Map<String, String>> perProcess = Map.of();
         if (scenario == Scenario.R9) {
             s.put("cluster.collectors", "3");
             perProcess = Map.of("collector-3", Map.of("simulator.clock-ahead", "10m"));
         }
-        PlatformConfig platform = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, Map.of(), s), home);
-        ClusterConfig config = ClusterConfig.from(platform);
         log.println("== " + scenario + ": " + scenario.description);
-        LocalCluster cluster = LocalCluster.start(config, log, "chaos", perProcess);
-        try {
+        try (IsolatedCluster isolated = IsolatedCluster.start(home, hosts, s, perProcess, log)) {
+            LocalCluster cluster = isolated.cluster();
             FlinkJob detection = (FlinkJob) cluster.component("detection-job");
-            await("the first alert stored", Duration.ofMinutes(3), () -> count(cluster, "SELECT count(*) FROM alert") > 0);
+            await("the first alert stored", Duration.ofMinutes(3),
+                    () -> isolated.count("SELECT count(*) FROM alert") > 0);
             await("a completed checkpoint", Duration.ofMinutes(2), () -> completedCheckpoints(cluster, detection) > 0);
             String note;
             double recovery;
@@ -134,7 +112,7 @@ public final class ClusterChaos {
                             + cluster.topics().gpu());
                     long after = t0.toEpochMilli() + 1000;
                     boolean back = awaitQuietly(Duration.ofMinutes(3), () -> leadersElsewhere(cluster, leader)
-                            && count(cluster, "SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after
+                            && isolated.count("SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after
                             + " / 1000.0)") > 0);
                     recovery = back ? seconds(t0) : -1;
                     note = "broker " + leader + " restarted after recovery";
@@ -148,7 +126,7 @@ public final class ClusterChaos {
                     db.start();
                     Instant t0 = Instant.now();
                     long after = t0.toEpochMilli();
-                    boolean back = awaitQuietly(Duration.ofMinutes(3), () -> count(cluster,
+                    boolean back = awaitQuietly(Duration.ofMinutes(3), () -> isolated.count(
                             "SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after + " / 1000.0)") > 0);
                     recovery = back ? seconds(t0) : -1;
                     note = "writers retried with backoff up to writer.max-retry-backoff";
@@ -160,13 +138,13 @@ public final class ClusterChaos {
             }
             Thread.sleep(runAfterFault.toMillis());
             Map<String, long[]> published = cluster.stopCollectors();
-            awaitDrained(cluster, platform.settings().string("writer.group-id"));
+            awaitDrained(cluster, isolated.settings().string("writer.group-id"));
             var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
                     cluster.bootstrapServers(), cluster.topics());
             var alerts = Reconciliation.alerts(cluster.bootstrapServers(), cluster.topics());
             if (scenario == Scenario.R9) {
                 long[] fast = counts.perCollector().get("simulator-3");
-                long roots = count(cluster, "SELECT count(*) FROM alert WHERE labels->>'root' = 'true'");
+                long roots = isolated.count("SELECT count(*) FROM alert WHERE labels->>'root' = 'true'");
                 note = "fast collector: " + (fast == null ? "no report" : fast[1] + " of " + fast[0]
                         + " records stored, " + fast[2] + " dead-lettered") + "; " + roots
                         + " paging alerts from the others";
@@ -176,9 +154,6 @@ public final class ClusterChaos {
                     recovery, note);
             log.println("== " + scenario + ": " + r);
             return r;
-        } finally {
-            cluster.close();
-            deleteTree(data);
         }
     }
 
@@ -279,15 +254,6 @@ public final class ClusterChaos {
         return JSON.readTree(r.body());
     }
 
-    static long count(LocalCluster cluster, String sql) {
-        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword());
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0;
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
     private static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
         if (!awaitQuietly(timeout, done)) throw new IllegalStateException("timed out after " + timeout + " waiting for "
                 + what);
@@ -306,32 +272,4 @@ public final class ClusterChaos {
         return Math.round(Duration.between(since, Instant.now()).toMillis() / 100.0) / 10.0;
     }
 
-    /** The first of {@code n} consecutive free ports on the loopback address. */
-    static int freeRun(int n) throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base;
-            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                base = s.getLocalPort();
-            }
-            if (base + n > 65535) continue;
-            boolean free = true;
-            for (int p = base; p < base + n && free; p++) {
-                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    // free
-                } catch (IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) return base;
-        }
-        throw new IOException("no run of " + n + " free ports");
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // A temporary directory; the OS cleans it eventually.
-        }
-    }
 }

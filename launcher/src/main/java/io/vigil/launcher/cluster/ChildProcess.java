@@ -61,7 +61,9 @@ public final class ChildProcess implements ClusterComponent {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-Dlog4j2.configurationFile=log4j2-child.xml");
-        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Djava.io.tmpdir="))) {
+            cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        }
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(ChildMain.class.getName());

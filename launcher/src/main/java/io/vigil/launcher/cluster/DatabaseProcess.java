@@ -57,7 +57,17 @@ public final class DatabaseProcess implements ClusterComponent {
         for (int i = 0; i < 100 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
             Thread.sleep(100);
         }
+        // Releases the embedded server's lock on its data directory (its stop command fails on a dead server, which
+        // it logs), so the same directory can be started again in this JVM.
+        EmbeddedDatabase d = db;
         db = null;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (Exception alreadyDead) {
+                // Nothing left to stop.
+            }
+        }
     }
 
     @Override

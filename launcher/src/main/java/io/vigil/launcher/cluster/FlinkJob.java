@@ -75,7 +75,8 @@ public final class FlinkJob implements ClusterComponent {
         }
         args.add(jar.toString());
         args.add(settingsFile.toString());
-        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m",
+                "-Djava.io.tmpdir=" + checkpoints.getParent().resolve("flink-tmp")));
         jvm.addAll(LocalCluster.FLINK_JVM_OPENS);
         ChildProcess client = new ChildProcess("submit-" + name, "org.apache.flink.client.cli.CliFrontend", args,
                 jvm, Map.of("FLINK_CONF_DIR", flinkConf.toString()), logDir, Duration.ofSeconds(5),

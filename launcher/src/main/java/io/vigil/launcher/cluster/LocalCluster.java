@@ -289,7 +289,7 @@ public final class LocalCluster implements AutoCloseable {
         c.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
         Files.writeString(flinkConf.resolve("config.yaml"), yaml.toString());
 
-        List<String> jmJvm = new ArrayList<>(List.of("-Xmx512m"));
+        List<String> jmJvm = new ArrayList<>(List.of("-Xmx512m", flinkTmp()));
         jmJvm.addAll(FLINK_JVM_OPENS);
         add(new ChildProcess("flink-jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                 List.of("--configDir", flinkConf.toString()), jmJvm, Map.of(), logs, Duration.ofSeconds(20),
@@ -300,6 +300,7 @@ public final class LocalCluster implements AutoCloseable {
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(flink);
         List<String> jvm = new ArrayList<>(Arrays.asList(ProcessMemoryUtils.generateJvmParametersStr(spec).split(" ")));
         jvm.addAll(FLINK_JVM_OPENS);
+        jvm.add(flinkTmp());
         List<String> dynamic = new ArrayList<>(List.of("--configDir", flinkConf.toString()));
         // What Flink's start scripts pass: the memory sizes derived from the process size, as -D options.
         dynamic.addAll(Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec).trim().split(" ")));
@@ -314,6 +315,11 @@ public final class LocalCluster implements AutoCloseable {
                 config.taskManagers() + " TaskManagers registered", Duration.ofMinutes(2), "flink-");
         say("Flink       session cluster, REST API and job status at " + restUrl() + " (" + config.taskManagers()
                 + " TaskManagers x " + config.taskSlots() + " slots)");
+    }
+
+    /** Flink unpacks its RPC system into the temporary directory of each process: keep it with the cluster's data. */
+    private String flinkTmp() {
+        return "-Djava.io.tmpdir=" + data.resolve("flink-tmp");
     }
 
     private void awaitRest(java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> ready, String what,
@@ -478,6 +484,11 @@ public final class LocalCluster implements AutoCloseable {
             lines.add(String.format("  %-" + width + "s  %s", c.name(), c.status()));
         }
         return lines;
+    }
+
+    /** Every component, in the order started. */
+    public List<ClusterComponent> components() {
+        return List.copyOf(started);
     }
 
     /** A component by name ({@code kafka-2}, {@code flink-taskmanager-1}, {@code detection-job}, ...). */

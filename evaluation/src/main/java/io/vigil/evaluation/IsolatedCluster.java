@@ -1,0 +1,120 @@
+package io.vigil.evaluation;
+
+import io.vigil.launcher.PlatformConfig;
+import io.vigil.launcher.cluster.ClusterConfig;
+import io.vigil.launcher.cluster.LocalCluster;
+import io.vigil.model.config.Settings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A {@code ./vigil cluster} for evaluation (failure scenarios, the cluster benchmark): fresh data in a temporary
+ * directory, every port a free one (so it runs beside a demo or another test), no dashboard. Closing it stops every
+ * process and deletes the data.
+ */
+public final class IsolatedCluster implements AutoCloseable {
+
+    private final LocalCluster cluster;
+    private final PlatformConfig platform;
+    private final Path data;
+
+    private IsolatedCluster(LocalCluster cluster, PlatformConfig platform, Path data) {
+        this.cluster = cluster;
+        this.platform = platform;
+        this.data = data;
+    }
+
+    /**
+     * @param settings   settings beyond the defaults (e.g. {@code cluster.collectors})
+     * @param perProcess settings of single processes, by process name
+     */
+    public static IsolatedCluster start(Path home, int hosts, Map<String, String> settings,
+                                        Map<String, Map<String, String>> perProcess, PrintStream log)
+            throws Exception {
+        Path data = Files.createTempDirectory("vigil-cluster");
+        Map<String, String> s = new HashMap<>();
+        s.put("data.dir", data.toString());
+        s.put("data.fresh", "true");
+        s.put("dashboard.enabled", "false");
+        s.put("simulator.hosts", String.valueOf(hosts));
+        s.put("kafka.embedded-port", String.valueOf(freeRun(3)));
+        s.put("cluster.kafka-controller-port", String.valueOf(freeRun(3)));
+        s.put("cluster.flink-rest-port", String.valueOf(freeRun(1)));
+        s.put("cluster.flink-rpc-port", String.valueOf(freeRun(1)));
+        s.put("db.embedded-port", String.valueOf(freeRun(1)));
+        s.putAll(settings);
+        PlatformConfig platform = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, Map.of(), s), home);
+        try {
+            return new IsolatedCluster(LocalCluster.start(ClusterConfig.from(platform), log, "evaluation", perProcess),
+                    platform, data);
+        } catch (Exception | Error e) {
+            delete(data);
+            throw e;
+        }
+    }
+
+    public LocalCluster cluster() {
+        return cluster;
+    }
+
+    public Settings settings() {
+        return platform.settings();
+    }
+
+    /** The first column of the first row of {@code sql} as a number; 0 when the database does not answer. */
+    public long count(String sql) {
+        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword());
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+        delete(data);
+    }
+
+    /** The first of {@code n} consecutive free ports on the loopback address. */
+    static int freeRun(int n) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                base = s.getLocalPort();
+            }
+            if (base + n > 65535) continue;
+            boolean free = true;
+            for (int p = base; p < base + n && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                    // free
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) return base;
+        }
+        throw new IOException("no run of " + n + " free ports");
+    }
+
+    private static void delete(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // A temporary directory; the OS cleans it eventually.
+        }
+    }
+}
