@@ -83,10 +83,15 @@ public final class IsolatedCluster implements AutoCloseable {
         }
     }
 
+    /** Stops everything and deletes the data, unless {@code -Dvigil.keep-data=true} asks to keep it (logs too). */
     @Override
     public void close() {
         cluster.close();
-        delete(data);
+        if (Boolean.getBoolean("vigil.keep-data")) {
+            System.err.println("Kept the cluster's data and logs in " + data);
+        } else {
+            delete(data);
+        }
     }
 
     /** The first of {@code n} consecutive free ports on the loopback address. */

@@ -26,9 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +49,7 @@ public final class Platform implements AutoCloseable {
 
     private final PlatformConfig config;
     private final PrintStream console;
-    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final Components components;
     private String bootstrap;
     private String jdbcUrl;
     private String dbUser;
@@ -69,6 +67,7 @@ public final class Platform implements AutoCloseable {
         this.adminPassword = config.dashboardAdminPassword() != null ? config.dashboardAdminPassword()
                 : generatedPassword();
         this.console = console;
+        this.components = new Components(console);
     }
 
     public static Platform start(PlatformConfig config, PrintStream console) throws Exception {
@@ -91,18 +90,40 @@ public final class Platform implements AutoCloseable {
             deleteTree(data);
         }
         Files.createDirectories(data);
+        startKafka(data);
+        startDatabase(s, data);
+        Map<String, String> resolved = new HashMap<>();
+        resolved.put("kafka.bootstrap", bootstrap);
+        resolved.put("db.url", jdbcUrl);
+        resolved.put("db.user", dbUser);
+        resolved.put("db.password", dbPassword);
+        Settings component = Settings.load(PlatformConfig.defaults(), null, Map.of(), merged(s, resolved));
+        startWriter(component);
+        startDetection(component, data);
+        startNotifications(s, component, data);
+        if (config.simulatorEnabled()) {
+            startSimulator(component);
+        } else {
+            say("Simulator   off (--no-simulator): publish telemetry to " + bootstrap);
+        }
+        if (config.dashboardEnabled()) startDashboard(data);
+    }
 
+    private void startKafka(Path data) throws Exception {
         if (config.externalKafka() != null) {
             bootstrap = config.externalKafka();
             say("Kafka       external at " + bootstrap);
         } else {
             EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
-            running.push(kafka);
+            components.track(Components.of("kafka", () -> { }, () -> "running (KRaft) at " + kafka.bootstrapServers(),
+                    kafka));
             bootstrap = kafka.bootstrapServers();
             say("Kafka       started (KRaft) at " + bootstrap);
         }
         EmbeddedKafka.createTopics(bootstrap, topics, config.telemetryPartitions());
+    }
 
+    private void startDatabase(Settings s, Path data) throws Exception {
         if (config.externalDbUrl() != null) {
             jdbcUrl = config.externalDbUrl();
             dbUser = s.string("db.user");
@@ -110,7 +131,7 @@ public final class Platform implements AutoCloseable {
             say("PostgreSQL  external at " + jdbcUrl);
         } else {
             EmbeddedDatabase db = EmbeddedDatabase.start(data.resolve("postgres"), config.dbPort());
-            running.push(db);
+            components.track(Components.of("postgres", () -> { }, () -> "running at " + db.jdbcUrl(), db));
             jdbcUrl = db.jdbcUrl();
             dbUser = EmbeddedDatabase.USER;
             dbPassword = EmbeddedDatabase.PASSWORD;
@@ -121,72 +142,80 @@ public final class Platform implements AutoCloseable {
         String version = migration.targetSchemaVersion != null ? migration.targetSchemaVersion
                 : SchemaMigrator.currentVersion(jdbcUrl, dbUser, dbPassword);
         say("Schema      at version " + version + " (" + migration.migrationsExecuted + " migrations applied now)");
+    }
 
-        Map<String, String> resolved = new HashMap<>();
-        resolved.put("kafka.bootstrap", bootstrap);
-        resolved.put("db.url", jdbcUrl);
-        resolved.put("db.user", dbUser);
-        resolved.put("db.password", dbPassword);
-        Settings component = Settings.load(PlatformConfig.defaults(), null, Map.of(), merged(s, resolved));
-
+    private void startWriter(Settings component) throws Exception {
         WriterConfig writerConfig = WriterMain.config(component);
         writer = new TelemetryWriter(writerConfig, Clock.systemUTC());
         Thread writerThread = new Thread(writer, "vigil-writer");
-        writerThread.start();
-        running.push(() -> {
-            writer.close();
-            writerThread.join(TimeUnit.SECONDS.toMillis(30));
-        });
+        components.add(Components.of("writer", writerThread::start,
+                () -> (writerThread.isAlive() ? "running, " : "STOPPED, ") + writer.recordsWritten() + " records written",
+                () -> {
+                    writer.close();
+                    writerThread.join(TimeUnit.SECONDS.toMillis(30));
+                }));
         say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts() + ", "
                 + topics.notifications() + ", " + topics.silences());
+    }
 
+    private void startDetection(Settings component, Path data) throws Exception {
         Optional<Path>[] restored = new Optional[1];
         StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints"), config.parallelism(), restored);
         JobClient job = DetectionJobMain.start(env, DetectionJobMain.JobSettings.from(component));
-        running.push(() -> cancel(job));
+        components.track(Components.of("detection-job", () -> { }, () -> jobStatus(job), () -> cancel(job)));
         say("Flink       detection job " + job.getJobID() + " running on a local MiniCluster (parallelism "
                 + config.parallelism() + (restored[0].isPresent() ? ", state restored from the previous run" : "")
                 + ")");
+    }
 
-        startNotifications(s, component, data);
-
-        if (config.simulatorEnabled()) {
-            SimulatorConfig simConfig = SimulatorMain.config(component);
-            long now = System.currentTimeMillis();
-            ClusterTopology topology = ClusterTopology.build(simConfig);
-            simulator = new ClusterSimulator(simConfig, SimulatorMain.script(component, topology),
-                    new OriginStamper(simConfig.collectorId(), now), now);
-            KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics, Map.of());
-            running.push(publisher);
-            SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
-            running.push(runner);
+    private void startSimulator(Settings component) throws Exception {
+        SimulatorConfig simConfig = SimulatorMain.config(component);
+        long now = System.currentTimeMillis();
+        ClusterTopology topology = ClusterTopology.build(simConfig);
+        simulator = new ClusterSimulator(simConfig, SimulatorMain.script(component, topology),
+                new OriginStamper(simConfig.collectorId(), now), now);
+        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics, Map.of());
+        SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
+        FaultControl[] control = new FaultControl[1];
+        components.add(Components.of("simulator", () -> {
             runner.start();
-            FaultControl control = new FaultControl(simulator, config.faultControlPort());
-            running.push(control);
-            faultControlPort = control.port();
-            say("Simulator   " + topology.hosts().size() + " hosts, " + topology.hosts().size() * simConfig.gpusPerHost()
-                    + " GPUs, " + topology.jobs().size() + " jobs, " + simulator.script().faults().size()
-                    + " scripted faults" + (simConfig.speed() == 1 ? "" : ", speed x" + simConfig.speed()));
-            simulator.script().faults().forEach(f -> say("            fault at +" + f.at().toSeconds() + " s for "
-                    + f.duration().toSeconds() + " s: " + f.fault().describe()));
-            say("            inject more: curl -X POST 'http://127.0.0.1:" + faultControlPort
-                    + "/faults?kind=thermal&host=" + topology.hosts().get(0).name() + "&gpu=0&seconds=120'");
-        } else {
-            say("Simulator   off (--no-simulator): publish telemetry to " + bootstrap);
-        }
+            control[0] = new FaultControl(simulator, config.faultControlPort());
+        }, () -> "running, " + runner.recordsPublished() + " records published, faults at 127.0.0.1:"
+                + faultControlPort, () -> {
+                    if (control[0] != null) control[0].close();
+                    runner.close();
+                    publisher.close();
+                }));
+        faultControlPort = control[0].port();
+        say("Simulator   " + topology.hosts().size() + " hosts, " + topology.hosts().size() * simConfig.gpusPerHost()
+                + " GPUs, " + topology.jobs().size() + " jobs, " + simulator.script().faults().size()
+                + " scripted faults" + (simConfig.speed() == 1 ? "" : ", speed x" + simConfig.speed()));
+        simulator.script().faults().forEach(f -> say("            fault at +" + f.at().toSeconds() + " s for "
+                + f.duration().toSeconds() + " s: " + f.fault().describe()));
+        say("            inject more: curl -X POST 'http://127.0.0.1:" + faultControlPort
+                + "/faults?kind=thermal&host=" + topology.hosts().get(0).name() + "&gpu=0&seconds=120'");
+    }
 
-        if (config.dashboardEnabled()) {
-            Path log = data.resolve("logs").resolve("dashboard.log");
-            dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
-                    jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), config.dashboardUsersFile(),
-                    adminPassword, log);
-            running.push(dashboard);
-            dashboard.awaitHealthy(Duration.ofMinutes(3), log);
-            say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)");
-            say("            sign in as admin with password " + (config.dashboardAdminPassword() == null
-                    ? adminPassword + " (generated for this run; set dashboard.admin-password or "
-                    + "VIGIL_DASHBOARD_ADMIN_PASSWORD to choose it)" : "from dashboard.admin-password")
-                    + "; more users: ./vigil user add NAME --role viewer|operator|admin");
+    private void startDashboard(Path data) throws Exception {
+        Path log = data.resolve("logs").resolve("dashboard.log");
+        dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
+                jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), config.dashboardUsersFile(),
+                adminPassword, log);
+        components.track(Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
+                + dashboard.url(), dashboard));
+        dashboard.awaitHealthy(Duration.ofMinutes(3), log);
+        say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)");
+        say("            sign in as admin with password " + (config.dashboardAdminPassword() == null
+                ? adminPassword + " (generated for this run; set dashboard.admin-password or "
+                + "VIGIL_DASHBOARD_ADMIN_PASSWORD to choose it)" : "from dashboard.admin-password")
+                + "; more users: ./vigil user add NAME --role viewer|operator|admin");
+    }
+
+    private static String jobStatus(JobClient job) {
+        try {
+            return job.getJobStatus().get(5, TimeUnit.SECONDS) + ", job " + job.getJobID();
+        } catch (Exception e) {
+            return "UNKNOWN, job " + job.getJobID();
         }
     }
 
@@ -217,7 +246,7 @@ public final class Platform implements AutoCloseable {
         Optional<Path>[] restored = new Optional[1];
         StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints-notifications"), 1, restored);
         JobClient job = NotificationJobMain.start(env, NotificationJobMain.JobSettings.from(notifySettings, routing));
-        running.push(() -> cancel(job));
+        components.track(Components.of("notification-job", () -> { }, () -> jobStatus(job), () -> cancel(job)));
         say("Notify      notification job " + job.getJobID() + " running, " + where);
     }
 
@@ -326,16 +355,15 @@ public final class Platform implements AutoCloseable {
         console.flush();
     }
 
+    /** One line per part: its name and state. */
+    public java.util.List<String> statusLines() {
+        return components.statusLines();
+    }
+
+    /** Stops every part in reverse order of start; leaves no process or port behind. */
     @Override
     public void close() {
-        while (!running.isEmpty()) {
-            AutoCloseable c = running.pop();
-            try {
-                c.close();
-            } catch (Exception e) {
-                console.println("While stopping: " + e);
-            }
-        }
+        components.close();
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -146,6 +146,8 @@ public final class VigilCommand {
             System.exit(1);
             return;
         }
+        out.println("Parts:");
+        platform.statusLines().forEach(out::println);
         runUntilStopped(out, "Vigil", platform, "ready: Vigil is running. Dashboard "
                 + (platform.dashboardUrl() == null ? "off"
                         : platform.dashboardUrl() + " (user admin, password " + (config.dashboardAdminPassword() == null

@@ -61,6 +61,8 @@ class ComposeFileTest {
                     + "\\b|--topic vigil\\." + java.util.regex.Pattern.quote(name) + " )");
         }
         assertThat(script).contains("--topic vigil.silences --partitions 1 --replication-factor 3 --config cleanup.policy=compact");
+        assertThat(script).contains("--topic vigil.deadletter --partitions 1 --replication-factor 3 --config "
+                + "max.message.bytes=" + io.vigil.model.DeadLetter.MAX_RECORD_BYTES);
         String bootstrap = String.valueOf(((Map<String, Object>) service("writer").get("environment"))
                 .get("VIGIL_KAFKA_BOOTSTRAP"));
         assertThat(bootstrap).isEqualTo("kafka1:9092,kafka2:9092,kafka3:9092");

@@ -54,6 +54,10 @@ class KubernetesManifestsTest {
         List<String> declared = ofKind("KafkaTopic").stream().map(KubernetesManifestsTest::name).toList();
         assertThat(declared).containsExactlyInAnyOrderElementsOf(Topics.defaults().all());
         assertThat(ofKind("KafkaTopic")).allSatisfy(t -> assertThat(cast(t.get("spec")).get("replicas")).isEqualTo(3));
+        Map<String, Object> deadLetters = ofKind("KafkaTopic").stream()
+                .filter(t -> name(t).equals(Topics.defaults().deadLetter())).findFirst().orElseThrow();
+        assertThat(cast(cast(deadLetters.get("spec")).get("config")))
+                .containsEntry("max.message.bytes", io.vigil.model.DeadLetter.MAX_RECORD_BYTES);
         Map<String, Object> kafka = cast(ofKind("Kafka").get(0).get("spec"));
         assertThat(cast(kafka.get("kafka")).get("version")).isEqualTo(AppInfoParser.getVersion());
         assertThat(cast(cast(kafka.get("kafka")).get("config"))).containsEntry("min.insync.replicas", 2);

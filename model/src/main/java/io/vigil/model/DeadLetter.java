@@ -10,7 +10,11 @@ import java.util.Base64;
 
 /**
  * A record that was refused, on {@link Topics#deadLetter()}, with the reason and the original bytes, so nothing
- * is lost: {@code payload} holds them as text when they are valid UTF-8, {@code payloadBase64} always.
+ * is lost: {@code payloadBase64} always holds them; {@code payload} holds them as text too when they are valid UTF-8
+ * and at most {@link #MAX_TEXT_PAYLOAD_BYTES} long. A dead letter can be larger than the record it carries (a
+ * record of Kafka's default 1 MB limit becomes 1.4 MB in base64), so the dead-letter topic and its producers allow
+ * {@link #MAX_RECORD_BYTES}: a large refused record must not stop the job that refuses it (found by
+ * {@code ./vigil chaos} R8: a 900 KB record's dead letter exceeded 1 MB and the detection job restarted in a loop).
  */
 public record DeadLetter(
         RejectReason reason,
@@ -22,6 +26,12 @@ public record DeadLetter(
         String payload,
         String payloadBase64) {
 
+    /** The largest dead letter, in bytes: the dead-letter topic's {@code max.message.bytes}, its producers' limit. */
+    public static final int MAX_RECORD_BYTES = 8 << 20;
+
+    /** Larger originals are kept in base64 only. */
+    public static final int MAX_TEXT_PAYLOAD_BYTES = 256 << 10;
+
     @JsonProperty("schema")
     public String schema() {
         return "vigil.deadletter.v1";
@@ -31,7 +41,8 @@ public record DeadLetter(
                                 Instant rejectedAt, byte[] original) {
         byte[] bytes = original == null ? new byte[0] : original;
         return new DeadLetter(rejection.reason(), rejection.detail(), topic, partition, offset, rejectedAt,
-                utf8OrNull(bytes), Base64.getEncoder().encodeToString(bytes));
+                bytes.length <= MAX_TEXT_PAYLOAD_BYTES ? utf8OrNull(bytes) : null,
+                Base64.getEncoder().encodeToString(bytes));
     }
 
     private static String utf8OrNull(byte[] bytes) {

@@ -134,6 +134,22 @@ class WireFormatTest {
     }
 
     @Test
+    void aRecordAsLargeAsKafkaAllowsFitsInItsDeadLetterWithItsBytesKept() {
+        byte[] huge = ("{\"schema\":\"vigil.gpu.v1\",\"junk\":\"" + "\\u0000".repeat(170_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        Decoded d = wire.decode(huge);
+        assertThat(d.isValid()).isFalse();
+        DeadLetter letter = DeadLetter.of(d.rejection(), "t", 0, 0L, Instant.ofEpochMilli(NOW), huge);
+        // Too large for its text form as well: base64 only, the bytes intact, the letter within the topic's limit.
+        assertThat(letter.payload()).isNull();
+        assertThat(java.util.Base64.getDecoder().decode(letter.payloadBase64())).isEqualTo(huge);
+        assertThat(WireFormat.encode(letter).length).isLessThan(DeadLetter.MAX_RECORD_BYTES);
+        byte[] small = "garbage".getBytes(StandardCharsets.UTF_8);
+        assertThat(DeadLetter.of(wire.decode(small).rejection(), "t", 0, 0L, Instant.ofEpochMilli(NOW), small).payload())
+                .isEqualTo("garbage");
+    }
+
+    @Test
     void fingerprintIsStableAndIndependentOfLabelOrder() {
         String a = AlertEvent.fingerprint(AlertType.THERMAL, Map.of("host", "h1", "gpu", "3"));
         String b = AlertEvent.fingerprint(AlertType.THERMAL, new java.util.TreeMap<>(Map.of("gpu", "3", "host", "h1")));

@@ -99,6 +99,14 @@ public final class KafkaTelemetryPublisher implements TelemetrySink {
         return failed.get();
     }
 
+    /**
+     * Fetches the topics' metadata now, so the first record is not held up by it: a collector that stamps its clock
+     * before it can send would otherwise start behind the wall clock by the broker's answer time.
+     */
+    public void connect() {
+        for (String t : topics.telemetry()) producer.partitionsFor(t);
+    }
+
     @Override
     public void flush() {
         producer.flush();

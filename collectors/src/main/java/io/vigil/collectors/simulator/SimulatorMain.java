@@ -54,6 +54,9 @@ public final class SimulatorMain {
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         SimulatorConfig config = config(settings);
+        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
+                CommonSettings.topics(settings), Map.of());
+        publisher.connect(); // before the clock starts: the samples' times then match the wall clock
         // A collector whose clock runs fast (the failure tests set it): its records are stamped this far ahead.
         long now = Clock.systemUTC().millis() + settings.duration("simulator.clock-ahead").toMillis();
         ClusterTopology topology = ClusterTopology.build(config);
@@ -63,8 +66,6 @@ public final class SimulatorMain {
         // Split into shards, each process simulates the whole site and stamps only what it publishes.
         ClusterSimulator simulator = new ClusterSimulator(config, script(settings, topology),
                 shards == 1 ? stamper : new OriginStamper(config.collectorId() + "-unsharded", now), now);
-        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
-                CommonSettings.topics(settings), Map.of());
         TelemetrySink sink = shards == 1 ? publisher : new ShardedSink(publisher, stamper, topology, shard, shards);
         SimulatorRunner runner = new SimulatorRunner(simulator, config, sink);
         CountDownLatch stop = new CountDownLatch(1);

@@ -115,7 +115,8 @@ public final class ClusterBenchmark {
         double cores = (stop.cpuSeconds.getOrDefault(name, 0.0) - start.cpuSeconds.getOrDefault(name, 0.0)) / window;
         double gpu = recordsPerSecond * gpuShare;
         double perCore = cores <= 0 ? 0 : gpu / cores;
-        return new Stage(name, stop.processes.getOrDefault(name, 0), round(cores), round(recordsPerSecond), round(gpu),
+        return new Stage(name, stop.processes.getOrDefault(name, 0), Math.round(cores * 1000) / 1000.0,
+                round(recordsPerSecond), round(gpu),
                 round(perCore), perCore <= 0 ? 0 : round(100_000 / perCore), measuredAs);
     }
 
@@ -219,7 +220,7 @@ public final class ClusterBenchmark {
         out.printf("  %-11s %9s %7s %12s %16s %14s  %s%n", "stage", "processes", "cores", "records/s",
                 "GPU rec/s/core", "cores @100k", "measured as");
         for (Stage s : r.stages()) {
-            out.printf("  %-11s %9d %7.2f %,12.0f %,16.0f %14.1f  %s%n", s.name(), s.processes(), s.cores(),
+            out.printf("  %-11s %9d %7.3f %,12.0f %,16.0f %14.1f  %s%n", s.name(), s.processes(), s.cores(),
                     s.recordsPerSecond(), s.gpuRecordsPerCoreSecond(), s.coresFor100kGpus(), s.measuredAs());
         }
         out.println("  bottleneck: " + r.bottleneck());

@@ -3,6 +3,7 @@ package io.vigil.evaluation.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.evaluation.IsolatedCluster;
+import io.vigil.launcher.cluster.ChildProcess;
 import io.vigil.launcher.cluster.DatabaseProcess;
 import io.vigil.launcher.cluster.FlinkJob;
 import io.vigil.launcher.cluster.LocalCluster;
@@ -41,6 +42,8 @@ public final class ClusterChaos {
                 + "and samples stamped after the kill are stored"),
         R6("PostgreSQL killed -9 mid-batch, restarted 5 s later", "from the restart until samples stamped after it "
                 + "are stored"),
+        R8("hostile records at 10 % of the load (malformed, binary, 2,000-deep JSON, 900 KB, wrong shapes)",
+                "none: the detection job must not restart, the writers must not exit"),
         R9("one collector's clock 10 minutes fast", "none: only that collector's records may be refused");
 
         final String description;
@@ -91,6 +94,7 @@ public final class ClusterChaos {
             await("a completed checkpoint", Duration.ofMinutes(2), () -> completedCheckpoints(cluster, detection) > 0);
             String note;
             double recovery;
+            HostileProducer hostile = null;
             switch (scenario) {
                 case R1 -> {
                     String victim = busiestTaskManager(cluster);
@@ -131,17 +135,39 @@ public final class ClusterChaos {
                     recovery = back ? seconds(t0) : -1;
                     note = "writers retried with backoff up to writer.max-retry-backoff";
                 }
+                case R8 -> {
+                    hostile = new HostileProducer(cluster.bootstrapServers(), cluster.topics());
+                    double rate = Math.max(1, 0.1 * publishedPerSecond(cluster));
+                    log.printf("sending hostile records at %.0f/s for %d s%n", rate, runAfterFault.toSeconds());
+                    hostile.run(rate, runAfterFault);
+                    long restarts = restarts(cluster, detection);
+                    boolean writersUp = cluster.components().stream().noneMatch(c -> c.name().startsWith("writer-")
+                            && c instanceof ChildProcess p && p.died());
+                    recovery = restarts == 0 && writersUp ? 0 : -1;
+                    note = restarts + " failures of the detection job" + (writersUp ? "" : ", a writer exited");
+                }
                 default -> {
                     recovery = 0;
                     note = "";
                 }
             }
-            Thread.sleep(runAfterFault.toMillis());
+            if (scenario != Scenario.R8) Thread.sleep(runAfterFault.toMillis());
             Map<String, long[]> published = cluster.stopCollectors();
             awaitDrained(cluster, isolated.settings().string("writer.group-id"));
             var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
                     cluster.bootstrapServers(), cluster.topics());
             var alerts = Reconciliation.alerts(cluster.bootstrapServers(), cluster.topics());
+            long recordsIn = counts.recordsIn(), deadLettered = counts.deadLettered(), lost = counts.lost();
+            if (hostile != null) {
+                Map<String, Long> reasons = Reconciliation.hostileDeadLetters(cluster.bootstrapServers(),
+                        cluster.topics());
+                long hostileDead = reasons.values().stream().mapToLong(Long::longValue).sum();
+                recordsIn += hostile.sent();
+                deadLettered += hostileDead;
+                lost += Math.max(0, hostile.sent() - hostileDead);
+                note += "; " + hostile.sent() + " hostile records taken by Kafka (" + hostile.refusedByKafka()
+                        + " refused by it), " + hostileDead + " dead-lettered: " + reasons;
+            }
             if (scenario == Scenario.R9) {
                 long[] fast = counts.perCollector().get("simulator-3");
                 long roots = isolated.count("SELECT count(*) FROM alert WHERE labels->>'root' = 'true'");
@@ -149,11 +175,38 @@ public final class ClusterChaos {
                         + " records stored, " + fast[2] + " dead-lettered") + "; " + roots
                         + " paging alerts from the others";
             }
-            ChaosResult r = new ChaosResult(scenario.name(), scenario.description, counts.recordsIn(), counts.stored(),
-                    counts.deadLettered(), counts.lost(), counts.duplicated(), alerts.distinct(), alerts.duplicates(),
-                    recovery, note);
+            ChaosResult r = new ChaosResult(scenario.name(), scenario.description, recordsIn, counts.stored(),
+                    deadLettered, lost, counts.duplicated(), alerts.distinct(), alerts.duplicates(), recovery, note);
             log.println("== " + scenario + ": " + r);
             return r;
+        }
+    }
+
+    /** Records/s the collectors publish now, from the telemetry topics' end offsets over 5 s. */
+    private double publishedPerSecond(LocalCluster cluster) throws Exception {
+        try (Admin admin = admin(cluster)) {
+            long a = endOffsets(admin, cluster);
+            Thread.sleep(5000);
+            return (endOffsets(admin, cluster) - a) / 5.0;
+        }
+    }
+
+    private long endOffsets(Admin admin, LocalCluster cluster) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(cluster.topics().telemetry()).allTopicNames().get(10, TimeUnit.SECONDS)
+                .forEach((t, d) -> d.partitions().forEach(p -> latest.put(new TopicPartition(t, p.partition()),
+                        OffsetSpec.latest())));
+        return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    }
+
+    /** How many failures the job has had (its exception history; Flink keeps the last 16). */
+    private long restarts(LocalCluster cluster, FlinkJob job) {
+        try {
+            JsonNode history = get(cluster, "/jobs/" + job.jobId() + "/exceptions").path("exceptionHistory");
+            return history.path("entries").size();
+        } catch (Exception e) {
+            return -1;
         }
     }
 

@@ -94,6 +94,26 @@ final class Reconciliation {
         return new Counts(in, kept, deadOnly, lost, rows - distinct, per);
     }
 
+    /**
+     * Dead letters of records no collector published (no origin, or the hostile producer's), by reason, each source
+     * record counted once.
+     */
+    static Map<String, Long> hostileDeadLetters(String bootstrap, Topics topics) {
+        Map<String, Long> byReason = new java.util.TreeMap<>();
+        Set<String> sources = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.deadLetter(), "read_uncommitted")) {
+            var letter = WireFormat.decodeDeadLetter(r.value());
+            if (!sources.add(letter.sourceTopic() + "/" + letter.sourcePartition() + "/" + letter.sourceOffset())) {
+                continue;
+            }
+            JsonNode origin = origin(letter.payload());
+            if (origin == null || HostileProducer.COLLECTOR.equals(origin.path("collector").asText())) {
+                byReason.merge(letter.reason().name(), 1L, Long::sum);
+            }
+        }
+        return byReason;
+    }
+
     /** Alert events on the alert topic, read_committed, by their origin: distinct and repeated. */
     static Alerts alerts(String bootstrap, Topics topics) {
         Set<String> seen = new HashSet<>();

@@ -62,10 +62,16 @@ public final class DatabaseProcess implements ClusterComponent {
         EmbeddedDatabase d = db;
         db = null;
         if (d != null) {
+            // Its failed stop command would be logged as an error, though a dead server is what was asked for.
+            String logger = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
+            org.apache.logging.log4j.Level before = org.apache.logging.log4j.LogManager.getLogger(logger).getLevel();
+            org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
             try {
                 d.close();
             } catch (Exception alreadyDead) {
                 // Nothing left to stop.
+            } finally {
+                org.apache.logging.log4j.core.config.Configurator.setLevel(logger, before);
             }
         }
     }

@@ -85,8 +85,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private final ClusterConfig config;
     private final PrintStream console;
-    private final List<ClusterComponent> started = new ArrayList<>();
-    private final Map<String, ClusterComponent> byName = new LinkedHashMap<>();
+    private final io.vigil.launcher.Components started;
     private final Set<String> reportedDead = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vigil-cluster-watch");
@@ -104,6 +103,7 @@ public final class LocalCluster implements AutoCloseable {
     private LocalCluster(ClusterConfig config, PrintStream console, String adminPassword,
                          Map<String, Map<String, String>> overrides) {
         this.overrides = overrides;
+        this.started = new io.vigil.launcher.Components(console);
         this.config = config;
         this.console = console;
         this.adminPassword = adminPassword;
@@ -186,7 +186,8 @@ public final class LocalCluster implements AutoCloseable {
             dashboard = DashboardProcess.start(pc.dashboardJar(), pc.dashboardAddress(), pc.dashboardPort(), jdbcUrl,
                     dbUser, dbPassword, config.bootstrap(), topics.prefix(), pc.dashboardUsersFile(), adminPassword,
                     log);
-            track(new Wrapped("dashboard", dashboard, () -> "running, pid " + dashboard.pid() + ", " + dashboard.url()));
+            track(io.vigil.launcher.Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
+                    + dashboard.url(), dashboard));
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);
         }
 
@@ -366,7 +367,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void requireAlive(String prefix) {
-        for (ClusterComponent c : started) {
+        for (ClusterComponent c : started.all()) {
             if (c.name().startsWith(prefix) && c instanceof ChildProcess p && p.died()) {
                 throw new IllegalStateException(p.name() + " exited while starting (" + p.status() + "); see "
                         + p.log());
@@ -424,14 +425,12 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void add(ClusterComponent c) throws Exception {
-        track(c);
-        c.start();
+        started.add(c);
         if (c instanceof FlinkJob job) say("Job         " + job.name() + ": " + job.status());
     }
 
     private void track(ClusterComponent c) {
-        started.add(c);
-        byName.put(c.name(), c);
+        started.track(c);
     }
 
     String restUrl() {
@@ -445,7 +444,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void reportDeaths() {
-        for (ClusterComponent c : List.copyOf(started)) {
+        for (ClusterComponent c : started.all()) {
             if (c instanceof ChildProcess p && p.died()) {
                 if (reportedDead.add(p.name() + "@" + p.pid())) {
                     say(p.name() + " " + p.status() + "; see " + p.log());
@@ -462,7 +461,7 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, long[]> published = new LinkedHashMap<>();
         java.util.regex.Pattern line = java.util.regex.Pattern.compile(
                 "Collector (\\S+) \\(boot (\\d+)\\): published (\\d+) records");
-        for (ClusterComponent c : started) {
+        for (ClusterComponent c : started.all()) {
             if (c.name().startsWith("collector-") && c instanceof ChildProcess p) {
                 p.close();
                 for (String l : Files.readAllLines(p.log())) {
@@ -478,24 +477,17 @@ public final class LocalCluster implements AutoCloseable {
 
     /** One line per process: name and state. */
     public List<String> statusLines() {
-        List<String> lines = new ArrayList<>();
-        int width = started.stream().mapToInt(c -> c.name().length()).max().orElse(10);
-        for (ClusterComponent c : started) {
-            lines.add(String.format("  %-" + width + "s  %s", c.name(), c.status()));
-        }
-        return lines;
+        return started.statusLines();
     }
 
     /** Every component, in the order started. */
     public List<ClusterComponent> components() {
-        return List.copyOf(started);
+        return started.all();
     }
 
     /** A component by name ({@code kafka-2}, {@code flink-taskmanager-1}, {@code detection-job}, ...). */
     public ClusterComponent component(String name) {
-        ClusterComponent c = byName.get(name);
-        if (c == null) throw new IllegalArgumentException("no component " + name + "; have " + byName.keySet());
-        return c;
+        return started.get(name);
     }
 
     public ChildProcess process(String name) {
@@ -543,29 +535,7 @@ public final class LocalCluster implements AutoCloseable {
     @Override
     public void close() {
         watcher.shutdownNow();
-        for (int i = started.size() - 1; i >= 0; i--) {
-            ClusterComponent c = started.get(i);
-            try {
-                c.close();
-            } catch (Exception e) {
-                console.println("While stopping " + c.name() + ": " + e);
-            }
-        }
-        started.clear();
-    }
-
-    /** Adapts something closeable the launcher starts in-process (database, dashboard handle) to a component. */
-    private record Wrapped(String name, AutoCloseable target, java.util.function.Supplier<String> state)
-            implements ClusterComponent {
-        public void start() {}
-
-        public String status() {
-            return state.get();
-        }
-
-        public void close() throws Exception {
-            target.close();
-        }
+        started.close();
     }
 
     private static void deleteTree(Path root) throws IOException {

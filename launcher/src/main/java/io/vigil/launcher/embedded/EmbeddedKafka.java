@@ -140,6 +140,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                         // The newest record per silence id is the truth; compaction keeps it past the retention.
                         configs.put("cleanup.policy", "compact");
                     }
+                    if (t.equals(topics.deadLetter())) {
+                        // A dead letter carries its refused record in base64: larger than the record itself.
+                        configs.put("max.message.bytes", String.valueOf(io.vigil.model.DeadLetter.MAX_RECORD_BYTES));
+                    }
                     topic.configs(configs);
                     missing.add(topic);
                 }

@@ -153,6 +153,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         d.put(ProducerConfig.ACKS_CONFIG, "all");
         d.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         d.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-storage-writer-deadletters");
+        d.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DeadLetter.MAX_RECORD_BYTES);
         this.deadLetters = new KafkaProducer<>(d, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

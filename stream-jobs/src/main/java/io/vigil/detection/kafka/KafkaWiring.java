@@ -80,6 +80,8 @@ public final class KafkaWiring {
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrap)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                // A dead letter carries the refused record, which may be as large as Kafka allows, and more in base64.
+                .setProperty("max.request.size", String.valueOf(DeadLetter.MAX_RECORD_BYTES))
                 .setRecordSerializer((KafkaRecordSerializationSchema<DeadLetter>) (letter, context, timestamp) ->
                         new ProducerRecord<>(topics.deadLetter(), null, letter.rejectedAt().toEpochMilli(),
                                 letter.reason().name().getBytes(StandardCharsets.UTF_8), WireFormat.encode(letter)))

@@ -1,0 +1,96 @@
+package io.vigil.launcher;
+
+import io.vigil.launcher.cluster.ClusterComponent;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The launcher's list of components, shared by {@code ./vigil demo} and {@code ./vigil cluster}: each is started in
+ * order as it is added, and {@link #close()} stops them in reverse order, reporting (not throwing) what fails to
+ * stop, so one stuck part never keeps the others running.
+ */
+public final class Components implements AutoCloseable {
+
+    /** A component made of three functions, for parts that need no class of their own. */
+    public interface Start {
+        void run() throws Exception;
+    }
+
+    private final PrintStream console;
+    private final List<ClusterComponent> started = new ArrayList<>();
+    private final Map<String, ClusterComponent> byName = new LinkedHashMap<>();
+
+    public Components(PrintStream console) {
+        this.console = console;
+    }
+
+    /** Starts {@code c} and keeps it for stopping; if it fails to start, it is stopped (what it began) and rethrown. */
+    public <C extends ClusterComponent> C add(C c) throws Exception {
+        track(c);
+        c.start();
+        return c;
+    }
+
+    /** Keeps {@code c}, already running, for stopping and status. */
+    public void track(ClusterComponent c) {
+        started.add(c);
+        byName.put(c.name(), c);
+    }
+
+    /** A component from a start action, a status line and a stop action. */
+    public static ClusterComponent of(String name, Start start, java.util.function.Supplier<String> status,
+                                      AutoCloseable stop) {
+        return new ClusterComponent() {
+            public String name() {
+                return name;
+            }
+
+            public void start() throws Exception {
+                start.run();
+            }
+
+            public String status() {
+                return status.get();
+            }
+
+            public void close() throws Exception {
+                stop.close();
+            }
+        };
+    }
+
+    public List<ClusterComponent> all() {
+        return List.copyOf(started);
+    }
+
+    public ClusterComponent get(String name) {
+        ClusterComponent c = byName.get(name);
+        if (c == null) throw new IllegalArgumentException("no component " + name + "; have " + byName.keySet());
+        return c;
+    }
+
+    /** One line per component: its name and state. */
+    public List<String> statusLines() {
+        List<String> lines = new ArrayList<>();
+        int width = started.stream().mapToInt(c -> c.name().length()).max().orElse(10);
+        for (ClusterComponent c : started) lines.add(String.format("  %-" + width + "s  %s", c.name(), c.status()));
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            ClusterComponent c = started.get(i);
+            try {
+                c.close();
+            } catch (Exception e) {
+                console.println("While stopping " + c.name() + ": " + e);
+            }
+        }
+        started.clear();
+        byName.clear();
+    }
+}
