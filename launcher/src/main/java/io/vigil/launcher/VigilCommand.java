@@ -25,7 +25,8 @@ public final class VigilCommand {
                         detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
                         latency, pages and page precision [--json] [--sensitivity] [--soak-hours H]
               chaos     the failure scenarios, each on a fresh ./vigil cluster: kill -9 a TaskManager (R1), the
-                        leading broker (R3), PostgreSQL (R6); a collector's clock 10 min fast (R9); prints records in,
+                        leading broker (R3), PostgreSQL (R6); hostile records (R8); a collector's clock 10 min fast
+                        (R9); prints records in,
                         stored, dead-lettered, lost, duplicated and recovery time [--json] [--scenarios R1,R6]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
