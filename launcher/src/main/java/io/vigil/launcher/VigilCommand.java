@@ -24,10 +24,11 @@ public final class VigilCommand {
               scorecard run the labelled detection scenarios (the simulator's and the field fleet's) through the
                         detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
                         latency, pages and page precision [--json] [--sensitivity] [--soak-hours H]
-              chaos     the failure scenarios, each on a fresh ./vigil cluster: kill -9 a TaskManager (R1), the
-                        leading broker (R3), PostgreSQL (R6); hostile records (R8); a collector's clock 10 min fast
-                        (R9); prints records in,
-                        stored, dead-lettered, lost, duplicated and recovery time [--json] [--scenarios R1,R6]
+              chaos     the failure scenarios, each on a fresh ./vigil cluster: a TaskManager killed -9 (R1); 5 of
+                        them, then the JobManager (R2); the leading broker (R3); two of three brokers for 2 min
+                        (R4); PostgreSQL (R6); hostile records (R8); a collector's clock 10 min fast (R9); prints
+                        records in, stored, dead-lettered, lost, duplicated and recovery time
+                        [--json] [--scenarios R1,R6] [--hosts N] [--run-seconds S]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
                         ./vigil bench notifications [--json]: notification latency, direct and through a real

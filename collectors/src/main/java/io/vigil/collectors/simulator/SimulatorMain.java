@@ -2,6 +2,7 @@ package io.vigil.collectors.simulator;
 
 import io.vigil.collectors.OriginStamper;
 import io.vigil.collectors.TelemetrySink;
+import io.vigil.collectors.spool.SpoolingPublisher;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.Settings;
@@ -29,6 +30,7 @@ public final class SimulatorMain {
         d.put("simulator.shard-index", "0");
         d.put("simulator.shard-count", "1");
         d.put("simulator.clock-ahead", "0s");
+        d.put("simulator.spool-dir", "");
         return d;
     }
 
@@ -54,9 +56,19 @@ public final class SimulatorMain {
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         SimulatorConfig config = config(settings);
-        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
-                CommonSettings.topics(settings), Map.of());
-        publisher.connect(); // before the clock starts: the samples' times then match the wall clock
+        // As a real collector does (./vigil collect), through a disk spool when one is set: then a Kafka outage
+        // neither loses records nor holds up the simulation.
+        String spoolDir = settings.optional("simulator.spool-dir");
+        TelemetrySink publisher;
+        if (spoolDir == null) {
+            KafkaTelemetryPublisher direct = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
+                    CommonSettings.topics(settings), Map.of());
+            direct.connect(); // before the clock starts: the samples' times then match the wall clock
+            publisher = direct;
+        } else {
+            publisher = new SpoolingPublisher(settings.required("kafka.bootstrap"), CommonSettings.topics(settings),
+                    Path.of(spoolDir), 1L << 30, Map.of());
+        }
         // A collector whose clock runs fast (the failure tests set it): its records are stamped this far ahead.
         long now = Clock.systemUTC().millis() + settings.duration("simulator.clock-ahead").toMillis();
         ClusterTopology topology = ClusterTopology.build(config);

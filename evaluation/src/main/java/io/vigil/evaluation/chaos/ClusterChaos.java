@@ -38,8 +38,12 @@ public final class ClusterChaos {
     /** The scenarios: id, what is done, and how recovery is measured. */
     public enum Scenario {
         R1("kill -9 a TaskManager mid-stream", "until the detection job runs again with every task"),
+        R2("5 TaskManager kills in a row, then the JobManager killed -9 and restarted, the job resubmitted from its "
+                + "newest checkpoint", "from the JobManager's kill until the job runs again with every task"),
         R3("kill -9 the broker leading the telemetry partitions", "until every telemetry partition has a leader "
                 + "and samples stamped after the kill are stored"),
+        R4("two of three Kafka nodes down for 2 minutes (killed -9, then restarted)", "from the restart until "
+                + "samples stamped after it are stored and the detection job runs with every task"),
         R6("PostgreSQL killed -9 mid-batch, restarted 5 s later", "from the restart until samples stamped after it "
                 + "are stored"),
         R8("hostile records at 10 % of the load (malformed, binary, 2,000-deep JSON, 900 KB, wrong shapes)",
@@ -108,6 +112,30 @@ public final class ClusterChaos {
                             + restoredCheckpoint(cluster, detection);
                     cluster.process(victim).start();
                 }
+                case R2 -> {
+                    for (int i = 0; i < 5; i++) {
+                        String victim = "flink-taskmanager-" + (i % 2 + 1);
+                        cluster.process(victim).kill();
+                        cluster.process(victim).start();
+                        // The next kill comes once the replacement has registered, mid-recovery of the job.
+                        awaitQuietly(Duration.ofMinutes(1), () -> taskManagersRegistered(cluster) >= 2);
+                        Thread.sleep(3000);
+                    }
+                    log.println("killed a TaskManager 5 times, alternating, each restarted at once");
+                    awaitQuietly(Duration.ofMinutes(3), () -> allRunning(cluster, detection));
+                    Instant t0 = Instant.now();
+                    cluster.process("flink-jobmanager").kill();
+                    log.println("killed the JobManager (-9); without HA its jobs are gone");
+                    cluster.process("flink-jobmanager").start();
+                    // What a supervisor (or the Flink Kubernetes Operator with HA) does: the job again, from its
+                    // newest retained checkpoint.
+                    awaitQuietly(Duration.ofMinutes(2), () -> taskManagersRegistered(cluster) >= 2);
+                    detection.start();
+                    boolean back = awaitQuietly(Duration.ofMinutes(3), () -> allRunning(cluster, detection));
+                    recovery = back ? seconds(t0) : -1;
+                    note = "resubmitted as job " + detection.jobId() + " from its checkpoint; the JobManager's "
+                            + "loss needs Flink HA (Kubernetes) to need no resubmission";
+                }
                 case R3 -> {
                     int leader = telemetryLeader(cluster);
                     Instant t0 = Instant.now();
@@ -121,6 +149,21 @@ public final class ClusterChaos {
                     recovery = back ? seconds(t0) : -1;
                     note = "broker " + leader + " restarted after recovery";
                     cluster.process("kafka-" + leader).start();
+                }
+                case R4 -> {
+                    List<String> victims = List.of("kafka-2", "kafka-3");
+                    for (String v : victims) cluster.process(v).kill();
+                    log.println("killed " + victims + " (-9): no quorum, no in-sync replicas; collectors spool");
+                    Thread.sleep(Duration.ofMinutes(2).toMillis());
+                    for (String v : victims) cluster.process(v).start();
+                    Instant t0 = Instant.now();
+                    long after = t0.toEpochMilli();
+                    boolean back = awaitQuietly(Duration.ofMinutes(4), () -> allRunning(cluster, detection)
+                            && isolated.count("SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after
+                            + " / 1000.0)") > 0);
+                    recovery = back ? seconds(t0) : -1;
+                    note = "brokers restarted after 120 s; " + restarts(cluster, detection)
+                            + " failures of the detection job meanwhile";
                 }
                 case R6 -> {
                     DatabaseProcess db = (DatabaseProcess) cluster.component("postgres");
@@ -198,6 +241,14 @@ public final class ClusterChaos {
                         OffsetSpec.latest())));
         return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
                 .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    }
+
+    private int taskManagersRegistered(LocalCluster cluster) {
+        try {
+            return get(cluster, "/overview").path("taskmanagers").asInt();
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     /** How many failures the job has had (its exception history; Flink keeps the last 16). */

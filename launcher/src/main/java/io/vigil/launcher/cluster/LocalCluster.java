@@ -193,9 +193,11 @@ public final class LocalCluster implements AutoCloseable {
 
         if (pc.simulatorEnabled()) {
             for (int i = 1; i <= config.collectors(); i++) {
+                // Each collector spools to disk as ./vigil collect does, so a Kafka outage loses nothing.
                 Map<String, String> shard = Map.of("simulator.collector-id", "simulator-" + i,
                         "simulator.shard-index", String.valueOf(i - 1),
-                        "simulator.shard-count", String.valueOf(config.collectors()));
+                        "simulator.shard-count", String.valueOf(config.collectors()),
+                        "simulator.spool-dir", data.resolve("spool").resolve("collector-" + i).toString());
                 Path file = settingsFile("collector-" + i, SimulatorMain.defaults().keySet(), component, shard);
                 add(child("collector-" + i, SimulatorMain.class.getName(), List.of(file.toString()), "384m"));
             }
