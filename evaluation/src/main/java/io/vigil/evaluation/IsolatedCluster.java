@@ -14,10 +14,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A {@code ./vigil cluster} for evaluation (failure scenarios, the cluster benchmark): fresh data in a temporary
@@ -60,7 +58,7 @@ public final class IsolatedCluster implements AutoCloseable {
             return new IsolatedCluster(LocalCluster.start(ClusterConfig.from(platform), log, "evaluation", perProcess),
                     platform, data);
         } catch (Exception | Error e) {
-            delete(data);
+            deleteQuietly(data);
             throw e;
         }
     }
@@ -90,7 +88,7 @@ public final class IsolatedCluster implements AutoCloseable {
         if (Boolean.getBoolean("vigil.keep-data")) {
             System.err.println("Kept the cluster's data and logs in " + data);
         } else {
-            delete(data);
+            deleteQuietly(data);
         }
     }
 
@@ -115,9 +113,9 @@ public final class IsolatedCluster implements AutoCloseable {
         throw new IOException("no run of " + n + " free ports");
     }
 
-    private static void delete(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    private static void deleteQuietly(Path root) {
+        try {
+            io.vigil.launcher.Directories.deleteTree(root);
         } catch (IOException e) {
             // A temporary directory; the OS cleans it eventually.
         }

@@ -52,7 +52,7 @@ public final class CheckpointStore {
         Path keepJob = keep.getParent();
         try (Stream<Path> jobs = Files.list(dir)) {
             for (Path job : jobs.filter(Files::isDirectory).filter(j -> !j.equals(keepJob)).toList()) {
-                deleteTree(job);
+                Directories.deleteTree(job);
             }
         }
     }
@@ -73,11 +73,4 @@ public final class CheckpointStore {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class Components implements AutoCloseable {
 
-    /** A component made of three functions, for parts that need no class of their own. */
+    /** What starts a component made with {@link #of}. */
     public interface Start {
         void run() throws Exception;
     }

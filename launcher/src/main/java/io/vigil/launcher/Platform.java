@@ -26,11 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -87,7 +85,7 @@ public final class Platform implements AutoCloseable {
         Path data = config.dataDir();
         if (config.fresh() && Files.exists(data)) {
             say("Removing previous data in " + data + " (--fresh)");
-            deleteTree(data);
+            Directories.deleteTree(data);
         }
         Files.createDirectories(data);
         startKafka(data);
@@ -366,11 +364,4 @@ public final class Platform implements AutoCloseable {
         components.close();
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -9,10 +9,6 @@ import io.vigil.launcher.cluster.FlinkJob;
 import io.vigil.launcher.cluster.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +64,6 @@ public final class ClusterChaos {
     private final int hosts;
     private final Duration runAfterFault;
     private final PrintStream log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
      * @param home          the Vigil checkout (its built job jars are submitted)
@@ -352,10 +347,7 @@ public final class ClusterChaos {
     }
 
     private JsonNode get(LocalCluster cluster, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.flinkRestUrl() + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IOException("GET " + path + ": HTTP " + r.statusCode());
-        return JSON.readTree(r.body());
+        return cluster.flinkRest(path);
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {

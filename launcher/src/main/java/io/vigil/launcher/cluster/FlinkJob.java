@@ -130,6 +130,11 @@ public final class FlinkJob implements ClusterComponent {
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
+        return getJson(http, restUrl, path);
+    }
+
+    /** GET of a Flink REST resource, as JSON; an IOException unless it answers 200. */
+    static JsonNode getJson(HttpClient http, String restUrl, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IOException("GET " + path + ": HTTP " + r.statusCode());

@@ -14,10 +14,7 @@ import io.vigil.storage.schema.SchemaMigrator;
 import io.vigil.storage.writer.WriterMain;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +89,7 @@ public final class LocalCluster implements AutoCloseable {
         return t;
     });
     private final String adminPassword;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Path data, conf, logs;
     private Topics topics;
     private String jdbcUrl, dbUser, dbPassword;
@@ -139,7 +136,7 @@ public final class LocalCluster implements AutoCloseable {
         data = pc.dataDir().resolve("cluster");
         if (pc.fresh() && Files.exists(data)) {
             say("Removing previous data in " + data + " (--fresh)");
-            deleteTree(data);
+            io.vigil.launcher.Directories.deleteTree(data);
         }
         conf = data.resolve("conf");
         logs = data.resolve("logs");
@@ -327,14 +324,11 @@ public final class LocalCluster implements AutoCloseable {
 
     private void awaitRest(java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> ready, String what,
                            Duration timeout, String processes) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             requireAlive(processes);
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview"))
-                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && ready.test(FlinkJob.JSON.readTree(r.body()))) return;
+                if (ready.test(flinkRest("/overview"))) return;
             } catch (IOException notYet) {
                 // Still starting.
             }
@@ -433,6 +427,11 @@ public final class LocalCluster implements AutoCloseable {
 
     private void track(ClusterComponent c) {
         started.track(c);
+    }
+
+    /** GET of a resource of the JobManager's REST API ({@code /overview}, {@code /jobs/<id>}, ...), as JSON. */
+    public com.fasterxml.jackson.databind.JsonNode flinkRest(String path) throws IOException, InterruptedException {
+        return FlinkJob.getJson(http, restUrl(), path);
     }
 
     String restUrl() {
@@ -540,9 +539,4 @@ public final class LocalCluster implements AutoCloseable {
         started.close();
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
-    }
 }
