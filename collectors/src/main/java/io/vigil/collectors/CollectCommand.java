@@ -66,7 +66,8 @@ public final class CollectCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         TelemetrySink sink = stdout ? new PrintingSink(out)
-                : new SpoolingPublisher(cfg.bootstrap(), cfg.topics(), cfg.spoolDir(), cfg.spoolMaxBytes(), Map.of());
+                : new SpoolingPublisher(cfg.bootstrap(), cfg.topics(), cfg.spoolDir(), cfg.spoolMaxBytes(),
+                        new java.util.HashMap<>(cfg.kafkaSecurity(env).clientProperties()));
         List<Source> sources;
         try {
             sources = sources(cfg, env, InstantSource.system());

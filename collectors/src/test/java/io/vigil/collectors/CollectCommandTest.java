@@ -221,6 +221,22 @@ class CollectCommandTest {
     }
 
     @Test
+    void theKafkaSectionTakesScramOverTlsWithThePasswordFromTheEnvironment() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+        Path cfg = Files.writeString(dir.resolve("secure.yaml"), "collector: {id: c, cluster: x}\n"
+                + "kafka: {bootstrap: 'k:9093', securityProtocol: sasl-ssl, username: vigil-collector, "
+                + "passwordEnv: AGENT_KAFKA_PASSWORD, truststore: " + ca + "}\n"
+                + "dcgmExporters: [{url: 'http://x/metrics'}]\n");
+        CollectorConfig config = CollectorConfig.load(cfg, Map.of("AGENT_KAFKA_PASSWORD", "s3cret"));
+        assertThat(config.kafkaSecurity(Map.of("AGENT_KAFKA_PASSWORD", "s3cret")).clientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("ssl.truststore.type", "PEM");
+        // Without the password in the environment: refused at start, naming the variable.
+        assertThat(run("--config", cfg.toString(), "--once").err())
+                .contains("'kafka' section").contains("AGENT_KAFKA_PASSWORD");
+    }
+
+    @Test
     void theLoopKeepsScrapingHealthyTargetsWhileOneHangsAndReportsBothInMetrics() throws Exception {
         Path cfg = config("  - {url: " + base() + "/metrics, rack: A01}\n"
                 + "  - {url: " + base() + "/hang, rack: A02, timeout: 2s}\n");

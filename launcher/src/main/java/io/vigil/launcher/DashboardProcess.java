@@ -1,5 +1,6 @@
 package io.vigil.launcher;
 
+import io.vigil.model.config.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +32,8 @@ public final class DashboardProcess implements AutoCloseable {
 
     public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
                                          String password, String kafkaBootstrap, String topicsPrefix,
-                                         Path usersFile, String adminPassword, Path logFile) throws IOException {
+                                         Map<String, String> kafkaSecurity, Path usersFile, String adminPassword,
+                                         Path logFile) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("dashboard jar not found at " + jar
                     + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
@@ -56,6 +59,8 @@ public final class DashboardProcess implements AutoCloseable {
         // Operator actions (silences, acknowledgements) are published to Kafka.
         pb.environment().put("VIGIL_KAFKA_BOOTSTRAP", kafkaBootstrap);
         pb.environment().put("VIGIL_TOPICS_PREFIX", topicsPrefix);
+        // The kafka.* security keys (KafkaSecurity), each as its environment variable: the password stays off `ps`.
+        kafkaSecurity.forEach((key, value) -> pb.environment().put(Settings.envName(key), value == null ? "" : value));
         // Sign-in: the users file (./vigil user add) and the built-in admin's password, also kept off the command line.
         pb.environment().put("VIGIL_DASHBOARD_USERS_FILE", usersFile == null ? "" : usersFile.toString());
         pb.environment().put("VIGIL_DASHBOARD_ADMIN_PASSWORD", adminPassword == null ? "" : adminPassword);

@@ -13,6 +13,7 @@ import io.vigil.launcher.embedded.EmbeddedDatabase;
 import io.vigil.launcher.embedded.EmbeddedKafka;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.Settings;
 import io.vigil.notify.NotificationJobMain;
 import io.vigil.notify.routing.RoutingConfig;
@@ -112,13 +113,19 @@ public final class Platform implements AutoCloseable {
             bootstrap = config.externalKafka();
             say("Kafka       external at " + bootstrap);
         } else {
+            if (KafkaSecurity.from(config.settings()).secure()) {
+                throw new Settings.ConfigException("the embedded Kafka broker of ./vigil demo listens in plain text: "
+                        + "kafka.security-protocol sasl-ssl needs an external Kafka (--kafka HOST:PORT), or use "
+                        + "./vigil cluster with cluster.kafka-security=sasl-ssl");
+            }
             EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
             components.track(Components.of("kafka", () -> { }, () -> "running (KRaft) at " + kafka.bootstrapServers(),
                     kafka));
             bootstrap = kafka.bootstrapServers();
             say("Kafka       started (KRaft) at " + bootstrap);
         }
-        EmbeddedKafka.createTopics(bootstrap, topics, config.telemetryPartitions());
+        EmbeddedKafka.createTopics(bootstrap, KafkaSecurity.from(config.settings()), topics,
+                config.telemetryPartitions(), 1);
     }
 
     private void startDatabase(Settings s, Path data) throws Exception {
@@ -172,7 +179,8 @@ public final class Platform implements AutoCloseable {
         ClusterTopology topology = ClusterTopology.build(simConfig);
         simulator = new ClusterSimulator(simConfig, SimulatorMain.script(component, topology),
                 new OriginStamper(simConfig.collectorId(), now), now);
-        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics, Map.of());
+        KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics,
+                new HashMap<>(KafkaSecurity.from(component).clientProperties()));
         SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
         FaultControl[] control = new FaultControl[1];
         components.add(Components.of("simulator", () -> {
@@ -197,8 +205,8 @@ public final class Platform implements AutoCloseable {
     private void startDashboard(Path data) throws Exception {
         Path log = data.resolve("logs").resolve("dashboard.log");
         dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
-                jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), config.dashboardUsersFile(),
-                adminPassword, log);
+                jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), KafkaSecurity.values(config.settings()),
+                config.dashboardUsersFile(), adminPassword, log);
         components.track(Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                 + dashboard.url(), dashboard));
         dashboard.awaitHealthy(Duration.ofMinutes(3), log);

@@ -19,7 +19,8 @@ public final class VigilCommand {
               cluster   the distributed topology in miniature, every part its own process: 3 Kafka brokers, a
                         Flink session cluster (JobManager, 2 TaskManagers) running the jobs, 2 writers,
                         PostgreSQL, the dashboard and 2 collectors; the options of demo, and
-                        --collectors N, --writers N, --task-managers N, --flink-port N (REST API, default 8081)
+                        --collectors N, --writers N, --task-managers N, --flink-port N (REST API, default 8081),
+                        --kafka-security sasl-ssl (SASL/SCRAM over TLS only, a Kafka user with ACLs per component)
               collect   run a collector: ./vigil collect --config FILE [--once] [--output -]
               scorecard run the labelled detection scenarios (the simulator's and the field fleet's) through the
                         detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
@@ -28,6 +29,7 @@ public final class VigilCommand {
                         them, then the JobManager (R2); the leading broker (R3); two of three brokers for 2 min
                         (R4); PostgreSQL (R6); hostile records (R8); a collector's clock 10 min fast (R9); prints
                         records in, stored, dead-lettered, lost, duplicated and recovery time
+                        [--json] [--scenarios R1,..] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]
                         [--json] [--scenarios R1,R6] [--hosts N] [--run-seconds S]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
@@ -85,7 +87,8 @@ public final class VigilCommand {
             Map.entry("--collectors", "cluster.collectors"),
             Map.entry("--writers", "cluster.writers"),
             Map.entry("--task-managers", "cluster.task-managers"),
-            Map.entry("--flink-port", "cluster.flink-rest-port"));
+            Map.entry("--flink-port", "cluster.flink-rest-port"),
+            Map.entry("--kafka-security", "cluster.kafka-security"));
 
     private static final Map<String, Map.Entry<String, String>> SWITCHES = Map.of(
             "--fresh", Map.entry("data.fresh", "true"),

@@ -90,4 +90,58 @@ class KubernetesManifestsTest {
         Map<String, Object> pod = cast(cast(cast(agent.get("spec")).get("template")).get("spec"));
         assertThat(pod).containsEntry("hostPID", true).containsEntry("runtimeClassName", "nvidia");
     }
+
+    /**
+     * Each component's KafkaUser grants exactly what {@code ./vigil cluster --kafka-security sasl-ssl} grants it
+     * ({@link io.vigil.launcher.cluster.KafkaAccess}, which {@code KafkaSecurityITCase} runs against a broker), and
+     * every component connects to the SCRAM-over-TLS listener as that user.
+     */
+    @Test
+    void theKafkaUsersHaveTheAclsOfKafkaAccessAndTheComponentsUseThem() throws Exception {
+        io.vigil.model.config.Settings defaults = io.vigil.model.config.Settings.load(PlatformConfig.defaults(), null,
+                Map.of(), Map.of());
+        for (io.vigil.launcher.cluster.KafkaAccess.Role role : io.vigil.launcher.cluster.KafkaAccess.Role.values()) {
+            Map<String, Object> user = ofKind("KafkaUser").stream().filter(u -> name(u).equals(role.user()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no KafkaUser " + role.user()));
+            java.util.Set<String> declared = new java.util.TreeSet<>();
+            for (Object o : (List<?>) cast(cast(user.get("spec")).get("authorization")).get("acls")) {
+                Map<String, Object> acl = cast(o);
+                Map<String, Object> resource = cast(acl.get("resource"));
+                for (Object op : (List<?>) acl.get("operations")) {
+                    declared.add(resource.get("type") + " " + resource.get("name") + " " + resource.get("patternType")
+                            + " " + op);
+                }
+            }
+            java.util.Set<String> granted = new java.util.TreeSet<>();
+            for (var b : io.vigil.launcher.cluster.KafkaAccess.acls(role, Topics.defaults(), defaults)) {
+                String type = switch (b.pattern().resourceType()) {
+                    case TOPIC -> "topic";
+                    case GROUP -> "group";
+                    case TRANSACTIONAL_ID -> "transactionalId";
+                    default -> b.pattern().resourceType().name();
+                };
+                String pattern = b.pattern().patternType() == org.apache.kafka.common.resource.PatternType.PREFIXED
+                        ? "prefix" : "literal";
+                String op = b.entry().operation().name().charAt(0)
+                        + b.entry().operation().name().substring(1).toLowerCase(java.util.Locale.ROOT);
+                granted.add(type + " " + b.pattern().name() + " " + pattern + " " + op);
+            }
+            assertThat(declared).as(role.user()).isEqualTo(granted);
+        }
+        Map<String, Object> kafka = cast(cast(ofKind("Kafka").get(0).get("spec")).get("kafka"));
+        assertThat((List<?>) kafka.get("listeners")).singleElement().satisfies(l -> {
+            assertThat(cast(l)).containsEntry("tls", true);
+            assertThat(cast(cast(l).get("authentication"))).containsEntry("type", "scram-sha-512");
+        });
+        assertThat(cast(kafka.get("authorization"))).containsEntry("type", "simple");
+        Map<String, Object> data = cast(ofKind("ConfigMap").get(0).get("data"));
+        for (String file : List.of("detection.properties", "writer.properties", "notifications.properties")) {
+            Properties p = new Properties();
+            p.load(new StringReader((String) data.get(file)));
+            assertThat(p.getProperty("kafka.security-protocol")).as(file).isEqualTo("sasl-ssl");
+            assertThat(p.getProperty("kafka.bootstrap")).as(file).endsWith(":9093");
+            io.vigil.model.config.KafkaSecurity.of("sasl-ssl", null, p.getProperty("kafka.username"), "secret", null,
+                    null);
+        }
+    }
 }

@@ -48,7 +48,7 @@ class WriterFutureSkewITCase {
             SchemaMigrator.migrate(db.jdbcUrl(), "vigil", "vigil");
             WriterConfig config = new WriterConfig(kafka.bootstrapServers(), topics, "skew-test", db.jdbcUrl(), "vigil",
                     "vigil", 1000, Duration.ofMillis(100), Duration.ofSeconds(1), RetentionConfig.defaults(),
-                    Duration.ofSeconds(10), Duration.ofMinutes(1));
+                    Duration.ofSeconds(10), Duration.ofMinutes(1), io.vigil.model.config.KafkaSecurity.PLAINTEXT);
             TelemetryWriter writer = new TelemetryWriter(config,
                     Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now)));
             Thread thread = new Thread(writer, "writer-under-test");

@@ -2,6 +2,7 @@ package io.vigil.notify;
 
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.Settings;
 import io.vigil.notify.delivery.DeliveryConfig;
 import io.vigil.notify.kafka.NotifyKafka;
@@ -57,7 +58,7 @@ public final class NotificationJobMain {
     }
 
     /** The job's settings, read and checked. */
-    public record JobSettings(String bootstrap, Topics topics, String groupId, Duration checkpointInterval,
+    public record JobSettings(String bootstrap, KafkaSecurity kafkaSecurity, Topics topics, String groupId, Duration checkpointInterval,
                               NotifyConfig config) {
 
         public static JobSettings from(Settings s) {
@@ -72,7 +73,7 @@ public final class NotificationJobMain {
                     s.duration("notify.give-up-after"), s.duration("notify.request-timeout"));
             NotifyConfig config = new NotifyConfig(routing, s.optional("notify.dashboard-url"),
                     s.duration("notify.orphan-timeout"), delivery, s.integer("notify.max-in-flight", 1, 1_000_000));
-            return new JobSettings(s.required("kafka.bootstrap"), CommonSettings.topics(s), s.required("notify.group-id"),
+            return new JobSettings(s.required("kafka.bootstrap"), KafkaSecurity.from(s), CommonSettings.topics(s), s.required("notify.group-id"),
                     s.duration("notify.checkpoint-interval"), config);
         }
     }
@@ -97,9 +98,9 @@ public final class NotificationJobMain {
     public static JobClient start(StreamExecutionEnvironment env, JobSettings settings) throws Exception {
         env.enableCheckpointing(settings.checkpointInterval().toMillis());
         new NotificationJob(
-                NotifyKafka.alertSource(settings.bootstrap(), settings.topics(), settings.groupId()),
-                NotifyKafka.controlSource(settings.bootstrap(), settings.topics(), settings.groupId()),
-                NotifyKafka.attemptSink(settings.bootstrap(), settings.topics()),
+                NotifyKafka.alertSource(settings.bootstrap(), settings.kafkaSecurity(), settings.topics(), settings.groupId()),
+                NotifyKafka.controlSource(settings.bootstrap(), settings.kafkaSecurity(), settings.topics(), settings.groupId()),
+                NotifyKafka.attemptSink(settings.bootstrap(), settings.kafkaSecurity(), settings.topics()),
                 settings.config()).build(env);
         return env.executeAsync("vigil-notifications");
     }

@@ -11,6 +11,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import io.vigil.detection.thermal.ThermalConfig;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -93,7 +94,7 @@ public final class DetectionJobMain {
     }
 
     /** The job's settings: where Kafka is, how often to checkpoint, and the detectors' parameters. */
-    public record JobSettings(String bootstrap, String groupId, Duration checkpointInterval,
+    public record JobSettings(String bootstrap, KafkaSecurity kafkaSecurity, String groupId, Duration checkpointInterval,
                               String transactionalIdPrefix, DeliveryGuarantee alertDelivery,
                               DetectionConfig detection) {
 
@@ -135,7 +136,7 @@ public final class DetectionJobMain {
                     s.duration("detection.job-timeout"), straggler, stall, health, facility,
                     s.duration("detection.incident-grace"), s.duration("detection.late-tolerance"),
                     s.duration("detection.incident-hold"));
-            return new JobSettings(s.required("kafka.bootstrap"), s.required("detection.group-id"),
+            return new JobSettings(s.required("kafka.bootstrap"), KafkaSecurity.from(s), s.required("detection.group-id"),
                     s.duration("detection.checkpoint-interval"), s.required("detection.transactional-id-prefix"),
                     delivery(s), detection);
         }
@@ -164,10 +165,10 @@ public final class DetectionJobMain {
         env.enableCheckpointing(settings.checkpointInterval().toMillis());
         Topics topics = settings.detection().topics();
         new DetectionJob(
-                KafkaWiring.telemetrySource(settings.bootstrap(), topics, settings.groupId(), deserializer),
-                KafkaWiring.alertSink(settings.bootstrap(), topics, settings.transactionalIdPrefix(),
+                KafkaWiring.telemetrySource(settings.bootstrap(), settings.kafkaSecurity(), topics, settings.groupId(), deserializer),
+                KafkaWiring.alertSink(settings.bootstrap(), settings.kafkaSecurity(), topics, settings.transactionalIdPrefix(),
                         settings.alertDelivery()),
-                KafkaWiring.deadLetterSink(settings.bootstrap(), topics),
+                KafkaWiring.deadLetterSink(settings.bootstrap(), settings.kafkaSecurity(), topics),
                 settings.detection(),
                 Clock.systemUTC()).build(env);
         return env.executeAsync("vigil-detection");

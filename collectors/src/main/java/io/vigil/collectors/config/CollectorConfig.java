@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.model.Topics;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.Settings;
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +46,15 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
     public record Collector(String id, String cluster, String interval, Integer metricsPort, String spoolDir,
                             Integer spoolMaxMB, Integer redfishMaxRequests) {}
 
-    public record Kafka(String bootstrap, String topicPrefix) {}
+    /**
+     * Where to publish. {@code securityProtocol: sasl-ssl} authenticates as {@code username} with SASL/SCRAM
+     * ({@code saslMechanism}, default SCRAM-SHA-512) over TLS, the password read from the environment variable
+     * named by {@code passwordEnv} (default {@code VIGIL_KAFKA_PASSWORD}), the brokers' certificates checked against
+     * {@code truststore} (PEM, PKCS12 or JKS; password from {@code truststorePasswordEnv}) or the JVM's authorities.
+     * The same {@code VIGIL_KAFKA_*} environment variables as every other component override each.
+     */
+    public record Kafka(String bootstrap, String topicPrefix, String securityProtocol, String saslMechanism,
+                        String username, String passwordEnv, String truststore, String truststorePasswordEnv) {}
 
     /**
      * A dcgm-exporter endpoint and where its GPUs stand; {@code host} is used when the scrape has no
@@ -86,9 +95,15 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
         if (raw == null) {
             throw new Settings.ConfigException(file + " is empty");
         }
-        Kafka kafka = raw.kafka() == null ? new Kafka(null, null) : raw.kafka();
+        Kafka kafka = raw.kafka() == null
+                ? new Kafka(null, null, null, null, null, null, null, null) : raw.kafka();
         kafka = new Kafka(env.getOrDefault(Settings.envName("kafka.bootstrap"), kafka.bootstrap()),
-                env.getOrDefault(Settings.envName("topics.prefix"), kafka.topicPrefix()));
+                env.getOrDefault(Settings.envName("topics.prefix"), kafka.topicPrefix()),
+                env.getOrDefault(Settings.envName("kafka.security-protocol"), kafka.securityProtocol()),
+                env.getOrDefault(Settings.envName("kafka.sasl-mechanism"), kafka.saslMechanism()),
+                env.getOrDefault(Settings.envName("kafka.username"), kafka.username()), kafka.passwordEnv(),
+                env.getOrDefault(Settings.envName("kafka.truststore"), kafka.truststore()),
+                kafka.truststorePasswordEnv());
         CollectorConfig c = new CollectorConfig(raw.collector(), kafka, raw.nvml(),
                 raw.dcgmExporters() == null ? List.of() : raw.dcgmExporters(),
                 raw.redfish() == null ? List.of() : raw.redfish());
@@ -106,6 +121,7 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
         interval();
         redfishMaxRequests();
         topics();
+        kafkaSecurity(env);
         spoolMaxBytes();
         if (dcgmExporters.isEmpty() && redfish.isEmpty() && (nvml == null || !nvml.on())) {
             throw new Settings.ConfigException(file + ": no sources: add 'nvml', or entries under 'dcgmExporters' or 'redfish'");
@@ -207,6 +223,21 @@ public record CollectorConfig(Collector collector, Kafka kafka, Nvml nvml, List<
 
     public String bootstrap() {
         return kafka.bootstrap() == null ? "127.0.0.1:9092" : kafka.bootstrap();
+    }
+
+    /** How to authenticate to Kafka; the passwords come from the environment. */
+    public KafkaSecurity kafkaSecurity(Map<String, String> env) {
+        String passwordEnv = kafka.passwordEnv() != null ? kafka.passwordEnv() : Settings.envName("kafka.password");
+        String truststorePasswordEnv = kafka.truststorePasswordEnv() != null ? kafka.truststorePasswordEnv()
+                : Settings.envName("kafka.truststore-password");
+        try {
+            return KafkaSecurity.of(kafka.securityProtocol(), kafka.saslMechanism(), kafka.username(),
+                    env.get(passwordEnv), kafka.truststore(), env.get(truststorePasswordEnv));
+        } catch (Settings.ConfigException e) {
+            throw new Settings.ConfigException("'kafka' section: " + e.getMessage()
+                    .replace("kafka.password (or VIGIL_KAFKA_USERNAME and VIGIL_KAFKA_PASSWORD)",
+                            "the password in the environment variable " + passwordEnv));
+        }
     }
 
     public Path spoolDir() {

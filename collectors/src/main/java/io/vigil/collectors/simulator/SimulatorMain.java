@@ -59,15 +59,17 @@ public final class SimulatorMain {
         // As a real collector does (./vigil collect), through a disk spool when one is set: then a Kafka outage
         // neither loses records nor holds up the simulation.
         String spoolDir = settings.optional("simulator.spool-dir");
+        Map<String, Object> kafkaSecurity = new java.util.HashMap<>(
+                io.vigil.model.config.KafkaSecurity.from(settings).clientProperties());
         TelemetrySink publisher;
         if (spoolDir == null) {
             KafkaTelemetryPublisher direct = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),
-                    CommonSettings.topics(settings), Map.of());
+                    CommonSettings.topics(settings), kafkaSecurity);
             direct.connect(); // before the clock starts: the samples' times then match the wall clock
             publisher = direct;
         } else {
             publisher = new SpoolingPublisher(settings.required("kafka.bootstrap"), CommonSettings.topics(settings),
-                    Path.of(spoolDir), 1L << 30, Map.of());
+                    Path.of(spoolDir), 1L << 30, kafkaSecurity);
         }
         // A collector whose clock runs fast (the failure tests set it): its records are stamped this far ahead.
         long now = Clock.systemUTC().millis() + settings.duration("simulator.clock-ahead").toMillis();

@@ -6,6 +6,7 @@ import io.vigil.model.LabelMatcher;
 import io.vigil.model.Silence;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.storage.query.NotificationQueries;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -40,22 +41,30 @@ public class OperatorActions implements DisposableBean {
     private final AuditLog audit;
 
     public OperatorActions(@Value("${vigil.kafka-bootstrap:}") String bootstrap,
-                           @Value("${vigil.topics-prefix:vigil.}") String prefix, AuditLog audit) {
+                           @Value("${vigil.topics-prefix:vigil.}") String prefix, AuditLog audit,
+                           @Value("${vigil.kafka-security-protocol:plaintext}") String securityProtocol,
+                           @Value("${vigil.kafka-sasl-mechanism:SCRAM-SHA-512}") String saslMechanism,
+                           @Value("${vigil.kafka-username:}") String username,
+                           @Value("${vigil.kafka-password:}") String password,
+                           @Value("${vigil.kafka-truststore:}") String truststore,
+                           @Value("${vigil.kafka-truststore-password:}") String truststorePassword) {
         this.audit = audit;
         this.topic = new Topics(prefix).silences();
         if (bootstrap == null || bootstrap.isBlank()) {
             this.producer = null;
             return;
         }
-        this.producer = new KafkaProducer<>(Map.of(
+        Map<String, Object> config = new java.util.HashMap<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.CLIENT_ID_CONFIG, "vigil-dashboard-operator-actions",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+        config.putAll(KafkaSecurity.of(securityProtocol, saslMechanism, username, password, truststore,
+                truststorePassword).clientProperties());
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     public boolean available() {

@@ -69,8 +69,7 @@ public final class ClusterBenchmark {
     public static Result run(int hosts, int seconds, PrintStream log) throws Exception {
         Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
         try (IsolatedCluster isolated = IsolatedCluster.start(home, hosts, Map.of(), Map.of(), log);
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                     isolated.cluster().bootstrapServers()))) {
+             Admin admin = Admin.create(isolated.cluster().adminClientProperties())) {
             LocalCluster cluster = isolated.cluster();
             Settings platform = isolated.settings();
             log.println("Warming up for 60 s (" + hosts * 8 + " GPUs)...");

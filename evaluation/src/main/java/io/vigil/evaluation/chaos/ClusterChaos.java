@@ -64,6 +64,7 @@ public final class ClusterChaos {
     private final int hosts;
     private final Duration runAfterFault;
     private final PrintStream log;
+    private final Map<String, String> settings;
 
     /**
      * @param home          the Vigil checkout (its built job jars are submitted)
@@ -71,6 +72,13 @@ public final class ClusterChaos {
      * @param runAfterFault how long the platform runs on after the fault before the collectors stop
      */
     public ClusterChaos(Path home, int hosts, Duration runAfterFault, PrintStream log) {
+        this(home, hosts, runAfterFault, Map.of(), log);
+    }
+
+    /** The same, each cluster with {@code settings} (e.g. {@code cluster.kafka-security=sasl-ssl}). */
+    public ClusterChaos(Path home, int hosts, Duration runAfterFault, Map<String, String> settings,
+                        PrintStream log) {
+        this.settings = Map.copyOf(settings);
         this.home = home;
         this.hosts = hosts;
         this.runAfterFault = runAfterFault;
@@ -78,13 +86,14 @@ public final class ClusterChaos {
     }
 
     public ChaosResult run(Scenario scenario) throws Exception {
-        Map<String, String> s = new HashMap<>();
+        Map<String, String> s = new HashMap<>(settings);
         Map<String, Map<String, String>> perProcess = Map.of();
         if (scenario == Scenario.R9) {
             s.put("cluster.collectors", "3");
             perProcess = Map.of("collector-3", Map.of("simulator.clock-ahead", "10m"));
         }
-        log.println("== " + scenario + ": " + scenario.description);
+        log.println("== " + scenario + ": " + scenario.description
+                + (settings.isEmpty() ? "" : " (" + settings + ")"));
         try (IsolatedCluster isolated = IsolatedCluster.start(home, hosts, s, perProcess, log)) {
             LocalCluster cluster = isolated.cluster();
             FlinkJob detection = (FlinkJob) cluster.component("detection-job");
@@ -174,7 +183,7 @@ public final class ClusterChaos {
                     note = "writers retried with backoff up to writer.max-retry-backoff";
                 }
                 case R8 -> {
-                    hostile = new HostileProducer(cluster.bootstrapServers(), cluster.topics());
+                    hostile = new HostileProducer(cluster.adminClientProperties(), cluster.topics());
                     double rate = Math.max(1, 0.1 * publishedPerSecond(cluster));
                     log.printf("sending hostile records at %.0f/s for %d s%n", rate, runAfterFault.toSeconds());
                     hostile.run(rate, runAfterFault);
@@ -193,11 +202,11 @@ public final class ClusterChaos {
             Map<String, long[]> published = cluster.stopCollectors();
             awaitDrained(cluster, isolated.settings().string("writer.group-id"));
             var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
-                    cluster.bootstrapServers(), cluster.topics());
-            var alerts = Reconciliation.alerts(cluster.bootstrapServers(), cluster.topics());
+                    cluster.adminClientProperties(), cluster.topics());
+            var alerts = Reconciliation.alerts(cluster.adminClientProperties(), cluster.topics());
             long recordsIn = counts.recordsIn(), deadLettered = counts.deadLettered(), lost = counts.lost();
             if (hostile != null) {
-                Map<String, Long> reasons = Reconciliation.hostileDeadLetters(cluster.bootstrapServers(),
+                Map<String, Long> reasons = Reconciliation.hostileDeadLetters(cluster.adminClientProperties(),
                         cluster.topics());
                 long hostileDead = reasons.values().stream().mapToLong(Long::longValue).sum();
                 recordsIn += hostile.sent();
@@ -343,7 +352,7 @@ public final class ClusterChaos {
     }
 
     private Admin admin(LocalCluster cluster) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+        return Admin.create(cluster.adminClientProperties());
     }
 
     private JsonNode get(LocalCluster cluster, String path) throws IOException, InterruptedException {

@@ -25,14 +25,14 @@ final class HostileProducer {
 
     static final String COLLECTOR = "hostile";
 
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private final Topics topics;
     private final List<byte[]> kinds = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
-    HostileProducer(String bootstrap, Topics topics) {
-        this.bootstrap = bootstrap;
+    HostileProducer(Map<String, Object> kafka, Topics topics) {
+        this.kafka = kafka;
         this.topics = topics;
         kinds.add("{\"schema\":".getBytes(StandardCharsets.UTF_8));
         byte[] noise = new byte[256];
@@ -50,9 +50,11 @@ final class HostileProducer {
 
     /** Sends at {@code perSecond} for {@code duration}, cycling through the kinds. */
     void run(double perSecond, Duration duration) throws InterruptedException {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20), new ByteArraySerializer(), new ByteArraySerializer())) {
+        Map<String, Object> config = new java.util.HashMap<>(kafka);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             long end = System.nanoTime() + duration.toNanos();
             long intervalNanos = (long) (1e9 / perSecond);
             long next = System.nanoTime();

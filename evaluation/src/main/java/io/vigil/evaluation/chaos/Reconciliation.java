@@ -43,9 +43,10 @@ final class Reconciliation {
 
     /**
      * @param published by collector id, {@code (boot epoch, records published)}
+     * @param kafka     an admin client's settings for the cluster
      */
     static Counts telemetry(Map<String, long[]> published, String jdbcUrl, String user, String password,
-                            String bootstrap, Topics topics) throws Exception {
+                            Map<String, Object> kafka, Topics topics) throws Exception {
         Map<String, BitSet> stored = new HashMap<>();
         long rows = 0;
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
@@ -60,7 +61,7 @@ final class Reconciliation {
         }
         Map<String, BitSet> dead = new HashMap<>();
         Set<String> deadSources = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.deadLetter(), "read_uncommitted")) {
+        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.deadLetter(), "read_uncommitted")) {
             var letter = WireFormat.decodeDeadLetter(r.value());
             // The detection job and the writer both refuse a bad record: count it once, by where it came from.
             if (!deadSources.add(letter.sourceTopic() + "/" + letter.sourcePartition() + "/" + letter.sourceOffset())) {
@@ -98,10 +99,10 @@ final class Reconciliation {
      * Dead letters of records no collector published (no origin, or the hostile producer's), by reason, each source
      * record counted once.
      */
-    static Map<String, Long> hostileDeadLetters(String bootstrap, Topics topics) {
+    static Map<String, Long> hostileDeadLetters(Map<String, Object> kafka, Topics topics) {
         Map<String, Long> byReason = new java.util.TreeMap<>();
         Set<String> sources = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.deadLetter(), "read_uncommitted")) {
+        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.deadLetter(), "read_uncommitted")) {
             var letter = WireFormat.decodeDeadLetter(r.value());
             if (!sources.add(letter.sourceTopic() + "/" + letter.sourcePartition() + "/" + letter.sourceOffset())) {
                 continue;
@@ -115,10 +116,10 @@ final class Reconciliation {
     }
 
     /** Alert events on the alert topic, read_committed, by their origin: distinct and repeated. */
-    static Alerts alerts(String bootstrap, Topics topics) {
+    static Alerts alerts(Map<String, Object> kafka, Topics topics) {
         Set<String> seen = new HashSet<>();
         long dup = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.alerts(), "read_committed")) {
+        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.alerts(), "read_committed")) {
             try {
                 JsonNode origin = WireFormat.mapper().readTree(r.value()).path("origin");
                 if (!seen.add(origin.path("collector").asText() + "#" + origin.path("bootEpochMs").asLong() + "#"
@@ -143,9 +144,9 @@ final class Reconciliation {
     }
 
     /** Every record of {@code topic} up to its end offsets at the time of the call. */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, String isolation) {
+    static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> kafka, String topic, String isolation) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(kafka);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public record ClusterConfig(PlatformConfig platform, int brokers, int controllerPort, int flinkRestPort,
                             int flinkRpcPort, int taskManagers, int taskSlots, String taskManagerMemory,
-                            int writers, int collectors) {
+                            int writers, int collectors, boolean kafkaSecure) {
 
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -25,6 +25,7 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
         d.put("cluster.taskmanager-memory", "1536m");
         d.put("cluster.writers", "2");
         d.put("cluster.collectors", "2");
+        d.put("cluster.kafka-security", "plaintext");
         return d;
     }
 
@@ -41,6 +42,8 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
         d.put("cluster.taskmanager-memory", "process memory of each TaskManager");
         d.put("cluster.writers", "storage writer processes, in one consumer group");
         d.put("cluster.collectors", "collector processes; each publishes its share of the simulated hosts");
+        d.put("cluster.kafka-security", "plaintext, or sasl-ssl: the brokers take SASL/SCRAM over TLS only, each kind "
+                + "of component is its own Kafka user with ACLs (KafkaAccess)");
         return d;
     }
 
@@ -50,7 +53,8 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
                 s.integer("cluster.kafka-controller-port", 1, 65535), s.integer("cluster.flink-rest-port", 1, 65535),
                 s.integer("cluster.flink-rpc-port", 1, 65535), s.integer("cluster.task-managers", 1, 16),
                 s.integer("cluster.task-slots", 1, 64), s.string("cluster.taskmanager-memory"),
-                s.integer("cluster.writers", 1, 16), s.integer("cluster.collectors", 1, 64));
+                s.integer("cluster.writers", 1, 16), s.integer("cluster.collectors", 1, 64),
+                kafkaSecure(s.string("cluster.kafka-security")));
         if (platform.externalKafka() != null) {
             throw new Settings.ConfigException("./vigil cluster runs its own Kafka brokers: leave kafka.bootstrap "
                     + "(--kafka) empty");
@@ -59,6 +63,15 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
             throw new Settings.ConfigException("./vigil cluster needs fixed broker ports: kafka.embedded-port > 0");
         }
         return c;
+    }
+
+    private static boolean kafkaSecure(String v) {
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "plaintext" -> false;
+            case "sasl-ssl" -> true;
+            default -> throw new Settings.ConfigException("setting 'cluster.kafka-security' = '" + v
+                    + "': expected plaintext or sasl-ssl");
+        };
     }
 
     /** Replication factor of every topic: 3, or the number of brokers when fewer. */

@@ -6,20 +6,22 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One Kafka node (broker and KRaft controller) of {@code ./vigil cluster}, as its own process:
- * {@code NODE_ID DATA_DIR BROKER_PORT CONTROLLER_PORT VOTERS CLUSTER_ID REPLICATION}. Stops cleanly on SIGTERM.
+ * {@code NODE_ID DATA_DIR BROKER_PORT CONTROLLER_PORT VOTERS CLUSTER_ID REPLICATION [SECURITY_FILE]}, the last a
+ * {@link io.vigil.launcher.embedded.BrokerSecurity} file for SASL/SCRAM over TLS. Stops cleanly on SIGTERM.
  */
 public final class KafkaNodeMain {
 
     private KafkaNodeMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
+        if (args.length != 7 && args.length != 8) {
             System.err.println("usage: KafkaNodeMain NODE_ID DATA_DIR BROKER_PORT CONTROLLER_PORT VOTERS CLUSTER_ID "
-                    + "REPLICATION");
+                    + "REPLICATION [SECURITY_FILE]");
             System.exit(2);
         }
         EmbeddedKafka node = EmbeddedKafka.startNode(Path.of(args[1]), Integer.parseInt(args[0]),
-                Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4], args[5], Integer.parseInt(args[6]));
+                Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4], args[5], Integer.parseInt(args[6]),
+                args.length == 8 ? io.vigil.launcher.embedded.BrokerSecurity.load(Path.of(args[7])) : null);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -5,9 +5,12 @@ import io.vigil.detection.DetectionJobMain;
 import io.vigil.launcher.DashboardProcess;
 import io.vigil.launcher.PlatformConfig;
 import io.vigil.launcher.embedded.EmbeddedDatabase;
+import io.vigil.launcher.embedded.BrokerSecurity;
 import io.vigil.launcher.embedded.EmbeddedKafka;
+import io.vigil.launcher.embedded.KafkaTls;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.Settings;
 import io.vigil.notify.NotificationJobMain;
 import io.vigil.storage.schema.SchemaMigrator;
@@ -91,6 +94,10 @@ public final class LocalCluster implements AutoCloseable {
     private final String adminPassword;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Path data, conf, logs;
+    /** How the launcher itself talks to Kafka: plain text, or as the admin user. */
+    private KafkaSecurity adminSecurity = KafkaSecurity.PLAINTEXT;
+    /** Each role's kafka.* settings: none in plain text. */
+    private final Map<KafkaAccess.Role, Map<String, String>> kafkaUsers = new java.util.EnumMap<>(KafkaAccess.Role.class);
     private Topics topics;
     private String jdbcUrl, dbUser, dbPassword;
     private DashboardProcess dashboard;
@@ -149,12 +156,13 @@ public final class LocalCluster implements AutoCloseable {
         startFlink();
         Map<String, String> component = componentSettings(s);
 
-        Path detectionSettings = settingsFile("detection", DetectionJobMain.defaults().keySet(), component, Map.of());
+        Path detectionSettings = settingsFile("detection", DetectionJobMain.defaults().keySet(), component,
+                kafkaUser(KafkaAccess.Role.DETECTION));
         add(new FlinkJob("detection-job", "vigil-detection", jobJar("stream-jobs", "vigil-stream-jobs"),
                 DetectionJobMain.class.getName(), detectionSettings, pc.parallelism(), restUrl(),
                 conf.resolve("flink"), data.resolve("flink-checkpoints"), data, logs));
 
-        Map<String, String> notify = new LinkedHashMap<>();
+        Map<String, String> notify = new LinkedHashMap<>(kafkaUser(KafkaAccess.Role.NOTIFICATIONS));
         if (s.optional("notify.routing-file") == null && pc.dashboardEnabled()) {
             Path routing = conf.resolve("notify-routing.yml");
             Files.writeString(routing, io.vigil.launcher.Platform.inboxRouting(dashboardBaseUrl() + "/api/v1/inbox"));
@@ -173,7 +181,8 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         for (int i = 1; i <= config.writers(); i++) {
-            Path file = settingsFile("writer-" + i, WriterMain.defaults().keySet(), component, Map.of());
+            Path file = settingsFile("writer-" + i, WriterMain.defaults().keySet(), component,
+                    kafkaUser(KafkaAccess.Role.WRITER));
             add(child("writer-" + i, WriterMain.class.getName(), List.of(file.toString()), "512m"));
         }
         awaitWritersJoined();
@@ -181,8 +190,8 @@ public final class LocalCluster implements AutoCloseable {
         if (pc.dashboardEnabled()) {
             Path log = logs.resolve("dashboard.log");
             dashboard = DashboardProcess.start(pc.dashboardJar(), pc.dashboardAddress(), pc.dashboardPort(), jdbcUrl,
-                    dbUser, dbPassword, config.bootstrap(), topics.prefix(), pc.dashboardUsersFile(), adminPassword,
-                    log);
+                    dbUser, dbPassword, config.bootstrap(), topics.prefix(), dashboardKafkaSettings(s),
+                    pc.dashboardUsersFile(), adminPassword, log);
             track(io.vigil.launcher.Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                     + dashboard.url(), dashboard));
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);
@@ -191,10 +200,11 @@ public final class LocalCluster implements AutoCloseable {
         if (pc.simulatorEnabled()) {
             for (int i = 1; i <= config.collectors(); i++) {
                 // Each collector spools to disk as ./vigil collect does, so a Kafka outage loses nothing.
-                Map<String, String> shard = Map.of("simulator.collector-id", "simulator-" + i,
+                Map<String, String> shard = new LinkedHashMap<>(kafkaUser(KafkaAccess.Role.COLLECTOR));
+                shard.putAll(Map.of("simulator.collector-id", "simulator-" + i,
                         "simulator.shard-index", String.valueOf(i - 1),
                         "simulator.shard-count", String.valueOf(config.collectors()),
-                        "simulator.spool-dir", data.resolve("spool").resolve("collector-" + i).toString());
+                        "simulator.spool-dir", data.resolve("spool").resolve("collector-" + i).toString()));
                 Path file = settingsFile("collector-" + i, SimulatorMain.defaults().keySet(), component, shard);
                 add(child("collector-" + i, SimulatorMain.class.getName(), List.of(file.toString()), "384m"));
             }
@@ -224,13 +234,16 @@ public final class LocalCluster implements AutoCloseable {
         Path idFile = data.resolve("kafka-cluster-id");
         if (!Files.exists(idFile)) Files.writeString(idFile, org.apache.kafka.common.Uuid.randomUuid().toString());
         String clusterId = Files.readString(idFile).trim();
+        Path nodeSecurity = config.kafkaSecure() ? secureKafka() : null;
         for (int n = 1; n <= config.brokers(); n++) {
-            add(child("kafka-" + n, KafkaNodeMain.class.getName(), List.of(String.valueOf(n),
+            List<String> args = new ArrayList<>(List.of(String.valueOf(n),
                     data.resolve("kafka-" + n).toString(), String.valueOf(config.brokerPort(n)),
                     String.valueOf(config.controllerPort(n)), config.voters(), clusterId,
-                    String.valueOf(config.replication())), "512m"));
+                    String.valueOf(config.replication())));
+            if (nodeSecurity != null) args.add(nodeSecurity.toString());
+            add(child("kafka-" + n, KafkaNodeMain.class.getName(), args, "512m"));
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap()))) {
+        try (Admin admin = Admin.create(adminClientProperties())) {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
             while (true) {
                 requireAlive("kafka-");
@@ -247,10 +260,72 @@ public final class LocalCluster implements AutoCloseable {
                 Thread.sleep(500);
             }
         }
-        EmbeddedKafka.createTopics(config.bootstrap(), topics, config.platform().telemetryPartitions(),
+        EmbeddedKafka.createTopics(config.bootstrap(), adminSecurity, topics, config.platform().telemetryPartitions(),
                 config.replication());
+        if (config.kafkaSecure()) {
+            try (Admin admin = Admin.create(adminClientProperties())) {
+                KafkaAccess.provision(admin, adminSecurity.mechanism(),
+                        KafkaAccess.rolePasswords(KafkaAccess.passwords(kafkaPasswordsFile())), topics,
+                        config.platform().settings());
+            }
+        }
         say("Kafka       " + config.brokers() + " brokers at " + config.bootstrap() + " (KRaft; replication "
-                + config.replication() + ", min.insync.replicas " + Math.max(1, config.replication() - 1) + ")");
+                + config.replication() + ", min.insync.replicas " + Math.max(1, config.replication() - 1)
+                + (config.kafkaSecure() ? "; SASL/SCRAM over TLS only, a user with ACLs per component, CA certificate "
+                + data.resolve("tls").resolve("kafka-ca.pem") : "; plain text") + ")");
+    }
+
+    /**
+     * The TLS material and SCRAM passwords of a secure cluster (made on its first start, kept in the data
+     * directory), each role's kafka.* settings, and the node settings file the Kafka processes read.
+     */
+    private Path secureKafka() throws Exception {
+        KafkaTls tls = KafkaTls.inDirectory(data.resolve("tls"));
+        Map<String, String> passwords = KafkaAccess.passwords(kafkaPasswordsFile());
+        String mechanism = config.platform().settings().required("kafka.sasl-mechanism");
+        BrokerSecurity node = new BrokerSecurity(tls.keystore(), tls.storePassword(), tls.truststore(),
+                tls.storePassword(), KafkaTls.NODE_PRINCIPAL, mechanism, KafkaAccess.BROKER_USER,
+                passwords.get(KafkaAccess.BROKER_USER), KafkaAccess.ADMIN_USER, passwords.get(KafkaAccess.ADMIN_USER));
+        Path file = conf.resolve("kafka-node-security.properties");
+        node.save(file);
+        adminSecurity = new KafkaSecurity(KafkaSecurity.Protocol.SASL_SSL, mechanism, KafkaAccess.ADMIN_USER,
+                passwords.get(KafkaAccess.ADMIN_USER), tls.certificatePem().toString(), null);
+        for (KafkaAccess.Role role : KafkaAccess.Role.values()) {
+            Map<String, String> v = new LinkedHashMap<>();
+            v.put("kafka.security-protocol", "sasl-ssl");
+            v.put("kafka.sasl-mechanism", mechanism);
+            v.put("kafka.username", role.user());
+            v.put("kafka.password", passwords.get(role.user()));
+            v.put("kafka.truststore", tls.certificatePem().toString());
+            v.put("kafka.truststore-password", "");
+            kafkaUsers.put(role, v);
+        }
+        return file;
+    }
+
+    private Path kafkaPasswordsFile() {
+        return data.resolve("kafka-users.properties");
+    }
+
+    /** A role's kafka.* settings: its user, password and the CA certificate; none in plain text. */
+    private Map<String, String> kafkaUser(KafkaAccess.Role role) {
+        return kafkaUsers.getOrDefault(role, Map.of());
+    }
+
+    private Map<String, String> dashboardKafkaSettings(Settings s) {
+        Map<String, String> v = new LinkedHashMap<>(KafkaSecurity.values(s));
+        v.putAll(kafkaUser(KafkaAccess.Role.DASHBOARD));
+        return v;
+    }
+
+    /**
+     * Settings for an admin client of this cluster: the launcher's own (creates topics and users), also for the
+     * failure tests' reconciliation. In a secure cluster it authenticates as the admin user, a super user.
+     */
+    public Map<String, Object> adminClientProperties() {
+        Map<String, Object> p = new LinkedHashMap<>(adminSecurity.clientProperties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        return p;
     }
 
     private void startFlink() throws Exception {
@@ -342,7 +417,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Waits until the writers have joined their consumer group, so the first samples are not waiting on a rebalance. */
     private void awaitWritersJoined() throws Exception {
         String group = config.platform().settings().string("writer.group-id");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap()))) {
+        try (Admin admin = Admin.create(adminClientProperties())) {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
             while (Instant.now().isBefore(deadline)) {
                 requireAlive("writer-");

@@ -43,17 +43,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         return startNode(dataDir, 1, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort,
-                Uuid.randomUuid().toString(), 1);
+                Uuid.randomUuid().toString(), 1, null);
     }
 
     /**
      * One node of a KRaft cluster, broker and controller in one: {@code voters} is the controller quorum
      * ({@code id@host:port,...}), {@code replication} the replication factor of the internal topics and the
      * default for new ones ({@code min.insync.replicas} one less, at least 1). Every node of a cluster is formatted
-     * with the same {@code clusterId}.
+     * with the same {@code clusterId}. With {@code security} (null: plain text) clients must authenticate with
+     * SASL/SCRAM over TLS and ACLs decide what they may do ({@link BrokerSecurity}).
      */
     public static EmbeddedKafka startNode(Path dataDir, int nodeId, int brokerPort, int controllerPort, String voters,
-                                          String clusterId, int replication) throws Exception {
+                                          String clusterId, int replication, BrokerSecurity security)
+            throws Exception {
         Path logDir = dataDir.toAbsolutePath();
         Files.createDirectories(logDir);
         String minIsr = String.valueOf(Math.max(1, replication - 1));
@@ -61,11 +63,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(nodeId));
         p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security == null) {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            secure(p, security, brokerPort, controllerPort);
+        }
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "1");
         p.put("default.replication.factor", String.valueOf(replication));
@@ -88,7 +94,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         boolean formatted = Files.exists(logDir.resolve("meta.properties"));
         if (!formatted) {
-            new Formatter()
+            Formatter formatter = new Formatter()
                     .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
                     .setClusterId(clusterId)
                     .setNodeId(nodeId)
@@ -100,12 +106,40 @@ public final class EmbeddedKafka implements AutoCloseable {
                     // Transactions v1: v2 (KIP-890, Kafka 4's default) has open recovery issues in Flink's Kafka
                     // sink (FLINK-40689: a recommit after an epoch rollover fails), and the alert stream relies on it.
                     .setFeatureLevel(TransactionVersion.FEATURE_NAME, TransactionVersion.TV_1.featureLevel())
-                    .setIgnoreFormatted(true)
-                    .run();
+                    .setIgnoreFormatted(true);
+            if (security != null) formatter.setScramArguments(security.scramArguments());
+            formatter.run();
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         return new EmbeddedKafka(brokerPort, server);
+    }
+
+    /**
+     * Client connections: SASL/SCRAM over TLS on the one advertised listener, which the nodes also use among
+     * themselves (as the broker user); the controller listener takes mutual TLS only.
+     */
+    private static void secure(Properties p, BrokerSecurity s, int brokerPort, int controllerPort) {
+        String mechanism = s.mechanism();
+        p.put("listeners", "SASL_SSL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + brokerPort);
+        p.put("inter.broker.listener.name", "SASL_SSL");
+        p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SSL");
+        p.put("sasl.enabled.mechanisms", mechanism);
+        p.put("sasl.mechanism.inter.broker.protocol", mechanism);
+        p.put("listener.name.sasl_ssl." + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + s.brokerUser()
+                        + "\" password=\"" + s.brokerPassword() + "\";");
+        p.put("ssl.keystore.type", "PKCS12");
+        p.put("ssl.keystore.location", s.keystore().toString());
+        p.put("ssl.keystore.password", s.keystorePassword());
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.location", s.truststore().toString());
+        p.put("ssl.truststore.password", s.truststorePassword());
+        p.put("listener.name.controller.ssl.client.auth", "required");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", s.superUsers());
+        p.put("allow.everyone.if.no.acl.found", "false");
     }
 
     public String bootstrapServers() {
@@ -121,13 +155,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * silences topic compacted.
      */
     public static void createTopics(String bootstrap, Topics topics, int telemetryPartitions) throws Exception {
-        createTopics(bootstrap, topics, telemetryPartitions, 1);
+        createTopics(bootstrap, io.vigil.model.config.KafkaSecurity.PLAINTEXT, topics, telemetryPartitions, 1);
     }
 
     /** The same, each topic with {@code replication} replicas ({@code min.insync.replicas} one less, at least 1). */
-    public static void createTopics(String bootstrap, Topics topics, int telemetryPartitions, int replication)
-            throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    public static void createTopics(String bootstrap, io.vigil.model.config.KafkaSecurity security, Topics topics,
+                                    int telemetryPartitions, int replication) throws Exception {
+        Map<String, Object> client = new java.util.HashMap<>(security.clientProperties());
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(client)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics.all()) {

@@ -9,11 +9,12 @@ public final class CommonSettings {
 
     private CommonSettings() {}
 
-    /** {@code kafka.bootstrap} and {@code topics.prefix}. */
+    /** {@code kafka.bootstrap}, {@code topics.prefix} and how to authenticate ({@link KafkaSecurity}). */
     public static Map<String, String> kafka() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("kafka.bootstrap", "127.0.0.1:9092");
         d.put("topics.prefix", Topics.DEFAULT_PREFIX);
+        d.putAll(KafkaSecurity.defaults());
         return d;
     }
 

@@ -6,6 +6,7 @@ import io.vigil.model.NotificationAttempt;
 import io.vigil.model.Silence;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.notify.incident.NotifyControl;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -37,9 +38,11 @@ public final class NotifyKafka {
 
     private NotifyKafka() {}
 
-    public static KafkaSource<AlertEvent> alertSource(String bootstrap, Topics topics, String groupId) {
+    public static KafkaSource<AlertEvent> alertSource(String bootstrap, KafkaSecurity security, Topics topics,
+                                                      String groupId) {
         return KafkaSource.<AlertEvent>builder()
                 .setBootstrapServers(bootstrap)
+                .setProperties(properties(security))
                 .setTopics(topics.alerts())
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -48,9 +51,11 @@ public final class NotifyKafka {
                 .build();
     }
 
-    public static KafkaSource<NotifyControl> controlSource(String bootstrap, Topics topics, String groupId) {
+    public static KafkaSource<NotifyControl> controlSource(String bootstrap, KafkaSecurity security, Topics topics,
+                                                           String groupId) {
         return KafkaSource.<NotifyControl>builder()
                 .setBootstrapServers(bootstrap)
+                .setProperties(properties(security))
                 .setTopics(List.of(topics.silences(), topics.jobs()))
                 .setGroupId(groupId + "-control")
                 .setStartingOffsets(OffsetsInitializer.earliest())
@@ -59,15 +64,23 @@ public final class NotifyKafka {
                 .build();
     }
 
-    public static KafkaSink<NotificationAttempt> attemptSink(String bootstrap, Topics topics) {
+    public static KafkaSink<NotificationAttempt> attemptSink(String bootstrap, KafkaSecurity security,
+                                                             Topics topics) {
         String topic = topics.notifications();
         return KafkaSink.<NotificationAttempt>builder()
                 .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(properties(security))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer((KafkaRecordSerializationSchema<NotificationAttempt>) (a, context, timestamp) ->
                         new ProducerRecord<>(topic, null, a.at().toEpochMilli(),
                                 a.incident().getBytes(StandardCharsets.UTF_8), WireFormat.encode(a)))
                 .build();
+    }
+
+    private static java.util.Properties properties(KafkaSecurity security) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(security.clientProperties());
+        return p;
     }
 
     /** An alert that does not decode is skipped with a warning: detection wrote it, so it is a bug, not data. */

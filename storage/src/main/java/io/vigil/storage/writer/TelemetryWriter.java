@@ -147,6 +147,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.maxBatchRecords(), 10_000));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-storage-writer");
+        p.putAll(config.kafkaSecurity().clientProperties());
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Properties d = new Properties();
         d.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -154,6 +155,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         d.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         d.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-storage-writer-deadletters");
         d.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DeadLetter.MAX_RECORD_BYTES);
+        d.putAll(config.kafkaSecurity().clientProperties());
         this.deadLetters = new KafkaProducer<>(d, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

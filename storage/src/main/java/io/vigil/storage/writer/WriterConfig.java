@@ -1,6 +1,7 @@
 package io.vigil.storage.writer;
 
 import io.vigil.model.Topics;
+import io.vigil.model.config.KafkaSecurity;
 import io.vigil.storage.retention.RetentionConfig;
 import java.time.Duration;
 
@@ -13,10 +14,12 @@ import java.time.Duration;
  * @param retention       how long history is kept, and the partitions made ahead
  * @param rollupRefresh   how often the per-rack and per-job rollups are derived for the minutes written since
  * @param maxFutureSkew   samples stamped further ahead of this machine's clock are dead-lettered (FUTURE_TIMESTAMP)
+ * @param kafkaSecurity   how the writer authenticates to Kafka
  */
 public record WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
                            String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff,
-                           RetentionConfig retention, Duration rollupRefresh, Duration maxFutureSkew) {
+                           RetentionConfig retention, Duration rollupRefresh, Duration maxFutureSkew,
+                           KafkaSecurity kafkaSecurity) {
 
     /** As the detection job's {@code detection.max-future-skew}: the same samples are judged by both. */
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
@@ -25,7 +28,8 @@ public record WriterConfig(String bootstrapServers, Topics topics, String groupI
     public WriterConfig(String bootstrapServers, Topics topics, String groupId, String jdbcUrl, String user,
                         String password, int maxBatchRecords, Duration flushInterval, Duration maxRetryBackoff) {
         this(bootstrapServers, topics, groupId, jdbcUrl, user, password, maxBatchRecords, flushInterval,
-                maxRetryBackoff, RetentionConfig.defaults(), Duration.ofSeconds(10), DEFAULT_MAX_FUTURE_SKEW);
+                maxRetryBackoff, RetentionConfig.defaults(), Duration.ofSeconds(10), DEFAULT_MAX_FUTURE_SKEW,
+                KafkaSecurity.PLAINTEXT);
     }
 
     public WriterConfig {

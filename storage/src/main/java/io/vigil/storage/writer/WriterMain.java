@@ -40,7 +40,8 @@ public final class WriterMain {
                 new RetentionConfig(s.duration("writer.retention-raw"), s.duration("writer.retention-1m"),
                         s.duration("writer.retention-1h"), s.integer("writer.partitions-ahead", 1, 60),
                         s.duration("writer.maintenance-interval")),
-                s.duration("writer.rollup-refresh-interval"), s.duration("writer.max-future-skew"));
+                s.duration("writer.rollup-refresh-interval"), s.duration("writer.max-future-skew"),
+                io.vigil.model.config.KafkaSecurity.from(s));
     }
 
     public static void main(String[] args) throws Exception {

@@ -5,6 +5,7 @@ import io.vigil.model.AlertEvent;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
+import io.vigil.model.config.KafkaSecurity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
@@ -36,14 +37,17 @@ public final class KafkaWiring {
 
     private KafkaWiring() {}
 
-    public static KafkaSource<RawTelemetry> telemetrySource(String bootstrap, Topics topics, String groupId) {
-        return telemetrySource(bootstrap, topics, groupId, new RawDeserializer());
+    public static KafkaSource<RawTelemetry> telemetrySource(String bootstrap, KafkaSecurity security, Topics topics,
+                                                            String groupId) {
+        return telemetrySource(bootstrap, security, topics, groupId, new RawDeserializer());
     }
 
     /** The same source with another deserializer (tests inject a failure with one). */
-    public static KafkaSource<RawTelemetry> telemetrySource(String bootstrap, Topics topics, String groupId,
+    public static KafkaSource<RawTelemetry> telemetrySource(String bootstrap, KafkaSecurity security, Topics topics,
+                                                            String groupId,
                                                             KafkaRecordDeserializationSchema<RawTelemetry> deserializer) {
         Properties props = new Properties();
+        props.putAll(security.clientProperties());
         props.setProperty("isolation.level", "read_committed");
         return KafkaSource.<RawTelemetry>builder()
                 .setBootstrapServers(bootstrap)
@@ -59,10 +63,11 @@ public final class KafkaWiring {
     /** Transactions must outlive a checkpoint and a restart, and stay under the broker's 15-minute maximum. */
     static final String TRANSACTION_TIMEOUT_MS = String.valueOf(10 * 60 * 1000);
 
-    public static KafkaSink<AlertEvent> alertSink(String bootstrap, Topics topics, String transactionalIdPrefix,
-                                                  DeliveryGuarantee guarantee) {
+    public static KafkaSink<AlertEvent> alertSink(String bootstrap, KafkaSecurity security, Topics topics,
+                                                  String transactionalIdPrefix, DeliveryGuarantee guarantee) {
         return KafkaSink.<AlertEvent>builder()
                 .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(properties(security))
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
@@ -76,9 +81,10 @@ public final class KafkaWiring {
                 .build();
     }
 
-    public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap, Topics topics) {
+    public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap, KafkaSecurity security, Topics topics) {
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(properties(security))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 // A dead letter carries the refused record, which may be as large as Kafka allows, and more in base64.
                 .setProperty("max.request.size", String.valueOf(DeadLetter.MAX_RECORD_BYTES))
@@ -86,6 +92,12 @@ public final class KafkaWiring {
                         new ProducerRecord<>(topics.deadLetter(), null, letter.rejectedAt().toEpochMilli(),
                                 letter.reason().name().getBytes(StandardCharsets.UTF_8), WireFormat.encode(letter)))
                 .build();
+    }
+
+    static Properties properties(KafkaSecurity security) {
+        Properties p = new Properties();
+        p.putAll(security.clientProperties());
+        return p;
     }
 
     /** An alert's Kafka key: its fingerprint, so one problem's events stay in order on one partition. */
