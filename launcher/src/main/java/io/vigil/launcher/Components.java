@@ -80,17 +80,50 @@ public final class Components implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * Stops everything in reverse order of start. Replicas started one after another ({@code collector-1},
+     * {@code collector-2}; writers; TaskManagers) stop together, since none waits on another; Kafka nodes stop one at
+     * a time, each handing its partitions to the others.
+     */
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            ClusterComponent c = started.get(i);
-            try {
-                c.close();
-            } catch (Exception e) {
-                console.println("While stopping " + c.name() + ": " + e);
+        int i = started.size() - 1;
+        while (i >= 0) {
+            String group = replicaGroup(started.get(i).name());
+            List<ClusterComponent> batch = new ArrayList<>();
+            while (i >= 0 && group != null && group.equals(replicaGroup(started.get(i).name()))) {
+                batch.add(started.get(i--));
+            }
+            if (batch.isEmpty()) batch.add(started.get(i--));
+            List<Thread> stopping = new ArrayList<>();
+            for (ClusterComponent c : batch) {
+                Thread t = new Thread(() -> stop(c), "vigil-stop-" + c.name());
+                t.start();
+                stopping.add(t);
+            }
+            for (Thread t : stopping) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         started.clear();
         byName.clear();
+    }
+
+    /** The name of a component's kind when its replicas may stop together ({@code writer-2} → {@code writer}). */
+    static String replicaGroup(String name) {
+        if (!name.matches(".*-\\d+") || name.startsWith("kafka-")) return null;
+        return name.substring(0, name.lastIndexOf('-'));
+    }
+
+    private void stop(ClusterComponent c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            console.println("While stopping " + c.name() + ": " + e);
+        }
     }
 }

@@ -2,10 +2,10 @@ package io.vigil.launcher;
 
 import io.vigil.collectors.simulator.SimulatorMain;
 import io.vigil.detection.DetectionJobMain;
+import io.vigil.model.config.SettingSpecs;
 import io.vigil.model.config.Settings;
 import io.vigil.storage.writer.WriterMain;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,31 +32,49 @@ public record PlatformConfig(
         int telemetryPartitions,
         Settings settings) {
 
-    public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.putAll(SimulatorMain.defaults());
-        d.putAll(DetectionJobMain.defaults());
-        d.putAll(WriterMain.defaults());
-        d.putAll(io.vigil.notify.NotificationJobMain.defaults());
+    /**
+     * Every key the launcher knows: each component's (each defined once, in its own {@code settings()}), then the
+     * launcher's and {@code ./vigil cluster}'s. The README's configuration table is this, rendered
+     * ({@code ReadmeSettingsTest}).
+     */
+    public static SettingSpecs catalog() {
+        SettingSpecs s = new SettingSpecs()
+                .addAll(io.vigil.model.config.CommonSettings.kafkaSettings())
+                .addAll(io.vigil.model.config.CommonSettings.databaseSettings())
+                .addAll(SimulatorMain.settings())
+                .addAll(DetectionJobMain.settings())
+                .addAll(WriterMain.settings())
+                .addAll(io.vigil.notify.NotificationJobMain.settings());
         // In the embedded mode these are empty: the launcher starts its own broker and database.
-        d.put("kafka.bootstrap", "");
-        d.put("db.url", "");
-        d.put("kafka.embedded-port", "9092");
-        d.put("kafka.telemetry-partitions", "4");
-        d.put("db.embedded-port", "15432");
-        d.put("data.dir", ".vigil/data");
-        d.put("data.fresh", "false");
-        d.put("simulator.enabled", "true");
-        d.put("simulator.control-port", "8079");
-        d.put("dashboard.enabled", "true");
-        d.put("dashboard.port", "8080");
-        d.put("dashboard.address", "127.0.0.1");
-        d.put("dashboard.jar", "dashboard/target/vigil-dashboard.jar");
-        d.put("dashboard.users-file", ".vigil/users");
-        d.put("dashboard.admin-password", "");
-        d.put("flink.parallelism", "2");
-        d.putAll(io.vigil.launcher.cluster.ClusterConfig.defaults());
-        return d;
+        s.override("kafka.bootstrap", "", "Kafka bootstrap servers (`--kafka`); empty: the launcher's own broker");
+        s.override("db.url", "", "JDBC URL of PostgreSQL/TimescaleDB (`--db-url`); empty: the launcher's own "
+                + "PostgreSQL");
+        s.add("kafka.embedded-port", "9092", "port of the embedded broker (`--kafka-port`); `./vigil cluster`: "
+                + "its first broker's");
+        s.add("kafka.telemetry-partitions", "4", "partitions of the telemetry topics the launcher creates");
+        s.add("db.embedded-port", "15432", "port of the embedded PostgreSQL (`--db-port`)");
+        s.add("data.dir", ".vigil/data", "where the embedded broker and database keep data (`--data-dir`)");
+        s.add("data.fresh", "false", "delete `data.dir` first (`--fresh`)");
+        s.add("simulator.enabled", "true", "run the simulator (`--no-simulator`)");
+        s.add("simulator.control-port", "8079", "fault-injection endpoint on 127.0.0.1 (`--fault-port`; 0 picks "
+                + "a free port)");
+        s.add("dashboard.enabled", "true", "run the dashboard");
+        s.add("dashboard.port", "8080", "the dashboard's port (`--dashboard-port`)");
+        s.add("dashboard.address", "127.0.0.1", "the address the dashboard listens on (`--dashboard-address`)");
+        s.add("dashboard.jar", "dashboard/target/vigil-dashboard.jar", "the dashboard's jar (built by "
+                + "`./mvnw package`)");
+        s.add("dashboard.users-file", ".vigil/users", "the dashboard's users and API tokens, written by "
+                + "`./vigil user`; read again when it changes");
+        s.add("dashboard.admin-password", "", "password of the built-in user `admin`; unset, `./vigil demo` "
+                + "generates one and prints it");
+        s.add("flink.parallelism", "2", "parallelism of the detection job (the local MiniCluster's, or on "
+                + "`./vigil cluster`'s session cluster)");
+        s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
+        return s;
+    }
+
+    public static Map<String, String> defaults() {
+        return catalog().defaults();
     }
 
     public static PlatformConfig from(Settings s, Path home) {

@@ -27,7 +27,8 @@ public final class VigilCommand {
                         latency, pages and page precision [--json] [--sensitivity] [--soak-hours H]
               chaos     the failure scenarios, each on a fresh ./vigil cluster: a TaskManager killed -9 (R1); 5 of
                         them, then the JobManager (R2); the leading broker (R3); two of three brokers for 2 min
-                        (R4); PostgreSQL (R6); hostile records (R8); a collector's clock 10 min fast (R9); prints
+                        (R4); Kafka down 5 min and a collector killed -9 during it (R5); PostgreSQL (R6); hostile
+                        records (R8); a collector's clock 10 min fast (R9); twice the load for 10 min (R10); prints
                         records in, stored, dead-lettered, lost, duplicated and recovery time
                         [--json] [--scenarios R1,..] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]
                         [--json] [--scenarios R1,R6] [--hosts N] [--run-seconds S]

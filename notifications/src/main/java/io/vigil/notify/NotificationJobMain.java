@@ -3,6 +3,7 @@ package io.vigil.notify;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.KafkaSecurity;
+import io.vigil.model.config.SettingSpecs;
 import io.vigil.model.config.Settings;
 import io.vigil.notify.delivery.DeliveryConfig;
 import io.vigil.notify.kafka.NotifyKafka;
@@ -22,39 +23,42 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class NotificationJobMain {
 
-    /** Settings with their defaults; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
+    /** The component's settings: each key with its default and description (README's configuration table). */
+    public static SettingSpecs settings() {
+        SettingSpecs s = new SettingSpecs().addAll(CommonSettings.kafkaSettings());
+        s.add("notify.routing-file", "",
+                "the routing file (YAML): routes, receivers, runbooks (`--notify-config`); `./vigil demo` without "
+                        + "it notifies the dashboard's inbox");
+        s.add("notify.dashboard-url", "",
+                "base URL of the dashboard, for incident links in notifications (`./vigil demo`: its own)");
+        s.add("notify.group-id", "vigil-notifications",
+                "Kafka consumer group of the notification job");
+        s.add("notify.checkpoint-interval", "2s",
+                "the notification job's checkpoint interval");
+        s.add("notify.orphan-timeout", "10m",
+                "how long alerts attached to an incident wait for its root alert");
+        s.add("notify.retry-initial", "1s",
+                "first pause after a failed delivery; doubles per try, with jitter");
+        s.add("notify.retry-max", "1m",
+                "longest pause between two tries");
+        s.add("notify.give-up-after", "1h",
+                "a trigger, update or repeat still undelivered after this is given up; resolutions are retried "
+                        + "without limit");
+        s.add("notify.request-timeout", "10s",
+                "limit of one HTTP request to a receiver");
+        s.add("notify.max-in-flight", "10000",
+                "notifications in delivery at once; beyond it the notification job (only) is back-pressured");
+        return s;
+    }
+
+    /** Every key with its default; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
-        d.put("notify.routing-file", "");
-        d.put("notify.dashboard-url", "");
-        d.put("notify.group-id", "vigil-notifications");
-        d.put("notify.checkpoint-interval", "2s");
-        d.put("notify.orphan-timeout", "10m");
-        d.put("notify.retry-initial", "1s");
-        d.put("notify.retry-max", "1m");
-        d.put("notify.give-up-after", "1h");
-        d.put("notify.request-timeout", "10s");
-        d.put("notify.max-in-flight", "10000");
-        return d;
+        return settings().defaults();
     }
 
     /** What each key means, for the README's settings table. */
     public static Map<String, String> descriptions() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("notify.routing-file", "The routing file (YAML): routes, receivers, runbooks. `./vigil demo` without "
-                + "it notifies the dashboard's inbox.");
-        d.put("notify.dashboard-url", "Base URL of the dashboard, for incident links in notifications.");
-        d.put("notify.group-id", "Kafka consumer group of the notification job.");
-        d.put("notify.checkpoint-interval", "How often the notification job checkpoints.");
-        d.put("notify.orphan-timeout", "How long alerts attached to an incident wait for its root alert.");
-        d.put("notify.retry-initial", "First pause after a failed delivery; doubles per try, with jitter.");
-        d.put("notify.retry-max", "Longest pause between two tries.");
-        d.put("notify.give-up-after", "A trigger, update or repeat still undelivered after this is given up "
-                + "(resolutions are retried without limit).");
-        d.put("notify.request-timeout", "Limit of one HTTP request to a receiver.");
-        d.put("notify.max-in-flight", "Notifications being delivered or retried at once; beyond it the notification "
-                + "job (only) is back-pressured.");
-        return d;
+        return settings().descriptions();
     }
 
     /** The job's settings, read and checked. */

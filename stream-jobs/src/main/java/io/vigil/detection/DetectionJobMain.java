@@ -12,6 +12,7 @@ import io.vigil.detection.thermal.ThermalConfig;
 import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.KafkaSecurity;
+import io.vigil.model.config.SettingSpecs;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,69 +29,135 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class DetectionJobMain {
 
-    /** Settings with their defaults; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
-    public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
-        d.put("detection.group-id", "vigil-detection");
-        d.put("detection.checkpoint-interval", "2s");
-        d.put("detection.transactional-id-prefix", "vigil-detection");
-        d.put("detection.alert-delivery", "exactly-once");
-        d.put("detection.max-out-of-orderness", "2s");
-        d.put("detection.late-tolerance", "30s");
-        d.put("detection.idle-timeout", "10s");
-        d.put("detection.max-future-skew", "5m");
-        d.put("thermal.fire-after-samples", "3");
-        d.put("thermal.resolve-after-samples", "5");
-        d.put("thermal.resolve-margin-c", "3");
-        d.put("thermal.default-slowdown-c", "87");
-        d.put("thermal.entity-timeout", "2m");
-        d.put("detection.job-window", "1s");
-        d.put("detection.job-timeout", "5m");
-        d.put("detection.incident-grace", "5m");
-        d.put("detection.incident-hold", "0s");
+    /** The component's settings: each key with its default and description (README's configuration table). */
+    public static SettingSpecs settings() {
+        SettingSpecs s = new SettingSpecs().addAll(CommonSettings.kafkaSettings());
+        s.add("detection.group-id", "vigil-detection",
+                "Kafka consumer group of the detection job");
+        s.add("detection.checkpoint-interval", "2s",
+                "Flink checkpoint interval (with exactly-once delivery, also the alert delay)");
+        s.add("detection.transactional-id-prefix", "vigil-detection",
+                "transactional ids of the exactly-once alert sink");
+        s.add("detection.alert-delivery", "exactly-once",
+                "`exactly-once` (Kafka transactions, visible on checkpoint) or `at-least-once`");
+        s.add("detection.max-out-of-orderness", "2s",
+                "watermark delay behind the newest sample");
+        s.add("detection.late-tolerance", "30s",
+                "records up to this far behind the watermark are still judged, and job windows wait for a job's "
+                        + "late reporters up to this; further behind they are dead-lettered (`LATE`)");
+        s.add("detection.idle-timeout", "10s",
+                "a silent partition stops holding back the watermark");
+        s.add("detection.max-future-skew", "5m",
+                "samples stamped further ahead are dead-lettered (`FUTURE_TIMESTAMP`)");
+        s.add("thermal.fire-after-samples", "3",
+                "consecutive hot samples before a THERMAL alert fires");
+        s.add("thermal.resolve-after-samples", "5",
+                "consecutive cool samples before it resolves");
+        s.add("thermal.resolve-margin-c", "3",
+                "\"cool\" means this far under the device's slowdown threshold, and no thermal throttle reason");
+        s.add("thermal.default-slowdown-c", "87",
+                "threshold for samples that do not carry the device's own");
+        s.add("thermal.entity-timeout", "2m",
+                "a GPU silent this long (event time) is forgotten; its firing alert is closed");
+        s.add("detection.job-window", "1s",
+                "window the ranks of a job are compared over");
+        s.add("detection.job-timeout", "5m",
+                "a job silent this long is forgotten");
+        s.add("detection.incident-grace", "5m",
+                "a resolved incident still takes late consequences this long");
+        s.add("detection.incident-hold", "0s",
+                "an alert waits this long past its detection (event time) for a cause detected after it, before it "
+                        + "pages (0–10m)");
         StragglerConfig st = StragglerConfig.defaults();
-        d.put("straggler.min-ranks", String.valueOf(st.minRanks()));
-        d.put("straggler.warmup-windows", String.valueOf(st.warmupWindows()));
-        d.put("straggler.z-threshold", String.valueOf(st.zThreshold()));
-        d.put("straggler.min-clock-drop", String.valueOf(st.minClockDrop()));
-        d.put("straggler.min-activity-gap-pct", String.valueOf(st.minActivityGapPct()));
-        d.put("straggler.min-step-deviation", String.valueOf(st.minStepDeviation()));
-        d.put("straggler.baseline-alpha", String.valueOf(st.baselineAlpha()));
-        d.put("straggler.fire-windows", String.valueOf(st.fireWindows()));
-        d.put("straggler.history-windows", String.valueOf(st.historyWindows()));
-        d.put("straggler.resolve-windows", String.valueOf(st.resolveWindows()));
-        d.put("straggler.host-fraction", String.valueOf(st.hostFraction()));
-        d.put("stall.fraction", "0.9");
-        d.put("stall.max-tensor-pct", "5");
-        d.put("stall.paused-power-fraction", "0.3");
-        d.put("stall.max-link-bps", "1e9");
-        d.put("stall.spinning-util-pct", "80");
-        d.put("stall.min-spinning", "60s");
-        d.put("stall.min-idle", "4m");
-        d.put("stall.learned-factor", "1.5");
-        d.put("stall.max", "5m");
-        d.put("stall.resume-windows", "3");
-        d.put("health.silence-timeout", "15s");
-        d.put("health.entity-timeout", "10m");
-        d.put("health.lost-resolve-samples", "3");
-        d.put("health.xid-hold", "10m");
-        d.put("health.cold-plate-delta-c", "5");
-        d.put("health.similar-power-fraction", "0.15");
-        d.put("health.cold-plate-fire-samples", "3");
-        d.put("health.cold-plate-resolve-samples", "10");
-        d.put("health.cold-plate-warmup-samples", "20");
-        d.put("facility.fire-samples", "3");
-        d.put("facility.resolve-samples", "10");
-        d.put("facility.warmup-samples", "10");
-        d.put("cooling.flow-loss-fraction", "0.7");
-        d.put("cooling.pressure-loss-fraction", "0.7");
-        d.put("cooling.supply-rise-c", "5");
-        d.put("cooling.supply-max-c", "45");
-        d.put("cooling.inlet-air-max-c", "27");
-        d.put("power.pdu-warn-fraction", "0.9");
-        d.put("power.pdu-critical-fraction", "0.97");
-        d.put("facility.entity-timeout", "10m");
-        return d;
+        s.add("straggler.min-ranks", String.valueOf(st.minRanks()),
+                "jobs with fewer reporting ranks are not judged (a median of two says nothing)");
+        s.add("straggler.warmup-windows", String.valueOf(st.warmupWindows()),
+                "windows of a job observed before any rank is judged (start-up, warm-up)");
+        s.add("straggler.z-threshold", String.valueOf(st.zThreshold()),
+                "robust z-score (spreads from the job's median) a signal must pass");
+        s.add("straggler.min-clock-drop", String.valueOf(st.minClockDrop()),
+                "SM clock under the job's median by at least this fraction");
+        s.add("straggler.min-activity-gap-pct", String.valueOf(st.minActivityGapPct()),
+                "SM-activity gap from the median, percentage points (tensor activity at 2/3 of it)");
+        s.add("straggler.min-step-deviation", String.valueOf(st.minStepDeviation()),
+                "step cost over the rank's own usual, beyond the job's own change, by at least this fraction");
+        s.add("straggler.baseline-alpha", String.valueOf(st.baselineAlpha()),
+                "learning rate of each rank's usual clock, activity and step cost, per window");
+        s.add("straggler.fire-windows", String.valueOf(st.fireWindows()),
+                "deviant windows among the last `history-windows` that fire an alert");
+        s.add("straggler.history-windows", String.valueOf(st.historyWindows()),
+                "windows the fire rule looks back over");
+        s.add("straggler.resolve-windows", String.valueOf(st.resolveWindows()),
+                "consecutive normal windows that resolve a firing alert");
+        s.add("straggler.host-fraction", String.valueOf(st.hostFraction()),
+                "share of a host's ranks in the job that, all deviant, make one host-level alert");
+        s.add("stall.fraction", "0.9",
+                "share of reporting ranks that must be paused at once");
+        s.add("stall.max-tensor-pct", "5",
+                "a paused rank's tensor activity is at most this");
+        s.add("stall.paused-power-fraction", "0.3",
+                "a paused rank draws at most this share of its power limit");
+        s.add("stall.max-link-bps", "1e9",
+                "a paused rank moves at most this over NVLink and PCIe (bytes/s)");
+        s.add("stall.spinning-util-pct", "80",
+                "median utilisation at or above which a pause is \"spinning\" (ranks waiting in a collective)");
+        s.add("stall.min-spinning", "60s",
+                "a spinning pause alerts after the larger of this and `learned-factor` times the job's longest "
+                        + "recent pause");
+        s.add("stall.min-idle", "4m",
+                "the same for an idle pause (utilisation near 0: checkpoints, evaluation, data waits)");
+        s.add("stall.learned-factor", "1.5",
+                "margin over the job's own normal pauses");
+        s.add("stall.max", "5m",
+                "the threshold never exceeds this, so a stall is paged well before a collective times out");
+        s.add("stall.resume-windows", "3",
+                "consecutive active windows that end a pause and resolve its alert");
+        s.add("health.silence-timeout", "15s",
+                "event time without a sample after which a GPU (all its GPUs at once: its host) is lost");
+        s.add("health.entity-timeout", "10m",
+                "a host silent this long is forgotten, its alerts resolved");
+        s.add("health.lost-resolve-samples", "3",
+                "consecutive healthy samples that resolve a GPU_LOST alert");
+        s.add("health.xid-hold", "10m",
+                "an XID alert resolves after this long without the same XID again");
+        s.add("health.cold-plate-delta-c", "5",
+                "a GPU this much hotter than its host peers at similar power, beyond its own usual, is suspect");
+        s.add("health.similar-power-fraction", "0.15",
+                "peers count as at similar power within this share of the power limit");
+        s.add("health.cold-plate-fire-samples", "3",
+                "consecutive suspect samples that fire a COLD_PLATE alert");
+        s.add("health.cold-plate-resolve-samples", "10",
+                "consecutive normal samples that resolve it");
+        s.add("health.cold-plate-warmup-samples", "20",
+                "samples a GPU's usual difference is learned over before it is judged");
+        s.add("facility.fire-samples", "3",
+                "consecutive bad samples that fire a facility alert (a leak fires at once)");
+        s.add("facility.resolve-samples", "10",
+                "consecutive good samples that resolve it");
+        s.add("facility.warmup-samples", "10",
+                "samples a CDU's usual flow, pressure and supply temperature are learned over first");
+        s.add("cooling.flow-loss-fraction", "0.7",
+                "flow under this share of the CDU's usual is a flow loss");
+        s.add("cooling.pressure-loss-fraction", "0.7",
+                "differential pressure under this share of its usual is a pressure loss");
+        s.add("cooling.supply-rise-c", "5",
+                "supply temperature this far over its usual (the set-point it holds) is too warm");
+        s.add("cooling.supply-max-c", "45",
+                "supply temperature over this is too warm whatever the history");
+        s.add("cooling.inlet-air-max-c", "27",
+                "rack or chassis inlet air over this (ASHRAE's recommended 27 °C) is too warm");
+        s.add("power.pdu-warn-fraction", "0.9",
+                "a rack PDU over this share of its capacity is near its limit (WARNING)");
+        s.add("power.pdu-critical-fraction", "0.97",
+                "... and over this share, CRITICAL");
+        s.add("facility.entity-timeout", "10m",
+                "a facility device silent this long is forgotten");
+        return s;
+    }
+
+    /** Every key with its default; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
+    public static Map<String, String> defaults() {
+        return settings().defaults();
     }
 
     /** The job's settings: where Kafka is, how often to checkpoint, and the detectors' parameters. */

@@ -5,6 +5,7 @@ import io.vigil.collectors.TelemetrySink;
 import io.vigil.collectors.spool.SpoolingPublisher;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.SettingSpecs;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,21 +18,41 @@ public final class SimulatorMain {
 
     private SimulatorMain() {}
 
+    /** The component's settings: each key with its default and description (README's configuration table). */
+    public static SettingSpecs settings() {
+        SettingSpecs s = new SettingSpecs().addAll(CommonSettings.kafkaSettings());
+        s.add("simulator.cluster", "demo",
+                "the simulated site's cluster name, in every record");
+        s.add("simulator.hosts", "64",
+                "simulated hosts, 8 GPUs each (`--hosts`)");
+        s.add("simulator.jobs", "4",
+                "simulated training jobs");
+        s.add("simulator.speed", "1",
+                "simulated time runs this many times faster than real time (`--speed`)");
+        s.add("simulator.interval", "1s",
+                "sample interval");
+        s.add("simulator.seed", "42",
+                "random seed of the simulation");
+        s.add("simulator.fault-script", "demo",
+                "`demo` (scripted faults) or `none` (`--no-faults`)");
+        s.add("simulator.collector-id", "simulator-1",
+                "the collector id in every record's origin");
+        s.add("simulator.shard-index", "0",
+                "this collector publishes the hosts `i` with `i mod shard-count = shard-index` (the others' "
+                        + "facility records go to shard 0); `./vigil cluster` sets it per collector");
+        s.add("simulator.shard-count", "1",
+                "how many collectors share the simulated hosts");
+        s.add("simulator.clock-ahead", "0s",
+                "the simulated collector's clock runs this far ahead (the failure tests' skewed collector)");
+        s.add("simulator.spool-dir", "",
+                "publish through a disk spool there, as `./vigil collect` does (`./vigil cluster` gives each "
+                        + "collector one); unset: straight to Kafka");
+        return s;
+    }
+
+    /** Every key with its default; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
-        d.put("simulator.cluster", "demo");
-        d.put("simulator.hosts", "64");
-        d.put("simulator.jobs", "4");
-        d.put("simulator.speed", "1");
-        d.put("simulator.interval", "1s");
-        d.put("simulator.seed", "42");
-        d.put("simulator.fault-script", "demo");
-        d.put("simulator.collector-id", "simulator-1");
-        d.put("simulator.shard-index", "0");
-        d.put("simulator.shard-count", "1");
-        d.put("simulator.clock-ahead", "0s");
-        d.put("simulator.spool-dir", "");
-        return d;
+        return settings().defaults();
     }
 
     public static SimulatorConfig config(Settings s) {

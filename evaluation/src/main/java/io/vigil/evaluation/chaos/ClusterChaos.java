@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.evaluation.IsolatedCluster;
 import io.vigil.launcher.cluster.ChildProcess;
+import io.vigil.launcher.cluster.ClusterComponent;
 import io.vigil.launcher.cluster.DatabaseProcess;
 import io.vigil.launcher.cluster.FlinkJob;
 import io.vigil.launcher.cluster.LocalCluster;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +42,16 @@ public final class ClusterChaos {
                 + "and samples stamped after the kill are stored"),
         R4("two of three Kafka nodes down for 2 minutes (killed -9, then restarted)", "from the restart until "
                 + "samples stamped after it are stored and the detection job runs with every task"),
+        R5("Kafka down 5 minutes (all nodes killed -9), a collector killed -9 during it and restarted: its spool "
+                + "replays", "from Kafka's restart until samples stamped after it are stored and the detection job "
+                + "runs with every task"),
         R6("PostgreSQL killed -9 mid-batch, restarted 5 s later", "from the restart until samples stamped after it "
                 + "are stored"),
         R8("hostile records at 10 % of the load (malformed, binary, 2,000-deep JSON, 900 KB, wrong shapes)",
                 "none: the detection job must not restart, the writers must not exit"),
-        R9("one collector's clock 10 minutes fast", "none: only that collector's records may be refused");
+        R9("one collector's clock 10 minutes fast", "none: only that collector's records may be refused"),
+        R10("twice the nominal load (twice the hosts) for 10 minutes", "from the collectors' stop until the writers "
+                + "and the detection job have consumed everything");
 
         final String description;
         final String recovery;
@@ -88,6 +95,9 @@ public final class ClusterChaos {
     public ChaosResult run(Scenario scenario) throws Exception {
         Map<String, String> s = new HashMap<>(settings);
         Map<String, Map<String, String>> perProcess = Map.of();
+        if (scenario == Scenario.R10) {
+            s.put("simulator.hosts", String.valueOf(2 * hosts));
+        }
         if (scenario == Scenario.R9) {
             s.put("cluster.collectors", "3");
             perProcess = Map.of("collector-3", Map.of("simulator.clock-ahead", "10m"));
@@ -169,6 +179,71 @@ public final class ClusterChaos {
                     note = "brokers restarted after 120 s; " + restarts(cluster, detection)
                             + " failures of the detection job meanwhile";
                 }
+                case R5 -> {
+                    List<String> nodes = new ArrayList<>();
+                    for (ClusterComponent c : cluster.components()) {
+                        if (c.name().startsWith("kafka-")) nodes.add(c.name());
+                    }
+                    Instant down = Instant.now();
+                    for (String n : nodes) cluster.process(n).kill();
+                    log.println("killed " + nodes + " (-9): Kafka is down; the collectors spool");
+                    Thread.sleep(Duration.ofSeconds(60).toMillis());
+                    ChildProcess victim = cluster.process("collector-1");
+                    victim.kill();
+                    log.println("killed collector-1 (-9) with Kafka down; restarting it on the same spool");
+                    Thread.sleep(5000);
+                    victim.start();
+                    Thread.sleep(Math.max(0, KAFKA_OUTAGE.toMillis() - Duration.between(down, Instant.now())
+                            .toMillis()));
+                    for (String n : nodes) cluster.process(n).start();
+                    Instant t0 = Instant.now();
+                    log.println("restarted " + nodes + " after " + Math.round(seconds(down)) + " s");
+                    long after = t0.toEpochMilli();
+                    boolean back = awaitQuietly(Duration.ofMinutes(5), () -> allRunning(cluster, detection)
+                            && isolated.count("SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after
+                            + " / 1000.0)") > 0);
+                    recovery = back ? seconds(t0) : -1;
+                    note = "Kafka down " + KAFKA_OUTAGE.toSeconds() + " s; collector-1 killed -9 60 s into it and "
+                            + "restarted; " + restarts(cluster, detection) + " failures of the detection job";
+                }
+                case R10 -> {
+                    // The cluster runs at twice the hosts from the start; watch it for 10 minutes.
+                    String writers = isolated.settings().string("writer.group-id");
+                    String detectionGroup = isolated.settings().string("detection.group-id");
+                    double rate = publishedPerSecond(cluster);
+                    log.printf("twice the load: %.0f records/s for %d s%n", rate, DOUBLE_LOAD.toSeconds());
+                    long maxWriterLag = 0, maxDetectionLag = 0;
+                    Instant end = Instant.now().plus(DOUBLE_LOAD);
+                    while (Instant.now().isBefore(end)) {
+                        Thread.sleep(10_000);
+                        maxWriterLag = Math.max(maxWriterLag, lag(cluster, writers));
+                        maxDetectionLag = Math.max(maxDetectionLag, lag(cluster, detectionGroup));
+                    }
+                    JsonNode durations = get(cluster, "/jobs/" + detection.jobId() + "/checkpoints")
+                            .path("summary").path("end_to_end_duration");
+                    long interval = isolated.settings().duration("detection.checkpoint-interval").toMillis();
+                    List<String> died = new ArrayList<>();
+                    for (ClusterComponent c : cluster.components()) {
+                        if (c instanceof ChildProcess p && p.died()) died.add(p.name());
+                    }
+                    long ooms = outOfMemoryErrors(cluster);
+                    Map<String, long[]> published = cluster.stopCollectors();
+                    Instant t0 = Instant.now();
+                    awaitDrained(cluster, writers);
+                    awaitDrained(cluster, detectionGroup);
+                    recovery = seconds(t0);
+                    boolean ok = died.isEmpty() && ooms == 0 && durations.path("max").asLong() < interval / 2;
+                    note = String.format("%.0f records/s; checkpoints %d ms at most (p99 %d, p50 %d, %d completed, "
+                                    + "interval %d ms)%s; %d OutOfMemoryErrors, exited: %s; lag at most %d (writers), "
+                                    + "%d (detection) records, drained %.1f s after the load stopped", rate,
+                            durations.path("max").asLong(), durations.path("p99").asLong(),
+                            durations.path("p50").asLong(), completedCheckpoints(cluster, detection), interval,
+                            durations.path("max").asLong() < interval / 2 ? ", under half the interval"
+                                    : ", NOT all under half the interval", ooms, died.isEmpty() ? "none" : died,
+                            maxWriterLag, maxDetectionLag, recovery);
+                    if (!ok) recovery = -1;
+                    return finish(scenario, isolated, cluster, published, recovery, note, null);
+                }
                 case R6 -> {
                     DatabaseProcess db = (DatabaseProcess) cluster.component("postgres");
                     db.kill();
@@ -200,33 +275,94 @@ public final class ClusterChaos {
             }
             if (scenario != Scenario.R8) Thread.sleep(runAfterFault.toMillis());
             Map<String, long[]> published = cluster.stopCollectors();
-            awaitDrained(cluster, isolated.settings().string("writer.group-id"));
-            var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
-                    cluster.adminClientProperties(), cluster.topics());
-            var alerts = Reconciliation.alerts(cluster.adminClientProperties(), cluster.topics());
-            long recordsIn = counts.recordsIn(), deadLettered = counts.deadLettered(), lost = counts.lost();
-            if (hostile != null) {
-                Map<String, Long> reasons = Reconciliation.hostileDeadLetters(cluster.adminClientProperties(),
-                        cluster.topics());
-                long hostileDead = reasons.values().stream().mapToLong(Long::longValue).sum();
-                recordsIn += hostile.sent();
-                deadLettered += hostileDead;
-                lost += Math.max(0, hostile.sent() - hostileDead);
-                note += "; " + hostile.sent() + " hostile records taken by Kafka (" + hostile.refusedByKafka()
-                        + " refused by it), " + hostileDead + " dead-lettered: " + reasons;
+            if (scenario == Scenario.R5) {
+                long[] order = Reconciliation.gpuOrder(cluster.adminClientProperties(), cluster.topics());
+                note += "; per-GPU order on " + cluster.topics().gpu() + ": " + order[1] + " out of order in "
+                        + order[0] + " records, " + order[2] + " sent again after the kill";
+                if (order[1] > 0) recovery = -1;
             }
-            if (scenario == Scenario.R9) {
-                long[] fast = counts.perCollector().get("simulator-3");
-                long roots = isolated.count("SELECT count(*) FROM alert WHERE labels->>'root' = 'true'");
-                note = "fast collector: " + (fast == null ? "no report" : fast[1] + " of " + fast[0]
-                        + " records stored, " + fast[2] + " dead-lettered") + "; " + roots
-                        + " paging alerts from the others";
-            }
-            ChaosResult r = new ChaosResult(scenario.name(), scenario.description, recordsIn, counts.stored(),
-                    deadLettered, lost, counts.duplicated(), alerts.distinct(), alerts.duplicates(), recovery, note);
-            log.println("== " + scenario + ": " + r);
-            return r;
+            return finish(scenario, isolated, cluster, published, recovery, note, hostile);
         }
+    }
+
+    /** Reconciles by origin once the collectors have stopped, and reports. */
+    private ChaosResult finish(Scenario scenario, IsolatedCluster isolated, LocalCluster cluster,
+                               Map<String, long[]> published, double recovery, String note, HostileProducer hostile)
+            throws Exception {
+        awaitDrained(cluster, isolated.settings().string("writer.group-id"));
+        var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
+                cluster.adminClientProperties(), cluster.topics());
+        var alerts = Reconciliation.alerts(cluster.adminClientProperties(), cluster.topics());
+        long recordsIn = counts.recordsIn(), deadLettered = counts.deadLettered(), lost = counts.lost();
+        if (hostile != null) {
+            Map<String, Long> reasons = Reconciliation.hostileDeadLetters(cluster.adminClientProperties(),
+                    cluster.topics());
+            long hostileDead = reasons.values().stream().mapToLong(Long::longValue).sum();
+            recordsIn += hostile.sent();
+            deadLettered += hostileDead;
+            lost += Math.max(0, hostile.sent() - hostileDead);
+            note += "; " + hostile.sent() + " hostile records taken by Kafka (" + hostile.refusedByKafka()
+                    + " refused by it), " + hostileDead + " dead-lettered: " + reasons;
+        }
+        if (scenario == Scenario.R5) {
+            for (Map.Entry<String, long[]> e : counts.perCollector().entrySet()) {
+                if (e.getKey().endsWith("killed)")) {
+                    note += "; " + e.getKey() + ": " + e.getValue()[0] + " records (to its highest sequence), "
+                            + e.getValue()[1] + " stored, " + e.getValue()[3] + " lost";
+                }
+            }
+        }
+        if (scenario == Scenario.R9) {
+            long[] fast = counts.perCollector().get("simulator-3");
+            long roots = isolated.count("SELECT count(*) FROM alert WHERE labels->>'root' = 'true'");
+            note = "fast collector: " + (fast == null ? "no report" : fast[1] + " of " + fast[0]
+                    + " records stored, " + fast[2] + " dead-lettered") + "; " + roots
+                    + " paging alerts from the others";
+        }
+        ChaosResult r = new ChaosResult(scenario.name(), scenario.description, recordsIn, counts.stored(),
+                deadLettered, lost, counts.duplicated(), alerts.distinct(), alerts.duplicates(), recovery, note);
+        log.println("== " + scenario + ": " + r);
+        return r;
+    }
+
+    /** How long R5 keeps Kafka down. */
+    static final Duration KAFKA_OUTAGE = Duration.ofMinutes(5);
+    /** How long R10 runs at twice the load. */
+    static final Duration DOUBLE_LOAD = Duration.ofMinutes(10);
+
+    /** Records a consumer group has yet to read on the telemetry topics. */
+    private long lag(LocalCluster cluster, String group) {
+        try (Admin admin = admin(cluster)) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(cluster.topics().telemetry()).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .forEach((t, d) -> d.partitions().forEach(p -> latest.put(new TopicPartition(t, p.partition()),
+                            OffsetSpec.latest())));
+            long lag = 0;
+            for (var e : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+            }
+            return lag;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** OutOfMemoryErrors in any process's log. */
+    private static long outOfMemoryErrors(LocalCluster cluster) {
+        long n = 0;
+        try (var logs = java.nio.file.Files.list(cluster.logDir())) {
+            for (Path log : logs.toList()) {
+                try (var lines = java.nio.file.Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    n += lines.filter(l -> l.contains("OutOfMemoryError")).count();
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return n;
     }
 
     /** Records/s the collectors publish now, from the telemetry topics' end offsets over 5 s. */

@@ -72,10 +72,30 @@ final class Reconciliation {
             String key = origin.path("collector").asText() + "@" + origin.path("bootEpochMs").asLong();
             dead.computeIfAbsent(key, k -> new BitSet()).set((int) origin.path("sequence").asLong());
         }
+        // What each collector process published: its clean stop says how much. A boot of a known collector that
+        // said nothing was killed (R5); what it published is then what reached Kafka from its spool, up to the
+        // highest sequence seen (a record still in its memory at the kill, not yet in the spool, is not counted).
+        Map<String, long[]> streams = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : published.entrySet()) {
+            streams.put(e.getKey(), new long[] {e.getValue()[0], e.getValue()[1]});
+        }
+        Set<String> boots = new java.util.TreeSet<>(stored.keySet());
+        boots.addAll(dead.keySet());
+        for (String key : boots) {
+            String collector = key.substring(0, key.lastIndexOf('@'));
+            long boot = Long.parseLong(key.substring(key.lastIndexOf('@') + 1));
+            long[] clean = published.get(collector);
+            if (clean == null || clean[0] == boot) continue;
+            int highest = Math.max(stored.getOrDefault(key, new BitSet()).length(),
+                    dead.getOrDefault(key, new BitSet()).length());
+            streams.put(collector + " (boot " + boot + ", killed)", new long[] {boot, highest});
+        }
         long in = 0, kept = 0, deadOnly = 0, lost = 0;
         Map<String, long[]> per = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : published.entrySet()) {
-            String key = e.getKey() + "@" + e.getValue()[0];
+        for (Map.Entry<String, long[]> e : streams.entrySet()) {
+            String name = e.getKey();
+            String collector = name.contains(" (boot ") ? name.substring(0, name.indexOf(" (boot ")) : name;
+            String key = collector + "@" + e.getValue()[0];
             int n = (int) e.getValue()[1];
             BitSet s = stored.getOrDefault(key, new BitSet());
             BitSet d = (BitSet) dead.getOrDefault(key, new BitSet()).clone();
@@ -93,6 +113,36 @@ final class Reconciliation {
         }
         long distinct = stored.values().stream().mapToLong(BitSet::cardinality).sum();
         return new Counts(in, kept, deadOnly, lost, rows - distinct, per);
+    }
+
+    /**
+     * Per-GPU order on the GPU topic: within each partition, every origin stream's records for one key (one GPU)
+     * must come in sequence order. Returns {records read, out of order, sent again}: a record whose sequence was
+     * already seen (a spool replaying what Kafka had taken just before a kill) is a repeat, not a reordering; the
+     * writer stores it once.
+     */
+    static long[] gpuOrder(Map<String, Object> kafka, Topics topics) {
+        Map<String, Long> last = new HashMap<>();
+        Map<String, BitSet> seen = new HashMap<>();
+        long records = 0, outOfOrder = 0, again = 0;
+        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.gpu(), "read_uncommitted")) {
+            JsonNode origin = origin(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+            if (origin == null) continue;
+            records++;
+            String stream = r.partition() + "|" + (r.key() == null ? "" : new String(r.key(),
+                    java.nio.charset.StandardCharsets.UTF_8)) + "|" + origin.path("collector").asText() + "@"
+                    + origin.path("bootEpochMs").asLong();
+            long seq = origin.path("sequence").asLong();
+            BitSet s = seen.computeIfAbsent(stream, k -> new BitSet());
+            if (seq <= Integer.MAX_VALUE && s.get((int) seq)) {
+                again++;
+                continue;
+            }
+            if (seq <= Integer.MAX_VALUE) s.set((int) seq);
+            Long prev = last.put(stream, seq);
+            if (prev != null && seq < prev) outOfOrder++;
+        }
+        return new long[] {records, outOfOrder, again};
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.vigil.launcher.cluster;
 
 import io.vigil.launcher.PlatformConfig;
+import io.vigil.model.config.SettingSpecs;
 import io.vigil.model.config.Settings;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,37 +14,34 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
                             int flinkRpcPort, int taskManagers, int taskSlots, String taskManagerMemory,
                             int writers, int collectors, boolean kafkaSecure) {
 
+    /** {@code ./vigil cluster}'s own keys. */
+    public static SettingSpecs settings() {
+        return new SettingSpecs()
+                .add("cluster.kafka-brokers", "3", "`./vigil cluster`: Kafka nodes (broker and KRaft controller "
+                        + "each) on `kafka.embedded-port` and the next ports; replication 3 (or fewer brokers), "
+                        + "`min.insync.replicas` one less")
+                .add("cluster.kafka-controller-port", "9192", "controller port of the first Kafka node; the others "
+                        + "use the next ports")
+                .add("cluster.flink-rest-port", "8081", "the Flink JobManager's REST API and web UI (`--flink-port`)")
+                .add("cluster.flink-rpc-port", "6123", "the Flink JobManager's RPC port")
+                .add("cluster.task-managers", "2", "Flink TaskManager processes (`--task-managers`)")
+                .add("cluster.task-slots", "3", "slots per TaskManager (one TaskManager can then run every job "
+                        + "alone)")
+                .add("cluster.taskmanager-memory", "1536m", "process memory of each TaskManager")
+                .add("cluster.writers", "2", "writer processes, in one consumer group (`--writers`)")
+                .add("cluster.collectors", "2", "collector processes, each publishing its share of the simulated "
+                        + "hosts (`--collectors`)")
+                .add("cluster.kafka-security", "plaintext", "`sasl-ssl`: the brokers take SASL/SCRAM over TLS only, "
+                        + "and every kind of component is its own Kafka user with ACLs (`--kafka-security`)");
+    }
+
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("cluster.kafka-brokers", "3");
-        d.put("cluster.kafka-controller-port", "9192");
-        d.put("cluster.flink-rest-port", "8081");
-        d.put("cluster.flink-rpc-port", "6123");
-        d.put("cluster.task-managers", "2");
-        d.put("cluster.task-slots", "3");
-        d.put("cluster.taskmanager-memory", "1536m");
-        d.put("cluster.writers", "2");
-        d.put("cluster.collectors", "2");
-        d.put("cluster.kafka-security", "plaintext");
-        return d;
+        return settings().defaults();
     }
 
     /** One line per key, for the README's configuration table. */
     public static Map<String, String> descriptions() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("cluster.kafka-brokers", "Kafka nodes (broker and KRaft controller each); replication factor 3 (or "
-                + "fewer brokers), min.insync.replicas one less");
-        d.put("cluster.kafka-controller-port", "controller port of the first node; the others use the next ports");
-        d.put("cluster.flink-rest-port", "Flink JobManager's REST API (job submission, status)");
-        d.put("cluster.flink-rpc-port", "Flink JobManager's RPC port");
-        d.put("cluster.task-managers", "Flink TaskManager processes");
-        d.put("cluster.task-slots", "slots per TaskManager (one TaskManager can then run every job alone)");
-        d.put("cluster.taskmanager-memory", "process memory of each TaskManager");
-        d.put("cluster.writers", "storage writer processes, in one consumer group");
-        d.put("cluster.collectors", "collector processes; each publishes its share of the simulated hosts");
-        d.put("cluster.kafka-security", "plaintext, or sasl-ssl: the brokers take SASL/SCRAM over TLS only, each kind "
-                + "of component is its own Kafka user with ACLs (KafkaAccess)");
-        return d;
+        return settings().descriptions();
     }
 
     public static ClusterConfig from(PlatformConfig platform) {

@@ -232,7 +232,21 @@ public final class LocalCluster implements AutoCloseable {
 
     private void startKafka() throws Exception {
         Path idFile = data.resolve("kafka-cluster-id");
-        if (!Files.exists(idFile)) Files.writeString(idFile, org.apache.kafka.common.Uuid.randomUuid().toString());
+        // The admin and broker users are written when the nodes are formatted: a cluster formatted in plain text
+        // cannot become a secure one (nor back) without starting afresh.
+        Path modeFile = data.resolve("kafka-security");
+        String mode = config.kafkaSecure() ? "sasl-ssl" : "plaintext";
+        if (Files.exists(idFile)) {
+            String formatted = Files.exists(modeFile) ? Files.readString(modeFile).trim() : "plaintext";
+            if (!formatted.equals(mode)) {
+                throw new Settings.ConfigException("the Kafka nodes in " + data + " were set up with "
+                        + "cluster.kafka-security=" + formatted + ", not " + mode + ": start with --fresh to switch "
+                        + "(it deletes the cluster's data)");
+            }
+        } else {
+            Files.writeString(idFile, org.apache.kafka.common.Uuid.randomUuid().toString());
+            Files.writeString(modeFile, mode);
+        }
         String clusterId = Files.readString(idFile).trim();
         Path nodeSecurity = config.kafkaSecure() ? secureKafka() : null;
         for (int n = 1; n <= config.brokers(); n++) {
@@ -271,8 +285,9 @@ public final class LocalCluster implements AutoCloseable {
         }
         say("Kafka       " + config.brokers() + " brokers at " + config.bootstrap() + " (KRaft; replication "
                 + config.replication() + ", min.insync.replicas " + Math.max(1, config.replication() - 1)
-                + (config.kafkaSecure() ? "; SASL/SCRAM over TLS only, a user with ACLs per component, CA certificate "
-                + data.resolve("tls").resolve("kafka-ca.pem") : "; plain text") + ")");
+                + (config.kafkaSecure() ? "; SASL/SCRAM over TLS only, a user with ACLs per component; CA certificate "
+                + data.resolve("tls").resolve("kafka-ca.pem") + ", passwords in " + kafkaPasswordsFile()
+                : "; plain text") + ")");
     }
 
     /**

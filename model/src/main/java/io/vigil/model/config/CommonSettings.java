@@ -1,7 +1,6 @@
 package io.vigil.model.config;
 
 import io.vigil.model.Topics;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Settings several components share, with their defaults, each defined once. */
@@ -10,21 +9,28 @@ public final class CommonSettings {
     private CommonSettings() {}
 
     /** {@code kafka.bootstrap}, {@code topics.prefix} and how to authenticate ({@link KafkaSecurity}). */
+    public static SettingSpecs kafkaSettings() {
+        return new SettingSpecs()
+                .add("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers (`--kafka`)")
+                .add("topics.prefix", Topics.DEFAULT_PREFIX, "prefix of every topic name")
+                .addAll(KafkaSecurity.settings());
+    }
+
     public static Map<String, String> kafka() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.bootstrap", "127.0.0.1:9092");
-        d.put("topics.prefix", Topics.DEFAULT_PREFIX);
-        d.putAll(KafkaSecurity.defaults());
-        return d;
+        return kafkaSettings().defaults();
     }
 
     /** {@code db.url}, {@code db.user} and {@code db.password} (the embedded demo's database by default). */
+    public static SettingSpecs databaseSettings() {
+        return new SettingSpecs()
+                .add("db.url", "jdbc:postgresql://127.0.0.1:15432/vigil",
+                        "JDBC URL of PostgreSQL/TimescaleDB (`--db-url`)")
+                .add("db.user", "vigil", "database user")
+                .add("db.password", "vigil", "database password (prefer `VIGIL_DB_PASSWORD` to a file)");
+    }
+
     public static Map<String, String> database() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("db.url", "jdbc:postgresql://127.0.0.1:15432/vigil");
-        d.put("db.user", "vigil");
-        d.put("db.password", "vigil");
-        return d;
+        return databaseSettings().defaults();
     }
 
     public static Topics topics(Settings s) {

@@ -43,31 +43,27 @@ public record KafkaSecurity(Protocol protocol, String mechanism, String username
         }
     }
 
-    /** The keys, with their defaults: plain text, as the embedded broker of {@code ./vigil demo} listens. */
+    /** The keys: plain text by default, as the embedded broker of {@code ./vigil demo} listens. */
+    public static SettingSpecs settings() {
+        return new SettingSpecs()
+                .add("kafka.security-protocol", "plaintext", "`plaintext`, or `sasl-ssl`: SASL/SCRAM over TLS as "
+                        + "this component's own Kafka user, whose ACLs decide what it may read and write (see Kafka "
+                        + "security)")
+                .add("kafka.sasl-mechanism", "SCRAM-SHA-512", "SCRAM-SHA-512 or SCRAM-SHA-256 (with `sasl-ssl`)")
+                .add("kafka.username", "", "this component's Kafka user (with `sasl-ssl`)")
+                .add("kafka.password", "", "its password (prefer `VIGIL_KAFKA_PASSWORD` to a file)")
+                .add("kafka.truststore", "", "PEM, PKCS12 or JKS file of the certificates that sign the brokers'; "
+                        + "empty: the JVM's trusted authorities")
+                .add("kafka.truststore-password", "", "password of a PKCS12 or JKS truststore");
+    }
+
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.security-protocol", "plaintext");
-        d.put("kafka.sasl-mechanism", "SCRAM-SHA-512");
-        d.put("kafka.username", "");
-        d.put("kafka.password", "");
-        d.put("kafka.truststore", "");
-        d.put("kafka.truststore-password", "");
-        return d;
+        return settings().defaults();
     }
 
     /** One line per key, for the README's configuration table. */
     public static Map<String, String> descriptions() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.security-protocol", "plaintext, or sasl-ssl: SASL/SCRAM over TLS, as this component's Kafka "
-                + "user");
-        d.put("kafka.sasl-mechanism", "SCRAM-SHA-512 or SCRAM-SHA-256 (with sasl-ssl)");
-        d.put("kafka.username", "this component's Kafka user (with sasl-ssl); its ACLs decide what it may read and "
-                + "write");
-        d.put("kafka.password", "its password; prefer the environment variable VIGIL_KAFKA_PASSWORD");
-        d.put("kafka.truststore", "PEM, PKCS12 or JKS file of the certificates that sign the brokers'; empty: the "
-                + "JVM's trusted authorities");
-        d.put("kafka.truststore-password", "password of a PKCS12 or JKS truststore");
-        return d;
+        return settings().descriptions();
     }
 
     public static KafkaSecurity from(Settings s) {

@@ -1,6 +1,7 @@
 package io.vigil.storage.writer;
 
 import io.vigil.model.config.CommonSettings;
+import io.vigil.model.config.SettingSpecs;
 import io.vigil.model.config.Settings;
 import io.vigil.storage.retention.RetentionConfig;
 import io.vigil.storage.schema.SchemaMigrator;
@@ -15,21 +16,39 @@ public final class WriterMain {
 
     private WriterMain() {}
 
+    /** The component's settings: each key with its default and description (README's configuration table). */
+    public static SettingSpecs settings() {
+        SettingSpecs s = new SettingSpecs().addAll(CommonSettings.kafkaSettings());
+        s.addAll(CommonSettings.databaseSettings());
+        s.add("writer.group-id", "vigil-storage",
+                "Kafka consumer group of the writers");
+        s.add("writer.max-batch-records", "20000",
+                "a batch is written (COPY) once this many records wait");
+        s.add("writer.flush-interval", "500ms",
+                "longest wait before a batch is written");
+        s.add("writer.max-retry-backoff", "30s",
+                "longest pause between retries while the database is down");
+        s.add("writer.retention-raw", "P14D",
+                "how long raw samples are kept");
+        s.add("writer.retention-1m", "P90D",
+                "how long per-minute rollups are kept");
+        s.add("writer.retention-1h", "P1098D",
+                "how long hourly rollups are kept");
+        s.add("writer.partitions-ahead", "3",
+                "day partitions made ahead");
+        s.add("writer.maintenance-interval", "1h",
+                "how often retention runs");
+        s.add("writer.rollup-refresh-interval", "10s",
+                "how often the rack and job rollups are derived for the minutes written since (1s–10m)");
+        s.add("writer.max-future-skew", "5m",
+                "samples stamped further ahead of the writer's clock are dead-lettered (`FUTURE_TIMESTAMP`); keep "
+                        + "it equal to `detection.max-future-skew` (0–1d)");
+        return s;
+    }
+
+    /** Every key with its default; each can be overridden by a file or by {@code VIGIL_<KEY>}. */
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>(CommonSettings.kafka());
-        d.putAll(CommonSettings.database());
-        d.put("writer.group-id", "vigil-storage");
-        d.put("writer.max-batch-records", "20000");
-        d.put("writer.flush-interval", "500ms");
-        d.put("writer.max-retry-backoff", "30s");
-        d.put("writer.retention-raw", "P14D");
-        d.put("writer.retention-1m", "P90D");
-        d.put("writer.retention-1h", "P1098D");
-        d.put("writer.partitions-ahead", "3");
-        d.put("writer.maintenance-interval", "1h");
-        d.put("writer.rollup-refresh-interval", "10s");
-        d.put("writer.max-future-skew", "5m");
-        return d;
+        return settings().defaults();
     }
 
     public static WriterConfig config(Settings s) {
