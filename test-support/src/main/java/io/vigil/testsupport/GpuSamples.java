@@ -12,6 +12,8 @@ public final class GpuSamples {
     private GpuSamples() {}
 
     /** A busy, healthy H100 at 65 °C, slowdown at 89 °C, in job-1. */
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
     public static GpuSample.Builder healthy(String host, int gpu, long ts) {
         return GpuSample.builder()
                 .ts(ts).cluster("test").row("A").rack("A01").host(host).gpu(gpu)
@@ -22,7 +24,8 @@ public final class GpuSamples {
                 .powerW(640.0).powerLimitW(700.0).energyJ(1.0e9).smClockMHz(1980.0).memClockMHz(2619.0)
                 .clockEventReasons(0L).eccCorrected(0L).eccUncorrected(0L)
                 .nvlinkTxBps(1.1e11).nvlinkRxBps(1.1e11).pcieTxBps(2.7e9).pcieRxBps(2.7e9)
-                .origin(new Origin("test", 1, ts / 1000));
+                // As a collector stamps them: one sequence number per record, never reused.
+                .origin(new Origin("test", 1, SEQUENCE.getAndIncrement()));
     }
 
     /** At {@code tempC} with software thermal slowdown active and the clock lowered. */

@@ -213,11 +213,18 @@ public final class ClusterChaos {
                     double rate = publishedPerSecond(cluster);
                     log.printf("twice the load: %.0f records/s for %d s%n", rate, DOUBLE_LOAD.toSeconds());
                     long maxWriterLag = 0, maxDetectionLag = 0;
+                    long slowestMs = -1;
+                    String slowest = "";
                     Instant end = Instant.now().plus(DOUBLE_LOAD);
                     while (Instant.now().isBefore(end)) {
                         Thread.sleep(10_000);
                         maxWriterLag = Math.max(maxWriterLag, lag(cluster, writers));
                         maxDetectionLag = Math.max(maxDetectionLag, lag(cluster, detectionGroup));
+                        Map.Entry<Long, String> slow = slowestCheckpoint(cluster, detection);
+                        if (slow != null && slow.getKey() > slowestMs) {
+                            slowestMs = slow.getKey();
+                            slowest = slow.getValue();
+                        }
                     }
                     JsonNode durations = get(cluster, "/jobs/" + detection.jobId() + "/checkpoints")
                             .path("summary").path("end_to_end_duration");
@@ -240,7 +247,7 @@ public final class ClusterChaos {
                             durations.path("p50").asLong(), completedCheckpoints(cluster, detection), interval,
                             durations.path("max").asLong() < interval / 2 ? ", under half the interval"
                                     : ", NOT all under half the interval", ooms, died.isEmpty() ? "none" : died,
-                            maxWriterLag, maxDetectionLag, recovery);
+                            maxWriterLag, maxDetectionLag, recovery) + "; slowest: " + slowest;
                     if (!ok) recovery = -1;
                     return finish(scenario, isolated, cluster, published, recovery, note, null);
                 }
@@ -347,6 +354,54 @@ public final class ClusterChaos {
             return lag;
         } catch (Exception e) {
             return 0;
+        }
+    }
+
+    /**
+     * The slowest checkpoint in the job's recent history and where its time went: its slowest task's end-to-end
+     * time, synchronous and asynchronous parts, barrier alignment and the delay until the barrier reached it.
+     */
+    private Map.Entry<Long, String> slowestCheckpoint(LocalCluster cluster, FlinkJob job) {
+        try {
+            JsonNode history = get(cluster, "/jobs/" + job.jobId() + "/checkpoints").path("history");
+            JsonNode worst = null;
+            for (JsonNode c : history) {
+                if (!"COMPLETED".equals(c.path("status").asText())) continue;
+                if (worst == null || c.path("end_to_end_duration").asLong() > worst.path("end_to_end_duration")
+                        .asLong()) worst = c;
+            }
+            if (worst == null) return null;
+            long id = worst.path("id").asLong();
+            Map<String, String> names = new HashMap<>();
+            for (JsonNode v : get(cluster, "/jobs/" + job.jobId()).path("vertices")) {
+                names.put(v.path("id").asText(), v.path("name").asText());
+            }
+            StringBuilder b = new StringBuilder("#" + id + " " + worst.path("end_to_end_duration").asLong() + " ms");
+            JsonNode tasks = get(cluster, "/jobs/" + job.jobId() + "/checkpoints/details/" + id).path("tasks");
+            String slowTask = null;
+            long slowTaskMs = -1;
+            for (var it = tasks.fields(); it.hasNext(); ) {
+                var t = it.next();
+                if (t.getValue().path("end_to_end_duration").asLong() > slowTaskMs) {
+                    slowTaskMs = t.getValue().path("end_to_end_duration").asLong();
+                    slowTask = t.getKey();
+                }
+            }
+            if (slowTask != null) {
+                JsonNode s = get(cluster, "/jobs/" + job.jobId() + "/checkpoints/details/" + id + "/subtasks/"
+                        + slowTask).path("summary");
+                String name = names.getOrDefault(slowTask, slowTask);
+                b.append(", slowest task '").append(name.length() > 60 ? name.substring(0, 60) + "…" : name)
+                        .append("' ").append(slowTaskMs).append(" ms (sync ")
+                        .append(s.path("checkpoint_duration").path("sync").path("max").asLong()).append(", async ")
+                        .append(s.path("checkpoint_duration").path("async").path("max").asLong())
+                        .append(", alignment ").append(s.path("alignment").path("duration").path("max").asLong())
+                        .append(", barrier delay ").append(s.path("start_delay").path("max").asLong())
+                        .append(" ms)");
+            }
+            return Map.entry(worst.path("end_to_end_duration").asLong(), b.toString());
+        } catch (Exception e) {
+            return null;
         }
     }
 

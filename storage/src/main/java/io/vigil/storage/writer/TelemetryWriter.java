@@ -97,6 +97,10 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final Map<RejectReason, AtomicLong> skipped = new EnumMap<>(RejectReason.class);
+    /** Records Kafka holds twice (a collector's spool sending a batch again after a kill): stored once. */
+    private final RepeatFilter repeats = new RepeatFilter();
+    private final AtomicLong repeatsSkipped = new AtomicLong();
+    private final Set<String> collectorTopics;
     /** The batch being read; the one before it may be in flight meanwhile. */
     private List<Pending> pending = new ArrayList<>();
     private Map<TopicPartition, Long> nextOffsets = new HashMap<>();
@@ -139,6 +143,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         for (RejectReason r : RejectReason.values()) {
             skipped.put(r, new AtomicLong());
         }
+        this.collectorTopics = Set.copyOf(config.topics().telemetry());
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -270,6 +275,16 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         }
         Decoded d = wire.decode(r.value());
         if (d.isValid()) {
+            // Only the collectors' topics: their records' origins are one per record (OriginStamper).
+            if (collectorTopics.contains(r.topic())
+                    && !repeats.firstTime(new TopicPartition(r.topic(), r.partition()), d.record().origin())) {
+                long n = repeatsSkipped.incrementAndGet();
+                if (n == 1 || n % 10_000 == 0) {
+                    LOG.info("Skipped {} records Kafka holds twice (a collector's spool sent them again after a "
+                            + "restart); each is stored once", n);
+                }
+                return;
+            }
             pending.add(new Pending(d.record(), r));
         } else {
             skipped.get(d.rejection().reason()).incrementAndGet();
@@ -484,6 +499,8 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
                 }
             }
             Set<TopicPartition> assigned = consumer.assignment();
+            // Read again from the stored offsets: what was read past them is no repeat when it comes again.
+            repeats.forget(unpositioned);
             for (TopicPartition tp : unpositioned) {
                 if (!assigned.contains(tp)) continue;
                 Long next = stored.get(tp);
@@ -540,6 +557,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (partitions.isEmpty()) return;
+            repeats.forget(partitions);
             // The batch in flight commits (its offsets are then in the database) or is dropped, before anything
             // is repositioned from the stored offsets.
             boolean hadInFlight = inFlight != null;
@@ -608,6 +626,11 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
 
     public boolean databaseUp() {
         return databaseUp;
+    }
+
+    /** Records skipped because Kafka held them twice (same origin on the same partition). */
+    public long repeatsSkipped() {
+        return repeatsSkipped.get();
     }
 
     public long skipped(RejectReason reason) {
