@@ -67,7 +67,7 @@ public final class CollectCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         TelemetrySink sink = stdout ? new PrintingSink(out)
                 : new SpoolingPublisher(cfg.bootstrap(), cfg.topics(), cfg.spoolDir(), cfg.spoolMaxBytes(),
-                        new java.util.HashMap<>(cfg.kafkaSecurity(env).clientProperties()));
+                        cfg.kafkaSecurity(env).clientProperties());
         List<Source> sources;
         try {
             sources = sources(cfg, env, InstantSource.system());

@@ -180,7 +180,7 @@ public final class Platform implements AutoCloseable {
         simulator = new ClusterSimulator(simConfig, SimulatorMain.script(component, topology),
                 new OriginStamper(simConfig.collectorId(), now), now);
         KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics,
-                new HashMap<>(KafkaSecurity.from(component).clientProperties()));
+                KafkaSecurity.from(component).clientProperties());
         SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
         FaultControl[] control = new FaultControl[1];
         components.add(Components.of("simulator", () -> {

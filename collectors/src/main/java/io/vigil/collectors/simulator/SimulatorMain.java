@@ -80,8 +80,7 @@ public final class SimulatorMain {
         // As a real collector does (./vigil collect), through a disk spool when one is set: then a Kafka outage
         // neither loses records nor holds up the simulation.
         String spoolDir = settings.optional("simulator.spool-dir");
-        Map<String, Object> kafkaSecurity = new java.util.HashMap<>(
-                io.vigil.model.config.KafkaSecurity.from(settings).clientProperties());
+        Map<String, Object> kafkaSecurity = io.vigil.model.config.KafkaSecurity.from(settings).clientProperties();
         TelemetrySink publisher;
         if (spoolDir == null) {
             KafkaTelemetryPublisher direct = new KafkaTelemetryPublisher(settings.required("kafka.bootstrap"),

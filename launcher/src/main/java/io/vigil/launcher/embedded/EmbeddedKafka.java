@@ -161,7 +161,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The same, each topic with {@code replication} replicas ({@code min.insync.replicas} one less, at least 1). */
     public static void createTopics(String bootstrap, io.vigil.model.config.KafkaSecurity security, Topics topics,
                                     int telemetryPartitions, int replication) throws Exception {
-        Map<String, Object> client = new java.util.HashMap<>(security.clientProperties());
+        Map<String, Object> client = security.clientProperties();
         client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(client)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);

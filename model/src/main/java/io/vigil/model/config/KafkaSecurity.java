@@ -100,8 +100,8 @@ public record KafkaSecurity(Protocol protocol, String mechanism, String username
     }
 
     /** The settings to add to a Kafka producer's, consumer's or admin client's: none in plain text. */
-    public Map<String, String> clientProperties() {
-        Map<String, String> p = new LinkedHashMap<>();
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> p = new LinkedHashMap<>();
         if (protocol == Protocol.PLAINTEXT) return p;
         p.put("security.protocol", "SASL_SSL");
         p.put("sasl.mechanism", mechanism);
@@ -112,6 +112,13 @@ public record KafkaSecurity(Protocol protocol, String mechanism, String username
             p.put("ssl.truststore.type", storeType(truststore));
             if (!blank(truststorePassword)) p.put("ssl.truststore.password", truststorePassword);
         }
+        return p;
+    }
+
+    /** The same as {@link java.util.Properties}, for the Flink connectors' builders. */
+    public java.util.Properties asProperties() {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(clientProperties());
         return p;
     }
 

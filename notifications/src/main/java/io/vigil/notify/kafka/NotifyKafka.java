@@ -42,7 +42,7 @@ public final class NotifyKafka {
                                                       String groupId) {
         return KafkaSource.<AlertEvent>builder()
                 .setBootstrapServers(bootstrap)
-                .setProperties(properties(security))
+                .setProperties(security.asProperties())
                 .setTopics(topics.alerts())
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -55,7 +55,7 @@ public final class NotifyKafka {
                                                            String groupId) {
         return KafkaSource.<NotifyControl>builder()
                 .setBootstrapServers(bootstrap)
-                .setProperties(properties(security))
+                .setProperties(security.asProperties())
                 .setTopics(List.of(topics.silences(), topics.jobs()))
                 .setGroupId(groupId + "-control")
                 .setStartingOffsets(OffsetsInitializer.earliest())
@@ -69,18 +69,12 @@ public final class NotifyKafka {
         String topic = topics.notifications();
         return KafkaSink.<NotificationAttempt>builder()
                 .setBootstrapServers(bootstrap)
-                .setKafkaProducerConfig(properties(security))
+                .setKafkaProducerConfig(security.asProperties())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer((KafkaRecordSerializationSchema<NotificationAttempt>) (a, context, timestamp) ->
                         new ProducerRecord<>(topic, null, a.at().toEpochMilli(),
                                 a.incident().getBytes(StandardCharsets.UTF_8), WireFormat.encode(a)))
                 .build();
-    }
-
-    private static java.util.Properties properties(KafkaSecurity security) {
-        java.util.Properties p = new java.util.Properties();
-        p.putAll(security.clientProperties());
-        return p;
     }
 
     /** An alert that does not decode is skipped with a warning: detection wrote it, so it is a bug, not data. */

@@ -67,7 +67,7 @@ public final class KafkaWiring {
                                                   String transactionalIdPrefix, DeliveryGuarantee guarantee) {
         return KafkaSink.<AlertEvent>builder()
                 .setBootstrapServers(bootstrap)
-                .setKafkaProducerConfig(properties(security))
+                .setKafkaProducerConfig(security.asProperties())
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
@@ -84,7 +84,7 @@ public final class KafkaWiring {
     public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap, KafkaSecurity security, Topics topics) {
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrap)
-                .setKafkaProducerConfig(properties(security))
+                .setKafkaProducerConfig(security.asProperties())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 // A dead letter carries the refused record, which may be as large as Kafka allows, and more in base64.
                 .setProperty("max.request.size", String.valueOf(DeadLetter.MAX_RECORD_BYTES))
@@ -92,12 +92,6 @@ public final class KafkaWiring {
                         new ProducerRecord<>(topics.deadLetter(), null, letter.rejectedAt().toEpochMilli(),
                                 letter.reason().name().getBytes(StandardCharsets.UTF_8), WireFormat.encode(letter)))
                 .build();
-    }
-
-    static Properties properties(KafkaSecurity security) {
-        Properties p = new Properties();
-        p.putAll(security.clientProperties());
-        return p;
     }
 
     /** An alert's Kafka key: its fingerprint, so one problem's events stay in order on one partition. */
