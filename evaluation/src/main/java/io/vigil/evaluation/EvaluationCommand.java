@@ -36,7 +36,7 @@ public final class EvaluationCommand {
                         + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "
                         + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S] | "
-                        + "./vigil bench cluster [--json] [--hosts N] [--seconds S] | "
+                        + "./vigil bench cluster [--json] [--hosts N or LOW,HIGH] [--seconds S] | "
                         + "./vigil chaos [--json] [--scenarios R1,R2,R3,R4,R6,R8,R9] [--hosts N] [--run-seconds S]");
                 code = 2;
             }

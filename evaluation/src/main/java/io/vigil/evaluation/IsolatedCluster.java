@@ -27,11 +27,15 @@ public final class IsolatedCluster implements AutoCloseable {
     private final LocalCluster cluster;
     private final PlatformConfig platform;
     private final Path data;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Ctrl-C or a SIGTERM to a benchmark or chaos run stops its cluster too: no process, port or data left. */
+    private final Thread onExit = new Thread(this::close, "vigil-isolated-cluster-stop");
 
     private IsolatedCluster(LocalCluster cluster, PlatformConfig platform, Path data) {
         this.cluster = cluster;
         this.platform = platform;
         this.data = data;
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     /**
@@ -53,7 +57,7 @@ public final class IsolatedCluster implements AutoCloseable {
         s.put("cluster.flink-rpc-port", String.valueOf(freeRun(1)));
         s.put("db.embedded-port", String.valueOf(freeRun(1)));
         s.putAll(settings);
-        PlatformConfig platform = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, Map.of(), s), home);
+        PlatformConfig platform = PlatformConfig.from(Settings.load(PlatformConfig.catalog(), null, Map.of(), s), home);
         try {
             return new IsolatedCluster(LocalCluster.start(ClusterConfig.from(platform), log, "evaluation", perProcess),
                     platform, data);
@@ -84,6 +88,14 @@ public final class IsolatedCluster implements AutoCloseable {
     /** Stops everything and deletes the data, unless {@code -Dvigil.keep-data=true} asks to keep it (logs too). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        if (Thread.currentThread() != onExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting and the hook runs anyway; this close came first.
+            }
+        }
         cluster.close();
         if (Boolean.getBoolean("vigil.keep-data")) {
             System.err.println("Kept the cluster's data and logs in " + data);

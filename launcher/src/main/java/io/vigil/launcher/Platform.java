@@ -96,7 +96,7 @@ public final class Platform implements AutoCloseable {
         resolved.put("db.url", jdbcUrl);
         resolved.put("db.user", dbUser);
         resolved.put("db.password", dbPassword);
-        Settings component = Settings.load(PlatformConfig.defaults(), null, Map.of(), merged(s, resolved));
+        Settings component = Settings.load(PlatformConfig.catalog(), null, Map.of(), merged(s, resolved));
         startWriter(component);
         startDetection(component, data);
         startNotifications(s, component, data);
@@ -248,7 +248,7 @@ public final class Platform implements AutoCloseable {
         if (s.optional("notify.dashboard-url") == null && config.dashboardEnabled()) {
             notifyValues.put("notify.dashboard-url", dashboardBaseUrl());
         }
-        Settings notifySettings = Settings.load(NotificationJobMain.defaults(), null, Map.of(), notifyValues);
+        Settings notifySettings = Settings.load(NotificationJobMain.settings(), null, Map.of(), notifyValues);
         Optional<Path>[] restored = new Optional[1];
         StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints-notifications"), 1, restored);
         JobClient job = NotificationJobMain.start(env, NotificationJobMain.JobSettings.from(notifySettings, routing));

@@ -3,6 +3,7 @@ package io.vigil.launcher;
 import io.vigil.collectors.simulator.SimulatorMain;
 import io.vigil.detection.DetectionJobMain;
 import io.vigil.model.config.SettingSpecs;
+import io.vigil.model.config.SettingSpecs.Range;
 import io.vigil.model.config.Settings;
 import io.vigil.storage.writer.WriterMain;
 import java.nio.file.Path;
@@ -49,17 +50,20 @@ public record PlatformConfig(
         s.override("kafka.bootstrap", "", "Kafka bootstrap servers (`--kafka`); empty: the launcher's own broker");
         s.override("db.url", "", "JDBC URL of PostgreSQL/TimescaleDB (`--db-url`); empty: the launcher's own "
                 + "PostgreSQL");
-        s.add("kafka.embedded-port", "9092", "port of the embedded broker (`--kafka-port`); `./vigil cluster`: "
+        s.add("kafka.embedded-port", "9092", Range.integer(0, 65535),
+                "port of the embedded broker (`--kafka-port`); `./vigil cluster`: "
                 + "its first broker's");
-        s.add("kafka.telemetry-partitions", "4", "partitions of the telemetry topics the launcher creates");
-        s.add("db.embedded-port", "15432", "port of the embedded PostgreSQL (`--db-port`)");
+        s.add("kafka.telemetry-partitions", "4", Range.integer(1, 256),
+                "partitions of the telemetry topics the launcher creates");
+        s.add("db.embedded-port", "15432", Range.integer(1, 65535), "port of the embedded PostgreSQL (`--db-port`)");
         s.add("data.dir", ".vigil/data", "where the embedded broker and database keep data (`--data-dir`)");
         s.add("data.fresh", "false", "delete `data.dir` first (`--fresh`)");
         s.add("simulator.enabled", "true", "run the simulator (`--no-simulator`)");
-        s.add("simulator.control-port", "8079", "fault-injection endpoint on 127.0.0.1 (`--fault-port`; 0 picks "
+        s.add("simulator.control-port", "8079", Range.integer(0, 65535),
+                "fault-injection endpoint on 127.0.0.1 (`--fault-port`; 0 picks "
                 + "a free port)");
         s.add("dashboard.enabled", "true", "run the dashboard");
-        s.add("dashboard.port", "8080", "the dashboard's port (`--dashboard-port`)");
+        s.add("dashboard.port", "8080", Range.integer(0, 65535), "the dashboard's port (`--dashboard-port`)");
         s.add("dashboard.address", "127.0.0.1", "the address the dashboard listens on (`--dashboard-address`)");
         s.add("dashboard.jar", "dashboard/target/vigil-dashboard.jar", "the dashboard's jar (built by "
                 + "`./mvnw package`)");
@@ -67,7 +71,8 @@ public record PlatformConfig(
                 + "`./vigil user`; read again when it changes");
         s.add("dashboard.admin-password", "", "password of the built-in user `admin`; unset, `./vigil demo` "
                 + "generates one and prints it");
-        s.add("flink.parallelism", "2", "parallelism of the detection job (the local MiniCluster's, or on "
+        s.add("flink.parallelism", "2", Range.integer(1, 64),
+                "parallelism of the detection job (the local MiniCluster's, or on "
                 + "`./vigil cluster`'s session cluster)");
         s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
         return s;
@@ -81,21 +86,21 @@ public record PlatformConfig(
         Path dataDir = home.resolve(s.string("data.dir")).normalize();
         return new PlatformConfig(
                 s.optional("kafka.bootstrap"),
-                s.integer("kafka.embedded-port", 0, 65535),
+                s.integer("kafka.embedded-port"),
                 s.optional("db.url"),
-                s.integer("db.embedded-port", 1, 65535),
+                s.integer("db.embedded-port"),
                 dataDir,
                 s.bool("data.fresh"),
                 s.bool("simulator.enabled"),
                 s.bool("dashboard.enabled"),
-                s.integer("dashboard.port", 0, 65535),
+                s.integer("dashboard.port"),
                 s.string("dashboard.address"),
                 home.resolve(s.string("dashboard.jar")).normalize(),
                 home.resolve(s.string("dashboard.users-file")).normalize(),
                 s.optional("dashboard.admin-password"),
-                s.integer("simulator.control-port", 0, 65535),
-                s.integer("flink.parallelism", 1, 64),
-                s.integer("kafka.telemetry-partitions", 1, 256),
+                s.integer("simulator.control-port"),
+                s.integer("flink.parallelism"),
+                s.integer("kafka.telemetry-partitions"),
                 s);
     }
 }

@@ -240,7 +240,7 @@ public final class VigilCommand {
             }
         }
         try {
-            Settings s = Settings.load(PlatformConfig.defaults(), file, System.getenv(), overrides);
+            Settings s = Settings.load(PlatformConfig.catalog(), file, System.getenv(), overrides);
             return PlatformConfig.from(s, home);
         } catch (Settings.ConfigException e) {
             throw new IllegalArgumentException(e.getMessage());

@@ -50,7 +50,7 @@ class CollectedLeakPagesITCase {
         o.put("simulator.enabled", "false");
         o.put("dashboard.enabled", "false");
         o.put("detection.checkpoint-interval", "1s");
-        PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, Map.of(), o),
+        PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.catalog(), null, Map.of(), o),
                 Path.of("").toAbsolutePath());
         Path tray = dir.resolve("tray");
         MockupServer.copyTree(TRAY, tray);

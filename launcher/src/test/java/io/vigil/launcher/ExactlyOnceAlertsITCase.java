@@ -158,7 +158,7 @@ class ExactlyOnceAlertsITCase {
         overrides.put("detection.group-id", prefix + "detection");
         overrides.put("detection.checkpoint-interval", "1s");
         overrides.put("detection.transactional-id-prefix", prefix + "detection");
-        Settings settings = Settings.load(DetectionJobMain.defaults(), null, Map.of(), overrides);
+        Settings settings = Settings.load(DetectionJobMain.settings(), null, Map.of(), overrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         JobClient job = failMidStream

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 class KafkaSecurityITCase {
 
     static final Topics TOPICS = Topics.defaults();
-    static final Settings SETTINGS = Settings.load(PlatformConfig.defaults(), null, Map.of(), Map.of());
+    static final Settings SETTINGS = Settings.load(PlatformConfig.catalog(), null, Map.of(), Map.of());
     static Path data;
     static EmbeddedKafka kafka;
     static KafkaTls tls;

@@ -98,7 +98,7 @@ class KubernetesManifestsTest {
      */
     @Test
     void theKafkaUsersHaveTheAclsOfKafkaAccessAndTheComponentsUseThem() throws Exception {
-        io.vigil.model.config.Settings defaults = io.vigil.model.config.Settings.load(PlatformConfig.defaults(), null,
+        io.vigil.model.config.Settings defaults = io.vigil.model.config.Settings.load(PlatformConfig.catalog(), null,
                 Map.of(), Map.of());
         for (io.vigil.launcher.cluster.KafkaAccess.Role role : io.vigil.launcher.cluster.KafkaAccess.Role.values()) {
             Map<String, Object> user = ofKind("KafkaUser").stream().filter(u -> name(u).equals(role.user()))

@@ -106,7 +106,7 @@ class NotificationsITCase {
         values.put("notify.checkpoint-interval", "1s");
         values.put("notify.retry-initial", "200ms");
         values.put("notify.retry-max", "2s");
-        Settings settings = Settings.load(NotificationJobMain.defaults(), null, Map.of(), values);
+        Settings settings = Settings.load(NotificationJobMain.settings(), null, Map.of(), values);
         StreamExecutionEnvironment env = flinkConf == null ? StreamExecutionEnvironment.getExecutionEnvironment()
                 : StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         return NotificationJobMain.start(env,

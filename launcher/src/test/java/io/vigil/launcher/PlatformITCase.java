@@ -82,7 +82,7 @@ class PlatformITCase {
         o.put("dashboard.users-file", Path.of("target", "it-users-" + UUID.randomUUID()).toString());
         o.put("detection.checkpoint-interval", "1s");
         o.put("writer.flush-interval", "200ms");
-        Settings s = Settings.load(PlatformConfig.defaults(), null, Map.of(), o);
+        Settings s = Settings.load(PlatformConfig.catalog(), null, Map.of(), o);
         config = PlatformConfig.from(s, Path.of("").toAbsolutePath());
         platform = Platform.start(config, new PrintStream(System.out, true, StandardCharsets.UTF_8));
     }

@@ -58,8 +58,9 @@ class PreflightTest {
         assertThat(topology.hosts().stream().map(h -> h.rack().substring(0, 1)).distinct()).hasSize(16); // rows A–P
         Path file = dir.resolve("vigil.properties");
         java.nio.file.Files.writeString(file, "simulator.fault-script=chaos\n");
-        PlatformConfig badScript = parse("--config", file.toString(), "--db-port", "1", "--kafka-port", "0",
-                "--dashboard-port", "0", "--fault-port", "0");
-        assertThatThrownBy(() -> Preflight.check(badScript)).hasMessageContaining("simulator.fault-script");
+        // Refused as the settings are read, before any preflight: the catalog says which scripts there are.
+        assertThatThrownBy(() -> parse("--config", file.toString(), "--db-port", "1", "--kafka-port", "0",
+                "--dashboard-port", "0", "--fault-port", "0")).hasMessageContaining("simulator.fault-script")
+                .hasMessageContaining("one of demo, none");
     }
 }

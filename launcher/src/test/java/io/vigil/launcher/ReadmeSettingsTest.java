@@ -17,15 +17,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's configuration table is rendered from the components' setting catalogs ({@link SettingSpecs}: each key
- * with its default and description, defined once in the component that reads it) and must equal that rendering. On
- * drift the test writes the rendered table to {@code target/configuration-table.md}, to paste into the README.
+ * with its default, allowed values and description, defined once in the component that reads it) and must equal
+ * that rendering. On drift the test writes the rendered table to {@code target/configuration-table.md}, to paste into the README.
  */
 class ReadmeSettingsTest {
 
     static String readmeTable() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         String section = readme.substring(readme.indexOf("\n## Configuration"));
-        int start = section.indexOf("| key | default | meaning |");
+        int start = section.indexOf("| key | default | allowed | meaning |");
         int end = section.indexOf("\n\n", start);
         return section.substring(start, end + 1);
     }

@@ -4,6 +4,7 @@ import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.SettingSpecs;
+import io.vigil.model.config.SettingSpecs.Range;
 import io.vigil.model.config.Settings;
 import io.vigil.notify.delivery.DeliveryConfig;
 import io.vigil.notify.kafka.NotifyKafka;
@@ -46,7 +47,7 @@ public final class NotificationJobMain {
                         + "without limit");
         s.add("notify.request-timeout", "10s",
                 "limit of one HTTP request to a receiver");
-        s.add("notify.max-in-flight", "10000",
+        s.add("notify.max-in-flight", "10000", Range.integer(1, 1_000_000),
                 "notifications in delivery at once; beyond it the notification job (only) is back-pressured");
         return s;
     }
@@ -76,7 +77,7 @@ public final class NotificationJobMain {
             DeliveryConfig delivery = new DeliveryConfig(s.duration("notify.retry-initial"), s.duration("notify.retry-max"),
                     s.duration("notify.give-up-after"), s.duration("notify.request-timeout"));
             NotifyConfig config = new NotifyConfig(routing, s.optional("notify.dashboard-url"),
-                    s.duration("notify.orphan-timeout"), delivery, s.integer("notify.max-in-flight", 1, 1_000_000));
+                    s.duration("notify.orphan-timeout"), delivery, s.integer("notify.max-in-flight"));
             return new JobSettings(s.required("kafka.bootstrap"), KafkaSecurity.from(s), CommonSettings.topics(s), s.required("notify.group-id"),
                     s.duration("notify.checkpoint-interval"), config);
         }
@@ -110,7 +111,7 @@ public final class NotificationJobMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        Settings settings = Settings.load(settings(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobClient client = start(env, JobSettings.from(settings));
         // `flink run --detached` (./vigil cluster submits so): submitted is done; attached, wait for the job's end.

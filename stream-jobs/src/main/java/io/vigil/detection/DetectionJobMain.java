@@ -13,6 +13,7 @@ import io.vigil.model.Topics;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.SettingSpecs;
+import io.vigil.model.config.SettingSpecs.Range;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,7 +39,7 @@ public final class DetectionJobMain {
                 "Flink checkpoint interval (with exactly-once delivery, also the alert delay)");
         s.add("detection.transactional-id-prefix", "vigil-detection",
                 "transactional ids of the exactly-once alert sink");
-        s.add("detection.alert-delivery", "exactly-once",
+        s.add("detection.alert-delivery", "exactly-once", Range.oneOf("exactly-once", "at-least-once"),
                 "`exactly-once` (Kafka transactions, visible on checkpoint) or `at-least-once`");
         s.add("detection.max-out-of-orderness", "2s",
                 "watermark delay behind the newest sample");
@@ -48,14 +49,15 @@ public final class DetectionJobMain {
         s.add("detection.idle-timeout", "10s",
                 "a silent partition stops holding back the watermark");
         s.add("detection.max-future-skew", "5m",
+                Range.duration(java.time.Duration.ZERO, java.time.Duration.ofDays(1)),
                 "samples stamped further ahead are dead-lettered (`FUTURE_TIMESTAMP`)");
-        s.add("thermal.fire-after-samples", "3",
+        s.add("thermal.fire-after-samples", "3", Range.integer(1, 1000),
                 "consecutive hot samples before a THERMAL alert fires");
-        s.add("thermal.resolve-after-samples", "5",
+        s.add("thermal.resolve-after-samples", "5", Range.integer(1, 1000),
                 "consecutive cool samples before it resolves");
-        s.add("thermal.resolve-margin-c", "3",
+        s.add("thermal.resolve-margin-c", "3", Range.decimal(0, 50),
                 "\"cool\" means this far under the device's slowdown threshold, and no thermal throttle reason");
-        s.add("thermal.default-slowdown-c", "87",
+        s.add("thermal.default-slowdown-c", "87", Range.decimal(30, 130),
                 "threshold for samples that do not carry the device's own");
         s.add("thermal.entity-timeout", "2m",
                 "a GPU silent this long (event time) is forgotten; its firing alert is closed");
@@ -69,86 +71,86 @@ public final class DetectionJobMain {
                 "an alert waits this long past its detection (event time) for a cause detected after it, before it "
                         + "pages (0–10m)");
         StragglerConfig st = StragglerConfig.defaults();
-        s.add("straggler.min-ranks", String.valueOf(st.minRanks()),
+        s.add("straggler.min-ranks", String.valueOf(st.minRanks()), Range.integer(3, 100_000),
                 "jobs with fewer reporting ranks are not judged (a median of two says nothing)");
-        s.add("straggler.warmup-windows", String.valueOf(st.warmupWindows()),
+        s.add("straggler.warmup-windows", String.valueOf(st.warmupWindows()), Range.integer(0, 100_000),
                 "windows of a job observed before any rank is judged (start-up, warm-up)");
-        s.add("straggler.z-threshold", String.valueOf(st.zThreshold()),
+        s.add("straggler.z-threshold", String.valueOf(st.zThreshold()), Range.decimal(1, 100),
                 "robust z-score (spreads from the job's median) a signal must pass");
-        s.add("straggler.min-clock-drop", String.valueOf(st.minClockDrop()),
+        s.add("straggler.min-clock-drop", String.valueOf(st.minClockDrop()), Range.decimal(0, 1),
                 "SM clock under the job's median by at least this fraction");
-        s.add("straggler.min-activity-gap-pct", String.valueOf(st.minActivityGapPct()),
+        s.add("straggler.min-activity-gap-pct", String.valueOf(st.minActivityGapPct()), Range.decimal(0, 100),
                 "SM-activity gap from the median, percentage points (tensor activity at 2/3 of it)");
-        s.add("straggler.min-step-deviation", String.valueOf(st.minStepDeviation()),
+        s.add("straggler.min-step-deviation", String.valueOf(st.minStepDeviation()), Range.decimal(0, 100),
                 "step cost over the rank's own usual, beyond the job's own change, by at least this fraction");
-        s.add("straggler.baseline-alpha", String.valueOf(st.baselineAlpha()),
+        s.add("straggler.baseline-alpha", String.valueOf(st.baselineAlpha()), Range.decimal(0, 1),
                 "learning rate of each rank's usual clock, activity and step cost, per window");
-        s.add("straggler.fire-windows", String.valueOf(st.fireWindows()),
+        s.add("straggler.fire-windows", String.valueOf(st.fireWindows()), Range.integer(1, 62),
                 "deviant windows among the last `history-windows` that fire an alert");
-        s.add("straggler.history-windows", String.valueOf(st.historyWindows()),
+        s.add("straggler.history-windows", String.valueOf(st.historyWindows()), Range.integer(1, 62),
                 "windows the fire rule looks back over");
-        s.add("straggler.resolve-windows", String.valueOf(st.resolveWindows()),
+        s.add("straggler.resolve-windows", String.valueOf(st.resolveWindows()), Range.integer(1, 10_000),
                 "consecutive normal windows that resolve a firing alert");
-        s.add("straggler.host-fraction", String.valueOf(st.hostFraction()),
+        s.add("straggler.host-fraction", String.valueOf(st.hostFraction()), Range.decimal(0.01, 1),
                 "share of a host's ranks in the job that, all deviant, make one host-level alert");
-        s.add("stall.fraction", "0.9",
+        s.add("stall.fraction", "0.9", Range.decimal(0.5, 1),
                 "share of reporting ranks that must be paused at once");
-        s.add("stall.max-tensor-pct", "5",
+        s.add("stall.max-tensor-pct", "5", Range.decimal(0, 100),
                 "a paused rank's tensor activity is at most this");
-        s.add("stall.paused-power-fraction", "0.3",
+        s.add("stall.paused-power-fraction", "0.3", Range.decimal(0, 1),
                 "a paused rank draws at most this share of its power limit");
-        s.add("stall.max-link-bps", "1e9",
+        s.add("stall.max-link-bps", "1e9", Range.decimal(0, 1e13),
                 "a paused rank moves at most this over NVLink and PCIe (bytes/s)");
-        s.add("stall.spinning-util-pct", "80",
+        s.add("stall.spinning-util-pct", "80", Range.decimal(0, 100),
                 "median utilisation at or above which a pause is \"spinning\" (ranks waiting in a collective)");
         s.add("stall.min-spinning", "60s",
                 "a spinning pause alerts after the larger of this and `learned-factor` times the job's longest "
                         + "recent pause");
         s.add("stall.min-idle", "4m",
                 "the same for an idle pause (utilisation near 0: checkpoints, evaluation, data waits)");
-        s.add("stall.learned-factor", "1.5",
+        s.add("stall.learned-factor", "1.5", Range.decimal(1, 100),
                 "margin over the job's own normal pauses");
         s.add("stall.max", "5m",
                 "the threshold never exceeds this, so a stall is paged well before a collective times out");
-        s.add("stall.resume-windows", "3",
+        s.add("stall.resume-windows", "3", Range.integer(1, 10_000),
                 "consecutive active windows that end a pause and resolve its alert");
         s.add("health.silence-timeout", "15s",
                 "event time without a sample after which a GPU (all its GPUs at once: its host) is lost");
         s.add("health.entity-timeout", "10m",
                 "a host silent this long is forgotten, its alerts resolved");
-        s.add("health.lost-resolve-samples", "3",
+        s.add("health.lost-resolve-samples", "3", Range.integer(1, 10_000),
                 "consecutive healthy samples that resolve a GPU_LOST alert");
         s.add("health.xid-hold", "10m",
                 "an XID alert resolves after this long without the same XID again");
-        s.add("health.cold-plate-delta-c", "5",
+        s.add("health.cold-plate-delta-c", "5", Range.decimal(0.1, 100),
                 "a GPU this much hotter than its host peers at similar power, beyond its own usual, is suspect");
-        s.add("health.similar-power-fraction", "0.15",
+        s.add("health.similar-power-fraction", "0.15", Range.decimal(0, 1),
                 "peers count as at similar power within this share of the power limit");
-        s.add("health.cold-plate-fire-samples", "3",
+        s.add("health.cold-plate-fire-samples", "3", Range.integer(1, 10_000),
                 "consecutive suspect samples that fire a COLD_PLATE alert");
-        s.add("health.cold-plate-resolve-samples", "10",
+        s.add("health.cold-plate-resolve-samples", "10", Range.integer(1, 10_000),
                 "consecutive normal samples that resolve it");
-        s.add("health.cold-plate-warmup-samples", "20",
+        s.add("health.cold-plate-warmup-samples", "20", Range.integer(0, 100_000),
                 "samples a GPU's usual difference is learned over before it is judged");
-        s.add("facility.fire-samples", "3",
+        s.add("facility.fire-samples", "3", Range.integer(1, 10_000),
                 "consecutive bad samples that fire a facility alert (a leak fires at once)");
-        s.add("facility.resolve-samples", "10",
+        s.add("facility.resolve-samples", "10", Range.integer(1, 10_000),
                 "consecutive good samples that resolve it");
-        s.add("facility.warmup-samples", "10",
+        s.add("facility.warmup-samples", "10", Range.integer(1, 100_000),
                 "samples a CDU's usual flow, pressure and supply temperature are learned over first");
-        s.add("cooling.flow-loss-fraction", "0.7",
+        s.add("cooling.flow-loss-fraction", "0.7", Range.decimal(0, 1),
                 "flow under this share of the CDU's usual is a flow loss");
-        s.add("cooling.pressure-loss-fraction", "0.7",
+        s.add("cooling.pressure-loss-fraction", "0.7", Range.decimal(0, 1),
                 "differential pressure under this share of its usual is a pressure loss");
-        s.add("cooling.supply-rise-c", "5",
+        s.add("cooling.supply-rise-c", "5", Range.decimal(0, 100),
                 "supply temperature this far over its usual (the set-point it holds) is too warm");
-        s.add("cooling.supply-max-c", "45",
+        s.add("cooling.supply-max-c", "45", Range.decimal(0, 150),
                 "supply temperature over this is too warm whatever the history");
-        s.add("cooling.inlet-air-max-c", "27",
+        s.add("cooling.inlet-air-max-c", "27", Range.decimal(0, 100),
                 "rack or chassis inlet air over this (ASHRAE's recommended 27 °C) is too warm");
-        s.add("power.pdu-warn-fraction", "0.9",
+        s.add("power.pdu-warn-fraction", "0.9", Range.decimal(0, 2),
                 "a rack PDU over this share of its capacity is near its limit (WARNING)");
-        s.add("power.pdu-critical-fraction", "0.97",
+        s.add("power.pdu-critical-fraction", "0.97", Range.decimal(0, 2),
                 "... and over this share, CRITICAL");
         s.add("facility.entity-timeout", "10m",
                 "a facility device silent this long is forgotten");
@@ -167,36 +169,36 @@ public final class DetectionJobMain {
 
         public static JobSettings from(Settings s) {
             ThermalConfig thermal = new ThermalConfig(
-                    s.integer("thermal.fire-after-samples", 1, 1000),
-                    s.integer("thermal.resolve-after-samples", 1, 1000),
-                    s.decimal("thermal.resolve-margin-c", 0, 50),
-                    s.decimal("thermal.default-slowdown-c", 30, 130),
+                    s.integer("thermal.fire-after-samples"),
+                    s.integer("thermal.resolve-after-samples"),
+                    s.decimal("thermal.resolve-margin-c"),
+                    s.decimal("thermal.default-slowdown-c"),
                     s.duration("thermal.entity-timeout"));
-            StragglerConfig straggler = new StragglerConfig(s.integer("straggler.min-ranks", 3, 100_000),
-                    s.integer("straggler.warmup-windows", 0, 100_000), s.decimal("straggler.z-threshold", 1, 100),
-                    s.decimal("straggler.min-clock-drop", 0, 1), s.decimal("straggler.min-activity-gap-pct", 0, 100),
-                    s.decimal("straggler.min-step-deviation", 0, 100),
-                    s.decimal("straggler.baseline-alpha", 0, 1), s.integer("straggler.fire-windows", 1, 62),
-                    s.integer("straggler.history-windows", 1, 62), s.integer("straggler.resolve-windows", 1, 10_000),
-                    s.decimal("straggler.host-fraction", 0.01, 1));
-            SyncStallConfig stall = new SyncStallConfig(s.decimal("stall.fraction", 0.5, 1),
-                    s.decimal("stall.max-tensor-pct", 0, 100), s.decimal("stall.paused-power-fraction", 0, 1),
-                    s.decimal("stall.max-link-bps", 0, 1e13), s.decimal("stall.spinning-util-pct", 0, 100),
+            StragglerConfig straggler = new StragglerConfig(s.integer("straggler.min-ranks"),
+                    s.integer("straggler.warmup-windows"), s.decimal("straggler.z-threshold"),
+                    s.decimal("straggler.min-clock-drop"), s.decimal("straggler.min-activity-gap-pct"),
+                    s.decimal("straggler.min-step-deviation"),
+                    s.decimal("straggler.baseline-alpha"), s.integer("straggler.fire-windows"),
+                    s.integer("straggler.history-windows"), s.integer("straggler.resolve-windows"),
+                    s.decimal("straggler.host-fraction"));
+            SyncStallConfig stall = new SyncStallConfig(s.decimal("stall.fraction"),
+                    s.decimal("stall.max-tensor-pct"), s.decimal("stall.paused-power-fraction"),
+                    s.decimal("stall.max-link-bps"), s.decimal("stall.spinning-util-pct"),
                     s.duration("stall.min-spinning"), s.duration("stall.min-idle"),
-                    s.decimal("stall.learned-factor", 1, 100), s.duration("stall.max"),
-                    s.integer("stall.resume-windows", 1, 10_000));
+                    s.decimal("stall.learned-factor"), s.duration("stall.max"),
+                    s.integer("stall.resume-windows"));
             HostHealthConfig health = new HostHealthConfig(s.duration("health.silence-timeout"),
-                    s.duration("health.entity-timeout"), s.integer("health.lost-resolve-samples", 1, 10_000),
-                    s.duration("health.xid-hold"), s.decimal("health.cold-plate-delta-c", 0.1, 100),
-                    s.decimal("health.similar-power-fraction", 0, 1), s.integer("health.cold-plate-fire-samples", 1, 10_000),
-                    s.integer("health.cold-plate-resolve-samples", 1, 10_000),
-                    s.integer("health.cold-plate-warmup-samples", 0, 100_000));
-            FacilityConfig facility = new FacilityConfig(s.integer("facility.fire-samples", 1, 10_000),
-                    s.integer("facility.resolve-samples", 1, 10_000), s.integer("facility.warmup-samples", 1, 100_000),
-                    s.decimal("cooling.flow-loss-fraction", 0, 1), s.decimal("cooling.pressure-loss-fraction", 0, 1),
-                    s.decimal("cooling.supply-rise-c", 0, 100), s.decimal("cooling.supply-max-c", 0, 150),
-                    s.decimal("cooling.inlet-air-max-c", 0, 100), s.decimal("power.pdu-warn-fraction", 0, 2),
-                    s.decimal("power.pdu-critical-fraction", 0, 2), s.duration("facility.entity-timeout"));
+                    s.duration("health.entity-timeout"), s.integer("health.lost-resolve-samples"),
+                    s.duration("health.xid-hold"), s.decimal("health.cold-plate-delta-c"),
+                    s.decimal("health.similar-power-fraction"), s.integer("health.cold-plate-fire-samples"),
+                    s.integer("health.cold-plate-resolve-samples"),
+                    s.integer("health.cold-plate-warmup-samples"));
+            FacilityConfig facility = new FacilityConfig(s.integer("facility.fire-samples"),
+                    s.integer("facility.resolve-samples"), s.integer("facility.warmup-samples"),
+                    s.decimal("cooling.flow-loss-fraction"), s.decimal("cooling.pressure-loss-fraction"),
+                    s.decimal("cooling.supply-rise-c"), s.decimal("cooling.supply-max-c"),
+                    s.decimal("cooling.inlet-air-max-c"), s.decimal("power.pdu-warn-fraction"),
+                    s.decimal("power.pdu-critical-fraction"), s.duration("facility.entity-timeout"));
             DetectionConfig detection = new DetectionConfig(CommonSettings.topics(s),
                     s.duration("detection.max-out-of-orderness"), s.duration("detection.idle-timeout"),
                     s.duration("detection.max-future-skew"), thermal, s.duration("detection.job-window"),
@@ -242,7 +244,7 @@ public final class DetectionJobMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        Settings settings = Settings.load(settings(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobClient client = start(env, JobSettings.from(settings));
         // `flink run --detached` (./vigil cluster submits so): submitted is done; attached, wait for the job's end.

@@ -6,6 +6,7 @@ import io.vigil.collectors.spool.SpoolingPublisher;
 import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.SettingSpecs;
+import io.vigil.model.config.SettingSpecs.Range;
 import io.vigil.model.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,24 +24,24 @@ public final class SimulatorMain {
         SettingSpecs s = new SettingSpecs().addAll(CommonSettings.kafkaSettings());
         s.add("simulator.cluster", "demo",
                 "the simulated site's cluster name, in every record");
-        s.add("simulator.hosts", "64",
+        s.add("simulator.hosts", "64", Range.integer(1, 20_000),
                 "simulated hosts, 8 GPUs each (`--hosts`)");
-        s.add("simulator.jobs", "4",
+        s.add("simulator.jobs", "4", Range.integer(0, 1000),
                 "simulated training jobs");
-        s.add("simulator.speed", "1",
+        s.add("simulator.speed", "1", Range.decimal(0.01, 1000),
                 "simulated time runs this many times faster than real time (`--speed`)");
         s.add("simulator.interval", "1s",
                 "sample interval");
-        s.add("simulator.seed", "42",
+        s.add("simulator.seed", "42", Range.integer(Integer.MIN_VALUE, Integer.MAX_VALUE),
                 "random seed of the simulation");
-        s.add("simulator.fault-script", "demo",
+        s.add("simulator.fault-script", "demo", Range.oneOf("demo", "none"),
                 "`demo` (scripted faults) or `none` (`--no-faults`)");
         s.add("simulator.collector-id", "simulator-1",
                 "the collector id in every record's origin");
         s.add("simulator.shard-index", "0",
                 "this collector publishes the hosts `i` with `i mod shard-count = shard-index` (the others' "
                         + "facility records go to shard 0); `./vigil cluster` sets it per collector");
-        s.add("simulator.shard-count", "1",
+        s.add("simulator.shard-count", "1", Range.integer(1, 10_000),
                 "how many collectors share the simulated hosts");
         s.add("simulator.clock-ahead", "0s",
                 "the simulated collector's clock runs this far ahead (the failure tests' skewed collector)");
@@ -57,10 +58,10 @@ public final class SimulatorMain {
 
     public static SimulatorConfig config(Settings s) {
         SimulatorConfig base = new SimulatorConfig(s.required("simulator.cluster"), 1, 1, 1, 8, 4,
-                s.integer("simulator.jobs", 0, 1000), s.duration("simulator.interval"),
-                s.decimal("simulator.speed", 0.01, 1000), s.integer("simulator.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                s.integer("simulator.jobs"), s.duration("simulator.interval"),
+                s.decimal("simulator.speed"), s.integer("simulator.seed"),
                 s.required("simulator.collector-id"));
-        return base.withHosts(s.integer("simulator.hosts", 1, 20_000));
+        return base.withHosts(s.integer("simulator.hosts"));
     }
 
     /** {@code demo}: the demo's scripted faults; {@code none}: a healthy cluster until faults are injected. */
@@ -75,7 +76,7 @@ public final class SimulatorMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        Settings settings = Settings.load(settings(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         SimulatorConfig config = config(settings);
         // As a real collector does (./vigil collect), through a disk spool when one is set: then a Kafka outage
         // neither loses records nor holds up the simulation.
@@ -94,7 +95,7 @@ public final class SimulatorMain {
         // A collector whose clock runs fast (the failure tests set it): its records are stamped this far ahead.
         long now = Clock.systemUTC().millis() + settings.duration("simulator.clock-ahead").toMillis();
         ClusterTopology topology = ClusterTopology.build(config);
-        int shards = settings.integer("simulator.shard-count", 1, 10_000);
+        int shards = settings.integer("simulator.shard-count");
         int shard = settings.integer("simulator.shard-index", 0, shards - 1);
         OriginStamper stamper = new OriginStamper(config.collectorId(), now);
         // Split into shards, each process simulates the whole site and stamps only what it publishes.

@@ -24,13 +24,14 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * {@code ./vigil bench cluster [--json] [--hosts N] [--seconds S]}: the whole path on {@code ./vigil cluster}, every
- * stage its own processes — simulated collectors → Kafka (3 brokers) → Flink detection (2 TaskManagers) → writers →
+ * {@code ./vigil bench cluster [--json] [--hosts N | --hosts LOW,HIGH] [--seconds S]}: the whole path on
+ * {@code ./vigil cluster}, every stage its own processes — simulated collectors → Kafka (3 brokers) → Flink detection (2 TaskManagers) → writers →
  * PostgreSQL, with alerts flowing. It measures, over a window after a warm-up, the records each stage took in, the CPU
  * each stage's processes used (their own CPU time, read from the OS), the lag of the detection job's and the writers'
  * consumer groups, and the end-to-end lag (the wall clock minus the newest stored GPU sample's time). From records/s
  * per core it says how many cores each stage would need for 100,000 GPUs at 1 Hz, and which stage is the bottleneck.
- * All stages share this machine's cores, so a stage's throughput is what it did, not what it could do alone.
+ * All stages share this machine's cores, so a stage's throughput is what it did, not what it could do alone. With two
+ * loads it runs twice and splits each stage's cores into a fixed part and a cost per record ({@link Marginal}).
  */
 public final class ClusterBenchmark {
 
@@ -42,27 +43,75 @@ public final class ClusterBenchmark {
                          double storedGpuPerSecond, double endToEndLagP50Seconds, double endToEndLagP99Seconds,
                          long detectionLagEnd, long writerLagEnd, long alerts, List<Stage> stages, String bottleneck) {}
 
+    /**
+     * One stage's cost as a line through two runs at different loads: {@code cores = fixedCores + coresPerGpuRecord
+     * x GPU records/s}. The fixed part is what the stage's processes spend with no load (heartbeats, checkpoints,
+     * replication fetches, a JVM's own work); the marginal part is what each further record costs. Two points only:
+     * a line, not a fit.
+     */
+    public record Marginal(String stage, double fixedCores, double gpuRecordsPerMarginalCoreSecond,
+                           double coresFor100kGpus) {}
+
     private ClusterBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         boolean json = false;
-        int hosts = 256;
+        List<Integer> hosts = List.of(256);
         int seconds = 120;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
-                case "--hosts" -> hosts = Integer.parseInt(args[++i]);
-                case "--gpus" -> hosts = Math.max(1, Integer.parseInt(args[++i]) / 8);
+                case "--hosts" -> hosts = java.util.Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .map(Integer::parseInt).toList();
+                case "--gpus" -> hosts = List.of(Math.max(1, Integer.parseInt(args[++i]) / 8));
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--json, --hosts N or --gpus N, --seconds S)");
+                        + " (--json, --hosts N or --hosts LOW,HIGH, --gpus N, --seconds S)");
             }
         }
-        Result r = run(hosts, seconds, json ? System.err : System.out);
+        if (hosts.size() > 2 || (hosts.size() == 2 && hosts.get(0) >= hosts.get(1))) {
+            throw new IllegalArgumentException("--hosts takes one load, or two (LOW,HIGH, LOW < HIGH) for the "
+                    + "marginal cost per record");
+        }
+        List<Result> runs = new ArrayList<>();
+        for (int h : hosts) {
+            runs.add(run(h, seconds, json ? System.err : System.out));
+            if (!json) print(runs.get(runs.size() - 1), System.out);
+        }
+        List<Marginal> marginal = runs.size() == 2 ? marginal(runs.get(0), runs.get(1)) : List.of();
         if (json) {
-            System.out.println(io.vigil.model.WireFormat.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
-        } else {
-            print(r, System.out);
+            Object out = runs.size() == 1 ? runs.get(0) : Map.of("runs", runs, "marginal", marginal);
+            System.out.println(io.vigil.model.WireFormat.mapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(out));
+        } else if (!marginal.isEmpty()) {
+            printMarginal(runs.get(0), runs.get(1), marginal, System.out);
+        }
+    }
+
+    /** Each stage's line through the two runs (see {@link Marginal}). */
+    static List<Marginal> marginal(Result low, Result high) {
+        List<Marginal> out = new ArrayList<>();
+        for (Stage h : high.stages()) {
+            Stage l = low.stages().stream().filter(s -> s.name().equals(h.name())).findFirst().orElseThrow();
+            double records = h.gpuRecordsPerSecond() - l.gpuRecordsPerSecond();
+            double perRecord = records <= 0 ? Double.NaN : (h.cores() - l.cores()) / records;
+            double fixed = l.cores() - perRecord * l.gpuRecordsPerSecond();
+            boolean line = perRecord > 0;
+            out.add(new Marginal(h.name(), line ? Math.round(fixed * 1000) / 1000.0 : Double.NaN,
+                    line ? round(1 / perRecord) : Double.NaN,
+                    line ? round(fixed + perRecord * 100_000) : Double.NaN));
+        }
+        return out;
+    }
+
+    static void printMarginal(Result low, Result high, List<Marginal> marginal, PrintStream out) {
+        out.printf("Marginal cost per record, between %,d and %,d GPUs (cores = fixed + per record x records/s)%n",
+                low.gpus(), high.gpus());
+        out.printf("  %-11s %11s %26s %14s%n", "stage", "fixed cores", "GPU rec/s per marginal core",
+                "cores @100k");
+        for (Marginal m : marginal) {
+            out.printf("  %-11s %11.3f %,26.0f %14.1f%n", m.stage(), m.fixedCores(),
+                    m.gpuRecordsPerMarginalCoreSecond(), m.coresFor100kGpus());
         }
     }
 

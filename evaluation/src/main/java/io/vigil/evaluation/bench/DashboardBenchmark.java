@@ -65,7 +65,7 @@ public final class DashboardBenchmark {
         o.put("simulator.hosts", String.valueOf(Math.max(1, gpus / 8)));
         o.put("simulator.fault-script", "none");
         Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
-        PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.defaults(), null, System.getenv(), o), home);
+        PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.catalog(), null, System.getenv(), o), home);
         log.println("Starting the platform with " + gpus + " simulated GPUs...");
         try (Platform platform = Platform.start(config, log)) {
             String base = platform.dashboardUrl();

@@ -170,12 +170,12 @@ public final class StorageBenchmark {
             }
             DataSource db = database(pg, "vigil_from_kafka");
             String url = ((PGSimpleDataSource) db).getUrl();
-            Map<String, String> settings = new java.util.LinkedHashMap<>(WriterMain.defaults());
+            Map<String, String> settings = new java.util.LinkedHashMap<>();
             settings.put("kafka.bootstrap", kafka.bootstrapServers());
             settings.put("db.url", url);
             settings.put("db.user", EmbeddedDatabase.USER);
             settings.put("db.password", EmbeddedDatabase.PASSWORD);
-            WriterConfig config = WriterMain.config(Settings.load(settings, null, Map.of(), Map.of()));
+            WriterConfig config = WriterMain.config(Settings.load(WriterMain.settings(), null, Map.of(), settings));
             TelemetryWriter writer = new TelemetryWriter(config, java.time.Clock.systemUTC());
             Thread thread = new Thread(writer, "bench-writer");
             thread.start();

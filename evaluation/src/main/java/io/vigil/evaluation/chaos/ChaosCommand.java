@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./vigil chaos [--json] [--scenarios R1,R3,...] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]}:
- * runs the failure scenarios, each on a fresh {@code ./vigil cluster} (with {@code --kafka-security sasl-ssl} a
- * cluster whose Kafka takes SASL/SCRAM over TLS only, every component its own user with ACLs), and prints what was lost, repeated and how long recovery took. The
+ * {@code ./vigil chaos [--json] [--scenarios R1,R3,...] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]
+ * [--hostile-records N] [--hostile-rate R]}: runs the failure scenarios, each on a fresh {@code ./vigil cluster} (with
+ * {@code --kafka-security sasl-ssl} a cluster whose Kafka takes SASL/SCRAM over TLS only, every component its own
+ * user with ACLs), and prints what was lost, repeated and how long recovery took. The
  * progress goes to stderr, the table (or the JSON array) to stdout. Exit code 1 when a scenario lost or repeated
  * something or did not recover.
  */
@@ -24,6 +25,8 @@ public final class ChaosCommand {
         List<ClusterChaos.Scenario> scenarios = new ArrayList<>(List.of(ClusterChaos.Scenario.values()));
         int hosts = 16;
         int runSeconds = 30;
+        long hostileRecords = ClusterChaos.DEFAULT_HOSTILE_RECORDS;
+        double hostileRate = ClusterChaos.DEFAULT_HOSTILE_RATE;
         Map<String, String> settings = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -42,11 +45,14 @@ public final class ChaosCommand {
                 case "--hosts" -> hosts = Integer.parseInt(value(args, ++i));
                 case "--run-seconds" -> runSeconds = Integer.parseInt(value(args, ++i));
                 case "--kafka-security" -> settings.put("cluster.kafka-security", value(args, ++i));
+                case "--hostile-records" -> hostileRecords = Long.parseLong(value(args, ++i));
+                case "--hostile-rate" -> hostileRate = Double.parseDouble(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
-        ClusterChaos chaos = new ClusterChaos(home, hosts, Duration.ofSeconds(runSeconds), settings, err);
+        ClusterChaos chaos = new ClusterChaos(home, hosts, Duration.ofSeconds(runSeconds), settings, hostileRecords,
+                hostileRate, err);
         List<ChaosResult> results = new ArrayList<>();
         for (ClusterChaos.Scenario s : scenarios) {
             try {

@@ -5,7 +5,6 @@ import io.vigil.model.Origin;
 import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * cases and worse — malformed and truncated JSON, binary noise, JSON nested 2,000 deep, a 900 KB record, an array, an
  * unknown schema, a GPU sample missing its fields, one 500 °C hot. Every one must be dead-lettered with its reason,
  * and none may stop a job or a writer. The valid-looking ones carry the origin collector {@code hostile}.
+ * One record in {@link #OVERSIZED_EVERY} is the 900 KB one (a million of them would be 900 GB); the others cycle.
  */
 final class HostileProducer {
 
@@ -27,7 +27,11 @@ final class HostileProducer {
 
     private final Map<String, Object> kafka;
     private final Topics topics;
+    /** One hostile record in this many is the 900 KB one. */
+    static final int OVERSIZED_EVERY = 10_000;
+
     private final List<byte[]> kinds = new ArrayList<>();
+    private final byte[] oversized;
     private final java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
@@ -39,8 +43,8 @@ final class HostileProducer {
         new Random(7).nextBytes(noise);
         kinds.add(noise);
         kinds.add(("[".repeat(2000) + "]".repeat(2000)).getBytes(StandardCharsets.UTF_8));
-        kinds.add(("{\"schema\":\"vigil.gpu.v1\",\"junk\":\"" + "x".repeat(900_000) + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        oversized = ("{\"schema\":\"vigil.gpu.v1\",\"junk\":\"" + "x".repeat(900_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         kinds.add("[1,2,3]".getBytes(StandardCharsets.UTF_8));
         kinds.add("{\"schema\":\"vigil.nope.v9\"}".getBytes(StandardCharsets.UTF_8));
         kinds.add("{\"schema\":\"vigil.gpu.v1\",\"ts\":1}".getBytes(StandardCharsets.UTF_8));
@@ -48,26 +52,26 @@ final class HostileProducer {
                 .gpu(0).uuid("GPU-hostile").gpuTempC(500.0).origin(new Origin(COLLECTOR, 1, 0)).build()));
     }
 
-    /** Sends at {@code perSecond} for {@code duration}, cycling through the kinds. */
-    void run(double perSecond, Duration duration) throws InterruptedException {
+    /** Sends {@code count} records at {@code perSecond}, cycling through the kinds. */
+    void run(long count, double perSecond) throws InterruptedException {
         Map<String, Object> config = new java.util.HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
-            long end = System.nanoTime() + duration.toNanos();
             long intervalNanos = (long) (1e9 / perSecond);
             long next = System.nanoTime();
-            int i = 0;
-            while (System.nanoTime() < end) {
-                byte[] value = kinds.get(i++ % kinds.size());
+            for (long i = 0; i < count; i++) {
+                byte[] value = i % OVERSIZED_EVERY == OVERSIZED_EVERY - 1 ? oversized
+                        : kinds.get((int) (i % kinds.size()));
                 producer.send(new ProducerRecord<>(topics.gpu(), value), (m, e) -> {
                     if (e == null) acknowledged.incrementAndGet();
                     else refused.incrementAndGet();
                 });
+                // Paced in steps of a millisecond or more: below that, sleep's granularity is the rate.
                 next += intervalNanos;
                 long wait = next - System.nanoTime();
-                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                if (wait > 1_000_000) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             producer.flush();
         }

@@ -61,17 +61,17 @@ final class Reconciliation {
         }
         Map<String, BitSet> dead = new HashMap<>();
         Set<String> deadSources = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.deadLetter(), "read_uncommitted")) {
+        forEach(kafka, topics.deadLetter(), "read_uncommitted", r -> {
             var letter = WireFormat.decodeDeadLetter(r.value());
             // The detection job and the writer both refuse a bad record: count it once, by where it came from.
             if (!deadSources.add(letter.sourceTopic() + "/" + letter.sourcePartition() + "/" + letter.sourceOffset())) {
-                continue;
+                return;
             }
             JsonNode origin = origin(letter.payload());
-            if (origin == null) continue;
+            if (origin == null) return;
             String key = origin.path("collector").asText() + "@" + origin.path("bootEpochMs").asLong();
             dead.computeIfAbsent(key, k -> new BitSet()).set((int) origin.path("sequence").asLong());
-        }
+        });
         // What each collector process published: its clean stop says how much. A boot of a known collector that
         // said nothing was killed (R5); what it published is then what reached Kafka from its spool, up to the
         // highest sequence seen (a record still in its memory at the kill, not yet in the spool, is not counted).
@@ -124,25 +124,25 @@ final class Reconciliation {
     static long[] gpuOrder(Map<String, Object> kafka, Topics topics) {
         Map<String, Long> last = new HashMap<>();
         Map<String, BitSet> seen = new HashMap<>();
-        long records = 0, outOfOrder = 0, again = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.gpu(), "read_uncommitted")) {
+        long[] counts = new long[3];
+        forEach(kafka, topics.gpu(), "read_uncommitted", r -> {
             JsonNode origin = origin(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
-            if (origin == null) continue;
-            records++;
+            if (origin == null) return;
+            counts[0]++;
             String stream = r.partition() + "|" + (r.key() == null ? "" : new String(r.key(),
                     java.nio.charset.StandardCharsets.UTF_8)) + "|" + origin.path("collector").asText() + "@"
                     + origin.path("bootEpochMs").asLong();
             long seq = origin.path("sequence").asLong();
             BitSet s = seen.computeIfAbsent(stream, k -> new BitSet());
             if (seq <= Integer.MAX_VALUE && s.get((int) seq)) {
-                again++;
-                continue;
+                counts[2]++;
+                return;
             }
             if (seq <= Integer.MAX_VALUE) s.set((int) seq);
             Long prev = last.put(stream, seq);
-            if (prev != null && seq < prev) outOfOrder++;
-        }
-        return new long[] {records, outOfOrder, again};
+            if (prev != null && seq < prev) counts[1]++;
+        });
+        return counts;
     }
 
     /**
@@ -152,35 +152,35 @@ final class Reconciliation {
     static Map<String, Long> hostileDeadLetters(Map<String, Object> kafka, Topics topics) {
         Map<String, Long> byReason = new java.util.TreeMap<>();
         Set<String> sources = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.deadLetter(), "read_uncommitted")) {
+        forEach(kafka, topics.deadLetter(), "read_uncommitted", r -> {
             var letter = WireFormat.decodeDeadLetter(r.value());
             if (!sources.add(letter.sourceTopic() + "/" + letter.sourcePartition() + "/" + letter.sourceOffset())) {
-                continue;
+                return;
             }
             JsonNode origin = origin(letter.payload());
             if (origin == null || HostileProducer.COLLECTOR.equals(origin.path("collector").asText())) {
                 byReason.merge(letter.reason().name(), 1L, Long::sum);
             }
-        }
+        });
         return byReason;
     }
 
     /** Alert events on the alert topic, read_committed, by their origin: distinct and repeated. */
     static Alerts alerts(Map<String, Object> kafka, Topics topics) {
         Set<String> seen = new HashSet<>();
-        long dup = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topics.alerts(), "read_committed")) {
+        long[] dup = new long[1];
+        forEach(kafka, topics.alerts(), "read_committed", r -> {
             try {
                 JsonNode origin = WireFormat.mapper().readTree(r.value()).path("origin");
                 if (!seen.add(origin.path("collector").asText() + "#" + origin.path("bootEpochMs").asLong() + "#"
                         + origin.path("sequence").asLong())) {
-                    dup++;
+                    dup[0]++;
                 }
             } catch (java.io.IOException e) {
                 // Not an alert event: not ours to count.
             }
-        }
-        return new Alerts(seen.size(), dup);
+        });
+        return new Alerts(seen.size(), dup[0]);
     }
 
     private static JsonNode origin(String payload) {
@@ -193,27 +193,32 @@ final class Reconciliation {
         }
     }
 
-    /** Every record of {@code topic} up to its end offsets at the time of the call. */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> kafka, String topic, String isolation) {
+    /**
+     * Hands every record of {@code topic}, up to its end offsets at the time of the call, to {@code each}, one at a
+     * time (a million dead letters need not fit in memory together). Fails if the end is not reached in 15 minutes.
+     */
+    static void forEach(Map<String, Object> kafka, String topic, String isolation,
+                        java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties p = new Properties();
         p.putAll(kafka);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (System.currentTimeMillis() < deadline
-                    && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+            long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end " + end
+                            + " in 15 minutes");
+                }
+                consumer.poll(Duration.ofMillis(500)).forEach(each);
             }
         }
-        return out;
     }
 }

@@ -48,6 +48,37 @@ public final class ChildProcess implements ClusterComponent {
         this.stopGrace = stopGrace;
     }
 
+    /** This process's garbage-collection log (pauses, one line each). */
+    public Path gcLog() {
+        return log.resolveSibling(name + ".gc.log");
+    }
+
+    /** The longest garbage-collection pause in {@link #gcLog()} and its rotated predecessor, in milliseconds. */
+    public double longestGcPauseMillis() {
+        double longest = 0;
+        for (Path f : List.of(gcLog(), gcLog().resolveSibling(gcLog().getFileName() + ".0"))) {
+            if (!java.nio.file.Files.isRegularFile(f)) continue;
+            try (var lines = java.nio.file.Files.lines(f)) {
+                longest = Math.max(longest, lines.filter(l -> l.contains(" Pause ") && l.endsWith("ms"))
+                        .mapToDouble(ChildProcess::pauseMillis).max().orElse(0));
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // A log being rotated as it is read: what was read stands.
+            }
+        }
+        return longest;
+    }
+
+    /** {@code [..] GC(12) Pause Young (Normal) (G1 Evacuation Pause) 100M->20M(256M) 12.345ms} → 12.345. */
+    static double pauseMillis(String line) {
+        int end = line.length() - 2;
+        int start = line.lastIndexOf(' ', end) + 1;
+        try {
+            return Double.parseDouble(line.substring(start, end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     @Override
     public String name() {
         return name;
@@ -60,6 +91,13 @@ public final class ChildProcess implements ClusterComponent {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
+        // Garbage-collection pauses in a file of their own: a stalled checkpoint or a slow replica is then
+        // explainable after the fact. Two files of 10 MB at most; a restart rotates the previous one away.
+        cmd.add("-Xlog:gc:file=" + gcLog() + ":time,uptime:filecount=2,filesize=10m");
+        // Loading Kafka's, Flink's or Spring's classes crosses the JVM's first metaspace mark (about 21 MB) several
+        // times, and each crossing was a full collection of 0.2-1.2 s in the first seconds (seen in those logs, and
+        // behind the slowest checkpoints of a cluster's start-up). A higher first mark skips them.
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:MetaspaceSize="))) cmd.add("-XX:MetaspaceSize=128m");
         cmd.add("-Dlog4j2.configurationFile=log4j2-child.xml");
         if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Djava.io.tmpdir="))) {
             cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));

@@ -2,6 +2,7 @@ package io.vigil.launcher.cluster;
 
 import io.vigil.launcher.PlatformConfig;
 import io.vigil.model.config.SettingSpecs;
+import io.vigil.model.config.SettingSpecs.Range;
 import io.vigil.model.config.Settings;
 import java.util.Map;
 
@@ -17,21 +18,29 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
     /** {@code ./vigil cluster}'s own keys. */
     public static SettingSpecs settings() {
         return new SettingSpecs()
-                .add("cluster.kafka-brokers", "3", "`./vigil cluster`: Kafka nodes (broker and KRaft controller "
+                .add("cluster.kafka-brokers", "3", Range.integer(1, 9),
+                        "`./vigil cluster`: Kafka nodes (broker and KRaft controller "
                         + "each) on `kafka.embedded-port` and the next ports; replication 3 (or fewer brokers), "
                         + "`min.insync.replicas` one less")
-                .add("cluster.kafka-controller-port", "9192", "controller port of the first Kafka node; the others "
+                .add("cluster.kafka-controller-port", "9192", Range.integer(1, 65535),
+                        "controller port of the first Kafka node; the others "
                         + "use the next ports")
-                .add("cluster.flink-rest-port", "8081", "the Flink JobManager's REST API and web UI (`--flink-port`)")
-                .add("cluster.flink-rpc-port", "6123", "the Flink JobManager's RPC port")
-                .add("cluster.task-managers", "2", "Flink TaskManager processes (`--task-managers`)")
-                .add("cluster.task-slots", "3", "slots per TaskManager (one TaskManager can then run every job "
+                .add("cluster.flink-rest-port", "8081", Range.integer(1, 65535),
+                        "the Flink JobManager's REST API and web UI (`--flink-port`)")
+                .add("cluster.flink-rpc-port", "6123", Range.integer(1, 65535), "the Flink JobManager's RPC port")
+                .add("cluster.task-managers", "2", Range.integer(1, 16),
+                        "Flink TaskManager processes (`--task-managers`)")
+                .add("cluster.task-slots", "3", Range.integer(1, 64),
+                        "slots per TaskManager (one TaskManager can then run every job "
                         + "alone)")
                 .add("cluster.taskmanager-memory", "1536m", "process memory of each TaskManager")
-                .add("cluster.writers", "2", "writer processes, in one consumer group (`--writers`)")
-                .add("cluster.collectors", "2", "collector processes, each publishing its share of the simulated "
+                .add("cluster.writers", "2", Range.integer(1, 16),
+                        "writer processes, in one consumer group (`--writers`)")
+                .add("cluster.collectors", "2", Range.integer(1, 64),
+                        "collector processes, each publishing its share of the simulated "
                         + "hosts (`--collectors`)")
-                .add("cluster.kafka-security", "plaintext", "`sasl-ssl`: the brokers take SASL/SCRAM over TLS only, "
+                .add("cluster.kafka-security", "plaintext", Range.oneOf("plaintext", "sasl-ssl"),
+                        "`sasl-ssl`: the brokers take SASL/SCRAM over TLS only, "
                         + "and every kind of component is its own Kafka user with ACLs (`--kafka-security`)");
     }
 
@@ -46,11 +55,11 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
 
     public static ClusterConfig from(PlatformConfig platform) {
         Settings s = platform.settings();
-        ClusterConfig c = new ClusterConfig(platform, s.integer("cluster.kafka-brokers", 1, 9),
-                s.integer("cluster.kafka-controller-port", 1, 65535), s.integer("cluster.flink-rest-port", 1, 65535),
-                s.integer("cluster.flink-rpc-port", 1, 65535), s.integer("cluster.task-managers", 1, 16),
-                s.integer("cluster.task-slots", 1, 64), s.string("cluster.taskmanager-memory"),
-                s.integer("cluster.writers", 1, 16), s.integer("cluster.collectors", 1, 64),
+        ClusterConfig c = new ClusterConfig(platform, s.integer("cluster.kafka-brokers"),
+                s.integer("cluster.kafka-controller-port"), s.integer("cluster.flink-rest-port"),
+                s.integer("cluster.flink-rpc-port"), s.integer("cluster.task-managers"),
+                s.integer("cluster.task-slots"), s.string("cluster.taskmanager-memory"),
+                s.integer("cluster.writers"), s.integer("cluster.collectors"),
                 kafkaSecure(s.string("cluster.kafka-security")));
         if (platform.externalKafka() != null) {
             throw new Settings.ConfigException("./vigil cluster runs its own Kafka brokers: leave kafka.bootstrap "

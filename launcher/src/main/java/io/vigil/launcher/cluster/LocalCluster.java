@@ -366,6 +366,10 @@ public final class LocalCluster implements AutoCloseable {
         c.put("execution.checkpointing.dir", data.resolve("flink-checkpoints").toUri().toString());
         c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         c.put("execution.checkpointing.num-retained", "3");
+        // Enough recent checkpoints in the REST API (default 10) to find the slow ones of the last half hour.
+        c.put("web.checkpoints.history", "1000");
+        // Every failure of a job in its exception history (default 16), so a run of many can be counted.
+        c.put("web.exception-history-size", "1000");
         // A TaskManager killed -9 is noticed in seconds, not the default 50 s, so a job restarts quickly.
         c.put("heartbeat.interval", "2000");
         c.put("heartbeat.timeout", "10000");

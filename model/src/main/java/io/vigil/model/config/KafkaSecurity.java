@@ -1,5 +1,6 @@
 package io.vigil.model.config;
 
+import io.vigil.model.config.SettingSpecs.Range;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +47,12 @@ public record KafkaSecurity(Protocol protocol, String mechanism, String username
     /** The keys: plain text by default, as the embedded broker of {@code ./vigil demo} listens. */
     public static SettingSpecs settings() {
         return new SettingSpecs()
-                .add("kafka.security-protocol", "plaintext", "`plaintext`, or `sasl-ssl`: SASL/SCRAM over TLS as "
+                .add("kafka.security-protocol", "plaintext", Range.oneOf("plaintext", "sasl-ssl"),
+                        "`plaintext`, or `sasl-ssl`: SASL/SCRAM over TLS as "
                         + "this component's own Kafka user, whose ACLs decide what it may read and write (see Kafka "
                         + "security)")
-                .add("kafka.sasl-mechanism", "SCRAM-SHA-512", "SCRAM-SHA-512 or SCRAM-SHA-256 (with `sasl-ssl`)")
+                .add("kafka.sasl-mechanism", "SCRAM-SHA-512", Range.oneOf("SCRAM-SHA-512", "SCRAM-SHA-256"),
+                        "SCRAM-SHA-512 or SCRAM-SHA-256 (with `sasl-ssl`)")
                 .add("kafka.username", "", "this component's Kafka user (with `sasl-ssl`)")
                 .add("kafka.password", "", "its password (prefer `VIGIL_KAFKA_PASSWORD` to a file)")
                 .add("kafka.truststore", "", "PEM, PKCS12 or JKS file of the certificates that sign the brokers'; "
@@ -96,7 +99,7 @@ public record KafkaSecurity(Protocol protocol, String mechanism, String username
         values.put("kafka.truststore", truststore);
         values.put("kafka.truststore-password", truststorePassword);
         values.values().removeIf(v -> v == null || v.isBlank());
-        return from(Settings.load(defaults(), null, Map.of(), values));
+        return from(Settings.load(settings(), null, Map.of(), values));
     }
 
     /** The settings to add to a Kafka producer's, consumer's or admin client's: none in plain text. */

@@ -25,11 +25,32 @@ public final class Settings {
     private final Map<String, String> defaults;
     private final Map<String, String> values;
     private final Map<String, String> origins;
+    /** The catalog the keys came from, with their ranges; null when loaded from a plain map of defaults. */
+    private final SettingSpecs specs;
 
-    private Settings(Map<String, String> defaults, Map<String, String> values, Map<String, String> origins) {
+    private Settings(Map<String, String> defaults, Map<String, String> values, Map<String, String> origins,
+                     SettingSpecs specs) {
         this.defaults = defaults;
         this.values = values;
         this.origins = origins;
+        this.specs = specs;
+    }
+
+    /**
+     * Loads as {@link #load(Map, Path, Map, Map)} with {@code specs}' defaults, then checks every value that is set
+     * against its range in {@code specs}: a value out of range is refused here, naming the key, where the value came
+     * from and what is allowed, before anything starts.
+     */
+    public static Settings load(SettingSpecs specs, Path file, Map<String, String> env,
+                                Map<String, String> overrides) {
+        Settings plain = load(specs.defaults(), file, env, overrides);
+        for (SettingSpecs.Spec spec : specs.all()) {
+            String v = plain.values.get(spec.key());
+            if (spec.range() == null || v == null || v.isBlank()) continue;
+            String problem = spec.range().problem(v);
+            if (problem != null) throw new ConfigException(plain.describe(spec.key(), v) + " " + problem);
+        }
+        return new Settings(plain.defaults, plain.values, plain.origins, specs);
     }
 
     /**
@@ -68,7 +89,7 @@ public final class Settings {
             values.put(e.getKey(), e.getValue());
             origins.put(e.getKey(), "command line");
         }
-        return new Settings(defaults, Collections.unmodifiableMap(values), origins);
+        return new Settings(defaults, Collections.unmodifiableMap(values), origins, null);
     }
 
     /** {@code kafka.bootstrap} → {@code VIGIL_KAFKA_BOOTSTRAP}. */
@@ -103,6 +124,29 @@ public final class Settings {
         return v;
     }
 
+    /** A whole number within its range in the catalog these settings were loaded from. */
+    public int integer(String key) {
+        SettingSpecs.Range r = range(key, SettingSpecs.Range.Kind.INTEGER);
+        return integer(key, (int) Math.max(Integer.MIN_VALUE, r.min()), (int) Math.min(Integer.MAX_VALUE, r.max()));
+    }
+
+    /** A number within its range in the catalog these settings were loaded from. */
+    public double decimal(String key) {
+        SettingSpecs.Range r = range(key, SettingSpecs.Range.Kind.DECIMAL);
+        return decimal(key, r.min(), r.max());
+    }
+
+    private SettingSpecs.Range range(String key, SettingSpecs.Range.Kind kind) {
+        requireKnown(defaults, key, "requested");
+        SettingSpecs.Range r = specs == null ? null : specs.range(key);
+        if (r == null || r.kind() != kind) {
+            throw new IllegalStateException("setting '" + key + "' has no " + kind + " range in the catalog these "
+                    + "settings were loaded from");
+        }
+        return r;
+    }
+
+    /** A whole number from {@code min} to {@code max}: for bounds that depend on another setting. */
     public int integer(String key, int min, int max) {
         String v = string(key);
         try {

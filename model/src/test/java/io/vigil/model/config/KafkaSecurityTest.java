@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSecurityTest {
 
     static Settings settings(Map<String, String> values, Map<String, String> env) {
-        return Settings.load(KafkaSecurity.defaults(), null, env, values);
+        return Settings.load(KafkaSecurity.settings(), null, env, values);
     }
 
     @Test
@@ -44,7 +44,7 @@ class KafkaSecurityTest {
     @Test
     void badSettingsAreRefusedWithTheKeyToFix() {
         assertThatThrownBy(() -> KafkaSecurity.from(settings(Map.of("kafka.security-protocol", "tls"), Map.of())))
-                .hasMessageContaining("kafka.security-protocol").hasMessageContaining("plaintext or sasl-ssl");
+                .hasMessageContaining("kafka.security-protocol").hasMessageContaining("one of plaintext, sasl-ssl");
         assertThatThrownBy(() -> KafkaSecurity.from(settings(Map.of("kafka.security-protocol", "sasl-ssl"),
                 Map.of()))).hasMessageContaining("kafka.username").hasMessageContaining("VIGIL_KAFKA_PASSWORD");
         assertThatThrownBy(() -> KafkaSecurity.from(settings(Map.of("kafka.security-protocol", "sasl-ssl",

@@ -2,11 +2,13 @@ package io.vigil.storage.writer;
 
 import io.vigil.model.config.CommonSettings;
 import io.vigil.model.config.SettingSpecs;
+import io.vigil.model.config.SettingSpecs.Range;
 import io.vigil.model.config.Settings;
 import io.vigil.storage.retention.RetentionConfig;
 import io.vigil.storage.schema.SchemaMigrator;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -22,27 +24,27 @@ public final class WriterMain {
         s.addAll(CommonSettings.databaseSettings());
         s.add("writer.group-id", "vigil-storage",
                 "Kafka consumer group of the writers");
-        s.add("writer.max-batch-records", "20000",
+        s.add("writer.max-batch-records", "20000", Range.integer(1, 1_000_000),
                 "a batch is written (COPY) once this many records wait");
         s.add("writer.flush-interval", "500ms",
                 "longest wait before a batch is written");
         s.add("writer.max-retry-backoff", "30s",
                 "longest pause between retries while the database is down");
-        s.add("writer.retention-raw", "P14D",
+        s.add("writer.retention-raw", "P14D", Range.atLeast(Duration.ofDays(1)),
                 "how long raw samples are kept");
         s.add("writer.retention-1m", "P90D",
                 "how long per-minute rollups are kept");
         s.add("writer.retention-1h", "P1098D",
                 "how long hourly rollups are kept");
-        s.add("writer.partitions-ahead", "3",
+        s.add("writer.partitions-ahead", "3", Range.integer(1, 60),
                 "day partitions made ahead");
-        s.add("writer.maintenance-interval", "1h",
+        s.add("writer.maintenance-interval", "1h", Range.atLeast(Duration.ofMinutes(1)),
                 "how often retention runs");
-        s.add("writer.rollup-refresh-interval", "10s",
-                "how often the rack and job rollups are derived for the minutes written since (1s–10m)");
-        s.add("writer.max-future-skew", "5m",
+        s.add("writer.rollup-refresh-interval", "10s", Range.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                "how often the rack and job rollups are derived for the minutes written since");
+        s.add("writer.max-future-skew", "5m", Range.duration(Duration.ZERO, Duration.ofDays(1)),
                 "samples stamped further ahead of the writer's clock are dead-lettered (`FUTURE_TIMESTAMP`); keep "
-                        + "it equal to `detection.max-future-skew` (0–1d)");
+                        + "it equal to `detection.max-future-skew`");
         return s;
     }
 
@@ -54,17 +56,17 @@ public final class WriterMain {
     public static WriterConfig config(Settings s) {
         return new WriterConfig(s.required("kafka.bootstrap"), CommonSettings.topics(s),
                 s.required("writer.group-id"), s.required("db.url"), s.string("db.user"), s.string("db.password"),
-                s.integer("writer.max-batch-records", 1, 1_000_000), s.duration("writer.flush-interval"),
+                s.integer("writer.max-batch-records"), s.duration("writer.flush-interval"),
                 s.duration("writer.max-retry-backoff"),
                 new RetentionConfig(s.duration("writer.retention-raw"), s.duration("writer.retention-1m"),
-                        s.duration("writer.retention-1h"), s.integer("writer.partitions-ahead", 1, 60),
+                        s.duration("writer.retention-1h"), s.integer("writer.partitions-ahead"),
                         s.duration("writer.maintenance-interval")),
                 s.duration("writer.rollup-refresh-interval"), s.duration("writer.max-future-skew"),
                 io.vigil.model.config.KafkaSecurity.from(s));
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.load(defaults(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+        Settings settings = Settings.load(settings(), args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
         WriterConfig config = config(settings);
         SchemaMigrator.migrate(config.jdbcUrl(), config.user(), config.password());
         TelemetryWriter writer = new TelemetryWriter(config, Clock.systemUTC());
