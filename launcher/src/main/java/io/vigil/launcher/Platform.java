@@ -5,6 +5,7 @@ import io.vigil.collectors.kafka.KafkaTelemetryPublisher;
 import io.vigil.collectors.simulator.ClusterSimulator;
 import io.vigil.collectors.simulator.ClusterTopology;
 import io.vigil.collectors.simulator.FaultControl;
+import io.vigil.collectors.simulator.FaultScript;
 import io.vigil.collectors.simulator.SimulatorConfig;
 import io.vigil.collectors.simulator.SimulatorMain;
 import io.vigil.collectors.simulator.SimulatorRunner;
@@ -177,8 +178,10 @@ public final class Platform implements AutoCloseable {
         SimulatorConfig simConfig = SimulatorMain.config(component);
         long now = System.currentTimeMillis();
         ClusterTopology topology = ClusterTopology.build(simConfig);
-        simulator = new ClusterSimulator(simConfig, SimulatorMain.script(component, topology),
-                new OriginStamper(simConfig.collectorId(), now), now);
+        FaultScript script = SimulatorMain.script(component, topology);
+        long simulatedStart = SimulatorRunner.startMs(now, simConfig.speed(), script);
+        simulator = new ClusterSimulator(simConfig, script, new OriginStamper(simConfig.collectorId(), now),
+                simulatedStart);
         KafkaTelemetryPublisher publisher = new KafkaTelemetryPublisher(bootstrap, topics,
                 KafkaSecurity.from(component).clientProperties());
         SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
@@ -196,6 +199,12 @@ public final class Platform implements AutoCloseable {
         say("Simulator   " + topology.hosts().size() + " hosts, " + topology.hosts().size() * simConfig.gpusPerHost()
                 + " GPUs, " + topology.jobs().size() + " jobs, " + simulator.script().faults().size()
                 + " scripted faults" + (simConfig.speed() == 1 ? "" : ", speed x" + simConfig.speed()));
+        if (simulatedStart < now) {
+            long leadS = (now - simulatedStart) / 1000;
+            say("            simulated time starts " + leadS + " s ago and runs x" + simConfig.speed()
+                    + " until it reaches the clock (in about " + Math.round(leadS / (simConfig.speed() - 1))
+                    + " s), then in real time");
+        }
         simulator.script().faults().forEach(f -> say("            fault at +" + f.at().toSeconds() + " s for "
                 + f.duration().toSeconds() + " s: " + f.fault().describe()));
         say("            inject more: curl -X POST 'http://127.0.0.1:" + faultControlPort

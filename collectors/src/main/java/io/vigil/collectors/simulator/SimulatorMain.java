@@ -29,7 +29,7 @@ public final class SimulatorMain {
         s.add("simulator.jobs", "4", Range.integer(0, 1000),
                 "simulated training jobs");
         s.add("simulator.speed", "1", Range.decimal(0.01, 1000),
-                "simulated time runs this many times faster than real time (`--speed`)");
+                "simulated time runs this many times faster than real time (`--speed`); above 1 it starts in the past and, once it reaches the clock, runs in real time");
         s.add("simulator.interval", "1s",
                 "sample interval");
         s.add("simulator.seed", "42", Range.integer(Integer.MIN_VALUE, Integer.MAX_VALUE),
@@ -93,16 +93,19 @@ public final class SimulatorMain {
                     Path.of(spoolDir), 1L << 30, kafkaSecurity);
         }
         // A collector whose clock runs fast (the failure tests set it): its records are stamped this far ahead.
-        long now = Clock.systemUTC().millis() + settings.duration("simulator.clock-ahead").toMillis();
+        Clock collectorClock = Clock.offset(Clock.systemUTC(), settings.duration("simulator.clock-ahead"));
+        long now = collectorClock.millis();
         ClusterTopology topology = ClusterTopology.build(config);
         int shards = settings.integer("simulator.shard-count");
         int shard = settings.integer("simulator.shard-index", 0, shards - 1);
         OriginStamper stamper = new OriginStamper(config.collectorId(), now);
         // Split into shards, each process simulates the whole site and stamps only what it publishes.
-        ClusterSimulator simulator = new ClusterSimulator(config, script(settings, topology),
-                shards == 1 ? stamper : new OriginStamper(config.collectorId() + "-unsharded", now), now);
+        FaultScript script = script(settings, topology);
+        ClusterSimulator simulator = new ClusterSimulator(config, script,
+                shards == 1 ? stamper : new OriginStamper(config.collectorId() + "-unsharded", now),
+                SimulatorRunner.startMs(now, config.speed(), script));
         TelemetrySink sink = shards == 1 ? publisher : new ShardedSink(publisher, stamper, topology, shard, shards);
-        SimulatorRunner runner = new SimulatorRunner(simulator, config, sink);
+        SimulatorRunner runner = new SimulatorRunner(simulator, config, sink, collectorClock);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runner.close();

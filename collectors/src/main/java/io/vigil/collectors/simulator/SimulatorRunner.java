@@ -3,6 +3,8 @@ package io.vigil.collectors.simulator;
 import io.vigil.collectors.DaemonThreads;
 import io.vigil.collectors.TelemetrySink;
 import io.vigil.model.TelemetryRecord;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,6 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link ClusterSimulator} in the background, one step per interval divided by the configured speed, and
  * hands every record to a sink. Logs each fault as it starts and ends.
+ *
+ * <p>Simulated time never runs ahead of the collector's clock: a step stamped later than that clock waits for it.
+ * Stamps ahead of the clock would be refused downstream ({@code FUTURE_TIMESTAMP}), so a faster-than-real-time run
+ * starts in the past ({@link #startMs}) and, once it has caught up with the clock, goes on in real time.
  */
 public final class SimulatorRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorRunner.class);
@@ -21,14 +27,44 @@ public final class SimulatorRunner implements AutoCloseable {
     private final ClusterSimulator simulator;
     private final TelemetrySink sink;
     private final long periodMicros;
+    private final long intervalMs;
+    private final Clock clock;
+    private volatile boolean caughtUp;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vigil-simulator"));
     private final AtomicLong records = new AtomicLong();
     private volatile List<String> lastFaults = List.of();
 
     public SimulatorRunner(ClusterSimulator simulator, SimulatorConfig config, TelemetrySink sink) {
+        this(simulator, config, sink, Clock.systemUTC());
+    }
+
+    /** @param clock the collector's clock: no step is stamped later than it (plus half an interval) */
+    public SimulatorRunner(ClusterSimulator simulator, SimulatorConfig config, TelemetrySink sink, Clock clock) {
         this.simulator = simulator;
         this.sink = sink;
+        this.clock = clock;
+        this.intervalMs = config.interval().toMillis();
         this.periodMicros = Math.max(1000, (long) (config.interval().toNanos() / 1000 / config.speed()));
+    }
+
+    /**
+     * Where simulated time starts for a run at {@code speed}: at {@code nowMs} for real time or slower; faster, so far
+     * in the past that it reaches the clock as the fault script ends (at least ten simulated minutes on), the
+     * script thus played {@code speed} times faster than real time with every stamp in the past.
+     */
+    public static long startMs(long nowMs, double speed, FaultScript script) {
+        if (speed <= 1) {
+            return nowMs;
+        }
+        Duration window = script.faults().stream().map(f -> f.at().plus(f.duration()))
+                .max(Duration::compareTo).orElse(Duration.ZERO);
+        long windowMs = Math.max(window.toMillis(), Duration.ofMinutes(10).toMillis());
+        return nowMs - (long) (windowMs * (1 - 1 / speed));
+    }
+
+    /** Whether simulated time has reached the clock (from then on it runs in real time). */
+    public boolean caughtUp() {
+        return caughtUp;
     }
 
     public void start() {
@@ -36,8 +72,17 @@ public final class SimulatorRunner implements AutoCloseable {
         executor.scheduleAtFixedRate(this::tick, 0, periodMicros, TimeUnit.MICROSECONDS);
     }
 
-    private void tick() {
+    /** One scheduled tick: one step, unless that step's time is still ahead of the clock. Package-private for tests. */
+    void tick() {
         try {
+            // Half an interval of slack: at real time a tick may fire a few milliseconds before its step's stamp.
+            if (simulator.nextTimestampMs() > clock.millis() + intervalMs / 2) {
+                if (!caughtUp) {
+                    caughtUp = true;
+                    LOG.info("Simulator: simulated time has caught up with the clock, real time from now on");
+                }
+                return;
+            }
             List<String> faults = simulator.activeFaults().stream().map(Fault::describe).sorted().toList();
             if (!faults.equals(lastFaults)) {
                 faults.stream().filter(f -> !lastFaults.contains(f)).forEach(f -> LOG.info("Simulator: fault starts: {}", f));
