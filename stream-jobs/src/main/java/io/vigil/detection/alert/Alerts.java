@@ -44,18 +44,18 @@ public final class Alerts {
      *
      * @param identity the labels that name the entity (hashed into the fingerprint)
      * @param extra    descriptive labels added to the identity (rack, uuid, job, ...)
-     * @param origin   the stream id, e.g. {@code detector-straggler:demo/job-2/rank5}
-     * @param seq      the event's number within that stream, from 1
+     * @param origin   the stream (e.g. {@code detector-straggler:demo/job-2/rank5}), its life's epoch and the event's
+     *                 number within it, from 1: see {@link Episode#nextOrigin}
      */
     public static AlertEvent event(AlertType type, AlertEvent.Severity severity, AlertEvent.State state,
                                    Map<String, String> identity, Map<String, String> extra, long startMs,
                                    Long endMs, long detectedMs, String summary, Map<String, Double> evidence,
-                                   String origin, long seq) {
+                                   Origin origin) {
         Map<String, String> all = new LinkedHashMap<>(identity);
         extra.forEach(all::putIfAbsent);
         return new AlertEvent(AlertEvent.fingerprint(type, identity), type, severity, state,
                 Instant.ofEpochMilli(startMs), endMs == null ? null : Instant.ofEpochMilli(endMs), all, summary,
-                evidence, new Origin(origin, 0, seq), Instant.ofEpochMilli(detectedMs));
+                evidence, origin, Instant.ofEpochMilli(detectedMs));
     }
 
     public static String pct(double fraction) {

@@ -1,5 +1,7 @@
 package io.vigil.detection.alert;
 
+import io.vigil.model.Origin;
+
 /**
  * The life of one alert on one entity, shared by every detector: fire after N bad observations in a row, resolve
  * after M good ones in a row (the hysteresis that stops flapping), an episode start that stays the same from FIRING
@@ -19,6 +21,8 @@ public final class Episode {
     public long startMs;
     /** Events emitted on the entity's origin stream so far; the next event carries {@code seq + 1}. */
     public long seq;
+    /** The episode start of the first event on the entity's stream: with the stream's name, unique per life. */
+    public long originEpochMs;
 
     /**
      * One observation at {@code ts}. Fires on the {@code fireAfter}-th bad observation in a row (1: at once),
@@ -58,8 +62,13 @@ public final class Episode {
         return true;
     }
 
-    /** The sequence number of the next event on the entity's origin stream. */
-    public long nextSeq() {
-        return ++seq;
+    /**
+     * The origin of the next event on the entity's stream: its name, the episode start of the stream's first event
+     * (a second life of the entity, after its state was forgotten, so starts a new stream instead of reusing numbers
+     * already on the alert topic), and the next sequence number.
+     */
+    public Origin nextOrigin(String stream) {
+        if (seq == 0) originEpochMs = startMs;
+        return new Origin(stream, originEpochMs, ++seq);
     }
 }

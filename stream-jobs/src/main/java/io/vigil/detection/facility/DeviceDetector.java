@@ -45,6 +45,6 @@ abstract class DeviceDetector<I, T extends DeviceTrack> extends KeyedDetector<St
     AlertEvent event(T t, AlertEvent.State st, Long end, long detected, String summary, Map<String, Double> evidence) {
         return Alerts.event(type, t.severity == null ? AlertEvent.Severity.WARNING : t.severity, st,
                 Alerts.labels("cluster", t.cluster, "device", t.device), describe(t), t.episode.startMs, end,
-                detected, summary, evidence, origin + t.cluster + "/" + t.device, t.episode.nextSeq());
+                detected, summary, evidence, t.episode.nextOrigin(origin + t.cluster + "/" + t.device));
     }
 }

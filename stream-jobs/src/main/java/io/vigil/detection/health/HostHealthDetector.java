@@ -6,6 +6,7 @@ import io.vigil.detection.alert.KeyedDetector;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import io.vigil.model.GpuSample;
+import io.vigil.model.Origin;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,12 +51,21 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
 
     public static final class HostState {
         public String cluster, host, row, rack;
+        /** The collector that last reported the host: hosts silent through one collector share one cause. */
+        public String collector;
         public HashMap<String, GpuTrack> gpus = new HashMap<>();
         public long lastSeen = Long.MIN_VALUE;
         public boolean silent;
         public long silentSince;
         public long timer = Long.MIN_VALUE;
         public long seq;
+        /** The start of the first event on the host's stream: a host forgotten and seen again starts a new stream. */
+        public long originEpochMs;
+
+        Origin nextOrigin(String stream, long startMs) {
+            if (seq == 0) originEpochMs = startMs;
+            return new Origin(stream, originEpochMs, ++seq);
+        }
     }
 
     private final HostHealthConfig config;
@@ -75,6 +85,7 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         }
         if (s.row() != null) h.row = s.row();
         if (s.rack() != null) h.rack = s.rack();
+        if (s.origin() != null && s.origin().collector() != null) h.collector = s.origin().collector();
         String id = s.migInstance() == null ? String.valueOf(s.gpu()) : s.gpu() + "/mig" + s.migInstance();
         GpuTrack g = h.gpus.computeIfAbsent(id, k -> new GpuTrack());
         g.job = s.jobId();
@@ -293,15 +304,16 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         if (type == AlertType.THERMAL) identity.put("check", detail);
         return Alerts.event(type, severity, st, identity, Alerts.labels("row", h.row, "rack", h.rack, "uuid", g.uuid,
                         "job", g.job, "rank", g.rank, "scope", "gpu"), start, end, detected, summary, evidence,
-                "detector-health:" + h.cluster + "/" + h.host, ++h.seq);
+                h.nextOrigin("detector-health:" + h.cluster + "/" + h.host, start));
     }
 
     private AlertEvent hostEvent(HostState h, AlertEvent.State st, long start, Long end, long detected, String summary,
                                  Map<String, Double> evidence) {
         return Alerts.event(AlertType.SILENT, AlertEvent.Severity.CRITICAL, st,
                 Alerts.labels("cluster", h.cluster, "host", h.host),
-                Alerts.labels("row", h.row, "rack", h.rack, "scope", "host"), start, end, detected, summary, evidence,
-                "detector-health:" + h.cluster + "/" + h.host, ++h.seq);
+                Alerts.labels("row", h.row, "rack", h.rack, "scope", "host", "collector", h.collector), start, end,
+                detected, summary, evidence,
+                h.nextOrigin("detector-health:" + h.cluster + "/" + h.host, start));
     }
 
     private static String where(HostState h, String id) {

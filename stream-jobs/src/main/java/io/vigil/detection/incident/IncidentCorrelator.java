@@ -28,6 +28,7 @@ import org.apache.flink.util.Collector;
  * <li>an alert on a GPU (thermal, lost, XID, silent) explains the other alerts on that same GPU, e.g. the straggler
  * its throttling makes;</li>
  * <li>a job's synchronization stall explains stragglers in the job;</li>
+ * <li>a silent host explains the other hosts that fall silent through the same collector;</li>
  * <li>and an alert a child explains joins the child's incident (CDU → GPU heat → straggler).</li>
  * </ul>
  * When the root's incident reaches a new job, the root is sent again (same fingerprint and start, so an
@@ -273,6 +274,14 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         }
         if (type == AlertType.SYNC_STALL && a.type() == AlertType.STRAGGLER && eq(on.get("job"), l.get("job"))) {
             return 4;
+        }
+        // Hosts falling silent through the same collector: the collector, or the path from it through Kafka, is the
+        // likelier cause than every host at once (a dcgm-exporter scraper or a Redfish poller covers many hosts, and
+        // after a Kafka outage a collector whose spool drains last looks silent to the detectors until it has).
+        if (type == AlertType.SILENT && a.type() == AlertType.SILENT && "host".equals(scope)
+                && "host".equals(l.get("scope")) && on.get("collector") != null
+                && eq(on.get("collector"), l.get("collector"))) {
+            return 5;
         }
         return Integer.MAX_VALUE;
     }

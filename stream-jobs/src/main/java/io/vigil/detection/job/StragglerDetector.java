@@ -590,7 +590,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.FIRING,
                 rankIdentity(w, r.rank()), Alerts.labels("host", t.host, "gpu", t.gpu < 0 ? null : String.valueOf(t.gpu),
                         "rack", t.rack, "scope", "rank"),
-                t.episode.startMs, null, w.decidedAt(), summary, evidence, origin(w, "rank" + r.rank()), t.episode.nextSeq());
+                t.episode.startMs, null, w.decidedAt(), summary, evidence, t.episode.nextOrigin(origin(w, "rank" + r.rank())));
     }
 
     private AlertEvent resolved(JobWindow w, int rank, RankTrack t, String why) {
@@ -598,7 +598,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                 rankIdentity(w, rank), Alerts.labels("host", t.host, "gpu", t.gpu < 0 ? null : String.valueOf(t.gpu),
                         "rack", t.rack, "scope", "rank"),
                 t.episode.startMs, w.windowEnd(), w.decidedAt(),
-                String.format("rank %d in %s: %s", rank, w.jobId(), why), Map.of(), origin(w, "rank" + rank), t.episode.nextSeq());
+                String.format("rank %d in %s: %s", rank, w.jobId(), why), Map.of(), t.episode.nextOrigin(origin(w, "rank" + rank)));
     }
 
     private AlertEvent hostFiring(JobWindow w, String host, HostTrack h, List<RankWindow> rs,
@@ -617,15 +617,15 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.FIRING,
                 Alerts.labels("cluster", w.cluster(), "job", w.jobId(), "host", host),
                 Alerts.labels("rack", h.rack, "scope", "host", "ranks", h.ranks), h.episode.startMs, null, w.decidedAt(),
-                summary, evidence, origin(w, "host" + host), h.episode.nextSeq());
+                summary, evidence, h.episode.nextOrigin(origin(w, "host" + host)));
     }
 
     private AlertEvent hostResolved(JobWindow w, String host, HostTrack h, String why) {
         return Alerts.event(AlertType.STRAGGLER, AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED,
                 Alerts.labels("cluster", w.cluster(), "job", w.jobId(), "host", host),
                 Alerts.labels("rack", h.rack, "scope", "host", "ranks", h.ranks), h.episode.startMs, w.windowEnd(),
-                w.decidedAt(), "host " + host + " in " + w.jobId() + ": " + why, Map.of(), origin(w, "host" + host),
-                h.episode.nextSeq());
+                w.decidedAt(), "host " + host + " in " + w.jobId() + ": " + why, Map.of(), 
+                h.episode.nextOrigin(origin(w, "host" + host)));
     }
 
     private static Map<String, String> rankIdentity(JobWindow w, int rank) {

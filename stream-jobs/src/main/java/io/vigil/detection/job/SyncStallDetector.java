@@ -182,13 +182,13 @@ public final class SyncStallDetector extends KeyedDetector<String, JobWindow, Sy
                 "worldSize", w.worldSize() > 0 ? (double) w.worldSize() : null, "medianUtilPct", u.median,
                 "medianPowerW", pw.median, "oddRank", st.oddRank >= 0 ? (double) st.oddRank : null);
         return Alerts.event(AlertType.SYNC_STALL, AlertEvent.Severity.CRITICAL, AlertEvent.State.FIRING, identity(w),
-                extra(st), st.pauseStartMs, null, w.decidedAt(), summary, evidence, origin(w), st.episode.nextSeq());
+                extra(st), st.pauseStartMs, null, w.decidedAt(), summary, evidence, st.episode.nextOrigin(origin(w)));
     }
 
     private AlertEvent resolved(JobWindow w, StallState st, String why) {
         return Alerts.event(AlertType.SYNC_STALL, AlertEvent.Severity.CRITICAL, AlertEvent.State.RESOLVED, identity(w),
-                extra(st), st.pauseStartMs, w.windowEnd(), w.decidedAt(), w.jobId() + ": " + why, Map.of(), origin(w),
-                st.episode.nextSeq());
+                extra(st), st.pauseStartMs, w.windowEnd(), w.decidedAt(), w.jobId() + ": " + why, Map.of(), 
+                st.episode.nextOrigin(origin(w)));
     }
 
     private static Map<String, String> identity(JobWindow w) {

@@ -75,8 +75,8 @@ public final class ThermalDetector extends KeyedDetector<String, GpuSample, Ther
                     out.collect(Alerts.event(AlertType.THERMAL, AlertEvent.Severity.WARNING,
                             AlertEvent.State.RESOLVED, labels, Map.of(), st.episode.startMs, st.timeout.lastSeenMs,
                             timestamp, "GPU " + key[1] + "/gpu" + (key.length > 2 ? key[2] : "?")
-                                    + " stopped reporting; thermal alert closed", Map.of(), originOf(gpuKey),
-                            st.episode.nextSeq()));
+                                    + " stopped reporting; thermal alert closed", Map.of(), 
+                            st.episode.nextOrigin(originOf(gpuKey))));
                 });
     }
 
@@ -101,7 +101,7 @@ public final class ThermalDetector extends KeyedDetector<String, GpuSample, Ther
         AlertEvent.Severity severity = s.shutdownTempC() != null && s.gpuTempC() != null
                 && s.gpuTempC() >= s.shutdownTempC() - 2 ? AlertEvent.Severity.CRITICAL : AlertEvent.Severity.WARNING;
         return Alerts.event(AlertType.THERMAL, severity, alertState, identity, labels, episode.startMs, endMs, s.ts(),
-                summary, evidence, originOf(s.gpuKey()), episode.nextSeq());
+                summary, evidence, episode.nextOrigin(originOf(s.gpuKey())));
     }
 
     /**

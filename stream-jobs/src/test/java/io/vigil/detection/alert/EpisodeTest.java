@@ -3,6 +3,7 @@ package io.vigil.detection.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.detection.alert.Episode.Step;
+import io.vigil.model.Origin;
 import org.junit.jupiter.api.Test;
 
 class EpisodeTest {
@@ -33,11 +34,26 @@ class EpisodeTest {
         assertThat(e.fireNow(100)).isTrue();
         assertThat(e.fireNow(200)).isFalse();
         assertThat(e.startMs).isEqualTo(100);
-        assertThat(e.nextSeq()).isEqualTo(1);
+        assertThat(e.nextOrigin("s")).isEqualTo(new Origin("s", 100, 1));
         assertThat(e.close()).isTrue();
         assertThat(e.close()).isFalse();
-        assertThat(e.nextSeq()).isEqualTo(2);
+        assertThat(e.nextOrigin("s")).isEqualTo(new Origin("s", 100, 2));
         assertThat(e.fireNow(300)).isTrue();
-        assertThat(e.nextSeq()).isEqualTo(3);
+        // Later episodes keep the stream's epoch: one stream per life of the entity's state.
+        assertThat(e.nextOrigin("s")).isEqualTo(new Origin("s", 100, 3));
+    }
+
+    @Test
+    void anEntitysSecondLifeStartsANewOriginStreamInsteadOfReusingItsNumbers() {
+        // The state was forgotten (the entity fell silent) and made anew when it reported again: its events must not
+        // carry origins already on the alert topic, or nobody can tell a repeat from a new event.
+        Episode first = new Episode();
+        first.fireNow(1_000);
+        Origin firstOrigin = first.nextOrigin("s");
+        Episode second = new Episode();
+        second.fireNow(125_000);
+        Origin secondOrigin = second.nextOrigin("s");
+        assertThat(secondOrigin.sequence()).isEqualTo(firstOrigin.sequence());
+        assertThat(secondOrigin).isNotEqualTo(firstOrigin);
     }
 }

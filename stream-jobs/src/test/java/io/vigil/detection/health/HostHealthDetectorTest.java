@@ -92,7 +92,9 @@ class HostHealthDetectorTest {
         run(0, 30, g -> true, b -> b);
         h.processWatermark(new Watermark(T0 + 50_000));
         assertThat(alerts()).hasSize(1);
-        assertThat(alerts().get(0).labels()).containsEntry("scope", "host").doesNotContainKey("gpu");
+        // The collector that reported it, so the correlator can make one page of hosts silent through one collector.
+        assertThat(alerts().get(0).labels()).containsEntry("scope", "host").doesNotContainKey("gpu")
+                .containsEntry("collector", "test");
         assertThat(alerts().get(0).severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
         h.processWatermark(new Watermark(T0 + 11 * 60_000));
         assertThat(alerts()).extracting(AlertEvent::state)

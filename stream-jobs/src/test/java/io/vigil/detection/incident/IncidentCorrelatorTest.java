@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.detection.alert.Alerts;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
+import io.vigil.model.Origin;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class IncidentCorrelatorTest {
                             Map<String, String> extra, String summary) {
         return Alerts.event(type, AlertEvent.Severity.WARNING, state, identity, extra, T0 + startS * 1000L,
                 state == AlertEvent.State.RESOLVED ? T0 + atS * 1000L : null, T0 + atS * 1000L, summary, Map.of(),
-                "test", atS);
+                new Origin("test", 0, atS));
     }
 
     static AlertEvent cdu(AlertEvent.State state, int at) {
@@ -56,6 +57,11 @@ class IncidentCorrelatorTest {
                 Alerts.labels("host", host, "gpu", gpu, "rack", rack, "scope", "rank"), "slow");
     }
 
+    static AlertEvent hostSilent(String host, String collector, int at) {
+        return alert(AlertType.SILENT, AlertEvent.State.FIRING, at - 15, at, Alerts.labels("cluster", "c", "host", host),
+                Alerts.labels("rack", "A01", "scope", "host", "collector", collector), "host " + host + " silent");
+    }
+
     long fedUpTo = Long.MIN_VALUE;
 
     void feed(AlertEvent a) throws Exception {
@@ -72,6 +78,28 @@ class IncidentCorrelatorTest {
     List<AlertEvent> out() throws Exception {
         if (fedUpTo != Long.MIN_VALUE) h.processWatermark(new Watermark(fedUpTo));
         return h.extractOutputValues();
+    }
+
+    @Test
+    void hostsFallingSilentThroughOneCollectorAreOnePageAndAnotherCollectorsAreAnother() throws Exception {
+        // Seen after a Kafka outage: every host of the collector whose spool drained last fell silent to the
+        // detectors, and each paged on its own.
+        for (int i = 0; i < 20; i++) feed(hostSilent("A01-n" + i, "simulator-1", 30 + i % 3));
+        feed(hostSilent("B01-n1", "simulator-2", 32));
+        feed(hostSilent("B01-n2", "simulator-2", 33));
+        List<AlertEvent> out = out();
+        assertThat(out).filteredOn(a -> "true".equals(a.labels().get("root")))
+                .extracting(a -> a.labels().get("collector")).containsExactlyInAnyOrder("simulator-1", "simulator-2");
+        assertThat(out).filteredOn(a -> a.state() == AlertEvent.State.FIRING).hasSize(22);
+    }
+
+    @Test
+    void silentHostsWithoutACollectorLabelStillPageEach() throws Exception {
+        feed(alert(AlertType.SILENT, AlertEvent.State.FIRING, 15, 30, Alerts.labels("cluster", "c", "host", "h1"),
+                Alerts.labels("scope", "host"), "h1 silent"));
+        feed(alert(AlertType.SILENT, AlertEvent.State.FIRING, 15, 30, Alerts.labels("cluster", "c", "host", "h2"),
+                Alerts.labels("scope", "host"), "h2 silent"));
+        assertThat(out()).extracting(a -> a.labels().get("root")).containsExactly("true", "true");
     }
 
     @Test

@@ -185,6 +185,21 @@ class ThermalDetectorTest {
     }
 
     @Test
+    void aGpuForgottenAndBackStartsANewOriginStreamSoNoTwoEventsShareAnOrigin() throws Exception {
+        // Seen in the Kafka-outage failure test: a GPU silent past the entity timeout is forgotten; when it reports
+        // again its state starts over, and its events once reused origins already on the alert topic.
+        for (int i = 0; i < 5; i++) feed(throttled("h1", 0, t(i), 90).build());
+        harness.processWatermark(t(4) + Duration.ofMinutes(2).toMillis());
+        int back = 4 + 180;
+        for (int i = back; i < back + 5; i++) feed(throttled("h1", 0, t(i), 90).build());
+        List<AlertEvent> out = alerts();
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING,
+                AlertEvent.State.RESOLVED, AlertEvent.State.FIRING);
+        assertThat(out.get(2).origin().sequence()).isEqualTo(out.get(0).origin().sequence());
+        assertThat(out).extracting(AlertEvent::origin).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aGpuThatKeepsReportingKeepsOneTimer() throws Exception {
         for (int i = 0; i < 300; i++) {
             feed(healthy("h1", 0, t(i)).build());
