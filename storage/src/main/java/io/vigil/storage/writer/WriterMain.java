@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 
 /** Runs the telemetry writer as its own process: migrates the schema, then writes until SIGTERM. */
 public final class WriterMain {
@@ -71,9 +73,12 @@ public final class WriterMain {
         SchemaMigrator.migrate(config.jdbcUrl(), config.user(), config.password());
         TelemetryWriter writer = new TelemetryWriter(config, Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {
                 writer.run();
+            } catch (Throwable t) {
+                failure.set(t);
             } finally {
                 done.countDown();
             }
@@ -88,5 +93,11 @@ public final class WriterMain {
         }));
         thread.start();
         done.await();
+        Throwable t = failure.get();
+        if (t != null) {
+            // A supervisor (./vigil cluster, Kubernetes) must see that the writer stopped on an error, not on request.
+            LoggerFactory.getLogger(WriterMain.class).error("The writer stopped on an error", t);
+            System.exit(1);
+        }
     }
 }
