@@ -371,6 +371,11 @@ public final class ClusterChaos {
                     + " records stored, " + fast[2] + " dead-lettered") + "; " + roots
                     + " paging alerts from the others";
         }
+        if (scenario != Scenario.R9) {
+            // Pages: one per root cause is the promise; a failure of the platform itself should not add any.
+            note += (note.isEmpty() ? "" : "; ") + isolated.count(
+                    "SELECT count(*) FROM alert WHERE labels->>'root' = 'true'") + " pages (root alerts, by episode)";
+        }
         ChaosResult r = new ChaosResult(scenario.name(), scenario.description, recordsIn, counts.stored(),
                 deadLettered, lost, counts.duplicated(), alerts.distinct(), alerts.duplicates(), recovery, note);
         log.println("== " + scenario + ": " + r);

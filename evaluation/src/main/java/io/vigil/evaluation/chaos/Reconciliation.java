@@ -206,11 +206,11 @@ final class Reconciliation {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            List<TopicPartition> parts = retried(() -> consumer.partitionsFor(topic, Duration.ofSeconds(30))).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> end = retried(() -> consumer.endOffsets(parts, Duration.ofSeconds(30)));
             long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.currentTimeMillis() > deadline) {
@@ -218,6 +218,21 @@ final class Reconciliation {
                             + " in 15 minutes");
                 }
                 consumer.poll(Duration.ofMillis(500)).forEach(each);
+            }
+        }
+    }
+
+    /**
+     * A metadata or offsets request, tried for up to five minutes: after every broker was killed, partitions come
+     * back one by one while the brokers recover their logs, and a reconciliation must wait for them, not give up.
+     */
+    private static <T> T retried(java.util.function.Supplier<T> request) {
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
+        while (true) {
+            try {
+                return request.get();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (System.currentTimeMillis() > deadline) throw e;
             }
         }
     }
