@@ -29,7 +29,7 @@ public final class SimulatorMain {
         s.add("simulator.jobs", "4", Range.integer(0, 1000),
                 "simulated training jobs");
         s.add("simulator.speed", "1", Range.decimal(0.01, 1000),
-                "simulated time runs this many times faster than real time (`--speed`); above 1 it starts in the past and, once it reaches the clock, runs in real time");
+                "simulated time runs this many times faster than real time (`--speed`); above 1 it starts up to 90 s in the past and, once it reaches the clock, runs in real time");
         s.add("simulator.interval", "1s",
                 "sample interval");
         s.add("simulator.seed", "42", Range.integer(Integer.MIN_VALUE, Integer.MAX_VALUE),

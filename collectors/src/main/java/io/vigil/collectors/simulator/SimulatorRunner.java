@@ -47,10 +47,13 @@ public final class SimulatorRunner implements AutoCloseable {
         this.periodMicros = Math.max(1000, (long) (config.interval().toNanos() / 1000 / config.speed()));
     }
 
+    /** How far in the past a faster-than-real-time run starts at most: inside the dashboard's 2-minute views. */
+    public static final Duration MAX_HEAD_START = Duration.ofSeconds(90);
+
     /**
-     * Where simulated time starts for a run at {@code speed}: at {@code nowMs} for real time or slower; faster, so far
-     * in the past that it reaches the clock as the fault script ends (at least ten simulated minutes on), the
-     * script thus played {@code speed} times faster than real time with every stamp in the past.
+     * Where simulated time starts for a run at {@code speed}: at {@code nowMs} for real time or slower; faster, in
+     * the past, so far that it would reach the clock as the fault script ends (at least ten simulated minutes on),
+     * but at most {@link #MAX_HEAD_START} back, so that what it sends is never older than the dashboard shows.
      */
     public static long startMs(long nowMs, double speed, FaultScript script) {
         if (speed <= 1) {
@@ -59,7 +62,7 @@ public final class SimulatorRunner implements AutoCloseable {
         Duration window = script.faults().stream().map(f -> f.at().plus(f.duration()))
                 .max(Duration::compareTo).orElse(Duration.ZERO);
         long windowMs = Math.max(window.toMillis(), Duration.ofMinutes(10).toMillis());
-        return nowMs - (long) (windowMs * (1 - 1 / speed));
+        return nowMs - Math.min((long) (windowMs * (1 - 1 / speed)), MAX_HEAD_START.toMillis());
     }
 
     /** Whether simulated time has reached the clock (from then on it runs in real time). */

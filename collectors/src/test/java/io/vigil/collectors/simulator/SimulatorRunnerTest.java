@@ -23,18 +23,19 @@ class SimulatorRunnerTest {
     }
 
     @Test
-    void realTimeOrSlowerStartsNowAndFasterStartsSoFarBackThatTheScriptEndsAtTheClock() {
+    void realTimeOrSlowerStartsNowAndFasterStartsInThePastButAtMostNinetySecondsBack() {
         FaultScript demo = FaultScript.demo(ClusterTopology.build(ClusterSimulatorTest.CONFIG));
         long scriptEndMs = demo.faults().stream().mapToLong(f -> f.at().plus(f.duration()).toMillis()).max().orElseThrow();
         assertThat(scriptEndMs).isGreaterThan(Duration.ofMinutes(10).toMillis());
 
         assertThat(SimulatorRunner.startMs(NOW, 1, demo)).isEqualTo(NOW);
         assertThat(SimulatorRunner.startMs(NOW, 0.5, demo)).isEqualTo(NOW);
-        // At x2 the script's span takes half as long on the clock: starting half of it back, it ends at the clock.
-        assertThat(SimulatorRunner.startMs(NOW, 2, demo)).isEqualTo(NOW - scriptEndMs / 2);
-        // Without a script, ten simulated minutes.
-        assertThat(SimulatorRunner.startMs(NOW, 10, FaultScript.none()))
-                .isEqualTo(NOW - Duration.ofMinutes(9).toMillis());
+        // Barely faster: the script's span, played at x1.1, reaches the clock from 1/11 of it back.
+        assertThat(SimulatorRunner.startMs(NOW, 1.1, FaultScript.none()))
+                .isEqualTo(NOW - Math.round(Duration.ofMinutes(10).toMillis() * (1 - 1 / 1.1)));
+        // Faster: never further back than the dashboard's views reach.
+        assertThat(SimulatorRunner.startMs(NOW, 2, demo)).isEqualTo(NOW - 90_000);
+        assertThat(SimulatorRunner.startMs(NOW, 10, FaultScript.none())).isEqualTo(NOW - 90_000);
     }
 
     @Test
@@ -46,13 +47,13 @@ class SimulatorRunnerTest {
         List<TelemetryRecord> published = new ArrayList<>();
         SimulatorRunner runner = new SimulatorRunner(simulator, config, new ListSink(published), clock);
 
-        // Catching up: every tick a step, stamped in the past, while the clock stands still.
+        // Catching up: every tick a step, stamped in the past, while the clock stands still (90 steps).
         for (int i = 0; i < 1000 && !runner.caughtUp(); i++) {
             runner.tick();
         }
         assertThat(runner.caughtUp()).isTrue();
         long lastStamp = published.stream().mapToLong(TelemetryRecord::eventTimeMs).max().orElseThrow();
-        assertThat(lastStamp).isEqualTo(NOW); // 540 steps back to the start, the step at the clock included
+        assertThat(lastStamp).isEqualTo(NOW); // the step at the clock included
         assertThat(published).allSatisfy(r -> assertThat(r.eventTimeMs()).isBetween(start, NOW));
 
         // Caught up: ticks between clock seconds publish nothing; each second of the clock, one step.
