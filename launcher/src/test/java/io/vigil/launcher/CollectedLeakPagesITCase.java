@@ -12,7 +12,6 @@ import io.vigil.model.WireFormat;
 import io.vigil.model.config.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,8 +138,6 @@ class CollectedLeakPagesITCase {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.vigil.testsupport.FreePorts.free();
     }
 }

@@ -10,7 +10,6 @@ import io.vigil.model.Topics;
 import io.vigil.model.WireFormat;
 import io.vigil.testsupport.GpuSamples;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,8 +107,6 @@ class KafkaOutageITCase {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.vigil.testsupport.FreePorts.free();
     }
 }

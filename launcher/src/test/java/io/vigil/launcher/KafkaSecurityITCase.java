@@ -11,7 +11,6 @@ import io.vigil.launcher.embedded.KafkaTls;
 import io.vigil.model.Topics;
 import io.vigil.model.config.KafkaSecurity;
 import io.vigil.model.config.Settings;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -247,8 +246,6 @@ class KafkaSecurityITCase {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.vigil.testsupport.FreePorts.free();
     }
 }

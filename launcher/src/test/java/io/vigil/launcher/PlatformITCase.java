@@ -19,7 +19,6 @@ import io.vigil.model.config.Settings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -511,9 +510,7 @@ class PlatformITCase {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.vigil.testsupport.FreePorts.free();
     }
 
     private static boolean listening(int port) {

@@ -12,7 +12,6 @@ import io.vigil.storage.writer.TelemetryWriter;
 import io.vigil.storage.writer.WriterConfig;
 import io.vigil.testsupport.GpuSamples;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -92,8 +91,6 @@ class WriterOutageITCase {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.vigil.testsupport.FreePorts.free();
     }
 }
