@@ -80,6 +80,14 @@ public final class CollectorMetrics implements AutoCloseable {
             t.resourceErrors().forEach((reason, n) -> b.append("vigil_collector_resource_errors_total{target=\"")
                     .append(escape(t.name())).append("\",reason=\"").append(reason).append("\"} ").append(n).append('\n'));
         }
+        b.append("# HELP vigil_collector_reading_warnings_total Readings published but inconsistent, by kind"
+                        + " (power_mismatch: a device's input and its supplies' sum over 10 % apart; placement_mismatch:"
+                        + " a reported rack or row other than the configured one).\n")
+                .append("# TYPE vigil_collector_reading_warnings_total counter\n");
+        for (ScrapeLoop.Target t : targets) {
+            t.readingWarnings().forEach((kind, n) -> b.append("vigil_collector_reading_warnings_total{target=\"")
+                    .append(escape(t.name())).append("\",kind=\"").append(kind).append("\"} ").append(n).append('\n'));
+        }
         b.append("# HELP vigil_collector_values_dropped_total Readings dropped before publishing, by field and reason"
                         + " (out of physical range, counter went backwards, text too long).\n")
                 .append("# TYPE vigil_collector_values_dropped_total counter\n");

@@ -81,9 +81,9 @@ public final class RecordSanitizer {
                 .shutdownTempC(p.check("shutdownTempC", s.shutdownTempC(), TelemetryValidator::temperature))
                 .powerW(p.check("powerW", s.powerW(), TelemetryValidator::power))
                 .powerLimitW(p.check("powerLimitW", s.powerLimitW(), TelemetryValidator::power))
-                .smClockMHz(p.nonNegative("smClockMHz", s.smClockMHz()))
-                .memClockMHz(p.nonNegative("memClockMHz", s.memClockMHz()))
-                .coreVoltageV(p.nonNegative("coreVoltageV", s.coreVoltageV()))
+                .smClockMHz(p.plausible("smClockMHz", s.smClockMHz()))
+                .memClockMHz(p.plausible("memClockMHz", s.memClockMHz()))
+                .coreVoltageV(p.plausible("coreVoltageV", s.coreVoltageV()))
                 .nvlinkTxBps(p.nonNegative("nvlinkTxBps", s.nvlinkTxBps()))
                 .nvlinkRxBps(p.nonNegative("nvlinkRxBps", s.nvlinkRxBps()))
                 .pcieTxBps(p.nonNegative("pcieTxBps", s.pcieTxBps()))
@@ -110,14 +110,20 @@ public final class RecordSanitizer {
 
     private PowerSample power(PowerSample s) {
         Pass p = new Pass(null);
+        Double input = p.check("powerW", s.powerW(), TelemetryValidator::power);
+        Double output = p.check("outputPowerW", s.outputPowerW(), TelemetryValidator::power);
+        Double efficiency = p.check("efficiencyPct", s.efficiencyPct(), TelemetryValidator::percent);
+        if (TelemetryValidator.outputWithinInput(input, output) != null) {
+            // Which of the two is wrong cannot be told; the input is the one capacity is planned on, so it stays.
+            p.drop("outputPowerW", "OUTPUT_ABOVE_INPUT");
+            output = null;
+            efficiency = null;
+        }
         PowerSample out = new PowerSample(s.ts(), p.text("cluster", s.cluster()), p.text("row", s.row()),
                 p.text("rack", s.rack()), p.text("host", s.host()), s.source(), p.text("device", s.device()),
-                p.check("powerW", s.powerW(), TelemetryValidator::power),
-                p.check("capacityW", s.capacityW(), TelemetryValidator::power),
-                p.list("phaseCurrentA", s.phaseCurrentA()), s.origin(),
-                p.check("outputPowerW", s.outputPowerW(), TelemetryValidator::power),
-                p.check("inputVoltageV", s.inputVoltageV(), TelemetryValidator::finite),
-                p.check("efficiencyPct", s.efficiencyPct(), TelemetryValidator::percent));
+                input, p.check("capacityW", s.capacityW(), TelemetryValidator::power),
+                p.list("phaseCurrentA", s.phaseCurrentA()), s.origin(), output,
+                p.plausible("inputVoltageV", s.inputVoltageV()), efficiency);
         return p.changed ? out : s;
     }
 
@@ -128,7 +134,10 @@ public final class RecordSanitizer {
             leaks = new ArrayList<>();
             for (CoolingSample.LeakDetector d : s.leakDetectors()) {
                 if (d != null && d.state() != null && d.name() != null && !d.name().isBlank()) {
-                    leaks.add(new CoolingSample.LeakDetector(p.text("leakDetectors.name", d.name()), d.state()));
+                    leaks.add(new CoolingSample.LeakDetector(p.text("leakDetectors.name", d.name()), d.state(),
+                            p.text("leakDetectors.where", d.where()), p.text("leakDetectors.reportedState",
+                            d.reportedState()), p.nonNegative("leakDetectors.reactionDelaySeconds",
+                            d.reactionDelaySeconds()), p.text("leakDetectors.reaction", d.reaction())));
                 } else {
                     p.drop("leakDetectors", "MISSING_FIELD");
                 }
@@ -188,16 +197,27 @@ public final class RecordSanitizer {
             return check(field, value, TelemetryValidator::nonNegative);
         }
 
+        <T extends Number> T plausible(String field, T value) {
+            return check(field, value, TelemetryValidator::plausible);
+        }
+
+        /** A list of readings (fans, phases): a bad value drops only itself; the list goes only if none is left. */
         List<Double> list(String field, List<Double> values) {
             if (values == null) return null;
-            for (Double v : values) {
-                Rejection r = v == null ? null : TelemetryValidator.nonNegative(field, v);
+            List<Double> kept = null;
+            for (int i = 0; i < values.size(); i++) {
+                Double v = values.get(i);
+                Rejection r = v == null ? null : TelemetryValidator.plausible(field, v);
+                if (r == null && v != null && v < 0) r = TelemetryValidator.nonNegative(field, v);
                 if (v == null || r != null) {
                     drop(field, v == null ? "MISSING_FIELD" : r.reason().name());
-                    return null;
+                    if (kept == null) kept = new ArrayList<>(values.subList(0, i));
+                } else if (kept != null) {
+                    kept.add(v);
                 }
             }
-            return values;
+            if (kept == null) return values;
+            return kept.isEmpty() ? null : kept;
         }
 
         String text(String field, String value) {

@@ -48,6 +48,7 @@ public final class ScrapeLoop implements AutoCloseable {
         /** Scrapes that succeeded but gave no record: a target that answers yet reads nothing is a warning. */
         public long emptyScrapes() { return empty.get(); }
         public java.util.Map<String, Long> resourceErrors() { return source.resourceErrorCounts(); }
+        public java.util.Map<String, Long> readingWarnings() { return source.readingWarnings(); }
         public long lastSuccessMs() { return lastSuccessMs.get(); }
         public double lastDurationSeconds() { return lastDurationNanos.get() / 1e9; }
         public boolean up() { return up; }

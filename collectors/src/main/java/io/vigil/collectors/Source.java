@@ -28,6 +28,14 @@ public interface Source {
         return java.util.Map.of();
     }
 
+    /**
+     * Readings that were published but disagree with each other or with the configuration (a device's input
+     * against the sum of its supplies', a reported rack against the configured one), counted by kind since start.
+     */
+    default java.util.Map<String, Long> readingWarnings() {
+        return java.util.Map.of();
+    }
+
     /** One line per resource that failed in the last scrape; empty when all were read. */
     default List<String> lastResourceErrors() {
         return List.of();

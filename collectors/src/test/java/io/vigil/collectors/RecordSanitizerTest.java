@@ -64,7 +64,7 @@ class RecordSanitizerTest {
                 PowerSample.Source.PSU, "shelf/PSU_0", 3600.0, -1.0, List.of(1.0, -2.0), null, 3400.0, -48.0, 140.0));
         assertThat(p.powerW()).isEqualTo(3600.0);
         assertThat(p.capacityW()).isNull();
-        assertThat(p.phaseCurrentA()).isNull();
+        assertThat(p.phaseCurrentA()).as("a bad phase drops only itself").containsExactly(1.0);
         assertThat(p.inputVoltageV()).as("-48 V DC is real").isEqualTo(-48.0);
         assertThat(p.efficiencyPct()).isNull();
         CoolingSample c = (CoolingSample) sanitizer.clean(new CoolingSample(1L, "dc1", null, "R1",
@@ -75,5 +75,31 @@ class RecordSanitizerTest {
         assertThat(c.flowLpm()).isNull();
         assertThat(c.leakDetected()).isTrue();
         assertThat(c.leakDetectors()).hasSize(1);
+    }
+
+    @Test
+    void implausibleVoltagesClocksAndSupplyReadingsDropOnlyThemselves() {
+        GpuSample g = (GpuSample) sanitizer.clean(gpu().coreVoltageV(5000.0).smClockMHz(1e9).memClockMHz(2619.0).build());
+        assertThat(g.coreVoltageV()).as("a 5,000 V core").isNull();
+        assertThat(g.smClockMHz()).as("10^9 MHz").isNull();
+        assertThat(g.memClockMHz()).isEqualTo(2619.0);
+        assertThat(sanitizer.dropped()).containsEntry("coreVoltageV/OUT_OF_RANGE", 1L)
+                .containsEntry("smClockMHz/OUT_OF_RANGE", 1L);
+
+        PowerSample psu = (PowerSample) sanitizer.clean(new PowerSample(1L, "dc1", null, "R1", null,
+                PowerSample.Source.PSU, "shelf/PSU_1", 3000.0, 5500.0, null, null, 3600.0, 99_999.0, 120.0));
+        assertThat(psu.powerW()).isEqualTo(3000.0);
+        assertThat(psu.outputPowerW()).as("output above input").isNull();
+        assertThat(psu.efficiencyPct()).isNull();
+        assertThat(psu.inputVoltageV()).as("99,999 V").isNull();
+        assertThat(sanitizer.dropped()).containsEntry("outputPowerW/OUTPUT_ABOVE_INPUT", 1L)
+                .containsEntry("inputVoltageV/OUT_OF_RANGE", 1L);
+
+        CoolingSample c = (CoolingSample) sanitizer.clean(new CoolingSample(1L, "dc1", null, "R1",
+                CoolingSample.Source.CHASSIS, "n1/chassis", null, null, null, null, null, 24.0, 38.0,
+                List.of(9000.0, -1.0, 9100.0, 5e6), null, null));
+        assertThat(c.fanRpm()).as("one negative fan drops itself, not the list").containsExactly(9000.0, 9100.0);
+        assertThat(psu).satisfies(x -> assertThat(new io.vigil.model.TelemetryValidator(java.time.InstantSource.system(),
+                java.time.Duration.ofMinutes(5)).validate(x)).isNull());
     }
 }

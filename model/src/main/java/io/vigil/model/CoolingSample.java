@@ -35,9 +35,24 @@ public record CoolingSample(
     /**
      * One leak detector as its device reports it: {@code OK}, {@code WARNING} (moisture) or {@code CRITICAL} (a
      * leak). {@code leakDetected} is true when any of a sample's detectors is not {@code OK}.
+     *
+     * @param name                 the detector's id as the device names it, e.g. {@code LeakDetector_1_Manifold}
+     * @param state                its state, mapped from whatever the device says (see the collector's README)
+     * @param where                what it watches, where the device says ({@code ColdPlate}, {@code Manifold},
+     *                             {@code Chassis}, ...); null when it does not
+     * @param reportedState        the device's own words for the state, e.g. {@code LeakDetected}; null when absent
+     * @param reactionDelaySeconds how long the device waits before it reacts on its own; null when not stated
+     * @param reaction             what the device does on its own when the state turns critical, e.g.
+     *                             {@code PowerOff}; null when not stated
      */
-    public record LeakDetector(String name, State state) {
+    public record LeakDetector(String name, State state, String where, String reportedState,
+                               Double reactionDelaySeconds, String reaction) {
         public enum State { OK, WARNING, CRITICAL }
+
+        /** A detector known only by its name and state. */
+        public LeakDetector(String name, State state) {
+            this(name, state, null, null, null, null);
+        }
     }
 
     /** A sample without per-detector leak states. */

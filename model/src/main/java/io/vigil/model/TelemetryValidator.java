@@ -19,6 +19,45 @@ public final class TelemetryValidator {
     /** Power above this (10 MW) for one device or PDU is a unit error, not a measurement. */
     public static final double MAX_POWER_W = 10_000_000;
 
+    /**
+     * The plausible range of a reading whose unit alone does not bound it, in one table: a value outside is a unit
+     * error or a garbled register (a 5,000 V GPU core, a clock of 10⁹ MHz), never a measurement.
+     */
+    public record Range(String field, double min, double max, String unit) {
+        Rejection check(Number value) {
+            Rejection r = finite(field, value);
+            if (r != null || value == null) return r;
+            double v = value.doubleValue();
+            if (v < 0 && min >= 0) return new Rejection(RejectReason.NEGATIVE_VALUE, field + " is negative: " + value);
+            return v < min || v > max
+                    ? new Rejection(RejectReason.OUT_OF_RANGE, String.format(java.util.Locale.ROOT,
+                            "%s is %s %s, outside the plausible range %s..%s %s", field, value, unit, fmt(min),
+                            fmt(max), unit))
+                    : null;
+        }
+
+        private static String fmt(double d) {
+            return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+        }
+    }
+
+    /** The plausibility table; {@link #plausible} checks against it. */
+    public static final List<Range> RANGES = List.of(
+            new Range("coreVoltageV", 0, 3, "V"),          // GPU core rails run about 0.6-1.1 V
+            new Range("smClockMHz", 0, 10_000, "MHz"),     // the fastest GPU SM clocks are about 3 GHz
+            new Range("memClockMHz", 0, 20_000, "MHz"),    // HBM and GDDR command clocks stay under 15 GHz
+            new Range("inputVoltageV", -600, 600, "V"),    // supplies take up to 480 V AC or -48/400 V DC
+            new Range("fanRpm", 0, 100_000, "rpm"));       // the fastest server fans spin about 35,000 rpm
+
+    private static final java.util.Map<String, Range> BY_FIELD = RANGES.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(Range::field, r -> r));
+
+    /** Checks {@code value} against the plausibility table's row for {@code field} (finite only, if it has none). */
+    public static Rejection plausible(String field, Number value) {
+        Range r = BY_FIELD.get(field);
+        return r == null ? finite(field, value) : r.check(value);
+    }
+
     private final InstantSource clock;
     private final long maxFutureMs;
 
@@ -81,8 +120,8 @@ public final class TelemetryValidator {
         if ((r = power("powerW", s.powerW())) != null) return r;
         if ((r = power("powerLimitW", s.powerLimitW())) != null) return r;
         if ((r = nonNegative("energyJ", s.energyJ())) != null) return r;
-        if ((r = nonNegative("smClockMHz", s.smClockMHz())) != null) return r;
-        if ((r = nonNegative("memClockMHz", s.memClockMHz())) != null) return r;
+        if ((r = plausible("smClockMHz", s.smClockMHz())) != null) return r;
+        if ((r = plausible("memClockMHz", s.memClockMHz())) != null) return r;
         if ((r = nonNegative("clockEventReasons", s.clockEventReasons())) != null) return r;
         if ((r = nonNegative("eccCorrected", s.eccCorrected())) != null) return r;
         if ((r = nonNegative("eccUncorrected", s.eccUncorrected())) != null) return r;
@@ -90,7 +129,7 @@ public final class TelemetryValidator {
         if ((r = nonNegative("nvlinkRxBps", s.nvlinkRxBps())) != null) return r;
         if ((r = nonNegative("pcieTxBps", s.pcieTxBps())) != null) return r;
         if ((r = nonNegative("pcieRxBps", s.pcieRxBps())) != null) return r;
-        if ((r = nonNegative("coreVoltageV", s.coreVoltageV())) != null) return r;
+        if ((r = plausible("coreVoltageV", s.coreVoltageV())) != null) return r;
         if ((r = percent("dramActivePct", s.dramActivePct())) != null) return r;
         if ((r = nonNegative("powerThrottleSeconds", s.powerThrottleSeconds())) != null) return r;
         if ((r = nonNegative("thermalThrottleSeconds", s.thermalThrottleSeconds())) != null) return r;
@@ -112,8 +151,9 @@ public final class TelemetryValidator {
         if ((r = power("powerW", s.powerW())) != null) return r;
         if ((r = power("capacityW", s.capacityW())) != null) return r;
         if ((r = power("outputPowerW", s.outputPowerW())) != null) return r;
-        if ((r = finite("inputVoltageV", s.inputVoltageV())) != null) return r; // -48 V DC supplies are real
+        if ((r = plausible("inputVoltageV", s.inputVoltageV())) != null) return r; // -48 V DC supplies are real
         if ((r = percent("efficiencyPct", s.efficiencyPct())) != null) return r;
+        if ((r = outputWithinInput(s.powerW(), s.outputPowerW())) != null) return r;
         return nonNegativeAll("phaseCurrentA", s.phaseCurrentA());
     }
 
@@ -136,7 +176,13 @@ public final class TelemetryValidator {
                 }
             }
         }
-        return nonNegativeAll("fanRpm", s.fanRpm());
+        if (s.fanRpm() != null) {
+            for (Double v : s.fanRpm()) {
+                r = v == null ? new Rejection(RejectReason.MISSING_FIELD, "fanRpm holds a null") : plausible("fanRpm", v);
+                if (r != null) return r;
+            }
+        }
+        return null;
     }
 
     private Rejection job(JobEvent e) {
@@ -209,6 +255,16 @@ public final class TelemetryValidator {
             if (r != null) return r;
         }
         return null;
+    }
+
+    /**
+     * A supply cannot give out more than it takes in: output above input (beyond 2 % for the two sensors'
+     * tolerances) means one of the two readings is wrong.
+     */
+    public static Rejection outputWithinInput(Double inputW, Double outputW) {
+        if (inputW == null || outputW == null || !(outputW > inputW * 1.02 + 1)) return null;
+        return new Rejection(RejectReason.INVALID_FIELD, String.format(java.util.Locale.ROOT,
+                "outputPowerW %.1f W is above the input %.1f W", outputW, inputW));
     }
 
     public static Rejection percent(String field, Double value) {

@@ -43,11 +43,19 @@ public final class DcgmExporterScraper implements Source {
         return "dcgm-exporter " + url;
     }
 
-    /** Connecting and each read of the body are bounded by {@code timeout}; the scrape as a whole by twice that. */
+    /**
+     * Connecting and each read of the body are bounded by {@code timeout}; the whole exchange, body included, by
+     * twice that, after which the connection is closed.
+     */
     @Override
     public Duration deadline() {
         return timeout.multipliedBy(2);
     }
+
+    /** Ends exchanges that outlive their deadline; one daemon thread for every target. */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    io.vigil.collectors.DaemonThreads.named("vigil-dcgm-deadline"));
 
     private final java.util.concurrent.atomic.AtomicLong badLines = new java.util.concurrent.atomic.AtomicLong();
     private volatile List<String> lastErrors = List.of();
@@ -77,6 +85,9 @@ public final class DcgmExporterScraper implements Source {
     public DcgmScrape.Result scrapeResult() throws ScrapeException, InterruptedException {
         long ts = clock.millis();
         byte[] body;
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> watchdog = null;
+        long budgetMs = deadline().toMillis();
         try {
             // Blocking HttpURLConnection (keep-alive) rather than java.net.http: each target has its own worker,
             // and at 128 endpoints per second it costs about a third less CPU (see docs/benchmarks.md).
@@ -85,6 +96,12 @@ public final class DcgmExporterScraper implements Source {
             c.setConnectTimeout(ms);
             c.setReadTimeout(ms);
             c.setRequestProperty("Accept", "text/plain;version=0.0.4");
+            // The whole exchange, body included, ends by the deadline: an exporter that drips its body a few bytes
+            // at a time never trips the per-read timeout, so it is cut off here.
+            watchdog = WATCHDOG.schedule(() -> {
+                cut.set(true);
+                c.disconnect();
+            }, budgetMs, java.util.concurrent.TimeUnit.MILLISECONDS);
             int status = c.getResponseCode();
             if (status != 200) {
                 c.disconnect();
@@ -94,9 +111,14 @@ public final class DcgmExporterScraper implements Source {
                 body = in.readAllBytes();
             }
         } catch (IOException e) {
-            throw new ScrapeException(url + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+            if (cut.get()) {
+                throw new ScrapeException(url + ": no complete answer within " + budgetMs + " ms", e);
+            }
+            throw new ScrapeException(url + ": " + io.vigil.collectors.PlainWords.of(e), e);
+        } finally {
+            if (watchdog != null) watchdog.cancel(false);
         }
+        if (cut.get()) throw new ScrapeException(url + ": no complete answer within " + budgetMs + " ms", null);
         // The exposition format is UTF-8; label values are the only place non-ASCII can appear.
         return DcgmScrape.toSamples(new String(body, StandardCharsets.UTF_8), ts, placement, origin);
     }

@@ -228,7 +228,7 @@ public final class RedfishClient {
             Throwable c = e.getCause();
             if (c instanceof ResourceException r) throw r;
             if (c instanceof NotFound n) throw n;
-            throw new ResourceException(ErrorReason.UNREACHABLE, path, String.valueOf(c), c);
+            throw new ResourceException(ErrorReason.UNREACHABLE, path, io.vigil.collectors.PlainWords.of(c), c);
         } catch (InterruptedException e) {
             f.cancel(true);
             throw e;
@@ -261,7 +261,8 @@ public final class RedfishClient {
                 } catch (InterruptedException e) {
                     result.completeExceptionally(new ResourceException(ErrorReason.TIMEOUT, path, "interrupted", e));
                 } catch (RuntimeException e) {
-                    result.completeExceptionally(new ResourceException(ErrorReason.UNREACHABLE, path, e.toString(), e));
+                    result.completeExceptionally(new ResourceException(ErrorReason.UNREACHABLE, path,
+                            io.vigil.collectors.PlainWords.of(e), e));
                 } finally {
                     release();
                 }
@@ -319,8 +320,7 @@ public final class RedfishClient {
                     backoffMs *= 2;
                     continue;
                 }
-                throw new ResourceException(ErrorReason.UNREACHABLE, path, e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+                throw new ResourceException(ErrorReason.UNREACHABLE, path, io.vigil.collectors.PlainWords.of(e), e);
             } finally {
                 if (watchdog != null) watchdog.cancel(false);
             }
@@ -338,6 +338,8 @@ public final class RedfishClient {
                 JsonNode node = WireFormat.mapper().readTree(body);
                 if (node == null || node.isMissingNode()) throw new IOException("empty body");
                 return node;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new ResourceException(ErrorReason.BAD_JSON, path, io.vigil.collectors.PlainWords.json(e), e);
             } catch (IOException e) {
                 throw new ResourceException(ErrorReason.BAD_JSON, path, "not JSON: " + firstLine(e.getMessage()), e);
             }
@@ -412,7 +414,7 @@ public final class RedfishClient {
         } catch (java.net.SocketTimeoutException e) {
             throw new ResourceException(ErrorReason.TIMEOUT, path, "session login timed out", e);
         } catch (IOException e) {
-            throw new ResourceException(ErrorReason.UNREACHABLE, path, "session login: " + e, e);
+            throw new ResourceException(ErrorReason.UNREACHABLE, path, "session login: " + io.vigil.collectors.PlainWords.of(e), e);
         }
         sessionToken = t;
         return t;

@@ -77,6 +77,11 @@ public final class RedfishSource implements Source {
     private final InstantSource clock;
     private final Duration deadline;
     private final Map<ErrorReason, AtomicLong> errorCounts = new EnumMap<>(ErrorReason.class);
+    /** Readings that disagree with each other or with the configuration, by kind; each logged once. */
+    private final Map<String, AtomicLong> warnings = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> placementWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Power devices whose input disagrees with the sum of their supplies' now; logged when that starts and ends. */
+    private final Set<String> powerMismatch = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Map<String, ErrorReason> failing = Map.of();
     private volatile List<String> lastErrors = List.of();
     private final Discovery discovery;
@@ -115,7 +120,7 @@ public final class RedfishSource implements Source {
 
     /** Resource types that hold no readings: safe to keep between scrapes. */
     private static final Set<String> STRUCTURAL = Set.of("ComputerSystemCollection", "ComputerSystem",
-            "ProcessorCollection", "MemoryCollection", "Memory", "ChassisCollection", "Chassis", "PowerEquipment",
+            "ProcessorCollection", "MemoryCollection", "ChassisCollection", "Chassis", "PowerEquipment",
             "ThermalEquipment", "PowerDistributionCollection", "CoolingUnitCollection", "TelemetryService",
             "MetricReportCollection", "PowerSubsystem", "ThermalSubsystem", "SensorCollection",
             "LeakDetectorCollection", "PowerSupplyCollection", "CoolantConnectorCollection", "FanCollection",
@@ -162,6 +167,13 @@ public final class RedfishSource implements Source {
     @Override
     public List<String> lastResourceErrors() {
         return lastErrors;
+    }
+
+    @Override
+    public Map<String, Long> readingWarnings() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        warnings.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     @Override
@@ -223,6 +235,8 @@ public final class RedfishSource implements Source {
         final List<TelemetryRecord> out = new ArrayList<>();
         final Map<String, ResourceException> errors = new LinkedHashMap<>();
         final Set<String> claimedChassis = new HashSet<>();
+        /** GPUs already read in this scrape, by URI and by UUID: a baseboard linked from two systems is read once. */
+        final Set<String> seenGpus = new HashSet<>();
         final MetricReportReadings reports = new MetricReportReadings();
         /** What this scrape has asked for, by request key: a document, or the exception it ended with. */
         final Map<String, Object> fetched = new java.util.HashMap<>();
@@ -288,6 +302,7 @@ public final class RedfishSource implements Source {
                     collections.add(ts.get().path("CoolantConnectors"));
                 }
                 follow(c.path("PowerSubsystem"), "PowerSubsystem").ifPresent(ps -> collections.add(ps.path("PowerSupplies")));
+                collections.add(c.path("LeakDetectors"));
             }
             prefetchLinks(singles, false);
             prefetchLinks(collections, expand);
@@ -303,6 +318,13 @@ public final class RedfishSource implements Source {
             for (JsonNode p : members(system.path("Processors"), "Processor")) {
                 if ("GPU".equalsIgnoreCase(p.path("ProcessorType").asText(""))
                         && !"Absent".equals(p.path("Status").path("State").asText(""))) {
+                    String uri = RedfishClient.linkTarget(p);
+                    String uuid = text(p.path("UUID"));
+                    boolean seen = (uri != null && seenGpus.contains("uri:" + uri))
+                            || (uuid != null && seenGpus.contains("uuid:" + uuid.toLowerCase(java.util.Locale.ROOT)));
+                    if (seen) continue; // the same GPU linked from another system
+                    if (uri != null) seenGpus.add("uri:" + uri);
+                    if (uuid != null) seenGpus.add("uuid:" + uuid.toLowerCase(java.util.Locale.ROOT));
                     gpus.add(p);
                 }
             }
@@ -371,21 +393,37 @@ public final class RedfishSource implements Source {
             }
             memories.addAll(members(p.path("Memory"), "Memory"));
             double memMiB = 0;
+            Boolean remapFailed = null, remapPending = null;
+            Long remappedCorrectable = null, remappedUncorrectable = null;
             for (JsonNode mem : memories) {
                 Double cap = number(mem.path("CapacityMiB"));
                 if (cap != null) memMiB += cap;
+                // Row remapping: NVIDIA puts the flags in the Memory resource's Oem.Nvidia and the counts under
+                // Oem.Nvidia.RowRemapping; some firmware puts them in MemoryMetrics' Oem.Nvidia instead.
+                JsonNode memNv = mem.path("Oem").path("Nvidia");
                 Optional<JsonNode> mm = readings(mem.path("Metrics"), "MemoryMetrics");
+                JsonNode mNv = mm.map(m -> m.path("Oem").path("Nvidia")).orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+                remapFailed = either(remapFailed, either(bool(memNv.path("RowRemappingFailed")),
+                        either(bool(mNv.path("RowRemappingFailed")), bool(memNv.path("RowRemapping").path("RowRemappingFailed")))));
+                remapPending = either(remapPending, either(bool(memNv.path("RowRemappingPending")),
+                        either(bool(mNv.path("RowRemappingPending")), bool(memNv.path("RowRemapping").path("RowRemappingPending")))));
+                remappedCorrectable = sum(remappedCorrectable, firstCount(mNv.path("CorrectableRowRemappingCount"),
+                        mNv.path("RowRemapping").path("CorrectableRowRemappingCount"),
+                        memNv.path("RowRemapping").path("CorrectableRowRemappingCount"),
+                        memNv.path("CorrectableRowRemappingCount")));
+                remappedUncorrectable = sum(remappedUncorrectable, firstCount(mNv.path("UncorrectableRowRemappingCount"),
+                        mNv.path("RowRemapping").path("UncorrectableRowRemappingCount"),
+                        memNv.path("RowRemapping").path("UncorrectableRowRemappingCount"),
+                        memNv.path("UncorrectableRowRemappingCount")));
                 if (mm.isEmpty()) continue;
                 JsonNode life = mm.get().path("LifeTime");
                 eccCorrected = sum(eccCorrected, count(life.path("CorrectableECCErrorCount")));
                 eccUncorrected = sum(eccUncorrected, count(life.path("UncorrectableECCErrorCount")));
-                JsonNode nv = mm.get().path("Oem").path("Nvidia");
-                b.rowRemapFailed(bool(nv.path("RowRemappingFailed")));
-                b.rowRemapPending(bool(nv.path("RowRemappingPending")));
-                b.remappedRowsCorrectable(count(nv.path("CorrectableRowRemappingCount")));
-                b.remappedRowsUncorrectable(count(nv.path("UncorrectableRowRemappingCount")));
-                b.memClockMHz(number(mm.get().path("OperatingSpeedMHz")));
+                Double memClock = number(mm.get().path("OperatingSpeedMHz"));
+                if (memClock != null) b.memClockMHz(memClock);
             }
+            b.rowRemapFailed(remapFailed).rowRemapPending(remapPending)
+                    .remappedRowsCorrectable(remappedCorrectable).remappedRowsUncorrectable(remappedUncorrectable);
             if (memMiB > 0) b.memTotalMiB(memMiB);
             b.eccCorrected(eccCorrected).eccUncorrected(eccUncorrected);
 
@@ -440,7 +478,7 @@ public final class RedfishSource implements Source {
             Double watts = readings(pdu.path("Metrics"), "PowerDistributionMetrics")
                     .map(m -> reading(m.path("PowerWatts"))).orElse(null);
             Double capacity = number(pdu.path("PowerCapacityVA"));
-            return new PowerSample(ts, placement.cluster(), row(pdu), rack(pdu), null, PowerSample.Source.RACK_PDU,
+            return new PowerSample(ts, placement.cluster(), row(pdu), rack(pdu), placement.host(), PowerSample.Source.RACK_PDU,
                     deviceName(pdu), watts, capacity, mainsCurrents(pdu), origin.next());
         }
 
@@ -451,6 +489,7 @@ public final class RedfishSource implements Source {
             List<Double> phases = mainsCurrents(shelf);
             Double capacity = number(shelf.path("PowerCapacityVA"));
             List<JsonNode> supplies = new ArrayList<>(members(shelf.path("PowerSupplies"), "PowerSupply"));
+            List<JsonNode> sensors = new ArrayList<>();
             for (JsonNode chassisLink : links(shelf.path("Links").path("Chassis"))) {
                 Optional<JsonNode> chassis = follow(chassisLink, "Chassis");
                 if (chassis.isEmpty()) continue;
@@ -459,12 +498,36 @@ public final class RedfishSource implements Source {
                     if (capacity == null) capacity = number(subsystem.get().path("CapacityWatts"));
                     if (supplies.isEmpty()) supplies.addAll(members(subsystem.get().path("PowerSupplies"), "PowerSupply"));
                 }
+                if (chassis.get().has("Sensors")) sensors.addAll(members(chassis.get().path("Sensors"), "Sensor"));
             }
-            out.add(new PowerSample(ts, placement.cluster(), row(shelf), rack(shelf), null,
+            if (watts == null) watts = chassisInput(sensors);
+            String row = row(shelf), rack = rack(shelf);
+            int shelfAt = out.size();
+            double[] suppliesIn = supplies(supplies, sensors, name, row, rack);
+            watts = crossChecked(name, watts, suppliesIn);
+            out.add(shelfAt, new PowerSample(ts, placement.cluster(), row, rack, placement.host(),
                     PowerSample.Source.POWER_SHELF, name, watts, capacity, phases, origin.next()));
-            for (JsonNode psu : supplies) {
-                psu(psu, name, row(shelf), rack(shelf), null);
+        }
+
+        /**
+         * The device's input against the sum of its supplies' inputs: over 10 % apart, one of them is wrong, which is
+         * logged when it starts and ends and counted ({@code power_mismatch}); the device's own reading is kept. With
+         * no reading of its own, the supplies' sum is its input.
+         */
+        private Double crossChecked(String device, Double watts, double[] suppliesIn) {
+            if (suppliesIn[1] == 0) return watts;
+            double sum = suppliesIn[0];
+            if (watts == null) return sum;
+            boolean apart = Math.abs(watts - sum) > 0.10 * Math.max(watts, sum) && Math.max(watts, sum) > 50;
+            if (apart && powerMismatch.add(device)) {
+                warnings.computeIfAbsent("power_mismatch", k -> new AtomicLong()).incrementAndGet();
+                LOG.warn("{}: {} reports {} W input but its {} supplies' inputs add up to {} W (over 10 % apart): one"
+                        + " of the readings is wrong; the device's own is published", client.base(), device,
+                        Math.round(watts), (int) suppliesIn[1], Math.round(sum));
+            } else if (!apart && powerMismatch.remove(device)) {
+                LOG.info("{}: {} input and its supplies' inputs agree again", client.base(), device);
             }
+            return watts;
         }
 
         /**
@@ -489,27 +552,78 @@ public final class RedfishSource implements Source {
             return s;
         }
 
-        private void psu(JsonNode psu, String parent, String row, String rack, String host) throws InterruptedException {
+        /**
+         * Every supply as its own {@code PSU} record, named uniquely; returns the sum of their inputs and how many
+         * gave one. {@code sensors} are the parent chassis's, where a supply's readings may be instead of on it.
+         */
+        private double[] supplies(List<JsonNode> supplies, List<JsonNode> sensors, String parent, String row,
+                                  String rack) throws InterruptedException {
+            Map<String, Integer> names = new java.util.HashMap<>();
+            for (JsonNode psu : supplies) names.merge(PowerSensors.supplyName(psu), 1, Integer::sum);
+            double sum = 0;
+            int n = 0;
+            for (JsonNode psu : supplies) {
+                String name = PowerSensors.supplyName(psu);
+                // Six supplies all called "Power Supply" are six devices: their ids tell them apart.
+                if (names.get(name) > 1) name = text(psu.path("Id")) != null ? text(psu.path("Id")) : name;
+                Double in = psu(psu, sensors, parent + "/" + name, row, rack);
+                if (in != null) {
+                    sum += in;
+                    n++;
+                }
+            }
+            return new double[] {sum, n};
+        }
+
+        /** One supply's record; returns its input power, or null. */
+        private Double psu(JsonNode psu, List<JsonNode> sensors, String device, String row, String rack)
+                throws InterruptedException {
             String state = psu.path("Status").path("State").asText("Enabled");
-            if (state.equals("Absent")) return;
+            if (state.equals("Absent")) return null;
             Double in = null, outW = null, volts = null;
             Optional<JsonNode> m = readings(psu.path("Metrics"), "PowerSupplyMetrics");
             if (m.isPresent()) {
-                in = reading(m.get().path("InputPowerWatts"));
-                outW = reading(m.get().path("OutputPowerWatts"));
-                volts = reading(m.get().path("InputVoltage"));
+                in = excerpt(m.get().path("InputPowerWatts"));
+                outW = excerpt(m.get().path("OutputPowerWatts"));
+                volts = excerpt(m.get().path("InputVoltage"));
             }
-            // The older Power resource's supplies carry their readings inline.
-            if (in == null) in = number(psu.path("PowerInputWatts"));
-            if (outW == null) outW = number(psu.path("LastPowerOutputWatts"));
-            if (outW == null) outW = number(psu.path("PowerOutputWatts"));
-            if (volts == null) volts = number(psu.path("LineInputVoltage"));
-            if (in == null && outW == null && volts == null) return; // a supply with no reading is no sample
-            Double capacity = number(psu.path("PowerCapacityWatts"));
+            // The older Power resource's supplies carry their readings inline; some services link a sensor there.
+            if (in == null) in = excerpt(psu.path("PowerInputWatts"));
+            if (in == null) in = excerpt(psu.path("InputPowerWatts"));
+            if (outW == null) outW = excerpt(psu.path("LastPowerOutputWatts"));
+            if (outW == null) outW = excerpt(psu.path("PowerOutputWatts"));
+            if (outW == null) outW = excerpt(psu.path("OutputPowerWatts"));
+            if (volts == null) volts = excerpt(psu.path("LineInputVoltage"));
+            if (volts == null) volts = excerpt(psu.path("InputVoltage"));
+            // Else the parent's sensors named for this supply (psu3_power_in, PSU3 Output Power).
+            int number = PowerSensors.supplyNumberOfId(text(psu.path("Id")));
+            if ((in == null || outW == null) && number >= 0) {
+                for (JsonNode sensor : sensors) {
+                    if (!PowerSensors.isPowerReading(sensor) || PowerSensors.supplyNumber(sensor) != number) continue;
+                    Double v = number(sensor.path("Reading"));
+                    if (v == null) continue;
+                    if (PowerSensors.isOutput(sensor)) { if (outW == null) outW = v; }
+                    else if (PowerSensors.isInput(sensor) && in == null) in = v;
+                }
+            }
+            Double capacity = PowerSensors.supplyCapacity(psu);
+            if (in == null && outW == null && volts == null && capacity == null) return null; // nothing to say
             Double efficiency = in != null && outW != null && in > 0 && outW <= in ? 100.0 * outW / in : null;
-            String id = psu.path("Name").asText(psu.path("MemberId").asText(psu.path("Id").asText("psu")));
-            out.add(new PowerSample(ts, placement.cluster(), row, rack, host, PowerSample.Source.PSU,
-                    parent + "/" + id, in, capacity, null, origin.next(), outW, volts, efficiency));
+            out.add(new PowerSample(ts, placement.cluster(), row, rack, placement.host(), PowerSample.Source.PSU,
+                    device, in, capacity, null, origin.next(), outW, volts, efficiency));
+            return in;
+        }
+
+        /**
+         * A reading given as a number, an excerpt with {@code Reading}, or an excerpt that only links its sensor
+         * ({@code DataSourceUri}), which is then read.
+         */
+        private Double excerpt(JsonNode node) throws InterruptedException {
+            Double v = reading(node);
+            if (v != null || node == null || !node.isObject() || node.has("Reading")) return v;
+            String uri = text(node.path("DataSourceUri"));
+            if (uri == null) return null;
+            return get(uri, "Sensor", false).map(sensor -> number(sensor.path("Reading"))).orElse(null);
         }
 
         private List<Double> mainsCurrents(JsonNode equipment) throws InterruptedException {
@@ -540,55 +654,48 @@ public final class RedfishSource implements Source {
                 Double sp = reading(c.path("SupplyPressurekPa")), rp = reading(c.path("ReturnPressurekPa"));
                 if (dp == null && sp != null && rp != null) dp = sp - rp;
             }
-            List<CoolingSample.LeakDetector> leaks = leakDetectors(cdu.path("LeakDetection"));
+            List<CoolingSample.LeakDetector> leaks = leakDetectors(cdu);
             return new CoolingSample(ts, placement.cluster(), row(cdu), rack(cdu), CoolingSample.Source.CDU,
                     deviceName(cdu), supply, ret, flow, dp, leakDetected(leaks), null, null, null, null, origin.next(),
                     leaks);
         }
 
         /**
-         * Every leak detector under a {@code LeakDetection} link, in either form: the {@code LeakDetectors}
-         * collection of {@code LeakDetector} resources, or the inline {@code LeakDetectorGroups}. Null when the
-         * service lists none.
+         * Every leak detector of a chassis or CDU, wherever the service lists it: the {@code LeakDetectors}
+         * collection on the chassis itself (DMTF 2025.4's place), and under the {@code LeakDetection} link (the
+         * older place, still served): its {@code LeakDetectors} collection and its inline {@code LeakDetectorGroups}.
+         * A detector reached by two of these is read once (by URI, then by id). Null when the service lists none.
          */
-        private List<CoolingSample.LeakDetector> leakDetectors(JsonNode leakDetectionLink) throws InterruptedException {
-            Optional<JsonNode> ld = follow(leakDetectionLink, "LeakDetection");
-            if (ld.isEmpty()) return null;
+        private List<CoolingSample.LeakDetector> leakDetectors(JsonNode owner) throws InterruptedException {
             Map<String, CoolingSample.LeakDetector> found = new LinkedHashMap<>();
-            for (JsonNode d : members(ld.get().path("LeakDetectors"), "LeakDetector")) {
-                CoolingSample.LeakDetector r = leakDetector(d);
-                if (r != null) found.put(r.name(), r);
+            Set<String> uris = new HashSet<>();
+            boolean listed = false;
+            List<JsonNode> detectors = new ArrayList<>();
+            if (!owner.path("LeakDetectors").isMissingNode()) {
+                listed = true;
+                detectors.addAll(members(owner.path("LeakDetectors"), "LeakDetector"));
             }
-            for (JsonNode group : ld.get().path("LeakDetectorGroups")) {
-                for (JsonNode d : group.path("Detectors")) {
-                    CoolingSample.LeakDetector r = leakDetector(d);
-                    if (r != null) found.putIfAbsent(r.name(), r);
+            JsonNode link = owner.path("LeakDetection");
+            if (link.isMissingNode() && owner.has("ThermalSubsystem")) {
+                link = follow(owner.path("ThermalSubsystem"), "ThermalSubsystem").map(t -> t.path("LeakDetection"))
+                        .orElse(link);
+            }
+            Optional<JsonNode> ld = link.isMissingNode() ? Optional.empty() : follow(link, "LeakDetection");
+            if (ld.isPresent()) {
+                listed = true;
+                detectors.addAll(members(ld.get().path("LeakDetectors"), "LeakDetector"));
+                for (JsonNode group : ld.get().path("LeakDetectorGroups")) {
+                    for (JsonNode d : group.path("Detectors")) detectors.add(d);
                 }
             }
-            return found.isEmpty() ? null : List.copyOf(found.values());
-        }
-
-        private CoolingSample.LeakDetector leakDetector(JsonNode d) {
-            String state = d.path("Status").path("State").asText("Enabled");
-            if (state.equals("Absent") || state.equals("Disabled")) return null;
-            String name = text(d.path("Name"));
-            if (name == null) name = text(d.path("Id"));
-            if (name == null) name = text(d.path("DataSourceUri"));
-            if (name == null) return null;
-            String s = d.path("DetectorState").asText("");
-            CoolingSample.LeakDetector.State st;
-            switch (s.toUpperCase(java.util.Locale.ROOT)) {
-                case "OK" -> st = CoolingSample.LeakDetector.State.OK;
-                case "WARNING" -> st = CoolingSample.LeakDetector.State.WARNING;
-                case "CRITICAL" -> st = CoolingSample.LeakDetector.State.CRITICAL;
-                default -> {
-                    // Some services say only whether a leak is present.
-                    Boolean present = bool(d.path("LeakDetected"));
-                    if (present == null) return null;
-                    st = present ? CoolingSample.LeakDetector.State.CRITICAL : CoolingSample.LeakDetector.State.OK;
-                }
+            for (JsonNode d : detectors) {
+                String uri = RedfishClient.linkTarget(d);
+                if (uri != null && !uris.add(uri)) continue;
+                CoolingSample.LeakDetector r = LeakDetectorReading.read(d);
+                if (r != null) found.putIfAbsent(r.name(), r);
             }
-            return new CoolingSample.LeakDetector(name, st);
+            if (!listed || found.isEmpty()) return null;
+            return List.copyOf(found.values());
         }
 
         // ---- server chassis ------------------------------------------------------------------------------------
@@ -609,23 +716,27 @@ public final class RedfishSource implements Source {
             Optional<JsonNode> subsystem = chassis.has("PowerSubsystem") ? powerSubsystem(chassis) : Optional.empty();
             if (capacity == null) capacity = subsystem.map(p -> number(p.path("CapacityWatts"))).orElse(null);
             SensorSummary sensors = null;
+            List<JsonNode> sensorList = chassis.has("Sensors") ? members(chassis.path("Sensors"), "Sensor") : List.of();
             if (watts == null && chassis.has("Sensors")) {
                 sensors = sensorSummary(chassis);
                 watts = sensors.powerW();
             }
+            List<JsonNode> supplyList = new ArrayList<>();
+            if (subsystem.isPresent()) {
+                supplyList.addAll(members(subsystem.get().path("PowerSupplies"), "PowerSupply"));
+            } else if (legacyPower.isPresent()) {
+                legacyPower.get().path("PowerSupplies").forEach(supplyList::add);
+            }
+            String row = row(chassis), rack = rack(chassis);
+            int hostAt = out.size(); // the chassis's own record goes before its supplies'
+            double[] suppliesIn = supplies(supplyList, sensorList, device, row, rack);
+            boolean shelf = PowerSensors.isPowerShelf(chassis);
+            watts = crossChecked(device, watts, shelf || watts == null ? suppliesIn : new double[] {0, 0});
             // A module, card or component inside a host draws part of the host's power: it is not a host's input.
             if (watts != null && !COMPONENT_CHASSIS.contains(chassis.path("ChassisType").asText(""))) {
-                out.add(new PowerSample(ts, placement.cluster(), row(chassis), rack(chassis), placement.host(),
-                        PowerSample.Source.HOST_PSU, device, watts, capacity, null, origin.next()));
-            }
-            if (subsystem.isPresent()) {
-                for (JsonNode psu : members(subsystem.get().path("PowerSupplies"), "PowerSupply")) {
-                    psu(psu, device, row(chassis), rack(chassis), placement.host());
-                }
-            } else if (legacyPower.isPresent()) {
-                for (JsonNode psu : legacyPower.get().path("PowerSupplies")) {
-                    psu(psu, device, row(chassis), rack(chassis), placement.host());
-                }
+                out.add(hostAt, new PowerSample(ts, placement.cluster(), row, rack, placement.host(),
+                        shelf ? PowerSample.Source.POWER_SHELF : PowerSample.Source.HOST_PSU, device, watts, capacity,
+                        null, origin.next()));
             }
 
             Double intake = null, exhaust = null, supply = null, ret = null, flow = null;
@@ -657,8 +768,8 @@ public final class RedfishSource implements Source {
                     }
                 }
                 if (anyFlow) flow = flowSum;
-                leaks = leakDetectors(ts.path("LeakDetection"));
             }
+            leaks = leakDetectors(chassis);
             Optional<JsonNode> legacyThermal = readings(chassis.path("Thermal"), "Thermal");
             if (legacyThermal.isPresent()) {
                 for (JsonNode t : legacyThermal.get().path("Temperatures")) {
@@ -700,11 +811,12 @@ public final class RedfishSource implements Source {
          * out, by their unit ({@code Cel}); a {@code Headroom} or {@code Delta} reading is not a temperature.
          */
         private SensorSummary sensorSummary(JsonNode chassis) throws InterruptedException {
-            Double chassisPower = null, intake = null, exhaust = null;
+            Double intake = null, exhaust = null;
             double supplies = 0;
             boolean anySupply = false;
             List<Double> fans = new ArrayList<>();
-            for (JsonNode sensor : members(chassis.path("Sensors"), "Sensor")) {
+            List<JsonNode> sensors = members(chassis.path("Sensors"), "Sensor");
+            for (JsonNode sensor : sensors) {
                 if (!"Enabled".equals(sensor.path("Status").path("State").asText("Enabled"))) continue;
                 String basis = sensor.path("ReadingBasis").asText("Zero");
                 if (basis.equals("Headroom") || basis.equals("Delta")) continue;
@@ -713,9 +825,9 @@ public final class RedfishSource implements Source {
                 String type = sensor.path("ReadingType").asText("");
                 String units = sensor.path("ReadingUnits").asText("");
                 String context = sensor.path("PhysicalContext").asText("");
-                if (type.equals("Power") || (type.isEmpty() && units.equals("W"))) {
-                    if (context.equals("Chassis") && chassisPower == null) chassisPower = v;
-                    if (context.equals("PowerSupply") && "Input".equals(sensor.path("PhysicalSubContext").asText(""))) {
+                if (PowerSensors.isPowerReading(sensor)) {
+                    if (PowerSensors.isSupplySensor(sensor) && PowerSensors.isInput(sensor)
+                            && !PowerSensors.isOutput(sensor)) {
                         supplies += v;
                         anySupply = true;
                     }
@@ -726,8 +838,25 @@ public final class RedfishSource implements Source {
                     fans.add(v);
                 }
             }
+            Double chassisPower = chassisInput(sensors);
             return new SensorSummary(chassisPower != null ? chassisPower : anySupply ? supplies : null, intake, exhaust,
                     fans);
+        }
+
+        /** The chassis's total input among its power sensors, by what each says it measures (see PowerSensors). */
+        private Double chassisInput(List<JsonNode> sensors) {
+            Double best = null;
+            int bestScore = 0;
+            for (JsonNode sensor : sensors) {
+                if (!PowerSensors.isPowerReading(sensor)) continue;
+                Double v = number(sensor.path("Reading"));
+                int score = PowerSensors.chassisInputScore(sensor);
+                if (v != null && score > bestScore) {
+                    best = v;
+                    bestScore = score;
+                }
+            }
+            return best;
         }
 
         /**
@@ -944,18 +1073,49 @@ public final class RedfishSource implements Source {
         return leaks.stream().anyMatch(d -> d.state() != CoolingSample.LeakDetector.State.OK);
     }
 
-    private static Long sum(Long a, Long b) {
-        return a == null ? b : b == null ? a : a + b;
+    /** Null-safe: absent plus absent is absent (never an unboxed null). */
+    static Long sum(Long a, Long b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        return Long.valueOf(a.longValue() + b.longValue());
     }
 
+    private static Boolean either(Boolean a, Boolean b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        return a || b;
+    }
+
+    private static Long firstCount(JsonNode... nodes) {
+        for (JsonNode n : nodes) {
+            Long c = count(n);
+            if (c != null) return c;
+        }
+        return null;
+    }
+
+    /** The row: the target's configuration where it gives one, else what the resource reports. */
     private String row(JsonNode resource) {
-        String r = text(resource.path("Location").path("Placement").path("Row"));
-        return r != null ? r : placement.row();
+        return placed("row", placement.row(), text(resource.path("Location").path("Placement").path("Row")), resource);
     }
 
+    /** The rack: the target's configuration where it gives one, else what the resource reports. */
     private String rack(JsonNode resource) {
-        String r = text(resource.path("Location").path("Placement").path("Rack"));
-        return r != null ? r : placement.rack();
+        return placed("rack", placement.rack(), text(resource.path("Location").path("Placement").path("Rack")), resource);
+    }
+
+    private String placed(String what, String configured, String reported, JsonNode resource) {
+        if (configured == null) return reported;
+        if (reported != null && !reported.equals(configured)) {
+            String where = resource.path("@odata.id").asText(resource.path("Id").asText("?")) + " " + what;
+            if (placementWarned.add(where)) {
+                warnings.computeIfAbsent("placement_mismatch", k -> new AtomicLong()).incrementAndGet();
+                LOG.warn("{}: {} reports {} {} but the configuration says {}; the configuration's is used",
+                        client.base(), resource.path("@odata.id").asText(resource.path("Id").asText("a resource")),
+                        what, reported, configured);
+            }
+        }
+        return configured;
     }
 
     private static String deviceName(JsonNode resource) {

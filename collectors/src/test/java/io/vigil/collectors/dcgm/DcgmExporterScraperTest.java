@@ -73,7 +73,7 @@ class DcgmExporterScraperTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> scraper("/hang", Duration.ofMillis(300)).scrape())
                 .isInstanceOf(io.vigil.collectors.Source.ScrapeException.class).hasMessageContaining("/hang")
-                .hasMessageContaining("Timeout");
+                .hasMessageContaining("no answer within").hasMessageNotContaining("Exception");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 }
