@@ -38,7 +38,7 @@ import javax.net.ssl.SSLContext;
  * <p>Basic authentication sends the credentials with each request; session authentication logs in once through
  * {@code SessionService}, reuses the {@code X-Auth-Token} across scrapes, and logs in again when it is refused.
  */
-public final class RedfishClient {
+public final class RedfishClient implements RedfishService {
 
     /** How to authenticate; credentials are never logged. */
     public record Auth(Mode mode, String username, String password) {
@@ -56,7 +56,7 @@ public final class RedfishClient {
 
     /** A resource the service does not have (404): optional parts of a service are skipped, not failed. */
     public static final class NotFound extends Exception {
-        NotFound(String path) {
+        public NotFound(String path) {
             super(path + " not found");
         }
     }
@@ -155,11 +155,13 @@ public final class RedfishClient {
         this.sharedLimit = sharedLimit;
     }
 
+    @Override
     public URI base() {
         return base;
     }
 
     /** The request timeout, which is also the default scrape deadline's unit. */
+    @Override
     public Duration timeout() {
         return timeout;
     }
@@ -170,6 +172,7 @@ public final class RedfishClient {
     }
 
     /** GET {@code path} (absolute, e.g. {@code /redfish/v1/Chassis}) as JSON, by the deadline. */
+    @Override
     public JsonNode get(String path, Deadline deadline) throws ResourceException, NotFound, InterruptedException {
         return await(getAsync(path, deadline), path, deadline);
     }
@@ -178,6 +181,7 @@ public final class RedfishClient {
      * GETs every path at once, up to the concurrency limits, and returns each result in order: a JSON node, or the
      * {@link ResourceException} or {@link NotFound} that path ended with.
      */
+    @Override
     public List<Object> getAll(List<String> paths, Deadline deadline) throws InterruptedException {
         List<CompletableFuture<JsonNode>> futures = new ArrayList<>(paths.size());
         for (String p : paths) {

@@ -71,7 +71,7 @@ public final class RedfishSource implements Source {
     private static final Set<String> COMPONENT_CHASSIS = Set.of("Module", "Component", "Card", "Cartridge", "Expansion");
     private static final String EXPAND = "?$expand=.($levels=1)";
 
-    private final RedfishClient client;
+    private final RedfishService client;
     private final Placement placement;
     private final OriginStamper origin;
     private final InstantSource clock;
@@ -126,17 +126,17 @@ public final class RedfishSource implements Source {
             "LeakDetectorCollection", "PowerSupplyCollection", "CoolantConnectorCollection", "FanCollection",
             "CircuitCollection");
 
-    public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock) {
+    public RedfishSource(RedfishService client, Placement placement, OriginStamper origin, InstantSource clock) {
         this(client, placement, origin, clock, client.timeout().multipliedBy(2));
     }
 
     /** @param deadline how long one scrape of this service may take in all: connect, headers and bodies */
-    public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock,
+    public RedfishSource(RedfishService client, Placement placement, OriginStamper origin, InstantSource clock,
                          Duration deadline) {
         this(client, placement, origin, clock, deadline, Discovery.defaults());
     }
 
-    public RedfishSource(RedfishClient client, Placement placement, OriginStamper origin, InstantSource clock,
+    public RedfishSource(RedfishService client, Placement placement, OriginStamper origin, InstantSource clock,
                          Duration deadline, Discovery discovery) {
         this.discovery = discovery;
         this.client = client;
@@ -733,7 +733,7 @@ public final class RedfishSource implements Source {
             boolean shelf = PowerSensors.isPowerShelf(chassis);
             watts = crossChecked(device, watts, shelf || watts == null ? suppliesIn : new double[] {0, 0});
             // A module, card or component inside a host draws part of the host's power: it is not a host's input.
-            if (watts != null && !COMPONENT_CHASSIS.contains(chassis.path("ChassisType").asText(""))) {
+            if (watts != null && (shelf || !COMPONENT_CHASSIS.contains(chassis.path("ChassisType").asText("")))) {
                 out.add(hostAt, new PowerSample(ts, placement.cluster(), row, rack, placement.host(),
                         shelf ? PowerSample.Source.POWER_SHELF : PowerSample.Source.HOST_PSU, device, watts, capacity,
                         null, origin.next()));
@@ -880,11 +880,13 @@ public final class RedfishSource implements Source {
                 }
                 if (rack != null) {
                     ObjectNode copy = chassis.deepCopy();
-                    copy.withObject("/Location").withObject("/Placement").put("Rack", rack);
+                    // The chassis's own Location may be anything a BMC sends (a string, a number): only an object
+                    // is kept and added to.
+                    ObjectNode location = copy.get("Location") instanceof ObjectNode l ? l : copy.putObject("Location");
+                    ObjectNode placed = location.get("Placement") instanceof ObjectNode p ? p : location.putObject("Placement");
+                    placed.put("Rack", rack);
                     String row = text(placementNode.path("Row"));
-                    if (row != null && copy.path("Location").path("Placement").path("Row").isMissingNode()) {
-                        copy.withObject("/Location").withObject("/Placement").put("Row", row);
-                    }
+                    if (row != null && placed.path("Row").isMissingNode()) placed.put("Row", row);
                     return copy;
                 }
                 current = parent.get();
