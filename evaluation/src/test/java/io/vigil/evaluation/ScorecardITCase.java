@@ -30,7 +30,7 @@ class ScorecardITCase {
         assertThat(r.deadLetters()).isZero();
         List<Scorer.Row> vigil = r.rows().stream().filter(x -> !x.baseline()).toList();
         assertThat(vigil).extracting(Scorer.Row::detector).containsExactlyInAnyOrder("straggler", "sync-stall",
-                "thermal", "cooling", "power", "silence", "gpu-lost", "xid");
+                "thermal", "cooling", "leak", "power", "silence", "gpu-lost", "xid");
         assertThat(vigil).allSatisfy(row -> {
             assertThat(row.expected()).as(row.detector()).isPositive();
             assertThat(row.f1()).as(row.detector() + " F1").isGreaterThanOrEqualTo(0.95);
@@ -43,6 +43,8 @@ class ScorecardITCase {
         assertThat(row(vigil, "straggler").latencyP95Seconds()).isLessThanOrEqualTo(20.0);
         assertThat(row(vigil, "thermal").latencyP95Seconds()).isLessThanOrEqualTo(10.0);
         assertThat(row(vigil, "cooling").latencyP95Seconds()).isLessThanOrEqualTo(10.0);
+        // A leak fires on the first sample that reports it: within one sample interval of the fault.
+        assertThat(row(vigil, "leak").latencyP95Seconds()).isLessThanOrEqualTo(5.0);
         assertThat(row(vigil, "sync-stall").latencyP95Seconds()).isLessThanOrEqualTo(60.0 + 5.0);
         // Every found fault's alert resolved within two minutes of the fault's end: what the README states per
         // detector (N good samples or windows once the evidence is gone) plus the time a GPU or a coolant loop

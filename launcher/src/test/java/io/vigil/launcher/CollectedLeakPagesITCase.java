@@ -31,13 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real BMC's leak reaches on-call: {@code ./vigil demo --no-simulator} (broker, detection job, writer) fed by
- * {@code ./vigil collect} scraping a served GB300 tray in NVIDIA's layout. When one of the tray's leak detectors
- * flips to Critical, one paging COOLING alert names it; when it is dry again, the alert resolves.
+ * {@code ./vigil collect} scraping a served compute tray in NVIDIA's layout (leak detectors in
+ * {@code Chassis/{id}/LeakDetectors} and again under {@code LeakDetection}). When one of the tray's detectors says
+ * {@code LeakDetected} — not one of DMTF's words — one paging LEAK alert names it, fired on the first sample that
+ * reports it; when it is dry again, the alert resolves.
  */
 class CollectedLeakPagesITCase {
 
-    static final Path TRAY = Path.of("..", "collectors", "src", "test", "resources", "redfish", "nvidia-gb300-tray");
-    static final String DETECTOR = "Chassis/Compute_Tray_0/ThermalSubsystem/LeakDetection/LeakDetectors/ColdPlate_GPU_2_3/index.json";
+    static final Path TRAY = Path.of("..", "collectors", "src", "test", "resources", "redfish",
+            "nvidia-tray-leak-detectors");
+    static final String DETECTOR = "Chassis/Compute_Tray_0/LeakDetectors/LeakDetector_1_Manifold/index.json";
 
     @Test
     void aLeakDetectorFlippedOnAServedBmcPagesOnceAndResolves(@TempDir Path dir) throws Exception {
@@ -82,24 +85,29 @@ class CollectedLeakPagesITCase {
                 assertThat(alerts).as("no alert on a dry tray").isEmpty();
 
                 Path detector = tray.resolve(DETECTOR);
-                Files.writeString(detector, Files.readString(detector)
-                        .replace("\"DetectorState\": \"OK\"", "\"DetectorState\": \"Critical\""));
+                String dry = Files.readString(detector);
+                Files.writeString(detector, dry.replace("\"DetectorState\": \"OK\"", "\"DetectorState\": \"LeakDetected\"")
+                        .replace("\"Health\": \"OK\"", "\"Health\": \"Critical\""));
+                long flipped = System.currentTimeMillis();
                 AlertEvent firing = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                         .until(() -> alerts.stream().filter(a -> a.state() == AlertEvent.State.FIRING).findFirst()
                                 .orElse(null), a -> a != null);
-                assertThat(firing.type()).isEqualTo(AlertType.COOLING);
+                System.out.printf("leak paged %d ms after the detector flipped (scrape interval 1 s)%n",
+                        System.currentTimeMillis() - flipped);
+                assertThat(firing.type()).isEqualTo(AlertType.LEAK);
                 assertThat(firing.severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
                 assertThat(firing.labels()).containsEntry("device", "gb300-n1/Compute_Tray_0")
                         .containsEntry("rack", "R12").containsEntry("root", "true");
-                assertThat(firing.summary()).contains("leak detected (ColdPlate_GPU_2_3: CRITICAL)");
+                assertThat(firing.summary()).contains("leak detected (LeakDetector_1_Manifold: CRITICAL, says LeakDetected");
+                assertThat(firing.detectedAt()).as("fired on the first sample that reports the leak")
+                        .isEqualTo(firing.startsAt());
 
-                Files.writeString(detector, Files.readString(detector)
-                        .replace("\"DetectorState\": \"Critical\"", "\"DetectorState\": \"OK\""));
+                Files.writeString(detector, dry);
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .until(() -> alerts.stream().anyMatch(a -> a.state() == AlertEvent.State.RESOLVED
                                 && a.fingerprint().equals(firing.fingerprint())));
                 assertThat(alerts.stream().filter(a -> a.state() == AlertEvent.State.FIRING
-                        && a.type() == AlertType.COOLING).map(AlertEvent::fingerprint).distinct())
+                        && a.type() == AlertType.LEAK).map(AlertEvent::fingerprint).distinct())
                         .as("one page for the leak").hasSize(1);
             } finally {
                 reader.interrupt();

@@ -6,6 +6,8 @@ public enum AlertType {
     STRAGGLER,
     SYNC_STALL,
     COOLING,
+    /** A coolant leak, on its own so that it always pages, even while the same device's other cooling alert fires. */
+    LEAK,
     POWER,
     GPU_LOST,
     XID,

@@ -68,7 +68,7 @@ public final class ScenarioSuite {
                 allow(AlertType.STRAGGLER, "job", "job-1"), allow(AlertType.STRAGGLER, "job", "job-2"),
                 allow(AlertType.STRAGGLER, "job", "job-3")));
         s.add(positive("cdu-leak", "CDU-2's leak detector trips", new Fault.CduLeak("CDU-2"), none, false,
-                expect(AlertType.COOLING, "device", "CDU-2")));
+                expect(AlertType.LEAK, "device", "CDU-2")));
         s.add(positive("rack-inlet-hot", "rack A03's inlet air rises to 31 °C", new Fault.RackInletHot("A03", 31),
                 none, false, expect(AlertType.COOLING, "device", "A03-air")));
         s.add(positive("pdu-overload", "rack A01 draws 30 kW more, near its 60 kW PDU",

@@ -45,6 +45,7 @@ public final class Scorer {
         DETECTORS.put(AlertType.SYNC_STALL, "sync-stall");
         DETECTORS.put(AlertType.THERMAL, "thermal");
         DETECTORS.put(AlertType.COOLING, "cooling");
+        DETECTORS.put(AlertType.LEAK, "leak");
         DETECTORS.put(AlertType.POWER, "power");
         DETECTORS.put(AlertType.SILENT, "silence");
         DETECTORS.put(AlertType.GPU_LOST, "gpu-lost");

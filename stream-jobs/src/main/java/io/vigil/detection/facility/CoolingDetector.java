@@ -12,16 +12,20 @@ import org.apache.flink.util.Collector;
 
 /**
  * Facility cooling detector, keyed by device ({@code cluster/device}). A CDU alerts on flow or pressure loss
- * against its own learned usual values, supply coolant warmer than its usual set-point or than an absolute limit,
- * and a leak (at once, CRITICAL). Rack and chassis air sensors alert on inlet air over ASHRAE's recommended 27 °C —
+ * against its own learned usual values and supply coolant warmer than its usual set-point or than an absolute limit
+ * (COOLING). A leak on any device — a CDU, a tray's cold plate or manifold — is its own LEAK alert, at once, so it
+ * pages even while the device's COOLING alert is already firing. Rack and chassis air sensors alert on inlet air over ASHRAE's recommended 27 °C —
  * a hot rack that is still in spec does not. A CDU's alert carries the racks it feeds ({@code racks}), so the
  * incident correlator can attach what happens on them.
  */
 public final class CoolingDetector extends DeviceDetector<CoolingSample, CoolingDetector.Track> {
 
-    /** A device's track, with the usual flow, pressure and supply temperature it learned. */
+    /** A device's track, with the usual flow, pressure and supply temperature it learned, and its leak episode. */
     public static final class Track extends DeviceTrack {
         public int samples;
+        /** The device's LEAK alert, apart from its other cooling problems so that a leak always pages. */
+        public Episode leak = new Episode();
+        public AlertEvent.Severity leakSeverity;
         public double flow = Double.NaN, pressure = Double.NaN, supply = Double.NaN;
         public String source, racks;
     }
@@ -47,10 +51,9 @@ public final class CoolingDetector extends DeviceDetector<CoolingSample, Cooling
         if (s.servesRacks() != null && !s.servesRacks().isEmpty()) t.racks = String.join(",", s.servesRacks());
         t.samples++;
 
+        leak(t, s, out);
         List<String> problems = new ArrayList<>();
-        boolean leak = Boolean.TRUE.equals(s.leakDetected());
-        boolean critical = leak;
-        if (leak) problems.add("leak detected" + leakingDetectors(s));
+        boolean critical = false;
         boolean learned = t.samples > config.warmupSamples();
         if (s.flowLpm() != null && learned && s.flowLpm() < config.flowLossFraction() * t.flow) {
             problems.add(String.format("flow loss: %.0f L/min vs %.0f usual (%s)", s.flowLpm(), t.flow,
@@ -79,16 +82,14 @@ public final class CoolingDetector extends DeviceDetector<CoolingSample, Cooling
         if (!bad && !t.episode.firing) {
             learn(t, s);
         }
-        // A leak fires at once; the rest after a run of bad samples.
-        Episode.Step step = leak && t.episode.fireNow(s.ts()) ? Episode.Step.FIRED
-                : t.episode.observe(bad, !bad, s.ts(), config.fireSamples(), config.resolveSamples());
+        Episode.Step step = t.episode.observe(bad, !bad, s.ts(), config.fireSamples(), config.resolveSamples());
         if (step == Episode.Step.FIRED) {
             t.severity = critical ? AlertEvent.Severity.CRITICAL : AlertEvent.Severity.WARNING;
             out.collect(event(t, AlertEvent.State.FIRING, null, s.ts(),
                     t.device + " " + String.join("; ", problems) + (t.racks == null ? "" : " (feeds racks " + t.racks + ")"),
                     Alerts.evidence("flowLpm", s.flowLpm(), "usualFlowLpm", t.flow, "supplyTempC", s.supplyTempC(),
                             "usualSupplyTempC", t.supply, "diffPressureKPa", s.diffPressureKPa(),
-                            "inletAirTempC", s.inletAirTempC(), "leak", leak ? 1.0 : null)));
+                            "inletAirTempC", s.inletAirTempC())));
         } else if (step == Episode.Step.RESOLVED) {
             out.collect(event(t, AlertEvent.State.RESOLVED, s.ts(), s.ts(), t.device + " back to normal", Map.of()));
         }
@@ -96,12 +97,68 @@ public final class CoolingDetector extends DeviceDetector<CoolingSample, Cooling
         save(t);
     }
 
-    /** The detectors that report a leak, named with their state, e.g. " (ColdPlate_2: CRITICAL)"; empty if unknown. */
+    /**
+     * The device's LEAK alert: fires on the first sample that reports a leak (CRITICAL; WARNING when its detectors
+     * only warn of moisture), with the leaking detectors, what they watch and how the device will react named;
+     * resolves after {@code resolveSamples} dry samples in a row. A sample that says nothing of leaks changes
+     * nothing.
+     */
+    private void leak(Track t, CoolingSample s, Collector<AlertEvent> out) {
+        if (s.leakDetected() == null) return;
+        boolean wet = s.leakDetected();
+        if (wet && t.leak.fireNow(s.ts())) {
+            boolean critical = s.leakDetectors() == null || s.leakDetectors().stream()
+                    .anyMatch(d -> d.state() == CoolingSample.LeakDetector.State.CRITICAL);
+            t.leakSeverity = critical ? AlertEvent.Severity.CRITICAL : AlertEvent.Severity.WARNING;
+            Double delay = s.leakDetectors() == null ? null : s.leakDetectors().stream()
+                    .filter(d -> d.state() != CoolingSample.LeakDetector.State.OK && d.reactionDelaySeconds() != null)
+                    .map(CoolingSample.LeakDetector::reactionDelaySeconds).min(Double::compare).orElse(null);
+            long leaking = s.leakDetectors() == null ? 1 : s.leakDetectors().stream()
+                    .filter(d -> d.state() != CoolingSample.LeakDetector.State.OK).count();
+            out.collect(event(AlertType.LEAK, t.leak, t.leakSeverity, LEAK_STREAM, t, AlertEvent.State.FIRING, null,
+                    s.ts(), t.device + " leak detected" + leakingDetectors(s)
+                            + (t.rack == null ? "" : " in rack " + t.rack)
+                            + (t.racks == null ? "" : " (feeds racks " + t.racks + ")"),
+                    Alerts.evidence("leakingDetectors", (double) leaking, "reactionDelaySeconds", delay,
+                            "supplyTempC", s.supplyTempC(), "flowLpm", s.flowLpm())));
+        } else if (wet) {
+            t.leak.goodRun = 0;
+        } else if (t.leak.observe(false, true, s.ts(), Integer.MAX_VALUE, config.resolveSamples())
+                == Episode.Step.RESOLVED) {
+            out.collect(event(AlertType.LEAK, t.leak, t.leakSeverity, LEAK_STREAM, t, AlertEvent.State.RESOLVED,
+                    s.ts(), s.ts(), t.device + " dry again", Map.of()));
+        }
+    }
+
+    private static final String LEAK_STREAM = "detector-leak:";
+
+    @Override
+    void closeSilent(Track t, long timestamp, Collector<AlertEvent> out) {
+        if (t.leak.close()) {
+            out.collect(event(AlertType.LEAK, t.leak, t.leakSeverity, LEAK_STREAM, t, AlertEvent.State.RESOLVED,
+                    timestamp, timestamp, t.device + " stopped reporting; leak alert closed, state dropped", Map.of()));
+        }
+    }
+
+    /**
+     * The detectors that report a leak, named with their state, what they watch and the device's own reaction, e.g.
+     * " (LeakDetector_1_Manifold: CRITICAL, Manifold, says LeakDetected; ForceOff in 10 s)"; empty if unknown.
+     */
     static String leakingDetectors(CoolingSample s) {
         if (s.leakDetectors() == null) return "";
         List<String> names = new ArrayList<>();
         for (CoolingSample.LeakDetector d : s.leakDetectors()) {
-            if (d.state() != CoolingSample.LeakDetector.State.OK) names.add(d.name() + ": " + d.state());
+            if (d.state() == CoolingSample.LeakDetector.State.OK) continue;
+            StringBuilder b = new StringBuilder(d.name()).append(": ").append(d.state());
+            if (d.where() != null && !d.name().contains(d.where())) b.append(", ").append(d.where());
+            if (d.reportedState() != null && !d.reportedState().equalsIgnoreCase(d.state().name())) {
+                b.append(", says ").append(d.reportedState());
+            }
+            if (d.reaction() != null && !d.reaction().equals("None")) {
+                b.append("; ").append(d.reaction());
+                if (d.reactionDelaySeconds() != null) b.append(String.format(" in %.0f s", d.reactionDelaySeconds()));
+            }
+            names.add(b.toString());
         }
         return names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
     }

@@ -37,14 +37,27 @@ abstract class DeviceDetector<I, T extends DeviceTrack> extends KeyedDetector<St
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
         T t = load();
         if (t == null) return;
+        boolean owned = t.timeout.owns(timestamp);
         expireSilent(timestamp, t, t.episode, t.timeout, timeoutMs, ctx.timerService(),
                 () -> out.collect(event(t, AlertEvent.State.RESOLVED, timestamp, timestamp,
                         t.device + " stopped reporting; alert closed, state dropped", Map.of())));
+        // The device's state was dropped: close what else it had open.
+        if (owned && load() == null) closeSilent(t, timestamp, out);
     }
 
+    /** Closes a device's other open episodes when it has gone silent and its state is dropped. */
+    void closeSilent(T t, long timestamp, Collector<AlertEvent> out) {}
+
     AlertEvent event(T t, AlertEvent.State st, Long end, long detected, String summary, Map<String, Double> evidence) {
-        return Alerts.event(type, t.severity == null ? AlertEvent.Severity.WARNING : t.severity, st,
-                Alerts.labels("cluster", t.cluster, "device", t.device), describe(t), t.episode.startMs, end,
-                detected, summary, evidence, t.episode.nextOrigin(origin + t.cluster + "/" + t.device));
+        return event(type, t.episode, t.severity, origin, t, st, end, detected, summary, evidence);
+    }
+
+    /** An event of another episode the device keeps (a leak beside its other cooling problems). */
+    AlertEvent event(AlertType type, io.vigil.detection.alert.Episode episode, AlertEvent.Severity severity,
+                     String stream, T t, AlertEvent.State st, Long end, long detected, String summary,
+                     Map<String, Double> evidence) {
+        return Alerts.event(type, severity == null ? AlertEvent.Severity.WARNING : severity, st,
+                Alerts.labels("cluster", t.cluster, "device", t.device), describe(t), episode.startMs, end,
+                detected, summary, evidence, episode.nextOrigin(stream + t.cluster + "/" + t.device));
     }
 }

@@ -143,6 +143,7 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
     /** Broader causes first: facility, then host, then GPU, then job-level alerts. */
     static int breadth(AlertEvent a) {
         if (a.state() == AlertEvent.State.RESOLVED) return 0;
+        if (a.type() == AlertType.LEAK) return 0; // a leak is judged first: what it causes attaches to it
         if (a.type() == AlertType.COOLING || a.type() == AlertType.POWER) return 1;
         String scope = a.labels().get("scope");
         if ("host".equals(scope)) return 2;
@@ -226,6 +227,8 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
 
     /** The incident that explains {@code a}, or null when {@code a} is a root cause of its own. */
     private String explain(State st, AlertEvent a) {
+        // Coolant on electronics is the costliest failure a liquid-cooled site has: a leak always pages.
+        if (a.type() == AlertType.LEAK) return null;
         String best = null;
         int bestRank = Integer.MAX_VALUE;
         long started = a.startsAt().toEpochMilli();
@@ -256,6 +259,20 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         Map<String, String> l = a.labels();
         if (!eq(on.get("cluster"), l.get("cluster"))) return Integer.MAX_VALUE;
         String rack = l.get("rack");
+        if (type == AlertType.LEAK && a.type() != AlertType.LEAK) {
+            // What a leak causes: the GPUs and hosts of its rack heating, and the CDU feeding that rack losing flow
+            // or pressure as coolant escapes.
+            // On the leak's own rack it is the narrowest cause there is, ahead of the loop that feeds the rack (0).
+            if (on.get("rack") != null && eq(on.get("rack"), rack)) return -1;
+            if (a.type() == AlertType.COOLING && l.get("racks") != null && on.get("rack") != null
+                    && Arrays.asList(l.get("racks").split(",")).contains(on.get("rack"))) {
+                return 1;
+            }
+            if (on.get("racks") != null && rack != null && Arrays.asList(on.get("racks").split(",")).contains(rack)) {
+                return 1;
+            }
+            return Integer.MAX_VALUE;
+        }
         if (type == AlertType.COOLING && on.get("racks") != null && rack != null
                 && Arrays.asList(on.get("racks").split(",")).contains(rack)) {
             return 0;

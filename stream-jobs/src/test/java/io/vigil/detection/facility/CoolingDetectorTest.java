@@ -64,34 +64,102 @@ class CoolingDetectorTest {
     }
 
     @Test
-    void aLeakFiresAtOnce() throws Exception {
+    void aLeakFiresAtOnceAsItsOwnAlertAndResolvesWhenDry() throws Exception {
         try (var h = harness()) {
             for (int s = 0; s < 5; s++) h.processElement(cdu(s, 420, 30, false), 0);
             h.processElement(cdu(5, 420, 30, true), 0);
-            assertThat(h.extractOutputValues()).hasSize(1);
-            assertThat(h.extractOutputValues().get(0).summary()).contains("leak detected");
+            assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
+                assertThat(a.type()).isEqualTo(AlertType.LEAK);
+                assertThat(a.severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+                assertThat(a.detectedAt().toEpochMilli()).as("on the sample that reports it").isEqualTo(T0 + 5_000);
+                assertThat(a.summary()).contains("CDU-3 leak detected").contains("feeds racks A05,A06");
+            });
+            for (int s = 6; s < 20; s++) h.processElement(cdu(s, 420, 30, s < 8), 0);
+            assertThat(h.extractOutputValues()).extracting(AlertEvent::type, AlertEvent::state).containsExactly(
+                    org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.FIRING),
+                    org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.RESOLVED));
+            assertThat(h.extractOutputValues().get(1).endsAt().toEpochMilli())
+                    .as("after resolveSamples dry samples").isEqualTo(T0 + (8 + FacilityConfig.defaults().resolveSamples() - 1) * 1000L);
         }
     }
 
     @Test
-    void aChassisLeakDetectorInALeakStatePagesAtOnceNamingTheDetector() throws Exception {
+    void aLeakWhileTheDevicesFlowLossAlertFiresStillPages() throws Exception {
+        try (var h = harness()) {
+            for (int s = 0; s < 30; s++) h.processElement(cdu(s, 420, 30.0, false), 0);
+            for (int s = 30; s < 40; s++) h.processElement(cdu(s, 84, 30.0, false), 0);
+            assertThat(h.extractOutputValues()).extracting(AlertEvent::type).containsExactly(AlertType.COOLING);
+            h.processElement(cdu(40, 84, 30.0, true), 0);
+            assertThat(h.extractOutputValues()).extracting(AlertEvent::type, AlertEvent::state).containsExactly(
+                    org.assertj.core.api.Assertions.tuple(AlertType.COOLING, AlertEvent.State.FIRING),
+                    org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.FIRING));
+            assertThat(h.extractOutputValues().get(0).fingerprint()).isNotEqualTo(h.extractOutputValues().get(1).fingerprint());
+        }
+    }
+
+    @Test
+    void aTrayLeakNamesTheDetectorWhatItWatchesAndHowTheTrayWillReact() throws Exception {
         try (var h = harness()) {
             List<CoolingSample.LeakDetector> ok = List.of(
-                    new CoolingSample.LeakDetector("ColdPlate_GPU_2_3", CoolingSample.LeakDetector.State.OK),
-                    new CoolingSample.LeakDetector("Manifold_Inlet", CoolingSample.LeakDetector.State.OK));
+                    new CoolingSample.LeakDetector("LeakDetector_0_ColdPlate", CoolingSample.LeakDetector.State.OK),
+                    new CoolingSample.LeakDetector("LeakDetector_1_Manifold", CoolingSample.LeakDetector.State.OK));
             List<CoolingSample.LeakDetector> leaking = List.of(
-                    new CoolingSample.LeakDetector("ColdPlate_GPU_2_3", CoolingSample.LeakDetector.State.CRITICAL),
-                    new CoolingSample.LeakDetector("Manifold_Inlet", CoolingSample.LeakDetector.State.OK));
+                    new CoolingSample.LeakDetector("LeakDetector_0_ColdPlate", CoolingSample.LeakDetector.State.OK),
+                    new CoolingSample.LeakDetector("LeakDetector_1_Manifold", CoolingSample.LeakDetector.State.CRITICAL,
+                            "Manifold", "LeakDetected", 10.0, "ForceOff"));
             for (int s = 0; s < 3; s++) h.processElement(tray(s, ok), 0);
             assertThat(h.extractOutputValues()).isEmpty();
             h.processElement(tray(3, leaking), 0);
             assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
+                assertThat(a.type()).isEqualTo(AlertType.LEAK);
                 assertThat(a.state()).isEqualTo(AlertEvent.State.FIRING);
                 assertThat(a.severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
-                assertThat(a.summary()).contains("leak detected (ColdPlate_GPU_2_3: CRITICAL)")
-                        .doesNotContain("Manifold_Inlet");
+                assertThat(a.labels()).containsEntry("rack", "R12").containsEntry("device", "gb300-n1/Compute_Tray_0");
+                assertThat(a.summary()).contains(
+                        "leak detected (LeakDetector_1_Manifold: CRITICAL, says LeakDetected; ForceOff in 10 s) in rack R12")
+                        .doesNotContain("LeakDetector_0_ColdPlate");
+                assertThat(a.evidence()).containsEntry("reactionDelaySeconds", 10.0);
             });
         }
+    }
+
+    @Test
+    void aMoistureWarningIsAWarningLeak() throws Exception {
+        try (var h = harness()) {
+            h.processElement(tray(0, List.of(new CoolingSample.LeakDetector("Tray_Floor",
+                    CoolingSample.LeakDetector.State.WARNING))), 0);
+            assertThat(h.extractOutputValues()).singleElement()
+                    .satisfies(a -> assertThat(a.severity()).isEqualTo(AlertEvent.Severity.WARNING));
+        }
+    }
+
+    @Test
+    void aLeakingDeviceThatFallsSilentHasItsLeakClosedAndItsStateDropped() throws Exception {
+        try (var h = harness()) {
+            for (int s = 0; s < 5; s++) h.processElement(cdu(s, 420, 30, s >= 3), 0);
+            h.processWatermark(new Watermark(T0 + 5_000 + 10 * 60_000));
+            assertThat(h.extractOutputValues()).extracting(AlertEvent::type, AlertEvent::state).containsExactly(
+                    org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.FIRING),
+                    org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.RESOLVED));
+            assertThat(h.extractOutputValues().get(1).summary()).contains("stopped reporting");
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aLeakSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (int s = 0; s < 30; s++) {
+            steps.add(io.vigil.detection.SnapshotRestore.element(cdu(s, 420, 30.0, s >= 10 && s < 20), T0 + s * 1000L));
+        }
+        steps.add(io.vigil.detection.SnapshotRestore.watermark(T0 + 3_600_000L));
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new CoolingDetector(FacilityConfig.defaults()), c -> c.cluster() + "/" + c.device(), Types.STRING,
+                steps, 15);
+        assertThat(out).extracting(AlertEvent::type, AlertEvent::state).containsExactly(
+                org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.FIRING),
+                org.assertj.core.api.Assertions.tuple(AlertType.LEAK, AlertEvent.State.RESOLVED));
     }
 
     static CoolingSample tray(int s, List<CoolingSample.LeakDetector> detectors) {

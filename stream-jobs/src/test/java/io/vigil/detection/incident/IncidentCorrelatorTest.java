@@ -62,6 +62,38 @@ class IncidentCorrelatorTest {
                 Alerts.labels("rack", "A01", "scope", "host", "collector", collector), "host " + host + " silent");
     }
 
+    static AlertEvent trayLeak(String rack, int at) {
+        return alert(AlertType.LEAK, AlertEvent.State.FIRING, at, at,
+                Alerts.labels("cluster", "c", "device", "n1/Compute_Tray_0"),
+                Alerts.labels("rack", rack, "source", "CHASSIS", "scope", "facility"), "leak");
+    }
+
+    @Test
+    void aLeakPagesEvenOnARackWhoseCduIsAlreadyAnIncidentAndWhatItCausesAttachesToIt() throws Exception {
+        feed(cdu(AlertEvent.State.FIRING, 12));
+        feed(trayLeak("A05", 20));
+        feed(gpuHot("A05", "A05-n1", "3", "job-2", "5", 30));
+        List<AlertEvent> out = out();
+        // The leak's page is updated once the GPU's job is known to be affected.
+        assertThat(out).extracting(AlertEvent::type).containsExactly(AlertType.COOLING, AlertType.LEAK,
+                AlertType.THERMAL, AlertType.LEAK);
+        assertThat(out.get(3).summary()).contains("affects job-2");
+        AlertEvent leak = out.get(1);
+        assertThat(leak.labels()).containsEntry("root", "true").containsEntry("incident", leak.fingerprint());
+        // The GPU heating on the leak's rack belongs to the leak, the narrower cause, not to the CDU's loop.
+        assertThat(out.get(2).labels()).containsEntry("root", "false").containsEntry("incident", leak.fingerprint());
+    }
+
+    @Test
+    void aCduLosingFlowAfterALeakOnARackItFeedsAttachesToTheLeak() throws Exception {
+        feed(trayLeak("A06", 5));
+        feed(cdu(AlertEvent.State.FIRING, 12));
+        List<AlertEvent> out = out();
+        assertThat(out).extracting(AlertEvent::type).containsExactly(AlertType.LEAK, AlertType.COOLING);
+        assertThat(out.get(1).labels()).containsEntry("root", "false")
+                .containsEntry("incident", out.get(0).fingerprint());
+    }
+
     long fedUpTo = Long.MIN_VALUE;
 
     void feed(AlertEvent a) throws Exception {
