@@ -105,12 +105,15 @@ public final class VigilCommand {
             return;
         }
         if (args[0].equals("collect")) {
+            // With --output - stdout carries only the JSON records, one per line: the console log goes to stderr
+            // (log4j2.xml reads this property when the first logger is made, which is after this line).
+            if (System.getProperty("vigil.log.console") == null) System.setProperty("vigil.log.console", "SYSTEM_ERR");
             int code;
             try {
                 code = io.vigil.collectors.CollectCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
                         System.getenv(), out, System.err);
             } catch (Exception e) {
-                System.err.println("vigil collect: " + e);
+                System.err.println("vigil collect: " + (e.getMessage() == null ? "failed" : e.getMessage()));
                 code = 1;
             }
             org.apache.logging.log4j.LogManager.shutdown();
