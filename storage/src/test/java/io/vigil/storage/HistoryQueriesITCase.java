@@ -76,11 +76,43 @@ class HistoryQueriesITCase {
     static final Instant TO = Instant.ofEpochMilli(T + 600_000);
 
     @Test
+    void racksWithoutAPduCollectorTakeTheirShelvesHostsOrGpusAndSaySo() throws Exception {
+        TelemetryBatch b = new TelemetryBatch();
+        for (int s = 0; s < 600; s++) {
+            long ts = T + s * 1000L;
+            // Rack S01: two NVL power shelves (and host PSUs, which the shelves outrank); rack S02: hosts only.
+            for (int n = 0; n < 2; n++) {
+                b.add(new PowerSample(ts, "s", "S", "S01", "shelf-" + n, PowerSample.Source.POWER_SHELF,
+                        "shelf-" + n + "/PowerShelf_0", 1749.0 + n, 33_000.0, null, new Origin("sh", n, s)));
+            }
+            b.add(new PowerSample(ts, "s", "S", "S01", "n1", PowerSample.Source.HOST_PSU, "n1/tray", 900.0, null, null,
+                    new Origin("hp", 0, s)));
+            b.add(new PowerSample(ts, "s", "S", "S02", "n2", PowerSample.Source.HOST_PSU, "n2/System", 1200.0, 2400.0,
+                    null, new Origin("hp", 1, s)));
+        }
+        try (Connection c = db.getConnection()) {
+            b.writeTo(c);
+            new RollupRefresher(Duration.ofDays(90)).run(c, Instant.ofEpochMilli(T + 3_600_000));
+        }
+        for (HistoryQueries.Resolution res : HistoryQueries.Resolution.values()) {
+            List<Map<String, Object>> racks = history.powerHeadroom("s", false, FROM, TO, res);
+            assertThat(racks).as("%s", res).extracting(r -> r.get("rack"), r -> r.get("source"), r -> r.get("meanW"))
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("S01", "power_shelf", 3499.0),
+                            org.assertj.core.groups.Tuple.tuple("S02", "host_psu", 1200.0));
+            assertThat(racks.get(0)).as("%s", res).containsEntry("capacityW", 66_000.0);
+        }
+        // The GPU-only rack of cluster "test" (h1's two GPUs at 600 W): its GPUs' power, a lower bound, no capacity.
+        assertThat(history.powerHeadroom("test", false, FROM, TO, HistoryQueries.Resolution.MINUTE)).singleElement()
+                .satisfies(r -> assertThat(r).containsEntry("rack", "A01").containsEntry("source", "gpu")
+                        .containsEntry("meanW", 1200.0).containsEntry("capacityW", null));
+    }
+
+    @Test
     void powerHeadroomPerRackAndRowSumsTheRacksPdus() throws Exception {
-        List<Map<String, Object>> racks = history.powerHeadroom(null, false, FROM, TO, HistoryQueries.Resolution.RAW);
+        List<Map<String, Object>> racks = history.powerHeadroom("c", false, FROM, TO, HistoryQueries.Resolution.RAW);
         assertThat(racks).hasSize(2);
         Map<String, Object> a01 = racks.get(0);
-        assertThat(a01).containsEntry("rack", "A01").containsEntry("peakW", 29_000.0).containsEntry("p95W", 19_000.0)
+        assertThat(a01).containsEntry("rack", "A01").containsEntry("source", "pdu").containsEntry("peakW", 29_000.0).containsEntry("p95W", 19_000.0)
                 .containsEntry("capacityW", 60_000.0).containsEntry("headroomW", 31_000.0)
                 .containsEntry("points", 600L).containsEntry("resolution", "raw");
         assertThat((Double) a01.get("peakPctOfCapacity")).isEqualTo(48.3);
@@ -88,11 +120,11 @@ class HistoryQueriesITCase {
         assertThat(rows).singleElement().satisfies(r -> assertThat(r).containsEntry("row", "A")
                 .containsEntry("peakW", 34_000.0).containsEntry("capacityW", 90_000.0));
         // Per minute: the 20 kW second is one of 60 in minute 5, so that minute's mean is 19,166.7 W.
-        assertThat(history.powerHeadroom(null, false, FROM, TO, HistoryQueries.Resolution.MINUTE).get(0))
+        assertThat(history.powerHeadroom("c", false, FROM, TO, HistoryQueries.Resolution.MINUTE).get(0))
                 .containsEntry("rack", "A01").containsEntry("peakW", 19_166.7).containsEntry("meanW", 19_016.7)
                 .containsEntry("points", 10L).containsEntry("resolution", "1m");
         // Per hour: one point, its mean the minutes' mean, its peak still the highest minute.
-        assertThat(history.powerHeadroom(null, false, FROM, TO, HistoryQueries.Resolution.HOUR).get(0))
+        assertThat(history.powerHeadroom("c", false, FROM, TO, HistoryQueries.Resolution.HOUR).get(0))
                 .containsEntry("rack", "A01").containsEntry("peakW", 19_166.7).containsEntry("meanW", 19_016.7)
                 .containsEntry("points", 1L).containsEntry("resolution", "1h");
         assertThat(history.powerHeadroom("c", true, FROM, TO, HistoryQueries.Resolution.HOUR)).singleElement()

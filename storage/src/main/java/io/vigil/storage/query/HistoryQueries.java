@@ -181,35 +181,71 @@ public final class HistoryQueries {
     }
 
     /**
-     * Power headroom per rack (or per row): peak, p95, p99 and mean of the racks' PDU load over the range against
-     * the PDUs' capacity. The points are the resolution's: per second at {@code RAW} (the racks' PDU readings summed
-     * per second), the minute means at {@code MINUTE} (from {@code rack_power_1m}), the hour means at {@code HOUR}
-     * (from {@code rack_power_1h}, where the peak is still the highest minute mean, and a row's peak is the sum of
-     * its racks' peaks, an upper bound).
+     * Power headroom per rack (or per row): peak, p95, p99 and mean of each rack's load over the range against its
+     * capacity. A rack's load is what feeds it, by the best source it has in the range: its rack PDUs
+     * ({@code source: pdu}), else its power shelves ({@code power_shelf}, an NVL rack's bus bar), else its hosts'
+     * input power ({@code host_psu}), else its GPUs' power ({@code gpu}, a lower bound with no capacity): a rack
+     * without a PDU collector is not left out, and the {@code source} column says which it is (a row lists its
+     * racks' sources). The points are the resolution's: per second at {@code RAW} (the readings summed per
+     * second), the minute means at {@code MINUTE}, the hour means at {@code HOUR} (where a PDU rack's peak is still
+     * the highest minute mean, a shelf's or host's the highest sample, and a row's peak is the sum of its racks'
+     * peaks, an upper bound).
      */
     public List<Map<String, Object>> powerHeadroom(String cluster, boolean byRow, Instant from, Instant to,
                                                    Resolution resolution) throws SQLException {
-        String group = byRow ? "cluster, row_name" : "cluster, row_name, rack";
-        String points = switch (resolution) {
-            case RAW -> "SELECT " + group + ", date_trunc('second', ts) AS t, sum(power_w) AS p, sum(power_w) AS peak, "
-                    + "sum(capacity_w) AS cap FROM power_sample WHERE source = 'RACK_PDU' AND ts >= ? AND ts < ? "
-                    + "AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t";
-            case MINUTE -> "SELECT " + group + ", bucket AS t, sum(pdu_power_w) AS p, sum(pdu_power_w) AS peak, "
-                    + "sum(pdu_capacity_w) AS cap FROM rack_power_1m WHERE pdus > 0 AND bucket >= ? AND bucket < ? "
-                    + "AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t";
-            case HOUR -> "SELECT " + group + ", bucket AS t, sum(pdu_power_mean_w) AS p, sum(pdu_power_peak_w) AS peak, "
-                    + "sum(pdu_capacity_w) AS cap FROM rack_power_1h WHERE pdu_power_mean_w IS NOT NULL "
-                    + "AND bucket >= ? AND bucket < ? AND (?::text IS NULL OR cluster = ?) GROUP BY " + group + ", t";
+        String prio = "CASE source WHEN 'RACK_PDU' THEN 1 WHEN 'POWER_SHELF' THEN 2 ELSE 3 END";
+        String where = " AND (?::text IS NULL OR cluster = ?)";
+        String sources = switch (resolution) {
+            case RAW -> "SELECT cluster, row_name, COALESCE(rack, '') AS rack, " + prio + " AS prio, "
+                    + "date_trunc('second', ts) AS t, sum(power_w) AS p, sum(power_w) AS peak, sum(capacity_w) AS cap "
+                    + "FROM power_sample WHERE source IN ('RACK_PDU', 'POWER_SHELF', 'HOST_PSU') AND ts >= ? AND ts < ?"
+                    + where + " GROUP BY 1, 2, 3, 4, 5 UNION ALL "
+                    + "SELECT cluster, row_name, COALESCE(rack, '') AS rack, 4, date_trunc('second', ts), sum(power_w), "
+                    + "sum(power_w), NULL::double precision FROM gpu_sample WHERE power_w IS NOT NULL AND ts >= ? "
+                    + "AND ts < ?" + where + " GROUP BY 1, 2, 3, 4, 5";
+            case MINUTE -> "SELECT cluster, row_name, rack, 1 AS prio, bucket AS t, pdu_power_w AS p, pdu_power_w AS peak, "
+                    + "pdu_capacity_w AS cap FROM rack_power_1m WHERE pdus > 0 AND bucket >= ? AND bucket < ?" + where
+                    + " UNION ALL SELECT cluster, row_name, COALESCE(rack, '') AS rack, " + prio + ", bucket, "
+                    + "sum(power_sum / NULLIF(power_n, 0)), sum(power_sum / NULLIF(power_n, 0)), sum(capacity_max) "
+                    + "FROM power_rollup_1m WHERE source IN ('POWER_SHELF', 'HOST_PSU') AND bucket >= ? AND bucket < ?"
+                    + where + " GROUP BY 1, 2, 3, 4, 5 UNION ALL "
+                    + "SELECT cluster, row_name, rack, 4, bucket, gpu_power_w, gpu_power_w, NULL::double precision "
+                    + "FROM rack_power_1m WHERE gpus > 0 AND gpu_power_w IS NOT NULL AND bucket >= ? AND bucket < ?"
+                    + where;
+            case HOUR -> "SELECT cluster, row_name, rack, 1 AS prio, bucket AS t, pdu_power_mean_w AS p, "
+                    + "pdu_power_peak_w AS peak, pdu_capacity_w AS cap FROM rack_power_1h "
+                    + "WHERE pdu_power_mean_w IS NOT NULL AND bucket >= ? AND bucket < ?" + where
+                    + " UNION ALL SELECT cluster, row_name, COALESCE(rack, '') AS rack, " + prio + ", bucket, "
+                    + "sum(power_sum / NULLIF(power_n, 0)), sum(power_max), sum(capacity_max) "
+                    + "FROM power_rollup_1h WHERE source IN ('POWER_SHELF', 'HOST_PSU') AND bucket >= ? AND bucket < ?"
+                    + where + " GROUP BY 1, 2, 3, 4, 5 UNION ALL "
+                    + "SELECT cluster, row_name, rack, 4, bucket, gpu_power_mean_w, gpu_power_peak_w, "
+                    + "NULL::double precision FROM rack_power_1h WHERE gpu_power_mean_w IS NOT NULL AND bucket >= ? "
+                    + "AND bucket < ?" + where;
         };
-        String sql = "WITH points AS (" + points + ") "
+        String group = byRow ? "cluster, row_name" : "cluster, row_name, rack";
+        String sql = "WITH sources AS (" + sources + "), "
+                // Each rack's best source over the whole range, so its points do not switch source mid-range.
+                + "best AS (SELECT cluster, row_name, rack, min(prio) AS prio FROM sources GROUP BY 1, 2, 3), "
+                + "rack_points AS (SELECT s.* FROM sources s JOIN best b ON b.cluster = s.cluster AND b.rack = s.rack "
+                + "AND b.row_name IS NOT DISTINCT FROM s.row_name AND b.prio = s.prio), "
+                + "points AS (SELECT " + group + ", t, sum(p) AS p, sum(peak) AS peak, sum(cap) AS cap, "
+                + "string_agg(DISTINCT CASE prio WHEN 1 THEN 'pdu' WHEN 2 THEN 'power_shelf' WHEN 3 THEN 'host_psu' "
+                + "ELSE 'gpu' END, ',') AS source FROM rack_points GROUP BY " + group + ", t) "
                 + "SELECT " + group + ", round(max(peak)::numeric, 1) AS peak_w, "
                 + "round(percentile_cont(0.95) WITHIN GROUP (ORDER BY p)::numeric, 1) AS p95_w, "
                 + "round(percentile_cont(0.99) WITHIN GROUP (ORDER BY p)::numeric, 1) AS p99_w, "
                 + "round(avg(p)::numeric, 1) AS mean_w, round(max(cap)::numeric, 1) AS capacity_w, "
                 + "round((max(cap) - max(peak))::numeric, 1) AS headroom_w, "
                 + "round((100 * max(peak) / NULLIF(max(cap), 0))::numeric, 1) AS peak_pct_of_capacity, "
-                + "count(*) AS points, ?::text AS resolution FROM points GROUP BY " + group + " ORDER BY " + group;
-        return query(sql, ts(from), ts(to), cluster, cluster, label(resolution));
+                + "count(*) AS points, max(source) AS source, ?::text AS resolution FROM points GROUP BY " + group
+                + " ORDER BY " + group;
+        Object[] range = {ts(from), ts(to), cluster, cluster};
+        List<Object> args = new java.util.ArrayList<>();
+        int parts = resolution == Resolution.RAW ? 2 : 3;
+        for (int i = 0; i < parts; i++) args.addAll(java.util.Arrays.asList(range));
+        args.add(label(resolution));
+        return query(sql, args.toArray());
     }
 
     /**

@@ -75,7 +75,8 @@ public class CapacityView extends LiveView<CapacityView.Data> {
         teamChart.setHeight("260px");
         racks.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
         for (String[] c : new String[][] {{"rack", "Rack"}, {"peakW", "Peak W"}, {"p95W", "p95 W"}, {"p99W", "p99 W"},
-                {"capacityW", "Capacity W"}, {"headroomW", "Headroom W"}, {"peakPctOfCapacity", "Peak % of capacity"}}) {
+                {"capacityW", "Capacity W"}, {"headroomW", "Headroom W"}, {"peakPctOfCapacity", "Peak % of capacity"},
+                {"source", "Measured by"}}) {
             racks.addColumn(r -> r.get(c[0])).setHeader(c[1]).setAutoWidth(true);
         }
         racks.setHeight("220px");
