@@ -84,12 +84,22 @@ public final class DetectionJob {
                 .union(gpu.getSideOutput(TelemetryRouter.LATE))
                 .sinkTo(deadLetterSink).name("dead-letter-sink").uid("dead-letter-sink");
 
-        DataStream<AlertEvent> thermal = gpu
+        // A BMC's GPU samples join the GPU detectors' input only for GPUs nobody reports in band.
+        DataStream<GpuSample> bmcJudged = gpu.getSideOutput(TelemetryRouter.GPU_PRESENCE)
+                .keyBy(p -> p.key)
+                .connect(gpu.getSideOutput(TelemetryRouter.BMC_GPU)
+                        .keyBy(s -> io.vigil.detection.ingest.GpuPresence.keyOf(s.cluster(), s.uuid())))
+                .process(new io.vigil.detection.ingest.BmcGpuArbiter(config.lateTolerance(),
+                        config.health().entityTimeout()), GpuSampleSerializer.TYPE)
+                .name("bmc-gpu-arbiter").uid("bmc-gpu-arbiter");
+        DataStream<GpuSample> judged = gpu.union(bmcJudged);
+
+        DataStream<AlertEvent> thermal = judged
                 .keyBy(GpuSample::gpuKey)
                 .process(new ThermalDetector(config.thermal()))
                 .name("thermal-detector").uid("thermal-detector");
 
-        DataStream<AlertEvent> health = gpu
+        DataStream<AlertEvent> health = judged
                 .keyBy(s -> s.cluster() + "/" + s.host())
                 .process(new HostHealthDetector(config.health()))
                 .name("host-health-detector").uid("host-health-detector");

@@ -87,4 +87,47 @@ class DetectionJobITCase {
         assertThat(deadLetters.collected()).extracting(DeadLetter::reason)
                 .containsExactlyInAnyOrder(RejectReason.MALFORMED_JSON, RejectReason.OUT_OF_RANGE);
     }
+
+    @Test
+    void aGpuOnlyItsBmcReportsIsJudgedAndAGpuReportedBothWaysPagesOnce() throws Exception {
+        List<RawTelemetry> input = new ArrayList<>();
+        long offset = 0;
+        // tray-1: four GPUs seen only by their BMC, every 10 s; gpu2 over its slowdown temperature from 120 s.
+        // h2: four GPUs seen in band every second and by the BMC every 10 s (same UUIDs); gpu1 hot from 120 s.
+        for (int s = 0; s < 300; s++) {
+            long ts = T0 + s * 1000L;
+            for (int g = 0; g < 4; g++) {
+                GpuSample.Builder inBand = g == 1 && s >= 120 && s < 200 ? throttled("h2", g, ts, 95) : healthy("h2", g, ts);
+                input.add(new RawTelemetry(TOPICS.gpu(), 0, offset++, WireFormat.encode(inBand.build())));
+                if (s % 10 != 0) continue;
+                input.add(new RawTelemetry(TOPICS.gpu(), 1, offset++, WireFormat.encode(bmc("h2", g, ts,
+                        g == 1 && s >= 120 && s < 200 ? 95.0 : 65.0))));
+                input.add(new RawTelemetry(TOPICS.gpu(), 1, offset++, WireFormat.encode(bmc("tray-1", g, ts,
+                        g == 2 && s >= 120 && s < 200 ? 95.0 : 65.0))));
+            }
+        }
+        CollectingSink<AlertEvent> alerts = new CollectingSink<>();
+        List<RawTelemetry> data = List.copyOf(input);
+        DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
+                (GeneratorFunction<Long, RawTelemetry>) i -> data.get(i.intValue()), data.size(),
+                TypeInformation.of(RawTelemetry.class));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        new DetectionJob(source, alerts, new CollectingSink<>(), DetectionConfig.defaults(),
+                Clock.fixed(Instant.ofEpochMilli(T0 + 310_000), ZoneOffset.UTC)).build(env);
+        env.execute("detection-bmc-it");
+
+        List<AlertEvent> firing = alerts.collected().stream().filter(a -> a.state() == AlertEvent.State.FIRING
+                && a.type() == AlertType.THERMAL).toList();
+        assertThat(firing).as("one THERMAL per hot GPU, whatever reports it")
+                .extracting(a -> a.labels().get("host") + "/" + a.labels().get("gpu"))
+                .containsExactlyInAnyOrder("tray-1/2", "h2/1");
+        assertThat(alerts.collected()).as("a BMC's 10 s rhythm is not silence")
+                .noneMatch(a -> a.type() == AlertType.SILENT);
+    }
+
+    static GpuSample bmc(String host, int g, long ts, double tempC) {
+        return healthy(host, g, ts).source(GpuSample.Source.REDFISH).jobId(null).rank(null).gpuTempC(tempC)
+                .slowdownTempC(null).shutdownTempC(null).clockEventReasons(null).build();
+    }
 }

@@ -47,6 +47,10 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         public int deltaSamples;
         public Episode coldPlate = new Episode();
         public String job, rank, uuid;
+        /** The GPU's usual time between samples (a BMC reports every few seconds, NVML every second). */
+        public long intervalMs;
+        /** Reported by a BMC (every few seconds to a minute), not in band. */
+        public boolean bmc;
     }
 
     public static final class HostState {
@@ -91,6 +95,13 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         g.job = s.jobId();
         g.rank = s.rank() == null ? null : String.valueOf(s.rank());
         if (s.uuid() != null) g.uuid = s.uuid();
+        // Learned from the gaps of a GPU that reports (a gap that ended a silence is an outage, not its rhythm).
+        if (g.lastSeen != Long.MIN_VALUE && s.ts() > g.lastSeen && !g.silent && !h.silent
+                && s.ts() - g.lastSeen < config.entityTimeout().toMillis()) {
+            long gap = s.ts() - g.lastSeen;
+            g.intervalMs = g.intervalMs == 0 ? gap : (g.intervalMs * 7 + gap) / 8;
+        }
+        g.bmc = s.source() == GpuSample.Source.REDFISH;
         g.lastSeen = Math.max(g.lastSeen, s.ts());
         h.lastSeen = Math.max(h.lastSeen, s.ts());
 
@@ -153,6 +164,19 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         }
         save(h);
     }
+
+    /**
+     * How long this GPU may go without a sample before it is silent: the configured timeout, or three of its usual
+     * intervals where it reports more slowly, and for a GPU judged from its BMC's samples at least a minute.
+     */
+    private long silenceAfter(GpuTrack g) {
+        long after = Math.max(config.silenceTimeout().toMillis(), 3 * g.intervalMs);
+        // Before a BMC GPU's rhythm is learned, its first gap may be a BMC's scrape interval, not silence.
+        return g.bmc ? Math.max(after, BMC_SILENCE_FLOOR_MS) : after;
+    }
+
+    /** The least silence after which a GPU reported only by its BMC is silent. */
+    static final long BMC_SILENCE_FLOOR_MS = 60_000;
 
     /** Compares this GPU with its host peers at similar power, against its own usual difference. */
     private void coldPlate(HostState h, String id, GpuTrack g, GpuSample s, Collector<AlertEvent> out) {
@@ -218,7 +242,9 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
             drop();
             return;
         }
-        if (!h.silent && h.lastSeen + timeout <= timestamp) {
+        long hostTimeout = timeout;
+        for (GpuTrack g : h.gpus.values()) hostTimeout = Math.max(hostTimeout, silenceAfter(g));
+        if (!h.silent && h.lastSeen + hostTimeout <= timestamp) {
             h.silent = true;
             h.silentSince = h.lastSeen;
             List<String> jobs = h.gpus.values().stream().map(x -> x.job).filter(j -> j != null).distinct().toList();
@@ -239,7 +265,7 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         } else if (!h.silent) {
             for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
                 GpuTrack g = e.getValue();
-                if (!g.silent && g.lastSeen + timeout <= timestamp) {
+                if (!g.silent && g.lastSeen + silenceAfter(g) <= timestamp) {
                     g.silent = true;
                     g.silentSince = g.lastSeen;
                     out.collect(gpuEvent(h, e.getKey(), g, AlertType.SILENT, null, AlertEvent.Severity.WARNING,
@@ -258,7 +284,7 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         }
         long next = h.lastSeen + config.entityTimeout().toMillis();
         for (GpuTrack g : h.gpus.values()) {
-            if (!g.silent) next = Math.min(next, g.lastSeen + timeout);
+            if (!g.silent) next = Math.min(next, g.lastSeen + silenceAfter(g));
             if (g.xidOpen) next = Math.min(next, g.xidLastAt + config.xidHold().toMillis());
         }
         h.timer = Math.max(next, timestamp + 1);

@@ -28,10 +28,12 @@ import org.apache.flink.util.OutputTag;
  * samples on the main output, the others on side outputs; job events, step events and job-attributed GPU samples
  * also go, as {@link JobSignal}s, to the job-level detectors.
  *
- * <p>Two kinds of valid record are stored by the writer but not judged here yet, and counted
- * ({@code stored_not_judged}): a BMC's GPU samples ({@code source: REDFISH}) — the GPU detectors assume one stream
- * per GPU index at the in-band rate, and a BMC numbers GPUs by slot every few seconds — and single power supplies
- * ({@code PSU}), whose capacity alerts would repeat their shelf's or host's once per supply.
+ * <p>A BMC's GPU samples ({@code source: REDFISH}) go to the {@link BmcGpuArbiter} ({@link #BMC_GPU}), which
+ * passes them to the GPU detectors only for GPUs nobody reports in band; for that it learns, from
+ * {@link #GPU_PRESENCE}, which GPUs are reported in band (one presence per GPU every
+ * {@value #PRESENCE_EVERY_MS} ms at most, not every sample). A BMC sample without a UUID cannot be matched to its
+ * in-band twin and is stored but not judged, as are single power supplies ({@code PSU}), whose capacity alerts
+ * would repeat their shelf's or host's once per supply; both are counted ({@code stored_not_judged}).
  */
 public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSample> {
 
@@ -39,6 +41,11 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     public static final OutputTag<PowerSample> POWER = new OutputTag<>("power") {};
     public static final OutputTag<CoolingSample> COOLING = new OutputTag<>("cooling") {};
     public static final OutputTag<JobSignal> JOB_SIGNALS = new OutputTag<>("job-signals") {};
+    public static final OutputTag<GpuSample> BMC_GPU = new OutputTag<>("bmc-gpu", GpuSampleSerializer.TYPE) {};
+    public static final OutputTag<GpuPresence> GPU_PRESENCE = new OutputTag<>("gpu-presence") {};
+    static final long PRESENCE_EVERY_MS = 5_000;
+    /** GPUs whose last presence this subtask remembers; beyond that the oldest are forgotten (and sent again). */
+    private static final int PRESENCE_MEMORY = 250_000;
 
     private final Topics topics;
     private final Clock clock;
@@ -46,6 +53,8 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     private transient Counter late;
     private transient Counter acceptedLate;
     private transient Counter notJudged;
+    /** When this subtask last sent each GPU's presence: not state, only a thinning (a restart sends them again). */
+    private transient java.util.LinkedHashMap<String, Long> presenceSent;
 
     public TelemetryRouter(Topics topics, Clock clock, java.time.Duration lateTolerance) {
         this.topics = topics;
@@ -58,6 +67,12 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
         late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
         notJudged = getRuntimeContext().getMetricGroup().counter("stored_not_judged");
         acceptedLate = getRuntimeContext().getMetricGroup().counter("accepted_late");
+        presenceSent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, Long> eldest) {
+                return size() > PRESENCE_MEMORY;
+            }
+        };
     }
 
     @Override
@@ -75,11 +90,14 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
                     in.topic(), in.partition(), null, clock.instant(), WireFormat.encode(r)));
             return;
         }
-        if (r instanceof GpuSample s && s.source() == GpuSample.Source.REDFISH
-                || r instanceof PowerSample p && p.source() == PowerSample.Source.PSU) {
+        if (r instanceof GpuSample s && s.source() == GpuSample.Source.REDFISH) {
+            if (s.uuid() == null || s.uuid().isBlank()) notJudged.inc();
+            else ctx.output(BMC_GPU, s);
+        } else if (r instanceof PowerSample p && p.source() == PowerSample.Source.PSU) {
             notJudged.inc();
         } else if (r instanceof GpuSample s) {
             out.collect(s);
+            if (s.uuid() != null && !s.uuid().isBlank()) presence(s, ctx);
             JobSignal j = JobSignal.of(s);
             if (j != null) ctx.output(JOB_SIGNALS, j);
         } else if (r instanceof PowerSample p) {
@@ -90,6 +108,15 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
             ctx.output(JOB_SIGNALS, JobSignal.of(e));
         } else if (r instanceof StepEvent e) {
             ctx.output(JOB_SIGNALS, JobSignal.of(e));
+        }
+    }
+
+    private void presence(GpuSample s, Context ctx) {
+        String key = GpuPresence.keyOf(s.cluster(), s.uuid());
+        Long last = presenceSent.get(key);
+        if (last == null || s.ts() - last >= PRESENCE_EVERY_MS || s.ts() < last) {
+            presenceSent.put(key, s.ts());
+            ctx.output(GPU_PRESENCE, new GpuPresence(key, s.ts()));
         }
     }
 }

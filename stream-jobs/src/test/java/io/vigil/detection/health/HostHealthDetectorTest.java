@@ -52,6 +52,28 @@ class HostHealthDetectorTest {
     }
 
     @Test
+    void gpusJudgedFromTheirBmcEveryTwentySecondsAreNotSilentUntilTheBmcStops() throws Exception {
+        // Seconds 0-180: a BMC-only tray's 4 GPUs, one sample each every 20 s; then GPU 3 is no longer reported.
+        for (int s = 0; s <= 300; s++) {
+            long ts = T0 + s * 1000L;
+            if (s % 20 == 0) {
+                for (int g = 0; g < 4; g++) {
+                    if (g == 3 && s > 180) continue;
+                    h.processElement(healthy("h1", g, ts).source(GpuSample.Source.REDFISH).jobId(null).rank(null)
+                            .build(), ts);
+                }
+            }
+            h.processWatermark(new Watermark(ts - 2001));
+        }
+        List<AlertEvent> silent = alerts().stream().filter(a -> a.type() == AlertType.SILENT).toList();
+        assertThat(silent).as("a 20 s rhythm is no silence; a stopped GPU is, after three of its intervals")
+                .singleElement().satisfies(a -> {
+                    assertThat(a.labels()).containsEntry("gpu", "3");
+                    assertThat(a.detectedAt().toEpochMilli() - a.startsAt().toEpochMilli()).isEqualTo(60_000);
+                });
+    }
+
+    @Test
     void aSilenceSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
         List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
         for (int s = 0; s < 62; s++) {

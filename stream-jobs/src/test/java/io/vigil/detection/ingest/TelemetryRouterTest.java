@@ -60,7 +60,7 @@ class TelemetryRouterTest {
     }
 
     @Test
-    void aBmcsGpuSamplesAndSingleSuppliesAreStoredButNotJudged() throws Exception {
+    void aBmcsGpuSamplesGoToTheArbiterAndSingleSuppliesAreStoredButNotJudged() throws Exception {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
         try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h =
                      ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryRouter(Topics.defaults(), clock,
@@ -76,7 +76,17 @@ class TelemetryRouterTest {
             h.processElement(in(shelf), T0);
             h.processElement(in(psu), T0);
             assertThat(h.extractOutputValues()).containsExactly(inBand);
-            assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(1);
+            assertThat(h.getSideOutput(TelemetryRouter.BMC_GPU)).extracting(StreamRecord::getValue).containsExactly(bmc);
+            assertThat(h.getSideOutput(TelemetryRouter.GPU_PRESENCE)).singleElement()
+                    .satisfies(p -> assertThat(p.getValue().key).isEqualTo(GpuPresence.keyOf("test", inBand.uuid())));
+            // Presence is thinned: the same GPU a second later sends none; five seconds later, one.
+            h.processElement(in(healthy("h1", 0, T0 + 1000).source(GpuSample.Source.DCGM).build()), T0 + 1000);
+            h.processElement(in(healthy("h1", 0, T0 + 5000).source(GpuSample.Source.DCGM).build()), T0 + 5000);
+            assertThat(h.getSideOutput(TelemetryRouter.GPU_PRESENCE)).hasSize(2);
+            // A BMC sample without a UUID cannot meet its in-band twin: stored, not judged.
+            h.processElement(in(healthy("h1", 1, T0).source(GpuSample.Source.REDFISH).uuid(null).build()), T0);
+            assertThat(h.getSideOutput(TelemetryRouter.BMC_GPU)).hasSize(1);
+            assertThat(h.getSideOutput(TelemetryRouter.JOB_SIGNALS)).hasSize(3);
             assertThat(h.getSideOutput(TelemetryRouter.POWER)).extracting(StreamRecord::getValue).containsExactly(shelf);
         }
     }
