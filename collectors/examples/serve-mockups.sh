@@ -3,7 +3,8 @@
 #   DMTF Redfish mockups on 127.0.0.1:18001 (rackmount server), :18002 (liquid-cooled server),
 #   :18003 (cooling unit), :18004 (rack PDU), :18005 (power shelf), :18006 (telemetry service),
 #   :18007 (blade enclosure); Vigil's own fixtures, copied to .vigil/mockups so they can be edited while served,
-#   on :18008 (NVIDIA GB300 compute tray: HGX GPUs, leak detectors) and :18009 (NVL rack power shelf);
+#   on :18008 (NVIDIA GB300 compute tray: HGX GPUs, leak detectors), :18009 (NVL rack power shelf), :18010 (a
+#   tray's leak detectors in NVIDIA's layout), :18011 and :18012 (Delta- and Lite-On-style NVL shelves);
 #   dcgm-exporter scrapes on :19400 (8x H100) and :19401 (L4).
 # Usage: collectors/examples/serve-mockups.sh TESTDATA-DIR     (e.g. ../shared/testdata)
 # Then:  ./vigil collect --config collectors/examples/mockups.yaml --once --output -

@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  * <p>{@code main(DIR)} serves the shared test data the way {@code collectors/examples/mockups.yaml} expects it:
  * DMTF Redfish mockups on 127.0.0.1:18001-18007 and dcgm-exporter scrapes on :19400 and :19401; and, from a copy
  * of the project's own fixtures that it makes under {@code .vigil/mockups} (so their states can be edited while
- * they are served), NVIDIA's GB300 tray layout on :18008 and an NVL rack power shelf on :18009. Files are read
+ * they are served), NVIDIA's GB300 tray layout on :18008, an NVL rack power shelf on :18009, a tray's leak detectors
+ * and Delta- and Lite-On-style shelves on :18010 to :18012. Files are read
  * on every request: an edited reading is served at once.
  */
 public final class MockupServer implements AutoCloseable {
@@ -108,7 +109,9 @@ public final class MockupServer implements AutoCloseable {
         Path fixtures = Path.of("collectors/src/test/resources/redfish");
         if (Files.isDirectory(fixtures)) {
             Path copy = Path.of(".vigil/mockups").toAbsolutePath();
-            String[][] own = {{"18008", "nvidia-gb300-tray"}, {"18009", "nvl-power-shelf"}};
+            String[][] own = {{"18008", "nvidia-gb300-tray"}, {"18009", "nvl-power-shelf"},
+                {"18010", "nvidia-tray-leak-detectors"}, {"18011", "delta-nvl-power-shelf"},
+                {"18012", "liteon-nvl-power-shelf"}};
             for (String[] r : own) {
                 Path target = copy.resolve(r[1]);
                 copyTree(fixtures.resolve(r[1]), target);
@@ -119,6 +122,9 @@ public final class MockupServer implements AutoCloseable {
             System.out.println("To try a leak: sed -i 's/\"DetectorState\": \"OK\"/\"DetectorState\": \"Critical\"/' "
                     + copy.resolve("nvidia-gb300-tray/Chassis/Compute_Tray_0/ThermalSubsystem/LeakDetection/LeakDetectors"
                     + "/ColdPlate_GPU_2_3/index.json"));
+            System.out.println("Or in NVIDIA's words: sed -i 's/\"DetectorState\": \"OK\"/\"DetectorState\": \"LeakDetected\"/' "
+                    + copy.resolve("nvidia-tray-leak-detectors/Chassis/Compute_Tray_0/LeakDetectors"
+                    + "/LeakDetector_1_Manifold/index.json"));
         }
         servers.add(metrics(dir.resolve("dcgm-exporter/scrapes/h100x8.prom"), 19400));
         System.out.println("dcgm-exporter h100x8.prom on http://127.0.0.1:19400/metrics");
