@@ -510,7 +510,8 @@ public final class RedfishSource implements Source {
         }
 
         /**
-         * The device's input against the sum of its supplies' inputs: over 10 % apart, one of them is wrong, which is
+         * The device's input against the sum of its supplies' inputs, when every present supply gave one: over 10 %
+         * apart, one of them is wrong, which is
          * logged when it starts and ends and counted ({@code power_mismatch}); the device's own reading is kept. With
          * no reading of its own, the supplies' sum is its input.
          */
@@ -518,6 +519,8 @@ public final class RedfishSource implements Source {
             if (suppliesIn[1] == 0) return watts;
             double sum = suppliesIn[0];
             if (watts == null) return sum;
+            // Only a full count can be compared: a shelf whose other supplies give no input reading is not wrong.
+            if (suppliesIn.length > 2 && suppliesIn[1] < suppliesIn[2]) return watts;
             boolean apart = Math.abs(watts - sum) > 0.10 * Math.max(watts, sum) && Math.max(watts, sum) > 50;
             if (apart && powerMismatch.add(device)) {
                 warnings.computeIfAbsent("power_mismatch", k -> new AtomicLong()).incrementAndGet();
@@ -553,16 +556,17 @@ public final class RedfishSource implements Source {
         }
 
         /**
-         * Every supply as its own {@code PSU} record, named uniquely; returns the sum of their inputs and how many
-         * gave one. {@code sensors} are the parent chassis's, where a supply's readings may be instead of on it.
+         * Every supply as its own {@code PSU} record, named uniquely; returns the sum of their inputs, how many gave
+         * one, and how many are present. {@code sensors} are the parent chassis's, where a supply's readings may be instead of on it.
          */
         private double[] supplies(List<JsonNode> supplies, List<JsonNode> sensors, String parent, String row,
                                   String rack) throws InterruptedException {
             Map<String, Integer> names = new java.util.HashMap<>();
             for (JsonNode psu : supplies) names.merge(PowerSensors.supplyName(psu), 1, Integer::sum);
             double sum = 0;
-            int n = 0;
+            int n = 0, present = 0;
             for (JsonNode psu : supplies) {
+                if (!"Absent".equals(psu.path("Status").path("State").asText(""))) present++;
                 String name = PowerSensors.supplyName(psu);
                 // Six supplies all called "Power Supply" are six devices: their ids tell them apart.
                 if (names.get(name) > 1) name = text(psu.path("Id")) != null ? text(psu.path("Id")) : name;
@@ -572,7 +576,7 @@ public final class RedfishSource implements Source {
                     n++;
                 }
             }
-            return new double[] {sum, n};
+            return new double[] {sum, n, present};
         }
 
         /** One supply's record; returns its input power, or null. */

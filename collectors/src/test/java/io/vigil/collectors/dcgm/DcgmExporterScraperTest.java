@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.collectors.OriginStamper;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,19 @@ class DcgmExporterScraperTest {
             }
             ex.close();
         });
+        server.createContext("/drip", ex -> {
+            // Headers at once, then the body a byte every 100 ms: no single read ever waits past the timeout.
+            ex.sendResponseHeaders(200, 0);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 300 && release.getCount() > 0; i++) {
+                    out.write('#');
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (IOException | InterruptedException ignored) {
+                // the scraper hung up
+            }
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
@@ -75,5 +89,13 @@ class DcgmExporterScraperTest {
                 .isInstanceOf(io.vigil.collectors.Source.ScrapeException.class).hasMessageContaining("/hang")
                 .hasMessageContaining("no answer within").hasMessageNotContaining("Exception");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void anExporterThatDripsItsBodyIsCutOffAtTheWholeResponseDeadline() {
+        DcgmExporterScraper drip = scraper("/drip", Duration.ofMillis(300));
+        assertThat(drip.deadline()).isEqualTo(Duration.ofMillis(600));
+        assertThatThrownBy(drip::scrape).isInstanceOf(io.vigil.collectors.Source.ScrapeException.class)
+                .hasMessageContaining("/drip: no complete answer within 600 ms");
     }
 }
