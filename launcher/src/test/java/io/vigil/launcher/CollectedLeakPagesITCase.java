@@ -52,6 +52,7 @@ class CollectedLeakPagesITCase {
         o.put("simulator.enabled", "false");
         o.put("dashboard.enabled", "false");
         o.put("detection.checkpoint-interval", "1s");
+        o.put("detection.repage-quiet", "15s"); // the resolve is held this long after the tray is dry
         PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.catalog(), null, Map.of(), o),
                 Path.of("").toAbsolutePath());
         Path tray = dir.resolve("tray");

@@ -80,6 +80,9 @@ class PlatformITCase {
         o.put("dashboard.jar", System.getProperty("vigil.dashboard.jar", "../dashboard/target/vigil-dashboard.jar"));
         o.put("dashboard.users-file", Path.of("target", "it-users-" + UUID.randomUUID()).toString());
         o.put("detection.checkpoint-interval", "1s");
+        // The resolve is held until the root has stayed resolved this long (10 min by default): short here, so the
+        // test sees the held resolve sent within its wait.
+        o.put("detection.repage-quiet", "20s");
         o.put("writer.flush-interval", "200ms");
         Settings s = Settings.load(PlatformConfig.catalog(), null, Map.of(), o);
         config = PlatformConfig.from(s, Path.of("").toAbsolutePath());

@@ -24,12 +24,15 @@ import java.time.Duration;
  *                          whose clock runs behind, or whose collector delivers in bursts, is not cut off); job
  *                          windows wait for a job's late reporters, learned per job, up to this; beyond it a record
  *                          is dead-lettered as LATE
+ * @param repageQuiet       how long an incident's root must stay resolved before its resolve is sent: the same
+ *                          problem firing again within this time continues the incident (counted as an excursion)
+ *                          instead of paging again (0: resolve at once, page again on every recurrence)
  */
 public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duration idleTimeout,
                               Duration maxFutureSkew, ThermalConfig thermal, Duration jobWindow, Duration jobTimeout,
                               StragglerConfig straggler, SyncStallConfig stall, HostHealthConfig health,
                               FacilityConfig facility, Duration incidentGrace, Duration lateTolerance,
-                              Duration incidentHold)
+                              Duration incidentHold, Duration repageQuiet)
         implements Serializable {
 
     /** Without a late tolerance of its own: the default 30 s. */
@@ -38,10 +41,11 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
                            SyncStallConfig stall, HostHealthConfig health, FacilityConfig facility,
                            Duration incidentGrace) {
         this(topics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow, jobTimeout, straggler, stall,
-                health, facility, incidentGrace, DEFAULT_LATE_TOLERANCE, Duration.ZERO);
+                health, facility, incidentGrace, DEFAULT_LATE_TOLERANCE, Duration.ZERO, DEFAULT_REPAGE_QUIET);
     }
 
     public static final Duration DEFAULT_LATE_TOLERANCE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REPAGE_QUIET = Duration.ofMinutes(10);
 
     public DetectionConfig {
         if (maxOutOfOrderness.isNegative()) throw new IllegalArgumentException("max-out-of-orderness must be >= 0");
@@ -53,6 +57,9 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
         }
         if (incidentHold == null || incidentHold.isNegative() || incidentHold.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("detection.incident-hold must be between 0 and 10m");
+        }
+        if (repageQuiet == null || repageQuiet.isNegative() || repageQuiet.compareTo(Duration.ofHours(24)) > 0) {
+            throw new IllegalArgumentException("detection.repage-quiet must be between 0 and 24h");
         }
         if (jobTimeout.compareTo(jobWindow.multipliedBy(10)) < 0) {
             throw new IllegalArgumentException("detection.job-timeout must be at least 10 job windows");
@@ -68,11 +75,19 @@ public record DetectionConfig(Topics topics, Duration maxOutOfOrderness, Duratio
 
     public DetectionConfig withTopics(Topics newTopics) {
         return new DetectionConfig(newTopics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow,
-                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold);
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold,
+                repageQuiet);
     }
 
     public DetectionConfig withMaxFutureSkew(Duration skew) {
         return new DetectionConfig(topics, maxOutOfOrderness, idleTimeout, skew, thermal, jobWindow,
-                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold);
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold,
+                repageQuiet);
+    }
+
+    /** The same, with another re-page quiet time (0 resolves incidents at once, as tests of resolve timing want). */
+    public DetectionConfig withRepageQuiet(Duration quiet) {
+        return new DetectionConfig(topics, maxOutOfOrderness, idleTimeout, maxFutureSkew, thermal, jobWindow,
+                jobTimeout, straggler, stall, health, facility, incidentGrace, lateTolerance, incidentHold, quiet);
     }
 }

@@ -134,7 +134,8 @@ public final class DetectionJob {
 
         thermal.union(health, stragglers, stalls, cooling, power)
                 .keyBy(a -> a.labels().getOrDefault("cluster", ""))
-                .process(new IncidentCorrelator(config.incidentGrace(), config.incidentHold()))
+                .process(new IncidentCorrelator(config.incidentGrace(), config.incidentHold(),
+                        config.repageQuiet()))
                 .name("incident-correlator").uid("incident-correlator")
                 .sinkTo(alertSink).name("alert-sink").uid("alert-sink");
     }

@@ -67,6 +67,9 @@ public final class DetectionJobMain {
                 "a job silent this long is forgotten");
         s.add("detection.incident-grace", "5m",
                 "a resolved incident still takes late consequences this long");
+        s.add("detection.repage-quiet", "10m", Range.duration(java.time.Duration.ZERO, java.time.Duration.ofHours(24)),
+                "an incident's root must stay resolved this long before the resolve is sent; the same problem firing "
+                        + "again sooner continues the incident as one more excursion instead of paging again");
         s.add("detection.incident-hold", "0s",
                 "an alert waits this long past its detection (event time) for a cause detected after it, before it "
                         + "pages (0–10m)");
@@ -204,7 +207,7 @@ public final class DetectionJobMain {
                     s.duration("detection.max-future-skew"), thermal, s.duration("detection.job-window"),
                     s.duration("detection.job-timeout"), straggler, stall, health, facility,
                     s.duration("detection.incident-grace"), s.duration("detection.late-tolerance"),
-                    s.duration("detection.incident-hold"));
+                    s.duration("detection.incident-hold"), s.duration("detection.repage-quiet"));
             return new JobSettings(s.required("kafka.bootstrap"), KafkaSecurity.from(s), s.required("detection.group-id"),
                     s.duration("detection.checkpoint-interval"), s.required("detection.transactional-id-prefix"),
                     delivery(s), detection);

@@ -79,7 +79,7 @@ public final class Sensitivity {
                 c.entityTimeout());
         return new DetectionConfig(d.topics(), d.maxOutOfOrderness(), d.idleTimeout(), d.maxFutureSkew(), thermal,
                 d.jobWindow(), d.jobTimeout(), straggler, stall, health, facility, d.incidentGrace(), d.lateTolerance(),
-                d.incidentHold());
+                d.incidentHold(), d.repageQuiet());
     }
 
     private static Duration times(Duration d, double f) {

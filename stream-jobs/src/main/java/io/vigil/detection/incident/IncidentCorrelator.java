@@ -32,11 +32,19 @@ import org.apache.flink.util.Collector;
  * <li>and an alert a child explains joins the child's incident (CDU → GPU heat → straggler).</li>
  * </ul>
  * When the root's incident reaches a new job, the root is sent again (same fingerprint and start, so an
- * Alertmanager-style receiver updates it) listing the affected jobs. An incident stays open to late consequences
- * for {@code grace} after its root resolves — alerts that began before it resolved — then its state goes. What
- * begins after the root resolved is new: the same problem recurring opens a new incident and pages again, as does
- * anything else that incident would have explained. The root/incident labels of an alert stay the same from its
- * FIRING to its RESOLVED event.
+ * Alertmanager-style receiver updates it) listing the affected jobs.
+ *
+ * <p>One page per real episode: when the root resolves, its RESOLVED is held for {@code repageQuiet}. If the same
+ * problem (the same fingerprint: the same rank, GPU or device) fires again within that time, the incident goes on —
+ * no new page, the root is sent again counting the excursions and when the last began — and the resolve waits for
+ * another quiet period. A flapping rank is one open incident, not a page per flap. Only once the root has stayed
+ * resolved for the whole quiet time is the resolve sent (its start the incident's first, its end the last
+ * excursion's). {@code repageQuiet} 0 sends the resolve at once and pages every recurrence.
+ *
+ * <p>An incident stays open to late consequences for {@code grace} after its root resolves — alerts that began before
+ * it resolved — then its state goes. What begins after the root resolved (and its quiet time passed) is new: the
+ * same problem recurring opens a new incident and pages again, as does anything else that incident would have
+ * explained. The root/incident labels of an alert stay the same from its FIRING to its RESOLVED event.
  *
  * <p>Why alerts are held: the detectors run in parallel, so alerts reach this operator in no useful order; a
  * straggler can arrive before the thermal alert that causes it although it began 20 s later. Taking them as they
@@ -56,6 +64,12 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         public TreeSet<String> jobs = new TreeSet<>();
         public int related;
         public long closedAt = Long.MIN_VALUE;
+        /** The root's RESOLVED, held until the quiet time has passed without the root firing again. */
+        public AlertEvent heldResolve;
+        public long quietUntil = Long.MIN_VALUE;
+        /** How many times the root has fired in this incident, and when it last began. */
+        public int excursions = 1;
+        public long lastFiredAt;
     }
 
     /** An alert currently firing, and which incident it belongs to. */
@@ -89,17 +103,25 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
 
     private final long graceMs;
     private final long holdMs;
+    private final long quietMs;
 
-    /** Without a hold: alerts wait only for the watermark to pass their detection time. */
+    /** Without a hold or a re-page quiet time: alerts wait only for the watermark to pass their detection time. */
     public IncidentCorrelator(Duration grace) {
         this(grace, Duration.ZERO);
     }
 
+    /** Without a re-page quiet time: a root's resolve is sent at once. */
     public IncidentCorrelator(Duration grace, Duration hold) {
+        this(grace, hold, Duration.ZERO);
+    }
+
+    public IncidentCorrelator(Duration grace, Duration hold, Duration repageQuiet) {
         super("incidents", State.class);
         if (hold.isNegative()) throw new IllegalArgumentException("incident hold must be >= 0");
+        if (repageQuiet.isNegative()) throw new IllegalArgumentException("re-page quiet time must be >= 0");
         this.graceMs = grace.toMillis();
         this.holdMs = hold.toMillis();
+        this.quietMs = repageQuiet.toMillis();
     }
 
     @Override
@@ -129,6 +151,7 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
             it.remove();
             judge(st, w.alert, out);
         }
+        releaseQuiet(st, timestamp, out);
         long horizon = st.waiting.stream().mapToLong(w -> w.alert.eventTimeMs()).min().orElse(timestamp);
         cleanup(st, Math.min(timestamp, horizon));
         if (st.incidents.isEmpty() && st.open.isEmpty() && st.waiting.isEmpty()) {
@@ -162,6 +185,22 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
                 return;
             }
             Incident previous = st.incidents.get(a.fingerprint());
+            if (previous != null && previous.heldResolve != null) {
+                // The same problem again within its quiet time: the incident goes on, no new page.
+                previous.heldResolve = null;
+                previous.quietUntil = Long.MIN_VALUE;
+                previous.excursions++;
+                previous.lastFiredAt = a.startsAt().toEpochMilli();
+                Open o = new Open();
+                o.labels = a.labels();
+                o.type = a.type();
+                o.startsAt = a.startsAt().toEpochMilli();
+                o.incident = a.fingerprint();
+                st.open.put(a.fingerprint(), o);
+                out.collect(rootUpdate(st, previous, a));
+                cleanup(st, now);
+                return;
+            }
             if (previous != null && previous.closedAt != Long.MIN_VALUE) {
                 // The same problem again after its incident resolved: a new incident, paged again.
                 st.incidents.remove(a.fingerprint());
@@ -175,6 +214,7 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
                 Incident inc = new Incident();
                 inc.root = a;
                 inc.rootSummary = a.summary();
+                inc.lastFiredAt = a.startsAt().toEpochMilli();
                 String job = a.labels().get("job");
                 if (job != null) inc.jobs.add(job);
                 st.incidents.put(a.fingerprint(), inc);
@@ -197,6 +237,13 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
             String incident = o == null ? a.fingerprint() : o.incident;
             boolean root = incident.equals(a.fingerprint());
             Incident inc = st.incidents.get(incident);
+            if (root && inc != null && quietMs > 0) {
+                // Held: sent once the root has stayed resolved for the quiet time (releaseQuiet).
+                inc.heldResolve = a;
+                inc.quietUntil = now + quietMs;
+                cleanup(st, now);
+                return;
+            }
             if (root && inc != null) {
                 inc.closedAt = now;
                 a = a.withSummary(a.summary() + suffix(inc), a.evidence());
@@ -204,6 +251,33 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
             out.collect(label(a, incident, root));
         }
         cleanup(st, now);
+    }
+
+    /** Sends the held resolves whose quiet time has passed, in the order they resolved. */
+    private void releaseQuiet(State st, long now, Collector<AlertEvent> out) {
+        List<Incident> due = new ArrayList<>();
+        for (Incident inc : st.incidents.values()) {
+            if (inc.heldResolve != null && inc.quietUntil <= now) due.add(inc);
+        }
+        due.sort(Comparator.comparingLong(i -> i.heldResolve.eventTimeMs()));
+        for (Incident inc : due) {
+            AlertEvent r = inc.heldResolve;
+            inc.heldResolve = null;
+            inc.quietUntil = Long.MIN_VALUE;
+            inc.closedAt = r.eventTimeMs();
+            // One event closes the incident's root as it was first sent: its first start, the last excursion's end.
+            AlertEvent resolved = new AlertEvent(r.fingerprint(), r.type(), r.severity(), r.state(),
+                    inc.root.startsAt(), r.endsAt(), r.labels(), r.summary() + suffix(inc), excursions(inc, r.evidence()),
+                    r.origin(), r.detectedAt());
+            out.collect(label(resolved, r.fingerprint(), true));
+        }
+    }
+
+    private static Map<String, Double> excursions(Incident inc, Map<String, Double> evidence) {
+        if (inc.excursions <= 1) return evidence;
+        Map<String, Double> e = new TreeMap<>(evidence);
+        e.put("excursions", (double) inc.excursions);
+        return e;
     }
 
     /** Drops incidents closed for longer than the grace period whose consequences are all resolved. */
@@ -219,10 +293,17 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         }
     }
 
-    /** The next time an incident's grace ends, after {@code now}; one kept for its open consequences waits for them. */
+    /**
+     * The next time an incident's grace ends or a held resolve is due, after {@code now}; one kept for its open
+     * consequences waits for them.
+     */
     private long nextCleanup(State st, long now) {
-        return st.incidents.values().stream().filter(i -> i.closedAt != Long.MIN_VALUE)
-                .mapToLong(i -> i.closedAt + graceMs).filter(t -> t > now).min().orElse(Long.MIN_VALUE);
+        long next = Long.MAX_VALUE;
+        for (Incident i : st.incidents.values()) {
+            if (i.closedAt != Long.MIN_VALUE && i.closedAt + graceMs > now) next = Math.min(next, i.closedAt + graceMs);
+            if (i.heldResolve != null) next = Math.min(next, Math.max(i.quietUntil, now + 1));
+        }
+        return next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
     }
 
     /** The incident that explains {@code a}, or null when {@code a} is a root cause of its own. */
@@ -307,14 +388,19 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         AlertEvent r = inc.root;
         Map<String, Double> evidence = new TreeMap<>(r.evidence());
         evidence.put("relatedAlerts", (double) inc.related);
+        if (inc.excursions > 1) evidence.put("excursions", (double) inc.excursions);
         AlertEvent updated = r.withSummary(inc.rootSummary + suffix(inc), evidence)
                 .withOrigin(new Origin("correlator:" + r.labels().get("cluster"), 0, ++st.seq));
         return label(updated, r.fingerprint(), true);
     }
 
     private static String suffix(Incident inc) {
-        if (inc.jobs.isEmpty() && inc.related == 0) return "";
+        if (inc.jobs.isEmpty() && inc.related == 0 && inc.excursions <= 1) return "";
         List<String> parts = new ArrayList<>();
+        if (inc.excursions > 1) {
+            parts.add(inc.excursions + " excursions, the last from "
+                    + java.time.Instant.ofEpochMilli(inc.lastFiredAt).toString().substring(11, 19) + " UTC");
+        }
         if (!inc.jobs.isEmpty()) parts.add("affects " + String.join(", ", inc.jobs));
         if (inc.related > 0) parts.add(inc.related + " related alert" + (inc.related == 1 ? "" : "s"));
         return " \u2014 " + String.join("; ", parts);

@@ -8,6 +8,7 @@ import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import io.vigil.model.Origin;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -220,6 +221,78 @@ class IncidentCorrelatorTest {
                 steps, 3);
         assertThat(out).filteredOn(a -> a.state() == AlertEvent.State.RESOLVED).hasSize(2)
                 .allSatisfy(a -> assertThat(a.labels()).containsEntry("incident", out.get(0).fingerprint()));
+    }
+
+    static AlertEvent rank(AlertEvent.State state, int startS, int atS) {
+        return alert(AlertType.STRAGGLER, state, startS, atS, Alerts.labels("cluster", "c", "job", "job-7", "rank", "5"),
+                Alerts.labels("host", "B01-n1", "gpu", "5", "rack", "B01", "scope", "rank"), "rank 5 slow");
+    }
+
+    KeyedOneInputStreamOperatorTestHarness<String, AlertEvent, AlertEvent> quiet(Duration quiet) throws Exception {
+        h.close();
+        h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new IncidentCorrelator(Duration.ofMinutes(5), Duration.ZERO, quiet), a -> a.labels().get("cluster"),
+                Types.STRING);
+        return h;
+    }
+
+    @Test
+    void aRankThatFlapsIsOneIncidentPagedOnceAndResolvedOnceItHasBeenQuiet() throws Exception {
+        quiet(Duration.ofMinutes(10));
+        // Three excursions of one rank, 20 s to 2 minutes each, within ten minutes of each other.
+        int[][] excursions = {{100, 120}, {200, 320}, {700, 730}};
+        for (int[] e : excursions) {
+            feed(rank(AlertEvent.State.FIRING, e[0], e[0] + 5));
+            feed(rank(AlertEvent.State.RESOLVED, e[0], e[1]));
+        }
+        List<AlertEvent> beforeQuiet = out();
+        assertThat(beforeQuiet).filteredOn(a -> a.state() == AlertEvent.State.RESOLVED).as("not resolved yet").isEmpty();
+        h.processWatermark(new Watermark(T0 + 730_000 + 600_000));
+        List<AlertEvent> all = h.extractOutputValues();
+        String incident = all.get(0).fingerprint();
+        assertThat(all).allSatisfy(a -> assertThat(a.labels()).containsEntry("incident", incident)
+                .containsEntry("root", "true"));
+        // The page, the root sent again for each later excursion (an update, not a page), then one resolve.
+        assertThat(all).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING,
+                AlertEvent.State.FIRING, AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(all).extracting(AlertEvent::startsAt).containsOnly(Instant.ofEpochMilli(T0 + 100_000));
+        assertThat(all.get(2).evidence()).containsEntry("excursions", 3.0);
+        assertThat(all.get(2).summary()).contains("3 excursions, the last from");
+        AlertEvent resolved = all.get(3);
+        assertThat(resolved.endsAt()).isEqualTo(Instant.ofEpochMilli(T0 + 730_000));
+        assertThat(resolved.evidence()).containsEntry("excursions", 3.0);
+    }
+
+    @Test
+    void theSameProblemAfterTheQuietTimeIsANewIncidentAndPagesAgain() throws Exception {
+        quiet(Duration.ofMinutes(10));
+        feed(rank(AlertEvent.State.FIRING, 100, 105));
+        feed(rank(AlertEvent.State.RESOLVED, 100, 120));
+        feed(rank(AlertEvent.State.FIRING, 721, 726)); // 601 s after it resolved
+        feed(rank(AlertEvent.State.RESOLVED, 721, 740));
+        h.processWatermark(new Watermark(T0 + 740_000 + 600_000));
+        List<AlertEvent> all = h.extractOutputValues();
+        assertThat(all).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING,
+                AlertEvent.State.RESOLVED, AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
+        assertThat(all).filteredOn(a -> a.state() == AlertEvent.State.FIRING).extracting(AlertEvent::startsAt)
+                .containsExactly(Instant.ofEpochMilli(T0 + 100_000), Instant.ofEpochMilli(T0 + 721_000));
+    }
+
+    @Test
+    void aHeldResolveSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
+        List<AlertEvent> in = List.of(rank(AlertEvent.State.FIRING, 100, 105), rank(AlertEvent.State.RESOLVED, 100, 120),
+                rank(AlertEvent.State.FIRING, 200, 205), rank(AlertEvent.State.RESOLVED, 200, 260));
+        List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
+        for (AlertEvent a : in) {
+            steps.add(io.vigil.detection.SnapshotRestore.element(a, a.eventTimeMs()));
+            steps.add(io.vigil.detection.SnapshotRestore.watermark(a.eventTimeMs()));
+        }
+        steps.add(io.vigil.detection.SnapshotRestore.watermark(T0 + 3_600_000L));
+        List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
+                () -> new IncidentCorrelator(Duration.ofMinutes(5), Duration.ZERO, Duration.ofMinutes(10)),
+                a -> a.labels().get("cluster"), Types.STRING, steps, 5);
+        assertThat(out).extracting(AlertEvent::state).containsExactly(AlertEvent.State.FIRING,
+                AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
     }
 
     @Test
