@@ -33,7 +33,7 @@ public final class DashboardProcess implements AutoCloseable {
     public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
                                          String password, String kafkaBootstrap, String topicsPrefix,
                                          Map<String, String> kafkaSecurity, Path usersFile, String adminPassword,
-                                         Path logFile) throws IOException {
+                                         String inboxSecret, Path logFile) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("dashboard jar not found at " + jar
                     + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
@@ -64,6 +64,8 @@ public final class DashboardProcess implements AutoCloseable {
         // Sign-in: the users file (./vigil user add) and the built-in admin's password, also kept off the command line.
         pb.environment().put("VIGIL_DASHBOARD_USERS_FILE", usersFile == null ? "" : usersFile.toString());
         pb.environment().put("VIGIL_DASHBOARD_ADMIN_PASSWORD", adminPassword == null ? "" : adminPassword);
+        // The inbox's signing secret (shared with the notification job's routing), likewise off the command line.
+        pb.environment().put("VIGIL_INBOX_SECRET", inboxSecret == null ? "" : inboxSecret);
         Process p = pb.start();
         String host = address.equals("0.0.0.0") ? "localhost" : address;
         return new DashboardProcess(p, "http://" + host + ":" + port);

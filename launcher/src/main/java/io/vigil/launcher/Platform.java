@@ -59,6 +59,8 @@ public final class Platform implements AutoCloseable {
     private DashboardProcess dashboard;
     /** The built-in admin's password: the configured one, or one generated for this run. */
     private final String adminPassword;
+    /** The secret the notification job signs the inbox's webhooks with and the dashboard checks: made per run. */
+    private final String inboxSecret = inboxSecret();
     private Topics topics;
     private int faultControlPort;
 
@@ -215,7 +217,7 @@ public final class Platform implements AutoCloseable {
         Path log = data.resolve("logs").resolve("dashboard.log");
         dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
                 jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), KafkaSecurity.values(config.settings()),
-                config.dashboardUsersFile(), adminPassword, log);
+                config.dashboardUsersFile(), adminPassword, inboxSecret, log);
         components.track(Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                 + dashboard.url(), dashboard));
         dashboard.awaitHealthy(Duration.ofMinutes(3), log);
@@ -246,7 +248,8 @@ public final class Platform implements AutoCloseable {
             routing = RoutingConfig.load(Path.of(file));
             where = "routing from " + file + " (" + routing.targets().size() + " delivery targets)";
         } else if (config.dashboardEnabled()) {
-            routing = RoutingConfig.parse(inboxRouting(dashboardBaseUrl() + "/api/v1/inbox"), "built-in inbox routing");
+            routing = RoutingConfig.parse(inboxRouting(dashboardBaseUrl() + "/api/v1/inbox", inboxSecret),
+                    "built-in inbox routing");
             where = "to the dashboard's inbox (" + dashboardBaseUrl() + "/notifications); --notify-config FILE for real receivers";
         } else {
             say("Notify      off: no routing file (--notify-config) and no dashboard inbox");
@@ -265,10 +268,21 @@ public final class Platform implements AutoCloseable {
         say("Notify      notification job " + job.getJobID() + " running, " + where);
     }
 
-    /** The demo's routing: every incident to the dashboard's inbox, quickly, so a newcomer sees it at once. */
-    public static String inboxRouting(String inboxUrl) {
+    /**
+     * The demo's routing: every incident to the dashboard's inbox, quickly, so a newcomer sees it at once; each
+     * webhook signed with {@code secret}, which the dashboard requires.
+     */
+    public static String inboxRouting(String inboxUrl, String secret) {
         return "route:\n  receiver: inbox\n  group_wait: 5s\n  group_interval: 1m\n  repeat_interval: 4h\n"
-                + "receivers:\n  - name: inbox\n    webhook_configs:\n      - url: \"" + inboxUrl + "\"\n";
+                + "receivers:\n  - name: inbox\n    webhook_configs:\n      - url: \"" + inboxUrl + "\"\n"
+                + "        secret: \"" + secret + "\"\n";
+    }
+
+    /** A random secret for the inbox's signatures (256 bits, hex). */
+    public static String inboxSecret() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     private String dashboardBaseUrl() {

@@ -338,9 +338,9 @@ class NotificationsITCase {
                 assertThat(slack.requests()).hasSize(2);
                 assertThat(slack.requests().get(0).body()).contains("STRAGGLER").doesNotContain("COOLING");
                 // The default webhook: signed, the thermal incident only, never the one under maintenance.
-                assertThat(hook.requests()).allSatisfy(r -> assertThat(r.header("X-Vigil-Signature"))
-                        .isEqualTo("sha256=" + io.vigil.notify.delivery.Payloads.hmacSha256("s3cret",
-                                r.body().getBytes(StandardCharsets.UTF_8))));
+                assertThat(hook.requests()).allSatisfy(r -> assertThat(io.vigil.model.WebhookSignature.check("s3cret",
+                        r.body().getBytes(StandardCharsets.UTF_8), r.header("X-Vigil-Signature"),
+                        r.atMs() / 1000, 5)).isEqualTo(io.vigil.model.WebhookSignature.Check.VALID));
                 assertThat(hook.requests()).allSatisfy(r -> assertThat(r.body()).doesNotContain(planned.fingerprint()));
 
                 List<NotificationAttempt> log = attempts(topics);

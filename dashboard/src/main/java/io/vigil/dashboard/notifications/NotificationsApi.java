@@ -36,7 +36,9 @@ import org.springframework.web.bind.annotation.RestController;
  * <li>{@code GET /api/v1/silences}, {@code POST /api/v1/silences}, {@code DELETE /api/v1/silences/{id}}:
  * silences and maintenance windows;</li>
  * <li>{@code POST /api/v1/incidents/{id}/ack}: acknowledge an incident (stops its repeats, tells PagerDuty);</li>
- * <li>{@code POST /api/v1/inbox}, {@code GET /api/v1/inbox}: the demo's built-in webhook receiver.</li>
+ * <li>{@code POST /api/v1/inbox}, {@code GET /api/v1/inbox}: the demo's built-in webhook receiver. It takes only
+ * webhooks signed with {@code vigil.inbox-secret} within {@value io.vigil.model.WebhookSignature#DEFAULT_TOLERANCE_SECONDS}
+ * s of this machine's clock, of at most {@value #MAX_INBOX_BYTES} bytes; without a secret it takes nothing.</li>
  * </ul>
  * Bad parameters get a 400 that says what is wrong. Access rules: {@code ApiAccessRules} (reads need the viewer
  * role, the actions the operator role; the inbox takes signed webhooks).
@@ -48,12 +50,22 @@ public class NotificationsApi {
     private final NotificationQueries queries;
     private final OperatorActions actions;
     private final String inboxSecret;
+    private final java.time.Clock clock;
 
+    /** The largest webhook the inbox reads: a page of Alertmanager's payload is a few kilobytes. */
+    public static final int MAX_INBOX_BYTES = 256 * 1024;
+
+    @org.springframework.beans.factory.annotation.Autowired
     public NotificationsApi(NotificationQueries queries, OperatorActions actions,
                             @Value("${vigil.inbox-secret:}") String inboxSecret) {
+        this(queries, actions, inboxSecret, java.time.Clock.systemUTC());
+    }
+
+    NotificationsApi(NotificationQueries queries, OperatorActions actions, String inboxSecret, java.time.Clock clock) {
         this.queries = queries;
         this.actions = actions;
         this.inboxSecret = inboxSecret == null || inboxSecret.isBlank() ? null : inboxSecret;
+        this.clock = clock;
     }
 
     @GetMapping("/notifications")
@@ -166,14 +178,24 @@ public class NotificationsApi {
 
     /** The demo's receiver: takes Alertmanager-style webhooks (version 4) from the notification job. */
     @PostMapping("/inbox")
-    public ResponseEntity<?> inbox(@RequestBody byte[] body,
+    public ResponseEntity<?> inbox(jakarta.servlet.http.HttpServletRequest request,
                                    @RequestHeader(value = "X-Vigil-Signature", required = false) String signature,
                                    @RequestHeader(value = "X-Vigil-Notification-Id", required = false) String id)
             throws Exception {
-        if (inboxSecret != null) {
-            if (!WebhookSignature.matches(inboxSecret, body, signature)) {
-                return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "bad or missing signature"));
-            }
+        if (inboxSecret == null) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error",
+                    "the inbox takes only signed webhooks and this dashboard has no vigil.inbox-secret"));
+        }
+        if (request.getContentLengthLong() > MAX_INBOX_BYTES) return tooLarge();
+        byte[] body;
+        try (java.io.InputStream in = request.getInputStream()) {
+            body = in.readNBytes(MAX_INBOX_BYTES + 1);
+        }
+        if (body.length > MAX_INBOX_BYTES) return tooLarge();
+        WebhookSignature.Check check = WebhookSignature.check(inboxSecret, body, signature,
+                clock.instant().getEpochSecond(), WebhookSignature.DEFAULT_TOLERANCE_SECONDS);
+        if (check != WebhookSignature.Check.VALID) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", check.meaning()));
         }
         JsonNode n;
         try {
@@ -184,14 +206,23 @@ public class NotificationsApi {
         if (n == null || !"4".equals(n.path("version").asText()) || !n.path("alerts").isArray()) {
             return bad("expected an Alertmanager webhook payload, version 4");
         }
-        String notificationId = id != null ? id : n.path("vigilNotificationId").asText(null);
-        if (notificationId == null) return bad("missing X-Vigil-Notification-Id");
+        // The id deduplicates deliveries: taken from the signed body, never from an unsigned header.
+        String notificationId = n.path("vigilNotificationId").asText(null);
+        if (notificationId == null || notificationId.isBlank()) return bad("missing vigilNotificationId in the body");
+        if (id != null && !id.equals(notificationId)) {
+            return bad("X-Vigil-Notification-Id differs from the body's vigilNotificationId");
+        }
         JsonNode first = n.path("alerts").path(0);
         queries.receive(notificationId, n.path("vigilAction").asText("trigger"), n.path("status").asText(),
                 first.path("labels").path("incident").asText(first.path("fingerprint").asText("")),
                 n.path("receiver").asText(null), first.path("annotations").path("summary").asText(null),
                 new String(body, StandardCharsets.UTF_8));
         return ResponseEntity.ok(Map.of("received", notificationId));
+    }
+
+    private static ResponseEntity<?> tooLarge() {
+        return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE)
+                .body(Map.of("error", "the inbox takes webhooks of at most " + MAX_INBOX_BYTES + " bytes"));
     }
 
     @GetMapping("/inbox")

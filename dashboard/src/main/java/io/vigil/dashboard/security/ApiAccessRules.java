@@ -20,8 +20,8 @@ public final class ApiAccessRules {
             pub(HttpMethod.GET, "/actuator/health", "liveness for the launcher, compose and Kubernetes probes"),
             pub(HttpMethod.GET, "/actuator/health/**", "liveness and readiness groups"),
             pub(HttpMethod.GET, "/actuator/info", "version"),
-            // The notification job's webhooks to the demo inbox; they carry an HMAC signature when
-            // vigil.inbox-secret is set, which is the inbox's own access rule.
+            // The notification job's webhooks to the demo inbox: no user, but the endpoint takes only bodies signed
+            // with vigil.inbox-secret within the freshness window (and nothing without a secret), its own rule.
             pub(HttpMethod.POST, "/api/v1/inbox", "signed webhooks from the notification job"),
             rule(HttpMethod.GET, "/api/v1/me", Role.VIEWER, "who the caller is and what role it has"),
             rule(HttpMethod.GET, "/api/v1/alerts", Role.VIEWER, "read"),

@@ -63,6 +63,16 @@ class SecurityITCase {
         registry.add("vigil.dashboard.users-file", () -> usersFile.toString());
         registry.add("vigil.dashboard.admin-password", () -> "admin-pass");
         registry.add("vigil.kafka-bootstrap", () -> "");
+        registry.add("vigil.inbox-secret", () -> INBOX_SECRET);
+    }
+
+    static final String INBOX_SECRET = "inbox-test-secret";
+
+    HttpResponse<String> post(String path, String body, String signature) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        if (signature != null) b.header(io.vigil.model.WebhookSignature.HEADER, signature);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> call(String method, String path, String auth, String body) throws Exception {
@@ -84,10 +94,42 @@ class SecurityITCase {
         assertThat(call("GET", "/api/v1/alerts", null, null).statusCode()).isEqualTo(401);
         assertThat(call("GET", "/api/v1/history/gpu-hours", null, null).statusCode()).isEqualTo(401);
         assertThat(call("POST", "/api/v1/incidents/x/ack", null, "{}").statusCode()).isEqualTo(401);
-        // The inbox takes webhooks without a user (a bad body is a 400 from the endpoint, not a 401).
-        assertThat(call("POST", "/api/v1/inbox", null, "{}").statusCode()).isEqualTo(400);
+        // The inbox takes webhooks without a user, but only signed ones.
+        HttpResponse<String> anonymous = call("POST", "/api/v1/inbox", null, "{}");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("no X-Vigil-Signature header");
         // An endpoint that does not exist is refused, not revealed.
         assertThat(call("GET", "/api/v2/anything", basic("vera", "viewer-pass"), null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void theInboxStoresOnlyFreshSignedWebhooksOfBoundedSize() throws Exception {
+        String body = "{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"inbox\",\"vigilAction\":\"trigger\","
+                + "\"vigilNotificationId\":\"sec-it-1\",\"alerts\":[{\"labels\":{\"incident\":\"inc-1\"},"
+                + "\"annotations\":{\"summary\":\"signed\"}}]}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        long now = java.time.Instant.now().getEpochSecond();
+        assertThat(post("/api/v1/inbox", body, io.vigil.model.WebhookSignature.of(INBOX_SECRET, bytes, now))
+                .statusCode()).isEqualTo(200);
+        // The same request replayed 20 minutes later, one signed with another secret, one whose body was changed.
+        HttpResponse<String> replay = post("/api/v1/inbox", body,
+                io.vigil.model.WebhookSignature.of(INBOX_SECRET, bytes, now - 1200));
+        assertThat(replay.statusCode()).isEqualTo(401);
+        assertThat(replay.body()).contains("freshness window");
+        assertThat(post("/api/v1/inbox", body, io.vigil.model.WebhookSignature.of("guess", bytes, now)).statusCode())
+                .isEqualTo(401);
+        assertThat(post("/api/v1/inbox", body.replace("signed", "forged"),
+                io.vigil.model.WebhookSignature.of(INBOX_SECRET, bytes, now)).statusCode()).isEqualTo(401);
+        // A body over the cap is refused before it is read whole.
+        String huge = "{\"pad\":\"" + "x".repeat(NotificationsApiLimits.MAX + 10) + "\"}";
+        assertThat(post("/api/v1/inbox", huge, "t=" + now + ",v1=00").statusCode()).isEqualTo(413);
+        String inbox = call("GET", "/api/v1/inbox", basic("vera", "viewer-pass"), null).body();
+        assertThat(inbox).contains("sec-it-1").doesNotContain("forged");
+    }
+
+    /** The inbox's size cap, as the API states it. */
+    static final class NotificationsApiLimits {
+        static final int MAX = io.vigil.dashboard.notifications.NotificationsApi.MAX_INBOX_BYTES;
     }
 
     @Test

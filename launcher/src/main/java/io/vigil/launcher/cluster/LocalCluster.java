@@ -92,6 +92,8 @@ public final class LocalCluster implements AutoCloseable {
         return t;
     });
     private final String adminPassword;
+    /** The secret the notification job signs the inbox's webhooks with and the dashboard checks: made per run. */
+    private final String inboxSecret = io.vigil.launcher.Platform.inboxSecret();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Path data, conf, logs;
     /** How the launcher itself talks to Kafka: plain text, or as the admin user. */
@@ -165,7 +167,11 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, String> notify = new LinkedHashMap<>(kafkaUser(KafkaAccess.Role.NOTIFICATIONS));
         if (s.optional("notify.routing-file") == null && pc.dashboardEnabled()) {
             Path routing = conf.resolve("notify-routing.yml");
-            Files.writeString(routing, io.vigil.launcher.Platform.inboxRouting(dashboardBaseUrl() + "/api/v1/inbox"));
+            // It holds the inbox's signing secret: readable by this user only.
+            Files.deleteIfExists(routing);
+            Files.createFile(routing, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(routing, io.vigil.launcher.Platform.inboxRouting(dashboardBaseUrl() + "/api/v1/inbox",
+                    inboxSecret));
             notify.put("notify.routing-file", routing.toString());
         }
         if (s.optional("notify.dashboard-url") == null && pc.dashboardEnabled()) {
@@ -191,7 +197,7 @@ public final class LocalCluster implements AutoCloseable {
             Path log = logs.resolve("dashboard.log");
             dashboard = DashboardProcess.start(pc.dashboardJar(), pc.dashboardAddress(), pc.dashboardPort(), jdbcUrl,
                     dbUser, dbPassword, config.bootstrap(), topics.prefix(), dashboardKafkaSettings(s),
-                    pc.dashboardUsersFile(), adminPassword, log);
+                    pc.dashboardUsersFile(), adminPassword, inboxSecret, log);
             track(io.vigil.launcher.Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                     + dashboard.url(), dashboard));
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);

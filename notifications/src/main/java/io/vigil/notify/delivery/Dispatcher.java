@@ -1,5 +1,6 @@
 package io.vigil.notify.delivery;
 
+import io.vigil.model.WebhookSignature;
 import io.vigil.model.NotificationAttempt;
 import io.vigil.model.NotificationAttempt.Action;
 import io.vigil.model.NotificationAttempt.Outcome;
@@ -131,6 +132,10 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                 .timeout(config.requestTimeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
         call.headers().forEach(req::header);
+        if (call.signingSecret() != null) {
+            req.header(WebhookSignature.HEADER, WebhookSignature.of(call.signingSecret(), call.body(),
+                    System.currentTimeMillis() / 1000));
+        }
         req.header("User-Agent", "Vigil-Notifications/1");
         return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {

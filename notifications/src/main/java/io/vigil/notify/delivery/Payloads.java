@@ -68,9 +68,9 @@ public final class Payloads {
         ReceiverSpec.Webhook hook = (ReceiverSpec.Webhook) spec;
         byte[] body = bytes(webhook(n));
         String secret = secrets.apply(spec).get("secret");
-        if (secret != null) headers.put(SIGNATURE_HEADER, WebhookSignature.of(secret, body));
         headers.put("X-Vigil-Action", n.action().name().toLowerCase(java.util.Locale.ROOT));
-        return List.of(new HttpCall(hook.target(), hook.url(), headers, body));
+        // Signed when sent (X-Vigil-Signature: t=...,v1=...), each attempt with its own time.
+        return List.of(new HttpCall(hook.target(), hook.url(), headers, body, secret));
     }
 
     /** Alertmanager's labels: stable for the incident from its first page to its resolution. */

@@ -125,8 +125,9 @@ class PayloadsTest {
         Notification n = new Notification("id-1", new ReceiverSpec.Webhook("w", "webhook[0]", "http://w",
                 new SecretRef("k", null, null)), Action.TRIGGER, null, view(false, 0, "x"), 0);
         HttpCall call = Payloads.calls(n, s -> Map.of("secret", "k"), START).get(0);
-        assertThat(call.headers().get(Payloads.SIGNATURE_HEADER))
-                .isEqualTo("sha256=" + Payloads.hmacSha256("k", call.body()));
+        assertThat(call.signingSecret()).as("signed by the dispatcher when sent, with the time of sending")
+                .isEqualTo("k");
+        assertThat(call.headers()).doesNotContainKey(Payloads.SIGNATURE_HEADER);
         assertThat(call.headers().get(Payloads.NOTIFICATION_ID_HEADER)).isEqualTo("id-1");
     }
 
