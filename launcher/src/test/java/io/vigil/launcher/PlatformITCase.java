@@ -187,6 +187,17 @@ class PlatformITCase {
         });
         assertThat(received).contains("trigger", "resolve");
         assertThat(received.stream().filter(a -> a.equals("trigger") || a.equals("resolve"))).hasSize(2);
+
+        // The inbox the notification job signed for is closed to anyone else: an anonymous Alertmanager-style post
+        // is refused and not stored.
+        String forged = "{\"version\":\"4\",\"status\":\"firing\",\"vigilNotificationId\":\"forged-1\","
+                + "\"alerts\":[{\"labels\":{\"incident\":\"forged\"}}]}";
+        HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(platform.dashboardUrl()
+                + "/api/v1/inbox")).POST(HttpRequest.BodyPublishers.ofString(forged))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(HTTP.send(api(platform.dashboardUrl() + "/api/v1/inbox").build(), HttpResponse.BodyHandlers.ofString())
+                .body()).doesNotContain("forged-1");
     }
 
     @Test
