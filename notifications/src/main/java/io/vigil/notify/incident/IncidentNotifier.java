@@ -39,8 +39,10 @@ import org.apache.flink.util.Collector;
  * <li>REPEAT every {@code repeat_interval} while firing and unacknowledged;</li>
  * <li>REFRESH (Alertmanager only) every {@code resend_interval}, so Alertmanager does not time the alert out;</li>
  * <li>ACKNOWLEDGE to PagerDuty and Slack when someone acknowledges;</li>
- * <li>RESOLVE when the root resolves, to every target that was triggered — always after its TRIGGER, because a
- * target's deliveries for one incident are sent in order.</li>
+ * <li>RESOLVE when the root resolves, to every target that was ever triggered for the incident, whatever the
+ * labels or the routing say by then (a page sent to the default receiver before the job's team was known is
+ * resolved there too) — always after its TRIGGER, because a target's deliveries for one incident are sent in
+ * order. A triggered target whose receiver is no longer configured at all cannot be told; that is logged.</li>
  * </ul>
  * A silence or maintenance window that covers the incident when a notification falls due withholds it: it is
  * recorded once (outcome SILENCED or MAINTENANCE) and not sent. When the silence ends and the incident still fires,
@@ -52,6 +54,8 @@ import org.apache.flink.util.Collector;
  */
 public final class IncidentNotifier
         extends KeyedBroadcastProcessFunction<String, AlertEvent, NotifyControl, Notification> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IncidentNotifier.class);
 
     public static final MapStateDescriptor<String, Silence> SILENCES =
             new MapStateDescriptor<>("silences", String.class, Silence.class);
@@ -248,18 +252,29 @@ public final class IncidentNotifier
         }
         Map<String, String> labels = labels(st.root, owners);
         IncidentView view = view(st, labels);
+        if (st.resolved) {
+            // Every target that was paged is told, routed there now or not.
+            for (Map.Entry<String, Sent> e : st.sent.entrySet()) {
+                if (!e.getValue().triggered) continue;
+                e.getValue().triggered = false;
+                ReceiverSpec spec = configured(e.getKey());
+                if (spec == null) {
+                    LOG.warn("Incident {} was paged to {}, which the routing no longer has: its resolution cannot be "
+                            + "sent there", view.incident(), e.getKey());
+                    continue;
+                }
+                Target t = new Target(spec, null);
+                out.collect(new Notification(id(view, t, Action.RESOLVE, 0), spec, Action.RESOLVE, null, view,
+                        st.resolvedAt));
+            }
+            state.clear();
+            deleteTimer(ctx, st);
+            return;
+        }
         long next = Long.MAX_VALUE;
         for (Target t : targets(labels)) {
             Sent s = st.sent.computeIfAbsent(t.key(), k -> new Sent());
             Route r = t.route();
-            if (st.resolved) {
-                if (s.triggered) {
-                    out.collect(new Notification(id(view, t, Action.RESOLVE, 0), t.spec(), Action.RESOLVE, null, view,
-                            st.resolvedAt));
-                    s.triggered = false;
-                }
-                continue;
-            }
             if (!s.triggered) {
                 long due = st.rootSeenAt + r.groupWait().toMillis();
                 if (now < due) {
@@ -358,6 +373,16 @@ public final class IncidentNotifier
         String key() {
             return spec.receiver() + "/" + spec.target();
         }
+    }
+
+    /** A configured receiver endpoint by its key ({@code receiver/target}), whichever route leads to it; or null. */
+    private ReceiverSpec configured(String key) {
+        for (List<ReceiverSpec> specs : routing.receivers().values()) {
+            for (ReceiverSpec spec : specs) {
+                if ((spec.receiver() + "/" + spec.target()).equals(key)) return spec;
+            }
+        }
+        return null;
     }
 
     /** The targets of the routes that take these labels; a target reached by two routes is told once. */

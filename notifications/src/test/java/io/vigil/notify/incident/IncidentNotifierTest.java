@@ -65,9 +65,14 @@ class IncidentNotifierTest {
 
     static KeyedBroadcastOperatorTestHarness<String, AlertEvent, NotifyControl, Notification> harness(
             OperatorSubtaskState restore) throws Exception {
+        return harness(restore, ROUTING);
+    }
+
+    static KeyedBroadcastOperatorTestHarness<String, AlertEvent, NotifyControl, Notification> harness(
+            OperatorSubtaskState restore, RoutingConfig routing) throws Exception {
         var harness = new KeyedBroadcastOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
-                        new IncidentNotifier(ROUTING, "http://vigil:8080", Duration.ofMinutes(10)),
+                        new IncidentNotifier(routing, "http://vigil:8080", Duration.ofMinutes(10)),
                         List.of(IncidentNotifier.SILENCES, IncidentNotifier.JOB_OWNERS)),
                 IncidentNotifier::incidentOf, Types.STRING, 1, 1, 0);
         harness.setup();
@@ -287,5 +292,50 @@ class IncidentNotifierTest {
         assertThat(drain()).isEmpty();
         h.processElement(cdu(AlertEvent.State.RESOLVED), T0);
         assertThat(actions(drain())).containsExactly("facilities:RESOLVE");
+    }
+
+    @Test
+    void aPageSentBeforeTheJobsTeamWasKnownIsResolvedWhereItWentToo() throws Exception {
+        AlertEvent straggler = alert(AlertType.STRAGGLER, AlertEvent.State.FIRING, null, true, T0,
+                Map.of("job", "job-9", "rank", "2"), "slow rank");
+        h.processElement(straggler, T0);
+        h.setProcessingTime(T0 + 5000);
+        assertThat(actions(drain())).as("no owner known yet: the default route").containsExactly("default:TRIGGER");
+        // The job's START with its team arrives late; the incident grows, so it is evaluated again: now team ml's.
+        h.processBroadcastElement(NotifyControl.of(new JobEvent(T0, "c", "job-9", JobEvent.Kind.START, "train",
+                "ml", List.of(), null)), T0 + 6000);
+        h.processElement(alert(AlertType.THERMAL, AlertEvent.State.FIRING, straggler.fingerprint(), false, T0,
+                Map.of("host", "h1", "gpu", "2"), "hot"), T0 + 7000);
+        h.setProcessingTime(T0 + 70_000);
+        assertThat(actions(drain())).contains("ml:TRIGGER");
+        h.processElement(alert(AlertType.STRAGGLER, AlertEvent.State.RESOLVED, null, true, T0,
+                Map.of("job", "job-9", "rank", "2"), "slow rank"), T0 + 80_000);
+        assertThat(actions(drain())).as("every target that was paged").containsExactlyInAnyOrder("default:RESOLVE",
+                "ml:RESOLVE", "ml:RESOLVE");
+    }
+
+    @Test
+    void aRoutingChangeBetweenPageAndResolveStillResolvesThePagedTarget() throws Exception {
+        h.processElement(cdu(AlertEvent.State.FIRING), T0);
+        h.setProcessingTime(T0 + 5000);
+        assertThat(actions(drain())).containsExactly("facilities:TRIGGER");
+        OperatorSubtaskState snapshot = h.snapshot(1, T0 + 5000);
+        h.close();
+        // The routing file now sends cooling to the default receiver; facilities stays configured.
+        RoutingConfig changed = RoutingConfig.parse("""
+                route:
+                  receiver: default
+                  group_wait: 5s
+                receivers:
+                  - name: default
+                    webhook_configs: [{url: "http://default"}]
+                  - name: facilities
+                    pagerduty_configs: [{routing_key: k, url: "http://pd"}]
+                """, "changed.yml");
+        h = harness(snapshot, changed);
+        h.setProcessingTime(T0 + 10_000);
+        drain();
+        h.processElement(cdu(AlertEvent.State.RESOLVED), T0 + 20_000);
+        assertThat(actions(drain())).contains("facilities:RESOLVE");
     }
 }
