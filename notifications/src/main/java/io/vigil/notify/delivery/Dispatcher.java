@@ -166,7 +166,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                         LOG.warn("Receiver {} {} is failing ({}); retrying with backoff", n.target().receiver(),
                                 call.target(), problem);
                     }
-                    long delay = backoff(attemptNo, status == null || status != 429 ? null
+                    long delay = backoff(attemptNo, status == null || (status != 429 && status != 503) ? null
                             : response.headers().firstValue("Retry-After").orElse(null));
                     CompletableFuture<List<NotificationAttempt>> next = new CompletableFuture<>();
                     timers.schedule(() -> send(n, call, attemptNo + 1, firstTryMs, log)
@@ -180,19 +180,39 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                 .thenCompose(f -> f);
     }
 
-    /** Full jitter: a random pause up to the doubled backoff; a 429's Retry-After (seconds) is a floor. */
+    /**
+     * Full jitter: a random pause up to the doubled backoff; a 429's or 503's {@code Retry-After} is a floor, in
+     * either of its forms (delay-seconds, or an HTTP-date); how long a notification is retried in all still bounds it.
+     */
     long backoff(int attemptNo, String retryAfter) {
+        return backoff(attemptNo, retryAfter, System.currentTimeMillis());
+    }
+
+    long backoff(int attemptNo, String retryAfter, long nowMs) {
         long cap = Math.min(config.maxBackoff().toMillis(),
                 config.initialBackoff().toMillis() << Math.min(attemptNo - 1, 30));
         long pause = Math.max(config.initialBackoff().toMillis(), ThreadLocalRandom.current().nextLong(cap + 1));
-        if (retryAfter != null) {
+        Long asked = retryAfterMs(retryAfter, nowMs);
+        if (asked != null) pause = Math.max(pause, asked);
+        return pause;
+    }
+
+    /** A {@code Retry-After} value in milliseconds from now: delay-seconds or an HTTP-date; null when neither. */
+    static Long retryAfterMs(String retryAfter, long nowMs) {
+        if (retryAfter == null || retryAfter.isBlank()) return null;
+        String v = retryAfter.trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? null : seconds * 1000;
+        } catch (NumberFormatException notSeconds) {
             try {
-                pause = Math.max(pause, Long.parseLong(retryAfter.trim()) * 1000);
-            } catch (NumberFormatException httpDate) {
-                // An HTTP-date Retry-After: the backoff applies.
+                long at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant().toEpochMilli();
+                return Math.max(0, at - nowMs);
+            } catch (java.time.format.DateTimeParseException notADate) {
+                return null;
             }
         }
-        return pause;
     }
 
     private Map<String, String> secretsOf(ReceiverSpec spec) {

@@ -197,32 +197,43 @@ public final class Payloads {
         String title = head + ": " + v.severity().toUpperCase(java.util.Locale.ROOT) + " " + v.type() + " on "
                 + v.entity();
         ObjectNode o = WireFormat.mapper().createObjectNode();
-        if (channel != null) o.put("channel", channel);
-        o.put("text", cut(title + " \u2014 " + v.summary(), SLACK_TEXT_MAX));
+        // No "channel": an incoming webhook posts to the one channel it was made for and ignores the key.
+        o.put("text", cut(title + " \u2014 " + slackText(v.summary()), SLACK_TEXT_MAX));
         ArrayNode blocks = o.putArray("blocks");
         ObjectNode header = blocks.addObject().put("type", "header");
         header.putObject("text").put("type", "plain_text").put("text", cut(title, SLACK_HEADER_MAX));
         ObjectNode summary = blocks.addObject().put("type", "section");
-        summary.putObject("text").put("type", "mrkdwn").put("text", cut(v.summary(), SLACK_TEXT_MAX));
+        summary.putObject("text").put("type", "mrkdwn").put("text", cut(slackText(v.summary()), SLACK_TEXT_MAX));
         ObjectNode facts = blocks.addObject().put("type", "section");
         ArrayNode fields = facts.putArray("fields");
         field(fields, "*Severity*\n" + v.severity());
         field(fields, "*Since*\n" + v.startsAt());
-        if (!v.jobs().isEmpty()) field(fields, "*Jobs*\n" + String.join(", ", v.jobs()));
-        if (!v.racks().isEmpty()) field(fields, "*Racks*\n" + String.join(", ", v.racks()));
+        if (!v.jobs().isEmpty()) field(fields, "*Jobs*\n" + slackText(String.join(", ", v.jobs())));
+        if (!v.racks().isEmpty()) field(fields, "*Racks*\n" + slackText(String.join(", ", v.racks())));
         if (!v.attached().isEmpty()) field(fields, "*Attached alerts*\n" + v.attached().size());
-        if (v.labels().get("team") != null) field(fields, "*Team*\n" + v.labels().get("team"));
+        if (v.labels().get("team") != null) field(fields, "*Team*\n" + slackText(v.labels().get("team")));
         if (!v.evidence().isEmpty()) {
             ObjectNode ev = blocks.addObject().put("type", "section");
-            ev.putObject("text").put("type", "mrkdwn").put("text", cut("*Evidence* " + v.evidenceText(), SLACK_TEXT_MAX));
+            ev.putObject("text").put("type", "mrkdwn").put("text", cut("*Evidence* " + slackText(v.evidenceText()),
+                    SLACK_TEXT_MAX));
         }
         List<String> context = new ArrayList<>();
-        context.add("incident " + v.incident());
+        context.add("incident " + slackText(v.incident()));
         if (v.dashboardUrl() != null) context.add("<" + v.dashboardUrl() + "|Open in Vigil>");
         if (v.runbookUrl() != null) context.add("<" + v.runbookUrl() + "|Runbook>");
         ObjectNode ctx = blocks.addObject().put("type", "context");
         ctx.putArray("elements").addObject().put("type", "mrkdwn").put("text", cut(String.join(" \u00b7 ", context), SLACK_TEXT_MAX));
         return o;
+    }
+
+    /**
+     * Text from the telemetry (a job name from {@code SLURM_JOB_NAME}, a host name, a summary) escaped as Slack
+     * asks: {@code &}, {@code <} and {@code >} as entities, so it can neither mention {@code <!channel>} nor make a
+     * link; only Vigil's own links are markup.
+     */
+    static String slackText(String s) {
+        if (s == null) return "";
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static void field(ArrayNode fields, String text) {

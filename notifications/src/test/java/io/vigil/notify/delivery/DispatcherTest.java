@@ -146,4 +146,19 @@ class DispatcherTest {
         assertThat(attempts.get(0).error()).contains("ConnectException").doesNotContain(url);
         assertThat(attempts.get(attempts.size() - 1).outcome()).isEqualTo(Outcome.FAILED);
     }
+
+    @Test
+    void retryAfterIsReadInBothFormsAndIsAFloorUpToTheLongestBackoff() {
+        long now = java.time.ZonedDateTime.parse("Mon, 07 Dec 2026 03:00:00 GMT",
+                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+        assertThat(Dispatcher.retryAfterMs("120", now)).isEqualTo(120_000L);
+        assertThat(Dispatcher.retryAfterMs("Mon, 07 Dec 2026 03:00:30 GMT", now)).isEqualTo(30_000L);
+        assertThat(Dispatcher.retryAfterMs("Mon, 07 Dec 2026 02:59:00 GMT", now)).as("in the past").isZero();
+        assertThat(Dispatcher.retryAfterMs("soon", now)).isNull();
+        assertThat(Dispatcher.retryAfterMs("-5", now)).isNull();
+        // The floor: at least what was asked, beyond the backoff's own cap (here 200 ms).
+        assertThat(dispatcher.backoff(1, "1", now)).isGreaterThanOrEqualTo(1000);
+        assertThat(dispatcher.backoff(1, "Mon, 07 Dec 2026 03:00:02 GMT", now)).isGreaterThanOrEqualTo(2000);
+        assertThat(dispatcher.backoff(1, null, now)).isLessThanOrEqualTo(200);
+    }
 }

@@ -86,7 +86,7 @@ class PayloadsTest {
         ReceiverSpec.Slack slack = new ReceiverSpec.Slack("s", "slack[0]", SecretRef.none(), "#dc");
         JsonNode m = body(slack, Action.TRIGGER, view(false, 40, "z".repeat(6000)));
         assertThat(m.get("text").asText()).isNotBlank().hasSizeLessThanOrEqualTo(3000);
-        assertThat(m.get("channel").asText()).isEqualTo("#dc");
+        assertThat(m.has("channel")).as("an incoming webhook posts to its own channel").isFalse();
         JsonNode blocks = m.get("blocks");
         assertThat(blocks.size()).isBetween(1, 50);
         assertThat(blocks.get(0).get("type").asText()).isEqualTo("header");
@@ -152,5 +152,15 @@ class PayloadsTest {
         assertThat(labelNames).contains("alertname", "severity", "incident", "cluster", "host", "gpu", "team")
                 .doesNotContain("type");
         assertThat(new String(calls.get(0).body(), StandardCharsets.UTF_8)).doesNotContain("R0UTINGKEY");
+    }
+
+    @Test
+    void slackTextFromTheTelemetryCannotMentionEveryoneOrMakeALink() throws Exception {
+        ReceiverSpec.Slack slack = new ReceiverSpec.Slack("s", "slack[0]", SecretRef.none(), null);
+        JsonNode m = body(slack, Action.TRIGGER, view(false, 0, "job <!channel> <https://evil.example|click> & co"));
+        String all = m.toString();
+        assertThat(all).doesNotContain("<!channel>").doesNotContain("<https://evil.example|click>");
+        assertThat(m.get("blocks").get(1).get("text").get("text").asText())
+                .isEqualTo("job &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; co");
     }
 }
