@@ -37,10 +37,16 @@ import org.slf4j.LoggerFactory;
  * Where the receiver deduplicates — PagerDuty by {@code dedup_key}, Alertmanager by the alert's label set — a retry
  * or a restart never makes a second page; plain webhooks see the same {@code X-Vigil-Notification-Id} again.
  *
- * <p>Order: the deliveries of one incident to one target are sent one after another, so a resolution never
- * overtakes its trigger. Different incidents and targets go in parallel; one slow or dead receiver delays only its
- * own notifications until the async queue ({@code notify.max-in-flight}) is full, and then back-pressures this job
- * only, never detection.
+ * <p>Order: the deliveries of one incident to one endpoint are sent one after another, so a resolution never
+ * overtakes its trigger. Each endpoint is its own chain — every instance of an Alertmanager HA pair, every
+ * webhook — so one instance that is down and being retried does not hold back what its healthy twin is sent.
+ * Different incidents and endpoints go in parallel; one slow or dead receiver delays only its own notifications
+ * until the async queue ({@code notify.max-in-flight}) is full, and then back-pressures this job only, never
+ * detection.
+ *
+ * <p>An Alertmanager body ({@code startsAt}, {@code endsAt}) is built when it is sent, each try anew, so a refresh
+ * that waited out an outage does not arrive already expired; a REFRESH still queued or retrying when a newer
+ * REFRESH of the same incident to the same endpoint arrives is dropped for it (recorded as FAILED, "superseded").
  *
  * <p>Retries: HTTP 408, 425, 429 and 5xx and network errors are retried with exponential backoff and full jitter
  * (a 429's {@code Retry-After} is honoured); other 4xx answers are final (FAILED). Resolutions and
@@ -57,6 +63,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
     private transient Map<String, CompletableFuture<Void>> chains;
     private transient Map<String, Map<String, String>> secrets;
     private transient Map<String, Boolean> failing;
+    /** Per endpoint chain, the newest REFRESH handed over: an older one still waiting is not sent. */
+    private transient Map<String, String> newestRefresh;
 
     public Dispatcher(DeliveryConfig config) {
         this.config = config;
@@ -71,6 +79,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         chains = new ConcurrentHashMap<>();
         secrets = new ConcurrentHashMap<>();
         failing = new ConcurrentHashMap<>();
+        newestRefresh = new ConcurrentHashMap<>();
     }
 
     @Override
@@ -93,19 +102,47 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
             result.complete(List.of(attempt(n, n.target().target(), 1, Outcome.FAILED, null, e.getMessage())));
             return;
         }
-        CompletableFuture<List<NotificationAttempt>> done = new CompletableFuture<>();
-        chains.compute(n.orderKey(), (key, previous) -> {
-            CompletableFuture<Void> before = previous == null ? DONE : previous;
-            CompletableFuture<Void> tail = before.thenCompose(ignored -> sendAll(n, calls))
-                    .thenAccept(done::complete)
-                    .exceptionally(e -> {
-                        done.complete(List.of(attempt(n, n.target().target(), 1, Outcome.FAILED, null, String.valueOf(e))));
-                        return null;
-                    });
-            tail.whenComplete((x, e) -> chains.remove(key, tail));
-            return tail;
+        List<CompletableFuture<List<NotificationAttempt>>> each = new ArrayList<>();
+        for (HttpCall c : calls) {
+            String key = n.orderKey() + "#" + c.target();
+            if (n.action() == Action.REFRESH) newestRefresh.put(key, n.id());
+            CompletableFuture<List<NotificationAttempt>> done = new CompletableFuture<>();
+            chains.compute(key, (k, previous) -> {
+                CompletableFuture<Void> before = previous == null ? DONE : previous;
+                CompletableFuture<Void> tail = before.thenCompose(ignored -> send(n, c, key, 1,
+                                System.currentTimeMillis(), Collections.synchronizedList(new ArrayList<>())))
+                        .thenAccept(done::complete)
+                        .exceptionally(e -> {
+                            done.complete(List.of(attempt(n, c.target(), 1, Outcome.FAILED, null, String.valueOf(e))));
+                            return null;
+                        });
+                tail.whenComplete((x, e) -> {
+                    chains.remove(k, tail);
+                    newestRefresh.remove(k, n.id());
+                });
+                return tail;
+            });
+            each.add(done);
+        }
+        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenAccept(v -> {
+            List<NotificationAttempt> all = new ArrayList<>();
+            each.forEach(f -> all.addAll(f.join()));
+            result.complete(all);
         });
-        done.thenAccept(result::complete);
+    }
+
+    /** Whether a newer REFRESH of the same incident to the same endpoint has been handed over since {@code n}. */
+    private boolean superseded(Notification n, String chainKey) {
+        return n.action() == Action.REFRESH && !n.id().equals(newestRefresh.getOrDefault(chainKey, n.id()));
+    }
+
+    /** The call as it is to be sent now: an Alertmanager body is built anew, with the current time. */
+    private HttpCall atSendTime(Notification n, HttpCall call) {
+        if (!(n.target() instanceof io.vigil.notify.routing.ReceiverSpec.Alertmanager)) return call;
+        for (HttpCall fresh : Payloads.calls(n, this::secretsOf, Instant.now())) {
+            if (fresh.target().equals(call.target())) return fresh;
+        }
+        return call;
     }
 
     @Override
@@ -114,20 +151,15 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                 "still undelivered when the async operator's timeout ran out")));
     }
 
-    private CompletableFuture<List<NotificationAttempt>> sendAll(Notification n, List<HttpCall> calls) {
-        List<CompletableFuture<List<NotificationAttempt>>> each = new ArrayList<>();
-        for (HttpCall c : calls) {
-            each.add(send(n, c, 1, System.currentTimeMillis(), Collections.synchronizedList(new ArrayList<>())));
+    private CompletableFuture<List<NotificationAttempt>> send(Notification n, HttpCall queued, String chainKey,
+                                                              int attemptNo, long firstTryMs,
+                                                              List<NotificationAttempt> log) {
+        if (superseded(n, chainKey)) {
+            log.add(attempt(n, queued.target(), attemptNo, Outcome.FAILED, null,
+                    "superseded by a newer refresh of the incident"));
+            return CompletableFuture.completedFuture(log);
         }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<NotificationAttempt> all = new ArrayList<>();
-            each.forEach(f -> all.addAll(f.join()));
-            return all;
-        });
-    }
-
-    private CompletableFuture<List<NotificationAttempt>> send(Notification n, HttpCall call, int attemptNo,
-                                                              long firstTryMs, List<NotificationAttempt> log) {
+        HttpCall call = atSendTime(n, queued);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(call.url()))
                 .timeout(config.requestTimeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
@@ -169,7 +201,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                     long delay = backoff(attemptNo, status == null || (status != 429 && status != 503) ? null
                             : response.headers().firstValue("Retry-After").orElse(null));
                     CompletableFuture<List<NotificationAttempt>> next = new CompletableFuture<>();
-                    timers.schedule(() -> send(n, call, attemptNo + 1, firstTryMs, log)
+                    timers.schedule(() -> send(n, queued, chainKey, attemptNo + 1, firstTryMs, log)
                                     .whenComplete((r, e) -> {
                                         if (e != null) next.completeExceptionally(e);
                                         else next.complete(r);

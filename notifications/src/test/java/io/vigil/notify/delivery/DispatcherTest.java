@@ -161,4 +161,49 @@ class DispatcherTest {
         assertThat(dispatcher.backoff(1, "Mon, 07 Dec 2026 03:00:02 GMT", now)).isGreaterThanOrEqualTo(2000);
         assertThat(dispatcher.backoff(1, null, now)).isLessThanOrEqualTo(200);
     }
+
+    Notification toPair(String id, Action action) {
+        return new Notification(id, new ReceiverSpec.Alertmanager("am", "alertmanager[0]",
+                List.of(receiver.url() + "/dead", receiver.url() + "/live"), Duration.ofMinutes(1)), action, null,
+                PayloadsTest.view(false, 0, "hot"), System.currentTimeMillis());
+    }
+
+    @Test
+    void oneInstanceOfAnAlertmanagerPairDownHoldsNothingBackFromItsTwin() throws Exception {
+        receiver.answer(r -> r.path().startsWith("/dead") ? new ReceiverStub.Answer(503, Map.of())
+                : ReceiverStub.Answer.ok());
+        CompletableFuture<List<NotificationAttempt>> trigger = send(toPair("t-1", Action.TRIGGER));
+        CompletableFuture<List<NotificationAttempt>> refresh1 = send(toPair("r-1", Action.REFRESH));
+        CompletableFuture<List<NotificationAttempt>> refresh2 = send(toPair("r-2", Action.REFRESH));
+        List<NotificationAttempt> t = trigger.get(10, TimeUnit.SECONDS);
+        assertThat(t).filteredOn(a -> a.target().endsWith("#1")).extracting(NotificationAttempt::outcome)
+                .containsExactly(Outcome.DELIVERED);
+        NotificationAttempt gaveUp = t.stream().filter(a -> a.target().endsWith("#0")
+                && a.outcome() == Outcome.FAILED).findFirst().orElseThrow();
+        // The live instance had the trigger and the newest refresh (the older one, if still queued, superseded there
+        // too) before the dead one's trigger was given up (1.5 s of retries): nothing waited behind its twin.
+        refresh2.get(10, TimeUnit.SECONDS);
+        List<ReceiverStub.Request> live = receiver.requests().stream().filter(r -> r.path().startsWith("/live")).toList();
+        assertThat(live).extracting(r -> r.header(Payloads.NOTIFICATION_ID_HEADER)).contains("t-1", "r-2");
+        assertThat(live).allSatisfy(r -> assertThat(r.atMs()).isLessThan(gaveUp.at().toEpochMilli()));
+        // The dead instance: the older refresh, queued behind the trigger's retries, is superseded by the newer.
+        List<NotificationAttempt> r1 = refresh1.get(10, TimeUnit.SECONDS);
+        assertThat(r1).filteredOn(a -> a.target().endsWith("#0")).singleElement()
+                .satisfies(a -> assertThat(a.error()).contains("superseded"));
+    }
+
+    @Test
+    void anAlertmanagerBodyIsBuiltWhenItIsSentSoARetriedRefreshIsNotAlreadyExpired() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() <= 3 ? new ReceiverStub.Answer(503, Map.of())
+                : ReceiverStub.Answer.ok());
+        Notification n = new Notification("r-9", new ReceiverSpec.Alertmanager("am", "alertmanager[0]",
+                List.of(receiver.url()), Duration.ofMinutes(1)), Action.REFRESH, null,
+                PayloadsTest.view(false, 0, "hot"), System.currentTimeMillis());
+        send(n).get(10, TimeUnit.SECONDS);
+        List<String> endsAt = receiver.requests().stream().map(r -> r.body().replaceAll(".*\"endsAt\":\"([^\"]+)\".*", "$1"))
+                .toList();
+        assertThat(endsAt).hasSize(4);
+        assertThat(java.time.Instant.parse(endsAt.get(3))).as("each try anew").isAfter(java.time.Instant.parse(endsAt.get(0)));
+    }
 }
