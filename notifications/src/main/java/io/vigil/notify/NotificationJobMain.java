@@ -43,8 +43,13 @@ public final class NotificationJobMain {
         s.add("notify.retry-max", "1m",
                 "longest pause between two tries");
         s.add("notify.give-up-after", "1h",
-                "a trigger, update or repeat still undelivered after this is given up; resolutions are retried "
-                        + "without limit");
+                "a trigger, update or repeat still undelivered after this is given up");
+        s.add("notify.resolve-give-up-after", "72h", Range.duration(java.time.Duration.ofMinutes(1),
+                        java.time.Duration.ofDays(30)),
+                "resolutions and acknowledgements are retried this long, then given up (recorded as failed)");
+        s.add("notify.max-in-flight-per-endpoint", "1000", Range.integer(1, 1_000_000),
+                "notifications one endpoint may have in delivery at once; beyond it new ones for it fail at once, so "
+                        + "a dead receiver cannot take the slots the others need");
         s.add("notify.request-timeout", "10s",
                 "limit of one HTTP request to a receiver");
         s.add("notify.max-in-flight", "10000", Range.integer(1, 1_000_000),
@@ -75,7 +80,8 @@ public final class NotificationJobMain {
         public static JobSettings from(Settings s, RoutingConfig routing) {
             checkSecrets(routing, System.getenv());
             DeliveryConfig delivery = new DeliveryConfig(s.duration("notify.retry-initial"), s.duration("notify.retry-max"),
-                    s.duration("notify.give-up-after"), s.duration("notify.request-timeout"));
+                    s.duration("notify.give-up-after"), s.duration("notify.request-timeout"),
+                    s.duration("notify.resolve-give-up-after"), s.integer("notify.max-in-flight-per-endpoint"));
             NotifyConfig config = new NotifyConfig(routing, s.optional("notify.dashboard-url"),
                     s.duration("notify.orphan-timeout"), delivery, s.integer("notify.max-in-flight"));
             return new JobSettings(s.required("kafka.bootstrap"), KafkaSecurity.from(s), CommonSettings.topics(s), s.required("notify.group-id"),

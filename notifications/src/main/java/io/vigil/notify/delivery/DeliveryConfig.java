@@ -9,12 +9,27 @@ import java.time.Duration;
  * @param initialBackoff first pause after a failed try; it doubles per try, with full jitter
  * @param maxBackoff     longest pause between two tries (a 429's {@code Retry-After} may ask for longer)
  * @param giveUpAfter    a trigger, update, repeat or refresh still undelivered this long after its first try is
- *                       given up (FAILED): a page that late is worse than none. Resolutions and acknowledgements are
- *                       retried without limit, so no page stays open.
+ *                       given up (FAILED): a page that late is worse than none
  * @param requestTimeout one HTTP request's limit
+ * @param resolveGiveUpAfter resolutions and acknowledgements are retried this long (days: no page should stay
+ *                       open), then given up (FAILED, saying so), so a receiver that is gone for good cannot hold
+ *                       delivery slots for ever
+ * @param maxPerEndpoint notifications one endpoint may have in delivery at once; beyond it a new one for that
+ *                       endpoint fails at once (FAILED, "backlog full"), so one dead receiver cannot take the slots the
+ *                       others need
  */
 public record DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter,
-                             Duration requestTimeout) implements Serializable {
+                             Duration requestTimeout, Duration resolveGiveUpAfter, int maxPerEndpoint)
+        implements Serializable {
+
+    public static final Duration DEFAULT_RESOLVE_GIVE_UP_AFTER = Duration.ofHours(72);
+    public static final int DEFAULT_MAX_PER_ENDPOINT = 1000;
+
+    /** With the default limits for resolutions and per endpoint. */
+    public DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter, Duration requestTimeout) {
+        this(initialBackoff, maxBackoff, giveUpAfter, requestTimeout, DEFAULT_RESOLVE_GIVE_UP_AFTER,
+                DEFAULT_MAX_PER_ENDPOINT);
+    }
 
     public DeliveryConfig {
         if (initialBackoff.toMillis() < 1) throw new IllegalArgumentException("notify.retry-initial must be >= 1ms");
@@ -23,6 +38,10 @@ public record DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Durat
         }
         if (giveUpAfter.isNegative() || giveUpAfter.isZero()) throw new IllegalArgumentException("notify.give-up-after must be > 0");
         if (requestTimeout.toMillis() < 100) throw new IllegalArgumentException("notify.request-timeout must be >= 100ms");
+        if (resolveGiveUpAfter.compareTo(giveUpAfter) < 0) {
+            throw new IllegalArgumentException("notify.resolve-give-up-after must be >= notify.give-up-after");
+        }
+        if (maxPerEndpoint < 1) throw new IllegalArgumentException("notify.max-in-flight-per-endpoint must be >= 1");
     }
 
     public static DeliveryConfig defaults() {

@@ -49,8 +49,13 @@ import org.slf4j.LoggerFactory;
  * REFRESH of the same incident to the same endpoint arrives is dropped for it (recorded as FAILED, "superseded").
  *
  * <p>Retries: HTTP 408, 425, 429 and 5xx and network errors are retried with exponential backoff and full jitter
- * (a 429's {@code Retry-After} is honoured); other 4xx answers are final (FAILED). Resolutions and
- * acknowledgements are retried without limit; other actions give up after {@link DeliveryConfig#giveUpAfter()}.
+ * (a 429's or 503's {@code Retry-After} is honoured); other 4xx answers are final (FAILED). Resolutions and
+ * acknowledgements are retried for {@link DeliveryConfig#resolveGiveUpAfter()}, other actions for
+ * {@link DeliveryConfig#giveUpAfter()}; then they are given up (FAILED, saying so).
+ *
+ * <p>Isolation: an endpoint may have at most {@link DeliveryConfig#maxPerEndpoint()} notifications in delivery; a
+ * new one beyond that fails at once (FAILED, "backlog full"), so a dead endpoint cannot fill the async operator's
+ * queue and stop the pages to every other one.
  */
 public final class Dispatcher extends RichAsyncFunction<Notification, NotificationAttempt> {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -65,6 +70,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
     private transient Map<String, Boolean> failing;
     /** Per endpoint chain, the newest REFRESH handed over: an older one still waiting is not sent. */
     private transient Map<String, String> newestRefresh;
+    /** Notifications in delivery per endpoint ({@code receiver/target#endpoint}). */
+    private transient Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight;
 
     public Dispatcher(DeliveryConfig config) {
         this.config = config;
@@ -80,6 +87,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         secrets = new ConcurrentHashMap<>();
         failing = new ConcurrentHashMap<>();
         newestRefresh = new ConcurrentHashMap<>();
+        inFlight = new ConcurrentHashMap<>();
     }
 
     @Override
@@ -105,6 +113,15 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         List<CompletableFuture<List<NotificationAttempt>>> each = new ArrayList<>();
         for (HttpCall c : calls) {
             String key = n.orderKey() + "#" + c.target();
+            java.util.concurrent.atomic.AtomicInteger load = inFlight.computeIfAbsent(
+                    n.target().receiver() + "/" + c.target(), k -> new java.util.concurrent.atomic.AtomicInteger());
+            if (load.incrementAndGet() > config.maxPerEndpoint()) {
+                load.decrementAndGet();
+                each.add(CompletableFuture.completedFuture(List.of(attempt(n, c.target(), 1, Outcome.FAILED, null,
+                        "backlog full: " + config.maxPerEndpoint() + " notifications already in delivery to this "
+                                + "endpoint"))));
+                continue;
+            }
             if (n.action() == Action.REFRESH) newestRefresh.put(key, n.id());
             CompletableFuture<List<NotificationAttempt>> done = new CompletableFuture<>();
             chains.compute(key, (k, previous) -> {
@@ -119,6 +136,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                 tail.whenComplete((x, e) -> {
                     chains.remove(k, tail);
                     newestRefresh.remove(k, n.id());
+                    load.decrementAndGet();
                 });
                 return tail;
             });
@@ -183,9 +201,10 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                             : describe(error, call.url());
                     boolean retryable = status == null || status == 408 || status == 425 || status == 429
                             || status >= 500;
-                    boolean unlimited = n.action() == Action.RESOLVE || n.action() == Action.ACKNOWLEDGE;
+                    boolean closing = n.action() == Action.RESOLVE || n.action() == Action.ACKNOWLEDGE;
+                    long limit = (closing ? config.resolveGiveUpAfter() : config.giveUpAfter()).toMillis();
                     long elapsed = System.currentTimeMillis() - firstTryMs;
-                    if (!retryable || (!unlimited && elapsed >= config.giveUpAfter().toMillis())) {
+                    if (!retryable || elapsed >= limit) {
                         log.add(attempt(n, call.target(), attemptNo, Outcome.FAILED, status,
                                 retryable ? problem + "; gave up after " + Duration.ofMillis(elapsed).toSeconds() + " s"
                                         : problem));

@@ -206,4 +206,42 @@ class DispatcherTest {
         assertThat(endsAt).hasSize(4);
         assertThat(java.time.Instant.parse(endsAt.get(3))).as("each try anew").isAfter(java.time.Instant.parse(endsAt.get(0)));
     }
+
+    @Test
+    void aResolutionIsRetriedForItsOwnLongerLimitThenGivenUpAndADeadEndpointHasABoundedBacklog() throws Exception {
+        Dispatcher bounded = new Dispatcher(new DeliveryConfig(Duration.ofMillis(20), Duration.ofMillis(200),
+                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMillis(1500), 2));
+        bounded.open(null);
+        try {
+            receiver.answer(r -> r.path().startsWith("/dead") ? new ReceiverStub.Answer(500, Map.of())
+                    : ReceiverStub.Answer.ok());
+            java.util.function.Function<String, Notification> toDead = id -> new Notification(id,
+                    new ReceiverSpec.Webhook("gone", "webhook[0]", receiver.url() + "/dead", SecretRef.none()),
+                    Action.RESOLVE, null, PayloadsTest.viewOf(id), System.currentTimeMillis());
+            Dispatcher previous = dispatcher;
+            dispatcher = bounded;
+            CompletableFuture<List<NotificationAttempt>> first = send(toDead.apply("inc-a"));
+            CompletableFuture<List<NotificationAttempt>> second = send(toDead.apply("inc-b"));
+            // A third incident's resolution for the same dead endpoint: over its backlog of 2, it fails at once.
+            List<NotificationAttempt> third = send(toDead.apply("inc-c")).get(1, TimeUnit.SECONDS);
+            assertThat(third).singleElement().satisfies(a -> {
+                assertThat(a.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(a.error()).contains("backlog full");
+            });
+            // Another endpoint is not affected by that backlog.
+            List<NotificationAttempt> other = send(new Notification("ok-1", new ReceiverSpec.Webhook("hook",
+                    "webhook[0]", receiver.url() + "/hook", SecretRef.none()), Action.TRIGGER, null,
+                    PayloadsTest.viewOf("inc-d"), System.currentTimeMillis())).get(5, TimeUnit.SECONDS);
+            assertThat(other).extracting(NotificationAttempt::outcome).containsExactly(Outcome.DELIVERED);
+            // The resolutions keep trying past the trigger's limit (0.5 s), then give up at theirs (1.5 s).
+            List<NotificationAttempt> a = first.get(10, TimeUnit.SECONDS);
+            assertThat(a.get(a.size() - 1).outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(a.get(a.size() - 1).error()).contains("gave up after 1 s");
+            assertThat(a.size()).isGreaterThan(2);
+            second.get(10, TimeUnit.SECONDS);
+            dispatcher = previous;
+        } finally {
+            bounded.close();
+        }
+    }
 }

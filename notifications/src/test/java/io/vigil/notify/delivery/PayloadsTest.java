@@ -44,6 +44,14 @@ class PayloadsTest {
                 List.of("r07"), null, "http://vigil:8080/incidents/abc123", "http://wiki/thermal");
     }
 
+    /** A resolved incident's view under another incident id (delivery chains are per incident and endpoint). */
+    static IncidentView viewOf(String incident) {
+        IncidentView v = view(true, 0, "resolved " + incident);
+        return new IncidentView(incident, v.startsAt(), v.endsAt(), v.resolved(), v.type(), v.severity(), v.summary(),
+                v.labels(), v.evidence(), v.attached(), v.jobs(), v.racks(), v.acknowledgedBy(), v.dashboardUrl(),
+                v.runbookUrl());
+    }
+
     static JsonNode body(ReceiverSpec spec, Action action, IncidentView v) throws Exception {
         Notification n = new Notification("abc123@1/x/y/" + action, spec, action, null, v, 0);
         HttpCall call = Payloads.calls(n, s -> Map.of("routing_key", "R0UTINGKEY", "webhook_url", "http://slack",
