@@ -59,16 +59,7 @@ class DetectionJobITCase {
         }
         CollectingSink<AlertEvent> alerts = new CollectingSink<>();
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-        List<RawTelemetry> data = List.copyOf(input);
-        DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, RawTelemetry>) i -> data.get(i.intValue()), data.size(),
-                TypeInformation.of(RawTelemetry.class));
-
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        new DetectionJob(source, alerts, deadLetters, DetectionConfig.defaults(),
-                Clock.fixed(Instant.ofEpochMilli(T0 + 100_000), ZoneOffset.UTC)).build(env);
-        env.execute("detection-it");
+        detect(input, alerts, deadLetters, T0 + 100_000);
 
         List<AlertEvent> thermal = alerts.collected().stream().filter(a -> a.type() == AlertType.THERMAL).toList();
         assertThat(thermal).extracting(AlertEvent::state)
@@ -107,15 +98,7 @@ class DetectionJobITCase {
             }
         }
         CollectingSink<AlertEvent> alerts = new CollectingSink<>();
-        List<RawTelemetry> data = List.copyOf(input);
-        DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, RawTelemetry>) i -> data.get(i.intValue()), data.size(),
-                TypeInformation.of(RawTelemetry.class));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        new DetectionJob(source, alerts, new CollectingSink<>(), DetectionConfig.defaults(),
-                Clock.fixed(Instant.ofEpochMilli(T0 + 310_000), ZoneOffset.UTC)).build(env);
-        env.execute("detection-bmc-it");
+        detect(input, alerts, new CollectingSink<>(), T0 + 310_000);
 
         List<AlertEvent> firing = alerts.collected().stream().filter(a -> a.state() == AlertEvent.State.FIRING
                 && a.type() == AlertType.THERMAL).toList();
@@ -124,6 +107,20 @@ class DetectionJobITCase {
                 .containsExactlyInAnyOrder("tray-1/2", "h2/1");
         assertThat(alerts.collected()).as("a BMC's 10 s rhythm is not silence")
                 .noneMatch(a -> a.type() == AlertType.SILENT);
+    }
+
+    /** The production graph over {@code input}, in order, with its clock at {@code clockMs}. */
+    static void detect(List<RawTelemetry> input, CollectingSink<AlertEvent> alerts, CollectingSink<DeadLetter> dead,
+                       long clockMs) throws Exception {
+        List<RawTelemetry> data = List.copyOf(input);
+        DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
+                (GeneratorFunction<Long, RawTelemetry>) i -> data.get(i.intValue()), data.size(),
+                TypeInformation.of(RawTelemetry.class));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        new DetectionJob(source, alerts, dead, DetectionConfig.defaults(),
+                Clock.fixed(Instant.ofEpochMilli(clockMs), ZoneOffset.UTC)).build(env);
+        env.execute("detection-it");
     }
 
     static GpuSample bmc(String host, int g, long ts, double tempC) {

@@ -188,11 +188,8 @@ class RedfishRackLayoutsTest {
     @Test
     void metricsWithoutPcieCountersCostOnlyThoseCounters(@TempDir Path dir) throws Exception {
         Path tray = copy("nvidia-gb300-tray", dir);
-        Path metrics = tray.resolve("Systems/HGX_Baseboard_0/Processors/GPU_0/ProcessorMetrics/index.json");
-        com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
-                io.vigil.model.WireFormat.mapper().readTree(Files.readString(metrics));
-        doc.remove("PCIeErrors");
-        Files.writeString(metrics, doc.toString());
+        edit(tray.resolve("Systems/HGX_Baseboard_0/Processors/GPU_0/ProcessorMetrics/index.json"),
+                doc -> doc.remove("PCIeErrors"));
         List<GpuSample> gpus = scrape(tray).of(GpuSample.class);
         assertThat(gpus).hasSize(4);
         assertThat(gpus.get(0).pcieReplays()).isNull();
@@ -204,18 +201,13 @@ class RedfishRackLayoutsTest {
     @Test
     void pendingRowRemapsOnTheMemoryResourceAreRead(@TempDir Path dir) throws Exception {
         Path tray = copy("nvidia-gb300-tray", dir);
-        Path memory = tray.resolve("Systems/HGX_Baseboard_0/Memory/GPU_1_DRAM_0/index.json");
-        com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
-                io.vigil.model.WireFormat.mapper().readTree(Files.readString(memory));
-        doc.set("Oem", io.vigil.model.WireFormat.mapper().readTree("""
+        com.fasterxml.jackson.databind.JsonNode oem = io.vigil.model.WireFormat.mapper().readTree("""
                 {"Nvidia": {"RowRemappingFailed": false, "RowRemappingPending": true,
-                  "RowRemapping": {"CorrectableRowRemappingCount": 3, "UncorrectableRowRemappingCount": 2}}}"""));
-        Files.writeString(memory, doc.toString());
-        Path metrics = tray.resolve("Systems/HGX_Baseboard_0/Memory/GPU_1_DRAM_0/MemoryMetrics/index.json");
-        com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode)
-                io.vigil.model.WireFormat.mapper().readTree(Files.readString(metrics));
-        m.remove("Oem"); // in this layout the metrics carry no row-remap state
-        Files.writeString(metrics, m.toString());
+                  "RowRemapping": {"CorrectableRowRemappingCount": 3, "UncorrectableRowRemappingCount": 2}}}""");
+        edit(tray.resolve("Systems/HGX_Baseboard_0/Memory/GPU_1_DRAM_0/index.json"), doc -> doc.set("Oem", oem));
+        // In this layout the metrics carry no row-remap state.
+        edit(tray.resolve("Systems/HGX_Baseboard_0/Memory/GPU_1_DRAM_0/MemoryMetrics/index.json"),
+                doc -> doc.remove("Oem"));
         GpuSample g1 = scrape(tray).of(GpuSample.class).get(1);
         assertThat(g1.rowRemapPending()).isTrue();
         assertThat(g1.remappedRowsCorrectable()).isEqualTo(3L);
@@ -228,12 +220,19 @@ class RedfishRackLayoutsTest {
     }
 
     static void setDetector(Path tray, String detector, String state, String health) throws Exception {
-        Path f = tray.resolve("Chassis/Compute_Tray_0/LeakDetectors").resolve(detector).resolve("index.json");
+        edit(tray.resolve("Chassis/Compute_Tray_0/LeakDetectors").resolve(detector).resolve("index.json"), doc -> {
+            doc.put("DetectorState", state);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("Status")).put("Health", health);
+        });
+    }
+
+    /** Rewrites one served resource. */
+    static void edit(Path file, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change)
+            throws Exception {
         com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
-                io.vigil.model.WireFormat.mapper().readTree(Files.readString(f));
-        doc.put("DetectorState", state);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("Status")).put("Health", health);
-        Files.writeString(f, doc.toString());
+                io.vigil.model.WireFormat.mapper().readTree(Files.readString(file));
+        change.accept(doc);
+        Files.writeString(file, doc.toString());
     }
 
 }
