@@ -14,17 +14,10 @@ import io.vigil.model.WireFormat;
 import io.vigil.testsupport.CollectingSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -78,14 +71,7 @@ class StepReplayITCase {
     static List<AlertEvent> detect(List<RawTelemetry> data) throws Exception {
         CollectingSink<AlertEvent> alerts = new CollectingSink<>();
         CollectingSink<DeadLetter> dead = new CollectingSink<>();
-        DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, RawTelemetry>) i -> data.get(i.intValue()), data.size(),
-                TypeInformation.of(RawTelemetry.class));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        new DetectionJob(source, alerts, dead, DetectionConfig.defaults(),
-                Clock.fixed(Instant.ofEpochMilli(T0 + 86_400_000L), ZoneOffset.UTC)).build(env);
-        env.execute("step-replay");
+        DetectionJobITCase.detect(data, alerts, dead, T0 + 86_400_000L);
         assertThat(dead.collected()).isEmpty();
         return alerts.collected();
     }
