@@ -31,7 +31,6 @@ public final class VigilCommand {
                         records (R8); a collector's clock 10 min fast (R9); twice the load for 10 min (R10); prints
                         records in, stored, dead-lettered, lost, duplicated and recovery time
                         [--json] [--scenarios R1,..] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]
-                        [--json] [--scenarios R1,R6] [--hosts N] [--run-seconds S]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
                         ./vigil bench notifications [--json]: notification latency, direct and through a real
