@@ -11,5 +11,7 @@ public enum AlertType {
     POWER,
     GPU_LOST,
     XID,
-    SILENT
+    SILENT,
+    /** Readings that cannot all be true (a frozen or impossible metric): INFO, for the exporters' owners, never a page. */
+    DATA_QUALITY
 }

@@ -99,6 +99,11 @@ public final class DetectionJob {
                 .process(new ThermalDetector(config.thermal()))
                 .name("thermal-detector").uid("thermal-detector");
 
+        DataStream<AlertEvent> quality = judged
+                .keyBy(GpuSample::gpuKey)
+                .process(new io.vigil.detection.quality.DataQualityDetector(config.thermal().entityTimeout()))
+                .name("data-quality-detector").uid("data-quality-detector");
+
         DataStream<AlertEvent> health = judged
                 .keyBy(s -> s.cluster() + "/" + s.host())
                 .process(new HostHealthDetector(config.health()))
@@ -132,7 +137,7 @@ public final class DetectionJob {
                 .process(new PowerDetector(config.facility()))
                 .name("power-detector").uid("power-detector");
 
-        thermal.union(health, stragglers, stalls, cooling, power)
+        thermal.union(health, stragglers, stalls, cooling, power, quality)
                 .keyBy(a -> a.labels().getOrDefault("cluster", ""))
                 .process(new IncidentCorrelator(config.incidentGrace(), config.incidentHold(),
                         config.repageQuiet()))

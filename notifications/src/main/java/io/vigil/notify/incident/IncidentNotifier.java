@@ -129,6 +129,8 @@ public final class IncidentNotifier
         long now = ctx.timerService().currentProcessingTime();
         IncidentState st = state.value();
         boolean isRoot = a.fingerprint().equals(incidentOf(a));
+        // An INFO incident (an XID the application caused, a suspect reading) is a record, never a page.
+        if (isRoot && a.severity() == AlertEvent.Severity.INFO && st == null) return;
         if (st == null) {
             if (a.state() == AlertEvent.State.RESOLVED) {
                 return; // Nothing was sent about it (or its resolution was already handled): nothing to close.

@@ -338,4 +338,16 @@ class IncidentNotifierTest {
         h.processElement(cdu(AlertEvent.State.RESOLVED), T0 + 20_000);
         assertThat(actions(drain())).contains("facilities:RESOLVE");
     }
+
+    @Test
+    void anInfoIncidentIsARecordAndPagesNobody() throws Exception {
+        AlertEvent a = alert(AlertType.DATA_QUALITY, AlertEvent.State.FIRING, null, true, T0,
+                Map.of("host", "h1", "gpu", "0", "check", "sm-activity-zero"), "suspect metric");
+        AlertEvent info = new AlertEvent(a.fingerprint(), a.type(), AlertEvent.Severity.INFO, a.state(), a.startsAt(),
+                a.endsAt(), a.labels(), a.summary(), a.evidence(), a.origin(), a.detectedAt());
+        h.processElement(info, T0);
+        h.setProcessingTime(T0 + 3_600_000);
+        assertThat(drain()).isEmpty();
+        assertThat(keyedEntries()).isZero();
+    }
 }

@@ -339,6 +339,8 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
     static int explains(AlertType type, Map<String, String> on, AlertEvent a) {
         Map<String, String> l = a.labels();
         if (!eq(on.get("cluster"), l.get("cluster"))) return Integer.MAX_VALUE;
+        // A suspect reading explains no problem: a DATA_QUALITY record on a GPU must not swallow its real alerts.
+        if (type == AlertType.DATA_QUALITY) return Integer.MAX_VALUE;
         String rack = l.get("rack");
         if (type == AlertType.LEAK && a.type() != AlertType.LEAK) {
             // What a leak causes: the GPUs and hosts of its rack heating, and the CDU feeding that rack losing flow

@@ -296,6 +296,15 @@ class IncidentCorrelatorTest {
     }
 
     @Test
+    void aSuspectReadingOnAGpuExplainsNothingSoItsRealAlertStillPages() throws Exception {
+        feed(alert(AlertType.DATA_QUALITY, AlertEvent.State.FIRING, 10, 12, Alerts.labels("cluster", "c", "host",
+                "A01-n2", "gpu", "3", "check", "temperature-frozen"), Alerts.labels("scope", "gpu"), "frozen"));
+        feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 20));
+        assertThat(out()).extracting(a -> a.type() + ":" + a.labels().get("root"))
+                .containsExactly("DATA_QUALITY:true", "THERMAL:true");
+    }
+
+    @Test
     void aThermalAlertOnAGpuExplainsTheStragglerItsThrottlingMakes() throws Exception {
         feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 20));
         feed(straggler("A01", "A01-n2", "3", "job-1", "11", 26));
