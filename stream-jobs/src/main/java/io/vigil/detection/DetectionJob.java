@@ -94,15 +94,13 @@ public final class DetectionJob {
                 .name("bmc-gpu-arbiter").uid("bmc-gpu-arbiter");
         DataStream<GpuSample> judged = gpu.union(bmcJudged);
 
+        // Thermal and data quality, both per GPU, in one operator: the GPU samples cross the network once for both
+        // (the uid is the thermal detector's, whose state a checkpoint holds).
         DataStream<AlertEvent> thermal = judged
                 .keyBy(GpuSample::gpuKey)
-                .process(new ThermalDetector(config.thermal()))
-                .name("thermal-detector").uid("thermal-detector");
-
-        DataStream<AlertEvent> quality = judged
-                .keyBy(GpuSample::gpuKey)
-                .process(new io.vigil.detection.quality.DataQualityDetector(config.thermal().entityTimeout()))
-                .name("data-quality-detector").uid("data-quality-detector");
+                .process(new io.vigil.detection.alert.KeyedDetectors<>(new ThermalDetector(config.thermal()),
+                        new io.vigil.detection.quality.DataQualityDetector(config.thermal().entityTimeout())))
+                .name("thermal-and-data-quality").uid("thermal-detector");
 
         DataStream<AlertEvent> health = judged
                 .keyBy(s -> s.cluster() + "/" + s.host())
@@ -137,7 +135,7 @@ public final class DetectionJob {
                 .process(new PowerDetector(config.facility()))
                 .name("power-detector").uid("power-detector");
 
-        thermal.union(health, stragglers, stalls, cooling, power, quality)
+        thermal.union(health, stragglers, stalls, cooling, power)
                 .keyBy(a -> a.labels().getOrDefault("cluster", ""))
                 .process(new IncidentCorrelator(config.incidentGrace(), config.incidentHold(),
                         config.repageQuiet()))
