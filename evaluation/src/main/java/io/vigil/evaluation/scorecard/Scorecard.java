@@ -48,7 +48,19 @@ public final class Scorecard {
     private Scorecard() {}
 
     public static Result run(List<Scenario> suite) throws Exception {
-        return run(suite, DetectionConfig.defaults());
+        return run(suite, scored(DetectionConfig.defaults()));
+    }
+
+    /**
+     * The production configuration as the scorecard scores it: with every detector episode its own incident (re-page
+     * quiet time 0). The scorecard judges the detectors — what each finds, when, and when it lets go — so it counts
+     * a page per episode, an upper bound on what the re-page rule lets through, and sees each resolve when the
+     * detector makes it, not the quiet time later; and a scenario's end, where all its hosts fall silent at once,
+     * would otherwise continue an incident that resolved minutes before. The rule itself is tested by
+     * IncidentCorrelatorTest and on real step times.
+     */
+    public static DetectionConfig scored(DetectionConfig production) {
+        return production.withRepageQuiet(java.time.Duration.ZERO);
     }
 
     public static Result run(List<Scenario> suite, DetectionConfig config) throws Exception {
@@ -69,7 +81,7 @@ public final class Scorecard {
 
     /** Runs the scenarios' telemetry through the production detection job on a local MiniCluster. */
     public static Detection detect(List<Scenario> suite) throws Exception {
-        return detect(suite, DetectionConfig.defaults());
+        return detect(suite, scored(DetectionConfig.defaults()));
     }
 
     public static Detection detect(List<Scenario> suite, DetectionConfig config) throws Exception {

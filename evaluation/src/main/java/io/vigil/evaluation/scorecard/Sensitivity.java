@@ -43,7 +43,7 @@ public final class Sensitivity {
         Map<String, Map<Double, Cell>> cells = new LinkedHashMap<>();
         for (double f : FACTORS) {
             progress.printf("Sensitivity: thresholds at %.2fx...%n", f);
-            Scorecard.Result r = Scorecard.run(suite, scaled(DetectionConfig.defaults(), f));
+            Scorecard.Result r = Scorecard.run(suite, scaled(Scorecard.scored(DetectionConfig.defaults()), f));
             for (Scorer.Row row : r.rows()) {
                 if (row.baseline()) continue;
                 cells.computeIfAbsent(row.detector(), k -> new LinkedHashMap<>())
