@@ -271,10 +271,13 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
             Map<String, String> env = System.getenv();
             if (spec instanceof ReceiverSpec.PagerDuty pd) return Map.of("routing_key", pd.routingKey().resolve(env));
             if (spec instanceof ReceiverSpec.Slack s) return Map.of("webhook_url", s.webhookUrl().resolve(env));
-            if (spec instanceof ReceiverSpec.Webhook w && w.secret().isSet()) {
-                return Map.of("secret", w.secret().resolve(env));
-            }
-            return Map.of();
+            Map<String, String> m = new java.util.HashMap<>();
+            if (spec instanceof ReceiverSpec.Webhook w && w.secret().isSet()) m.put("secret", w.secret().resolve(env));
+            ReceiverSpec.HttpAuth auth = spec instanceof ReceiverSpec.Webhook w ? w.auth()
+                    : spec instanceof ReceiverSpec.Alertmanager am ? am.auth() : null;
+            String header = auth == null ? null : auth.header(env);
+            if (header != null) m.put("authorization", header);
+            return Map.copyOf(m);
         });
     }
 

@@ -48,6 +48,11 @@ public final class Payloads {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put(NOTIFICATION_ID_HEADER, n.id());
+        if (spec instanceof ReceiverSpec.Alertmanager || spec instanceof ReceiverSpec.Webhook) {
+            // http_config: basic or bearer authentication, as Alertmanager's own receivers take it.
+            String authorization = secrets.apply(spec).get("authorization");
+            if (authorization != null) headers.put("Authorization", authorization);
+        }
         if (spec instanceof ReceiverSpec.Alertmanager am) {
             byte[] body = bytes(alertmanager(n, am, now));
             List<HttpCall> calls = new ArrayList<>();

@@ -24,8 +24,13 @@ public sealed interface ReceiverSpec extends Serializable {
      * @param urls   base URLs, e.g. {@code http://am-1:9093}
      * @param resend how often a firing incident is sent again, well within Alertmanager's {@code resolve_timeout}
      */
-    record Alertmanager(String receiver, String target, List<String> urls, java.time.Duration resend)
+    record Alertmanager(String receiver, String target, List<String> urls, java.time.Duration resend, HttpAuth auth)
             implements ReceiverSpec {
+        /** Without authentication. */
+        public Alertmanager(String receiver, String target, List<String> urls, java.time.Duration resend) {
+            this(receiver, target, urls, resend, HttpAuth.none());
+        }
+
         public String type() { return "alertmanager"; }
     }
 
@@ -40,7 +45,35 @@ public sealed interface ReceiverSpec extends Serializable {
     }
 
     /** A plain webhook taking Alertmanager's webhook payload (version 4), signed when a secret is set. */
-    record Webhook(String receiver, String target, String url, SecretRef secret) implements ReceiverSpec {
+    record Webhook(String receiver, String target, String url, SecretRef secret, HttpAuth auth)
+            implements ReceiverSpec {
+        /** Without authentication. */
+        public Webhook(String receiver, String target, String url, SecretRef secret) {
+            this(receiver, target, url, secret, HttpAuth.none());
+        }
+
         public String type() { return "webhook"; }
+    }
+
+    /**
+     * How an Alertmanager or a webhook wants to be authenticated, as Alertmanager's own {@code http_config} says it:
+     * {@code basic_auth} (a user and a password) or {@code authorization} (a scheme, Bearer by default, and
+     * credentials). The secrets are resolved on the sending machine.
+     */
+    record HttpAuth(String username, SecretRef password, String scheme, SecretRef credentials) implements Serializable {
+        public static HttpAuth none() {
+            return new HttpAuth(null, SecretRef.none(), null, SecretRef.none());
+        }
+
+        /** The {@code Authorization} header's value, or null without authentication. */
+        public String header(java.util.Map<String, String> environment) {
+            if (username != null) {
+                String pass = password.resolve(environment);
+                return "Basic " + java.util.Base64.getEncoder().encodeToString((username + ":" + (pass == null ? "" : pass))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (credentials.isSet()) return (scheme == null ? "Bearer" : scheme) + " " + credentials.resolve(environment);
+            return null;
+        }
     }
 }

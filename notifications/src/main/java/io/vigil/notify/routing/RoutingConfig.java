@@ -161,12 +161,14 @@ public record RoutingConfig(Route root, Map<String, List<ReceiverSpec>> receiver
             receivers.put(name, specs);
             int i = 0;
             for (Node c : list(m, "alertmanager_configs")) {
-                Map<String, Node> cm = mapping(c, "an alertmanager config", Set.of("urls", "resend_interval"));
+                Map<String, Node> cm = mapping(c, "an alertmanager config", Set.of("urls", "resend_interval",
+                        "http_config"));
                 List<String> urls = new ArrayList<>();
                 for (Node u : sequence(require(cm, "urls", c), "urls")) urls.add(url(u, "alertmanager url"));
                 if (urls.isEmpty()) throw error(c, "an alertmanager config lists at least one URL");
                 Duration resend = duration(cm, "resend_interval", DEFAULT_ALERTMANAGER_RESEND);
-                specs.add(new ReceiverSpec.Alertmanager(name, "alertmanager[" + i++ + "]", List.copyOf(urls), resend));
+                specs.add(new ReceiverSpec.Alertmanager(name, "alertmanager[" + i++ + "]", List.copyOf(urls), resend,
+                        httpAuth(cm)));
             }
             i = 0;
             for (Node c : list(m, "pagerduty_configs")) {
@@ -187,11 +189,38 @@ public record RoutingConfig(Route root, Map<String, List<ReceiverSpec>> receiver
             }
             i = 0;
             for (Node c : list(m, "webhook_configs")) {
-                Map<String, Node> cm = mapping(c, "a webhook config", Set.of("url", "secret", "secret_file", "secret_env"));
+                Map<String, Node> cm = mapping(c, "a webhook config", Set.of("url", "secret", "secret_file", "secret_env",
+                        "http_config"));
                 String url = url(require(cm, "url", c), "url");
-                specs.add(new ReceiverSpec.Webhook(name, "webhook[" + i++ + "]", url, secret(cm, "secret", c, false)));
+                specs.add(new ReceiverSpec.Webhook(name, "webhook[" + i++ + "]", url, secret(cm, "secret", c, false),
+                        httpAuth(cm)));
             }
             return name;
+        }
+
+        /** Alertmanager's {@code http_config}: {@code basic_auth} or {@code authorization}, not both. */
+        private ReceiverSpec.HttpAuth httpAuth(Map<String, Node> cm) {
+            if (!cm.containsKey("http_config")) return ReceiverSpec.HttpAuth.none();
+            Node hc = cm.get("http_config");
+            Map<String, Node> h = mapping(hc, "http_config", Set.of("basic_auth", "authorization"));
+            if (h.containsKey("basic_auth") && h.containsKey("authorization")) {
+                throw error(hc, "http_config takes basic_auth or authorization, not both");
+            }
+            if (h.containsKey("basic_auth")) {
+                Node b = h.get("basic_auth");
+                Map<String, Node> bm = mapping(b, "basic_auth", Set.of("username", "password", "password_file",
+                        "password_env"));
+                return new ReceiverSpec.HttpAuth(scalar(require(bm, "username", b), "username"),
+                        secret(bm, "password", b, true), null, SecretRef.none());
+            }
+            if (h.containsKey("authorization")) {
+                Node a = h.get("authorization");
+                Map<String, Node> am = mapping(a, "authorization", Set.of("type", "credentials", "credentials_file",
+                        "credentials_env"));
+                String type = am.containsKey("type") ? scalar(am.get("type"), "type") : "Bearer";
+                return new ReceiverSpec.HttpAuth(null, SecretRef.none(), type, secret(am, "credentials", a, true));
+            }
+            return ReceiverSpec.HttpAuth.none();
         }
 
         private SecretRef secret(Map<String, Node> m, String key, Node owner, boolean required) {

@@ -244,4 +244,18 @@ class DispatcherTest {
             bounded.close();
         }
     }
+
+    @Test
+    void anAuthenticatedWebhookGetsItsAuthorizationHeaderOnEveryTry() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() == 1 ? new ReceiverStub.Answer(503, Map.of())
+                : ReceiverStub.Answer.ok());
+        Notification n = new Notification("auth-1", new ReceiverSpec.Webhook("hook", "webhook[0]",
+                receiver.url() + "/hook", SecretRef.none(), new ReceiverSpec.HttpAuth(null, SecretRef.none(), "Bearer",
+                new SecretRef("t0ken", null, null))), Action.TRIGGER, null, PayloadsTest.view(false, 0, "hot"),
+                System.currentTimeMillis());
+        send(n).get(10, TimeUnit.SECONDS);
+        assertThat(receiver.requests()).hasSize(2)
+                .allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer t0ken"));
+    }
 }

@@ -125,6 +125,36 @@ class RoutingConfigTest {
         assertThat(receivers(c, Map.of("severity", "info"))).containsExactly("root");
     }
 
+    @Test
+    void alertmanagerAndWebhookTargetsTakeBasicOrBearerAuthenticationAsAlertmanagerSaysIt() {
+        RoutingConfig c = RoutingConfig.parse("""
+                route: {receiver: r}
+                receivers:
+                  - name: r
+                    alertmanager_configs:
+                      - urls: ["https://am-1:9093"]
+                        http_config: {basic_auth: {username: vigil, password_env: AM_PASSWORD}}
+                    webhook_configs:
+                      - url: "https://hooks.example/vigil"
+                        http_config: {authorization: {credentials: t0ken}}
+                """, "f.yml");
+        java.util.List<ReceiverSpec> specs = c.receivers().get("r");
+        ReceiverSpec.Alertmanager am = (ReceiverSpec.Alertmanager) specs.get(0);
+        assertThat(am.auth().header(java.util.Map.of("AM_PASSWORD", "s3cret"))).isEqualTo("Basic "
+                + java.util.Base64.getEncoder().encodeToString("vigil:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        ReceiverSpec.Webhook hook = (ReceiverSpec.Webhook) specs.get(1);
+        assertThat(hook.auth().header(java.util.Map.of())).isEqualTo("Bearer t0ken");
+        assertThat(c.toString()).doesNotContain("t0ken");
+        assertError("""
+                route: {receiver: r}
+                receivers:
+                  - name: r
+                    webhook_configs:
+                      - url: "https://h"
+                        http_config: {basic_auth: {username: u, password: p}, authorization: {credentials: c}}
+                """, "basic_auth or authorization, not both");
+    }
+
     static void assertError(String yaml, String message) {
         assertThatThrownBy(() -> RoutingConfig.parse(yaml, "f.yml"))
                 .isInstanceOf(RoutingConfig.RoutingException.class).hasMessageContaining(message);
