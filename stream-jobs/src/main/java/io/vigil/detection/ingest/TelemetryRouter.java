@@ -43,8 +43,8 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     public static final OutputTag<JobSignal> JOB_SIGNALS = new OutputTag<>("job-signals") {};
     public static final OutputTag<GpuSample> BMC_GPU = new OutputTag<>("bmc-gpu", GpuSampleSerializer.TYPE) {};
     public static final OutputTag<GpuPresence> GPU_PRESENCE = new OutputTag<>("gpu-presence") {};
-    static final long PRESENCE_EVERY_MS = 5_000;
-    /** GPUs whose last presence this subtask remembers; beyond that the oldest are forgotten (and sent again). */
+    static final long PRESENCE_EVERY_MS = 10_000; // three within the arbiter's 30 s settle time
+    /** GPUs whose last presence this subtask remembers; beyond that it starts over (and sends them again). */
     private static final int PRESENCE_MEMORY = 250_000;
 
     private final Topics topics;
@@ -53,8 +53,8 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     private transient Counter late;
     private transient Counter acceptedLate;
     private transient Counter notJudged;
-    /** When this subtask last sent each GPU's presence: not state, only a thinning (a restart sends them again). */
-    private transient java.util.LinkedHashMap<String, Long> presenceSent;
+    /** When this subtask last sent each GPU's presence, by UUID: not state, only a thinning (a restart sends again). */
+    private transient java.util.HashMap<String, long[]> presenceSent;
 
     public TelemetryRouter(Topics topics, Clock clock, java.time.Duration lateTolerance) {
         this.topics = topics;
@@ -67,12 +67,7 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
         late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
         notJudged = getRuntimeContext().getMetricGroup().counter("stored_not_judged");
         acceptedLate = getRuntimeContext().getMetricGroup().counter("accepted_late");
-        presenceSent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<String, Long> eldest) {
-                return size() > PRESENCE_MEMORY;
-            }
-        };
+        presenceSent = new java.util.HashMap<>();
     }
 
     @Override
@@ -111,12 +106,16 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
         }
     }
 
+    /** Emits the GPU's presence at most every {@value #PRESENCE_EVERY_MS} ms; per sample only a map lookup. */
     private void presence(GpuSample s, Context ctx) {
-        String key = GpuPresence.keyOf(s.cluster(), s.uuid());
-        Long last = presenceSent.get(key);
-        if (last == null || s.ts() - last >= PRESENCE_EVERY_MS || s.ts() < last) {
-            presenceSent.put(key, s.ts());
-            ctx.output(GPU_PRESENCE, new GpuPresence(key, s.ts()));
+        long[] last = presenceSent.get(s.uuid());
+        if (last != null && s.ts() - last[0] < PRESENCE_EVERY_MS && s.ts() >= last[0]) return;
+        if (last == null) {
+            if (presenceSent.size() >= PRESENCE_MEMORY) presenceSent.clear(); // a thinning, not state
+            presenceSent.put(s.uuid(), new long[] {s.ts()});
+        } else {
+            last[0] = s.ts();
         }
+        ctx.output(GPU_PRESENCE, new GpuPresence(GpuPresence.keyOf(s.cluster(), s.uuid()), s.ts()));
     }
 }

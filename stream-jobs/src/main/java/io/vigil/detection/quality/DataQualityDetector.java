@@ -82,7 +82,7 @@ public final class DataQualityDetector extends KeyedDetector<String, GpuSample, 
         judge(q, "sm-activity-zero", smZero, SM_ZERO_MS, ts, out, () -> String.format(
                 "GPU %s/gpu%s: SM activity reads 0 while it draws %.0f W of %.0f W with its memory busy: the "
                         + "SM-activity metric is suspect, not the GPU", q.host, q.gpu, s.powerW(), limit),
-                Alerts.evidence("smActivePct", s.smActivePct(), "powerW", s.powerW(), "powerLimitW", limit,
+                () -> Alerts.evidence("smActivePct", s.smActivePct(), "powerW", s.powerW(), "powerLimitW", limit,
                         "dramActivePct", s.dramActivePct(), "tensorActivePct", s.tensorActivePct()));
 
         double floor = limit != null ? 0.1 * limit : 40;
@@ -91,7 +91,7 @@ public final class DataQualityDetector extends KeyedDetector<String, GpuSample, 
         judge(q, "power-below-idle", powerLow, POWER_LOW_MS, ts, out, () -> String.format(
                 "GPU %s/gpu%s: %.0f W at %.0f %% utilisation, below what an idle GPU draws: the power reading is "
                         + "suspect", q.host, q.gpu, s.powerW(), s.gpuUtilPct()),
-                Alerts.evidence("powerW", s.powerW(), "gpuUtilPct", s.gpuUtilPct(), "powerLimitW", limit));
+                () -> Alerts.evidence("powerW", s.powerW(), "gpuUtilPct", s.gpuUtilPct(), "powerLimitW", limit));
 
         // A run of one temperature: false when it changes, true once it has lasted the hold with the power moving
         // by the swing, nothing (null) in between.
@@ -111,15 +111,17 @@ public final class DataQualityDetector extends KeyedDetector<String, GpuSample, 
                 if (q.powerMax - q.powerMin >= swing && ts - q.frozenSinceMs >= TEMP_FROZEN_MS) frozen = Boolean.TRUE;
             }
         }
-        Check tc = q.checks.computeIfAbsent("temperature-frozen", k -> new Check());
-        if (Boolean.TRUE.equals(frozen) && tc.badSinceMs == Long.MIN_VALUE) tc.badSinceMs = q.frozenSinceMs;
+        if (Boolean.TRUE.equals(frozen)) {
+            Check tc = q.checks.computeIfAbsent("temperature-frozen", k -> new Check());
+            if (tc.badSinceMs == Long.MIN_VALUE) tc.badSinceMs = q.frozenSinceMs;
+        }
         long frozenFor = q.frozenSinceMs == Long.MIN_VALUE ? 0 : ts - q.frozenSinceMs;
         double frozenTemp = q.frozenTemp, powerMin = q.powerMin, powerMax = q.powerMax;
         judge(q, "temperature-frozen", frozen, TEMP_FROZEN_MS, ts, out, () -> String.format(
                 "GPU %s/gpu%s: temperature %.1f °C unchanged for %d min while its power moved %.0f–%.0f W: the "
                         + "temperature sensor is suspect", q.host, q.gpu, frozenTemp, frozenFor / 60_000, powerMin,
                         powerMax),
-                Alerts.evidence("gpuTempC", frozenTemp, "powerMinW", powerMin, "powerMaxW", powerMax));
+                () -> Alerts.evidence("gpuTempC", frozenTemp, "powerMinW", powerMin, "powerMaxW", powerMax));
 
         q.timeout.touch(ts, timeoutMs, ctx.timerService());
         save(q);
@@ -130,16 +132,22 @@ public final class DataQualityDetector extends KeyedDetector<String, GpuSample, 
      * ends it. Fires once the run has lasted {@code holdMs}; resolves after {@link #CLEAR_MS} of false.
      */
     private void judge(GpuQuality q, String name, Boolean bad, long holdMs, long ts, Collector<AlertEvent> out,
-                       java.util.function.Supplier<String> summary, Map<String, Double> evidence) {
+                       java.util.function.Supplier<String> summary,
+                       java.util.function.Supplier<Map<String, Double>> evidence) {
         if (bad == null) return;
-        Check c = q.checks.computeIfAbsent(name, k -> new Check());
+        Check c = q.checks.get(name);
+        if (c == null) {
+            if (!bad) return; // nothing to remember about a check that never held
+            c = new Check();
+            q.checks.put(name, c);
+        }
         if (bad) {
             c.goodSinceMs = Long.MIN_VALUE;
             if (c.badSinceMs == Long.MIN_VALUE) c.badSinceMs = ts;
             if (!c.firing && ts - c.badSinceMs >= holdMs) {
                 c.firing = true;
                 c.startMs = c.badSinceMs;
-                out.collect(event(q, name, c, AlertEvent.State.FIRING, null, ts, summary.get(), evidence));
+                out.collect(event(q, name, c, AlertEvent.State.FIRING, null, ts, summary.get(), evidence.get()));
             }
         } else {
             c.badSinceMs = Long.MIN_VALUE;

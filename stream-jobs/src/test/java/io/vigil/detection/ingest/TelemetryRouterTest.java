@@ -79,9 +79,9 @@ class TelemetryRouterTest {
             assertThat(h.getSideOutput(TelemetryRouter.BMC_GPU)).extracting(StreamRecord::getValue).containsExactly(bmc);
             assertThat(h.getSideOutput(TelemetryRouter.GPU_PRESENCE)).singleElement()
                     .satisfies(p -> assertThat(p.getValue().key).isEqualTo(GpuPresence.keyOf("test", inBand.uuid())));
-            // Presence is thinned: the same GPU a second later sends none; five seconds later, one.
+            // Presence is thinned: the same GPU a second later sends none; ten seconds later, one.
             h.processElement(in(healthy("h1", 0, T0 + 1000).source(GpuSample.Source.DCGM).build()), T0 + 1000);
-            h.processElement(in(healthy("h1", 0, T0 + 5000).source(GpuSample.Source.DCGM).build()), T0 + 5000);
+            h.processElement(in(healthy("h1", 0, T0 + 10_000).source(GpuSample.Source.DCGM).build()), T0 + 10_000);
             assertThat(h.getSideOutput(TelemetryRouter.GPU_PRESENCE)).hasSize(2);
             // A BMC sample without a UUID cannot meet its in-band twin: stored, not judged.
             h.processElement(in(healthy("h1", 1, T0).source(GpuSample.Source.REDFISH).uuid(null).build()), T0);
