@@ -70,8 +70,39 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
     private transient Map<String, Boolean> failing;
     /** Per endpoint chain, the newest REFRESH handed over: an older one still waiting is not sent. */
     private transient Map<String, String> newestRefresh;
-    /** Notifications in delivery per endpoint ({@code receiver/target#endpoint}). */
-    private transient Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight;
+    /** Per endpoint ({@code receiver/target#endpoint}): what is in delivery, since when, and how it went. */
+    private transient Map<String, Endpoint> endpoints;
+
+    /**
+     * One endpoint's delivery figures, also registered as Flink gauges ({@code endpoint_in_flight},
+     * {@code endpoint_oldest_seconds}, {@code endpoint_failures}, {@code endpoint_failing}) under the group
+     * {@code endpoint=<receiver/target>}.
+     */
+    public static final class Endpoint {
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.ConcurrentSkipListMap<Long, Integer> started = new java.util.concurrent.ConcurrentSkipListMap<>();
+        final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+        volatile boolean failing;
+
+        public int inFlight() { return inFlight.get(); }
+        public long failures() { return failures.get(); }
+        public boolean failing() { return failing; }
+
+        /** How long the oldest notification in delivery has waited, in seconds; 0 when none. */
+        public double oldestSeconds(long nowMs) {
+            java.util.Map.Entry<Long, Integer> e = started.firstEntry();
+            return e == null ? 0 : (nowMs - e.getKey()) / 1000.0;
+        }
+
+        void begin(long ms) { started.merge(ms, 1, Integer::sum); }
+
+        void end(long ms) { started.computeIfPresent(ms, (k, n) -> n <= 1 ? null : n - 1); }
+    }
+
+    /** Every endpoint's figures so far, by {@code receiver/target#endpoint}. */
+    public Map<String, Endpoint> endpoints() {
+        return java.util.Collections.unmodifiableMap(endpoints);
+    }
 
     public Dispatcher(DeliveryConfig config) {
         this.config = config;
@@ -87,7 +118,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         secrets = new ConcurrentHashMap<>();
         failing = new ConcurrentHashMap<>();
         newestRefresh = new ConcurrentHashMap<>();
-        inFlight = new ConcurrentHashMap<>();
+        endpoints = new ConcurrentHashMap<>();
     }
 
     @Override
@@ -113,31 +144,34 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         List<CompletableFuture<List<NotificationAttempt>>> each = new ArrayList<>();
         for (HttpCall c : calls) {
             String key = n.orderKey() + "#" + c.target();
-            java.util.concurrent.atomic.AtomicInteger load = inFlight.computeIfAbsent(
-                    n.target().receiver() + "/" + c.target(), k -> new java.util.concurrent.atomic.AtomicInteger());
+            Endpoint endpoint = endpoint(n.target().receiver() + "/" + c.target());
+            java.util.concurrent.atomic.AtomicInteger load = endpoint.inFlight;
             if (load.incrementAndGet() > config.maxPerEndpoint()) {
                 load.decrementAndGet();
+                endpoint.failures.incrementAndGet();
                 each.add(CompletableFuture.completedFuture(List.of(attempt(n, c.target(), 1, Outcome.FAILED, null,
                         "backlog full: " + config.maxPerEndpoint() + " notifications already in delivery to this "
                                 + "endpoint"))));
                 continue;
             }
             if (n.action() == Action.REFRESH) newestRefresh.put(key, n.id());
+            long began = System.currentTimeMillis();
+            endpoint.begin(began);
             CompletableFuture<List<NotificationAttempt>> done = new CompletableFuture<>();
             chains.compute(key, (k, previous) -> {
                 CompletableFuture<Void> before = previous == null ? DONE : previous;
                 CompletableFuture<Void> tail = before.thenCompose(ignored -> send(n, c, key, 1,
                                 System.currentTimeMillis(), Collections.synchronizedList(new ArrayList<>())))
-                        .thenAccept(done::complete)
-                        .exceptionally(e -> {
-                            done.complete(List.of(attempt(n, c.target(), 1, Outcome.FAILED, null, String.valueOf(e))));
+                        .handle((attempts, e) -> {
+                            // The endpoint's figures first, so whoever sees the result sees them settled.
+                            newestRefresh.remove(k, n.id());
+                            load.decrementAndGet();
+                            endpoint.end(began);
+                            done.complete(e == null ? attempts
+                                    : List.of(attempt(n, c.target(), 1, Outcome.FAILED, null, String.valueOf(e))));
                             return null;
                         });
-                tail.whenComplete((x, e) -> {
-                    chains.remove(k, tail);
-                    newestRefresh.remove(k, n.id());
-                    load.decrementAndGet();
-                });
+                tail.whenComplete((x, e) -> chains.remove(k, tail));
                 return tail;
             });
             each.add(done);
@@ -147,6 +181,31 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
             each.forEach(f -> all.addAll(f.join()));
             result.complete(all);
         });
+    }
+
+    /** An endpoint's figures, made (and its gauges registered, inside a running job) the first time it is used. */
+    private Endpoint endpoint(String key) {
+        return endpoints.computeIfAbsent(key, k -> {
+            Endpoint e = new Endpoint();
+            org.apache.flink.metrics.MetricGroup g = endpointMetrics(k);
+            if (g != null) {
+                g.gauge("endpoint_in_flight", (org.apache.flink.metrics.Gauge<Integer>) e::inFlight);
+                g.gauge("endpoint_oldest_seconds",
+                        (org.apache.flink.metrics.Gauge<Double>) () -> e.oldestSeconds(System.currentTimeMillis()));
+                g.gauge("endpoint_failures", (org.apache.flink.metrics.Gauge<Long>) e::failures);
+                g.gauge("endpoint_failing", (org.apache.flink.metrics.Gauge<Integer>) () -> e.failing ? 1 : 0);
+            }
+            return e;
+        });
+    }
+
+    /** The metric group for an endpoint, or null outside a running job (a unit test opens the dispatcher alone). */
+    private org.apache.flink.metrics.MetricGroup endpointMetrics(String key) {
+        try {
+            return getRuntimeContext().getMetricGroup().addGroup("endpoint", key);
+        } catch (IllegalStateException noContext) {
+            return null;
+        }
     }
 
     /** Whether a newer REFRESH of the same incident to the same endpoint has been handed over since {@code n}. */
@@ -190,7 +249,9 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
                     Integer status = response == null ? null : response.statusCode();
+                    Endpoint ep = endpoint(n.target().receiver() + "/" + call.target());
                     if (status != null && status / 100 == 2) {
+                        ep.failing = false;
                         log.add(attempt(n, call.target(), attemptNo, Outcome.DELIVERED, status, null));
                         if (failing.remove(call.target() + "@" + n.target().receiver()) != null) {
                             LOG.info("Receiver {} {} accepts notifications again", n.target().receiver(), call.target());
@@ -204,7 +265,9 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                     boolean closing = n.action() == Action.RESOLVE || n.action() == Action.ACKNOWLEDGE;
                     long limit = (closing ? config.resolveGiveUpAfter() : config.giveUpAfter()).toMillis();
                     long elapsed = System.currentTimeMillis() - firstTryMs;
+                    ep.failing = true;
                     if (!retryable || elapsed >= limit) {
+                        ep.failures.incrementAndGet();
                         log.add(attempt(n, call.target(), attemptNo, Outcome.FAILED, status,
                                 retryable ? problem + "; gave up after " + Duration.ofMillis(elapsed).toSeconds() + " s"
                                         : problem));

@@ -228,6 +228,15 @@ class DispatcherTest {
                 assertThat(a.outcome()).isEqualTo(Outcome.FAILED);
                 assertThat(a.error()).contains("backlog full");
             });
+            // On-call's figures for the dead endpoint: two in delivery, the oldest waiting, one refused, failing.
+            Dispatcher.Endpoint dead = bounded.endpoints().get("gone/webhook[0]");
+            assertThat(dead.inFlight()).isEqualTo(2);
+            assertThat(dead.failures()).isEqualTo(1);
+            assertThat(dead.oldestSeconds(System.currentTimeMillis() + 1000)).isGreaterThanOrEqualTo(1.0);
+            for (long until = System.currentTimeMillis() + 5000; !dead.failing() && System.currentTimeMillis() < until; ) {
+                Thread.sleep(20); // its first try is answered 500 within milliseconds
+            }
+            assertThat(dead.failing()).isTrue();
             // Another endpoint is not affected by that backlog.
             List<NotificationAttempt> other = send(new Notification("ok-1", new ReceiverSpec.Webhook("hook",
                     "webhook[0]", receiver.url() + "/hook", SecretRef.none()), Action.TRIGGER, null,
@@ -239,6 +248,10 @@ class DispatcherTest {
             assertThat(a.get(a.size() - 1).error()).contains("gave up after 1 s");
             assertThat(a.size()).isGreaterThan(2);
             second.get(10, TimeUnit.SECONDS);
+            assertThat(dead.inFlight()).isZero();
+            assertThat(dead.oldestSeconds(System.currentTimeMillis())).isZero();
+            assertThat(dead.failures()).isEqualTo(3); // the refused one and the two given up
+            assertThat(bounded.endpoints().get("hook/webhook[0]").failing()).isFalse();
             dispatcher = previous;
         } finally {
             bounded.close();
