@@ -725,7 +725,7 @@ public final class RedfishSource implements Source {
             SensorSummary sensors = null;
             List<JsonNode> sensorList = chassis.has("Sensors") ? members(chassis.path("Sensors"), "Sensor") : List.of();
             if (watts == null && chassis.has("Sensors")) {
-                sensors = sensorSummary(chassis);
+                sensors = sensorSummary(sensorList);
                 watts = sensors.powerW();
             }
             List<JsonNode> supplyList = new ArrayList<>();
@@ -799,7 +799,7 @@ public final class RedfishSource implements Source {
                 }
             }
             if (intake == null && exhaust == null && fans.isEmpty() && chassis.has("Sensors")) {
-                if (sensors == null) sensors = sensorSummary(chassis);
+                if (sensors == null) sensors = sensorSummary(sensorList);
                 intake = sensors.intakeC();
                 exhaust = sensors.exhaustC();
                 fans.addAll(sensors.fanRpm());
@@ -817,12 +817,11 @@ public final class RedfishSource implements Source {
          * air, and fan speeds in RPM. Temperatures are told by {@code ReadingType} or, as some services leave it
          * out, by their unit ({@code Cel}); a {@code Headroom} or {@code Delta} reading is not a temperature.
          */
-        private SensorSummary sensorSummary(JsonNode chassis) throws InterruptedException {
+        private SensorSummary sensorSummary(List<JsonNode> sensors) {
             Double intake = null, exhaust = null;
             double supplies = 0;
             boolean anySupply = false;
             List<Double> fans = new ArrayList<>();
-            List<JsonNode> sensors = members(chassis.path("Sensors"), "Sensor");
             for (JsonNode sensor : sensors) {
                 if (!"Enabled".equals(sensor.path("Status").path("State").asText("Enabled"))) continue;
                 String basis = sensor.path("ReadingBasis").asText("Zero");

@@ -274,10 +274,6 @@ public final class Payloads {
         return o;
     }
 
-    public static String hmacSha256(String secret, byte[] body) {
-        return WebhookSignature.hmacSha256(secret, body);
-    }
-
     private static byte[] bytes(Object json) {
         return WireFormat.encode(json);
     }
