@@ -44,7 +44,11 @@ public final class EvaluationCommand {
             System.err.println("vigil " + args[0] + ": " + e.getMessage());
             code = 2;
         } catch (Exception e) {
-            System.err.println("vigil " + args[0] + ": " + e);
+            // A Flink job failure says only "Job execution failed": the first cause is what went wrong.
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            System.err.println("vigil " + args[0] + ": " + e + (root == e ? "" : "\n  caused by: " + root));
+            if (Boolean.getBoolean("vigil.trace")) e.printStackTrace();
             code = 1;
         }
         org.apache.logging.log4j.LogManager.shutdown();

@@ -88,7 +88,9 @@ public final class KafkaTelemetryPublisher implements TelemetrySink {
         if (r instanceof PowerSample s) return s.cluster() + "/" + s.device();
         if (r instanceof CoolingSample s) return s.cluster() + "/" + s.device();
         if (r instanceof JobEvent e) return e.cluster() + "/" + e.jobId();
-        return ((AlertEvent) r).fingerprint();
+        if (r instanceof io.vigil.model.StepEvent e) return e.cluster() + "/" + e.jobId() + "/" + e.rank();
+        if (r instanceof AlertEvent a) return a.fingerprint();
+        throw new IllegalArgumentException("no Kafka key for a " + r.schema() + " record");
     }
 
     public long sent() {

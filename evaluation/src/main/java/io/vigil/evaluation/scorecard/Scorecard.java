@@ -42,7 +42,7 @@ public final class Scorecard {
                          long deadLetters, double seconds) {}
 
     /** The feed the source reads from; static because the generator runs in this JVM's MiniCluster. */
-    private static volatile ScenarioFeed feed;
+    private static volatile java.util.Iterator<Arrival.Delivery> feed;
     private static final Topics TOPICS = Topics.defaults();
 
     private Scorecard() {}
@@ -85,8 +85,13 @@ public final class Scorecard {
     }
 
     public static Detection detect(List<Scenario> suite, DetectionConfig config) throws Exception {
+        return detect(suite, config, Arrival.REAL_TIME);
+    }
+
+    /** The same, with the scenarios' records delivered as {@code arrival} delivers them. */
+    public static Detection detect(List<Scenario> suite, DetectionConfig config, Arrival arrival) throws Exception {
         long count = ScenarioFeed.count(suite);
-        feed = new ScenarioFeed(suite);
+        feed = arrival.deliver(new ScenarioFeed(suite), 42);
         DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
                 (GeneratorFunction<Long, RawTelemetry>) Scorecard::record, count,
                 TypeInformation.of(RawTelemetry.class));
@@ -104,8 +109,9 @@ public final class Scorecard {
     }
 
     private static RawTelemetry record(Long index) {
-        TelemetryRecord r = feed.next();
-        return new RawTelemetry(TOPICS.topicFor(r.schema()), 0, index, WireFormat.encode(r));
+        Arrival.Delivery d = feed.next();
+        return new RawTelemetry(TOPICS.topicFor(d.record().schema()), d.partition(), index,
+                WireFormat.encode(d.record()));
     }
 
     /** The baseline rules over the same disturbed GPU samples, each GPU's in time order. */
@@ -192,12 +198,13 @@ public final class Scorecard {
 
     /** {@code ./vigil scorecard [--json] [--sensitivity] [--soak-hours H]}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        boolean json = false, sensitivity = false;
+        boolean json = false, sensitivity = false, arrival = false;
         double soakHours = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
                 case "--sensitivity" -> sensitivity = true;
+                case "--arrival" -> arrival = true;
                 case "--soak-hours" -> {
                     if (i + 1 >= args.length) throw new IllegalArgumentException("--soak-hours needs a number of hours");
                     try {
@@ -212,6 +219,10 @@ public final class Scorecard {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (options: --json, --sensitivity, --soak-hours H)");
             }
+        }
+        if (arrival) {
+            ArrivalInvariance.print(ArrivalInvariance.run(suite(), scored(DetectionConfig.defaults()), err), out);
+            return 0;
         }
         List<Scenario> suite = suite();
         if (soakHours > 0) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 
 /**
@@ -80,8 +81,52 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
     }
 
     @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext openContext) throws Exception {
+        super.open(openContext);
+        pending = getRuntimeContext().getListState(
+                new org.apache.flink.api.common.state.ListStateDescriptor<>("host-health-pending",
+                        io.vigil.detection.ingest.GpuSampleSerializer.TYPE));
+    }
+
+    /**
+     * A sample ahead of event time waits until the watermark passes it, and the host's samples are then judged in
+     * their time order: a host's GPUs arrive through different partitions, which a backlog reads far apart, so in
+     * arrival order a GPU would be compared with peers seconds or minutes away and look silent while its samples
+     * are still on their way. What the detector says thus does not depend on how fast, or in which partition order,
+     * the samples came. A sample already behind the watermark (accepted late) is judged at once.
+     */
+    @Override
     public void processElement(GpuSample s, Context ctx, Collector<AlertEvent> out) throws Exception {
+        long wm = ctx.timerService().currentWatermark();
+        if (s.ts() > wm) {
+            pending.add(s);
+            ctx.timerService().registerEventTimeTimer(s.ts());
+            return;
+        }
         HostState h = load();
+        h = judge(h, s, ctx.timerService(), out);
+        save(h);
+    }
+
+    /** The samples of this host waiting for event time, in arrival order. */
+    private transient org.apache.flink.api.common.state.ListState<GpuSample> pending;
+
+    /** Judges the waiting samples up to {@code until}, in time order; keeps the rest waiting. */
+    private HostState release(HostState h, long until, TimerService timers, Collector<AlertEvent> out)
+            throws Exception {
+        Iterable<GpuSample> waiting = pending.get();
+        if (waiting == null) return h;
+        List<GpuSample> due = new ArrayList<>();
+        List<GpuSample> later = new ArrayList<>();
+        for (GpuSample s : waiting) (s.ts() <= until ? due : later).add(s);
+        if (due.isEmpty()) return h;
+        pending.update(later);
+        due.sort(java.util.Comparator.comparingLong(GpuSample::ts));
+        for (GpuSample s : due) h = judge(h, s, timers, out);
+        return h;
+    }
+
+    private HostState judge(HostState h, GpuSample s, TimerService timers, Collector<AlertEvent> out) {
         if (h == null) {
             h = new HostState();
             h.cluster = s.cluster();
@@ -160,9 +205,9 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
 
         if (h.timer == Long.MIN_VALUE) {
             h.timer = s.ts() + config.silenceTimeout().toMillis();
-            ctx.timerService().registerEventTimeTimer(h.timer);
+            timers.registerEventTimeTimer(h.timer);
         }
-        save(h);
+        return h;
     }
 
     /**
@@ -229,17 +274,21 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
-        HostState h = load();
+        HostState before = load();
+        HostState h = release(before, timestamp, ctx.timerService(), out);
         if (h == null || timestamp != h.timer) {
+            if (h != null) save(h);
             return;
         }
         long timeout = config.silenceTimeout().toMillis();
         if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+            save(h);
             return; // the end of a bounded input (a replay, a test) is not silence
         }
         if (h.lastSeen + config.entityTimeout().toMillis() <= timestamp) {
             forget(h, timestamp, out);
             drop();
+            pending.clear();
             return;
         }
         long hostTimeout = timeout;

@@ -76,7 +76,7 @@ class HostHealthDetectorTest {
     @Test
     void aSilenceSnapshottedMidwayRestoresWithNoEventLostOrRepeated() throws Exception {
         List<io.vigil.detection.SnapshotRestore.Step> steps = new java.util.ArrayList<>();
-        for (int s = 0; s < 62; s++) {
+        for (int s = 0; s < 65; s++) {
             long ts = T0 + s * 1000L;
             for (int g = 0; g < 8; g++) {
                 if (s < 30 || s >= 60 || g != 5) {
@@ -86,7 +86,7 @@ class HostHealthDetectorTest {
             }
             steps.add(io.vigil.detection.SnapshotRestore.watermark(ts - 2001));
         }
-        int midSilence = steps.size() * 50 / 62; // second 50: GPU 5 silent and alerted, not yet back
+        int midSilence = steps.size() * 50 / 65; // second 50: GPU 5 silent and alerted, not yet back
         List<AlertEvent> out = io.vigil.detection.SnapshotRestore.sameAfterRestoreAt(
                 () -> new HostHealthDetector(HostHealthConfig.defaults()), s -> s.cluster() + "/" + s.host(),
                 Types.STRING, steps, midSilence);
@@ -104,7 +104,8 @@ class HostHealthDetectorTest {
         assertThat(a.type()).isEqualTo(AlertType.SILENT);
         assertThat(a.labels()).containsEntry("host", "h1").containsEntry("gpu", "5").containsEntry("scope", "gpu");
         assertThat(a.summary()).contains("no samples for 15 s while the host's other GPUs report");
-        run(60, 62, g -> true, b -> b);
+        // Judged once event time passes the returning samples (the watermark trails them by 2 s).
+        run(60, 65, g -> true, b -> b);
         assertThat(alerts()).extracting(AlertEvent::state)
                 .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
     }
@@ -137,7 +138,7 @@ class HostHealthDetectorTest {
     void aLostGpuFiresOnceAndResolvesWhenItAnswersAgain() throws Exception {
         run(0, 10, g -> true, b -> b);
         run(10, 20, g -> true, b -> b.build().gpu() == 2 ? b.state(GpuSample.GpuState.LOST) : b);
-        run(20, 25, g -> true, b -> b);
+        run(20, 28, g -> true, b -> b);
         assertThat(alerts()).filteredOn(a -> a.type() == AlertType.GPU_LOST).extracting(AlertEvent::state)
                 .containsExactly(AlertEvent.State.FIRING, AlertEvent.State.RESOLVED);
         assertThat(alerts().get(0).severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
@@ -178,5 +179,36 @@ class HostHealthDetectorTest {
         run(0, 60, g -> true, b -> b.build().gpu() == 1 ? b.powerW(80.0).gpuTempC(36.0) : b);
         run(60, 90, g -> true, b -> b.build().gpu() == 1 ? b.powerW(640.0).gpuTempC(71.0) : b);
         assertThat(alerts()).isEmpty();
+    }
+
+    /**
+     * The host's GPUs through two partitions, GPUs 0-5 read {@code aheadS} seconds ahead of GPUs 6 and 7 (as a
+     * backlog is read), the watermark following the slower: GPU 6 heats up from second 40, GPU 2 stops at second 70.
+     */
+    List<String> skewed(int aheadS) throws Exception {
+        h.close();
+        open();
+        for (int s = 0; s < 120 + aheadS; s++) {
+            for (int g = 0; g < 8; g++) {
+                int at = g < 6 ? s : s - aheadS; // GPUs 0-5 are read ahead
+                if (at < 0 || at >= 120 || (g == 2 && at >= 70)) continue;
+                long ts = T0 + at * 1000L;
+                double temp = 60.0 + g * 0.4 + (g == 6 && at >= 40 ? Math.min(20, at - 40) : 0);
+                h.processElement(healthy("h1", g, ts).gpuTempC(temp).build(), ts);
+            }
+            h.processWatermark(new Watermark(T0 + (s - aheadS) * 1000L - 2001));
+        }
+        return alerts().stream().map(a -> a.type() + " " + a.state() + " gpu" + a.labels().get("gpu") + " from "
+                + (a.startsAt().toEpochMilli() - T0)).toList();
+    }
+
+    @Test
+    void whatIsFoundDoesNotDependOnHowFarApartTheHostsPartitionsAreRead() throws Exception {
+        List<String> inStep = skewed(0);
+        assertThat(inStep).as("the cold plate and the stopped GPU, in step")
+                .anyMatch(a -> a.startsWith("THERMAL FIRING gpu6")).anyMatch(a -> a.startsWith("SILENT FIRING gpu2"))
+                .hasSize(2);
+        assertThat(skewed(12)).as("six of the host's GPUs read 12 s ahead of the other two").isEqualTo(inStep);
+        assertThat(skewed(90)).as("a minute and a half ahead").isEqualTo(inStep);
     }
 }
