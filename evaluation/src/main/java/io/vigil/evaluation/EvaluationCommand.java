@@ -31,7 +31,8 @@ public final class EvaluationCommand {
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("notifications")) {
                 io.vigil.evaluation.bench.NotificationBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else {
-                System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] | "
+                System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] [--arrival] "
+                        + "[--generated N [--seed S] [--arrival-modes real_time,backlog,shuffled]] | "
                         + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
                         + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "

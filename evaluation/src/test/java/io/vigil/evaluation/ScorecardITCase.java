@@ -94,4 +94,40 @@ class ScorecardITCase {
         assertThat(jobs).filteredOn(j -> j.job().equals("job_2_norm")).singleElement()
                 .satisfies(j -> assertThat(j.pages()).isZero());
     }
+
+    @Test
+    void theSameRecordingGivesTheSameAlertsInRealTimeAsABacklogAndWithItsPartitionsShuffled() throws Exception {
+        // The independent field scenarios: clock offsets, bursty late reporters, several faults at once.
+        List<Scenario> suite = FieldSuite.all();
+        io.vigil.evaluation.scorecard.ArrivalInvariance.Result r = io.vigil.evaluation.scorecard.ArrivalInvariance
+                .run(suite, Scorecard.scored(io.vigil.detection.DetectionConfig.defaults()), null);
+        assertThat(r.differences()).isEmpty();
+        assertThat(r.share()).isEqualTo(1.0);
+        // Not agreement on nothing: every mode found the faults, and dead-lettered nothing.
+        assertThat(r.detections().values()).allSatisfy(d -> {
+            assertThat(d.alerts()).hasSizeGreaterThan(10);
+            assertThat(d.deadLetters()).isZero();
+        });
+    }
+
+    @Test
+    void theGeneratedScorecardDrawsItsScenariosAndReportsCurvesPrecisionAndArrivalInvariance() throws Exception {
+        var report = io.vigil.evaluation.scorecard.GeneratedScorecard.run(14, 11,
+                List.of(io.vigil.evaluation.scorecard.Arrival.values()), null);
+        assertThat(report.scenarios()).isEqualTo(14);
+        // One curve per fault kind, each with the kind's ladder of sizes.
+        assertThat(report.curves()).extracting(c -> c.kind().name()).containsExactly("STRAGGLER_CLOCK",
+                "STRAGGLER_STEP", "COLD_PLATE", "OVERHEATING", "CDU_FLOW_LOSS", "HOST_DOWN");
+        assertThat(report.curves()).allSatisfy(c -> assertThat(c.points()).hasSize(c.kind().ladder.length));
+        assertThat(report.curves().stream().mapToInt(c -> c.points().stream()
+                .mapToInt(io.vigil.evaluation.scorecard.GeneratedScorecard.Point::scenarios).sum()).sum())
+                .as("every drawn fault on its curve").isEqualTo(12);
+        assertThat(report.arrivalInvariance()).isEqualTo(1.0);
+        assertThat(report.pages()).isPositive();
+        var json = WireFormat.mapper().readTree(io.vigil.evaluation.scorecard.GeneratedScorecard.json(report));
+        assertThat(json.get("overall").fieldNames()).toIterable().contains("recall", "pagePrecision",
+                "arrivalInvariance", "falsePagesPer1kGpuHours");
+        assertThat(json.get("curves").get(0).get("points").get(0).fieldNames()).toIterable()
+                .contains("magnitude", "scenarios", "found", "recall");
+    }
 }

@@ -47,6 +47,12 @@ public final class FieldFleet {
     private long seq;
     private final boolean[] jobRunning;
     private int lengthSeconds = 300;
+    /** The nuisances added later (gaps, delays, job slowdowns) draw from their own sequence, so that the suite's
+     *  fleets, which have none, stay what they were. */
+    private final Random nuisance;
+    private final long[] delayMs;
+    /** Per job, until when (second) a whole-job slowdown lasts. */
+    private final int[] slowUntil;
 
     public FieldFleet(String cluster, FieldWorkload workload, long t0, long seed) {
         this.cluster = cluster;
@@ -66,6 +72,19 @@ public final class FieldFleet {
             for (int g = 0; g < 8; g++) tempOffset[h * 8 + g] = random.nextGaussian() * 2.5;
         }
         jobRunning = new boolean[workload.jobs().size()];
+        nuisance = new Random(seed * 7919 + 13);
+        delayMs = new long[n];
+        for (int h = 0; h < n; h++) {
+            delayMs[h] = workload.nuisances().maxDelayMs() > 0
+                    ? (long) (nuisance.nextDouble() * workload.nuisances().maxDelayMs()) : 0;
+        }
+        slowUntil = new int[workload.jobs().size()];
+    }
+
+    /** Whether job {@code k} runs slowed as a whole in second {@code s} (a nuisance, not a fault). */
+    private boolean jobSlowed(Job j, int s) {
+        int k = w.jobs().indexOf(j);
+        return k >= 0 && s < slowUntil[k];
     }
 
     public static String host(int h) {
@@ -95,12 +114,24 @@ public final class FieldFleet {
             switchUntil = s + 1 + random.nextInt(2);
         }
         jobEvents(s, now, out);
+        if (w.nuisances().jobSlowdowns()) {
+            for (int k = 0; k < w.jobs().size(); k++) {
+                Job j = w.jobs().get(k);
+                if (j.shape() == Shape.UNIFORM && s >= slowUntil[k] + 60 && s >= j.startS() + j.warmupS()
+                        && nuisance.nextDouble() < 1 / 90.0) {
+                    slowUntil[k] = s + 20 + nuisance.nextInt(41);
+                }
+            }
+        }
         double[] heat = cduHeat(s);
         for (int h = 0; h < w.hosts(); h++) {
             if (down(h, s)) continue;
             long arrival = bursty[h] ? (Math.floorDiv(now, 3000) + 1) * 3000 + 3000 : now + 50 + random.nextInt(200);
+            arrival += delayMs[h];
             for (int g = 0; g < 8; g++) {
-                out.add(new Delivery(gpu(h, g, s, now, heat), arrival));
+                GpuSample sample = gpu(h, g, s, now, heat);
+                if (w.nuisances().gapFraction() > 0 && nuisance.nextDouble() < w.nuisances().gapFraction()) continue;
+                out.add(new Delivery(sample, arrival));
             }
             steps(h, s, now, arrival, out);
         }
@@ -187,6 +218,12 @@ public final class FieldFleet {
                     power = (a100 ? 330 : slow ? 390 : 632) + random.nextGaussian() * 6;
                     clock = a100 ? 1410 : 1980;
                     link = (slow ? 15e9 : 38e9) * (1 + random.nextGaussian() * 0.08);
+                    if (jobSlowed(j, s)) { // every rank waits for its input alike
+                        sm *= 0.67;
+                        tensor *= 0.67;
+                        power *= 0.8;
+                        link *= 0.67;
+                    }
                 }
             }
             // A throttled peer holds the synchronous job back: the others wait in the collective.
@@ -194,22 +231,27 @@ public final class FieldFleet {
                 for (Fault f : w.faults()) {
                     if (f.kind() == Fault.Kind.THROTTLED_GPU && f.activeAt(s) && f.host() >= j.firstHost()
                             && f.host() < j.firstHost() + j.hostCount() && !(f.host() == h && f.gpu() == g)) {
-                        sm *= 0.72;
-                        tensor *= 0.72;
-                        power *= 0.85;
+                        double m = f.sizeAt(s); // the usual 0.295 makes 0.72 of their activity, 0.85 of their power
+                        sm *= 1 - 0.95 * m;
+                        tensor *= 1 - 0.95 * m;
+                        power *= 1 - 0.508 * m;
                     }
                 }
             }
-            if (fault(Fault.Kind.THROTTLED_GPU, h, g, s) != null && p == Phase.TRAIN) {
-                clock = 1395;
-                sm = Math.min(99, sm * 1.08);
-                power = Math.min(power, 0.6 * limit);
-                reasons |= 0x80 | 0x8;
+            Fault throttle = fault(Fault.Kind.THROTTLED_GPU, h, g, s);
+            if (throttle != null && p == Phase.TRAIN) {
+                double m = throttle.sizeAt(s); // the usual 0.295: 1,395 MHz, 0.6 of its power limit
+                clock = Math.round(clock * (1 - m));
+                sm = Math.min(99, sm * (1 + 0.27 * m));
+                power = Math.min(power, (1 - 1.356 * m) * limit);
+                reasons |= throttle.reasonOrUsual().bits;
             }
         }
         int i = h * 8 + g;
         double coolant = 30 + heat[cdu(w, h).equals("CDU-A") ? 0 : 1];
         double temp = coolant + 0.05 * power + tempOffset[i];
+        Fault plate = fault(Fault.Kind.COLD_PLATE, h, g, s);
+        if (plate != null) temp = Math.min(86, temp + plate.sizeAt(s)); // hotter than usual, short of slowdown
         Fault hot = fault(Fault.Kind.OVERHEATING_GPU, h, g, s);
         if (hot != null) {
             temp = Math.min(92, temp + 1.5 * (s - hot.startS() + 1));
@@ -236,7 +278,7 @@ public final class FieldFleet {
         if (j != null) b.jobId(j.id()).rank(rank(j, h, g));
         if (omits[h] == 1) {
             b.smActivePct(null).tensorActivePct(null).slowdownTempC(null).shutdownTempC(null).clockEventReasons(null);
-            if (hot != null || fault(Fault.Kind.THROTTLED_GPU, h, g, s) != null) {
+            if ((hot != null || fault(Fault.Kind.THROTTLED_GPU, h, g, s) != null) && reasons != 0) {
                 // This collector does carry the reasons when they are set (nvidia-smi's clocks_event_reasons).
                 b.clockEventReasons(reasons);
             }
@@ -255,9 +297,11 @@ public final class FieldFleet {
             int rank = rank(j, h, g);
             String key = j.id() + "/" + rank;
             double cost = j.stepMs() * (slow ? 3 : 1) * (slowModel(j, h) ? 1.4 : 1);
-            if (fault(Fault.Kind.SLOW_WORKER, h, g, s) != null) cost *= 4;
-            boolean throttled = fault(Fault.Kind.THROTTLED_GPU, h, g, s) != null;
-            if (throttled) cost *= 1.4;
+            Fault slowWorker = fault(Fault.Kind.SLOW_WORKER, h, g, s);
+            if (slowWorker != null) cost *= 1 + slowWorker.sizeAt(s);
+            Fault throttled = fault(Fault.Kind.THROTTLED_GPU, h, g, s);
+            if (throttled != null) cost *= throttled.magnitude() > 0 ? 1 / (1 - throttled.sizeAt(s)) : 1.4;
+            if (jobSlowed(j, s)) cost *= 1.5;
             double carried = stepCarry.getOrDefault(key, 0.0) + 1000;
             while (true) {
                 double c = cost * Math.exp(random.nextGaussian() * 0.05);
@@ -299,7 +343,8 @@ public final class FieldFleet {
         double[] heat = new double[2];
         for (Fault f : w.faults()) {
             if (f.kind() == Fault.Kind.CDU_FLOW_LOSS && f.activeAt(s)) {
-                heat["CDU-A".equals(f.device()) ? 0 : 1] = Math.min(9, 0.08 * (s - f.startS() + 1));
+                double share = f.sizeAt(s) / Fault.Kind.CDU_FLOW_LOSS.usual; // the usual 60% loss warms 9 °C
+                heat["CDU-A".equals(f.device()) ? 0 : 1] = Math.min(9 * share, 0.08 * share * (s - f.startS() + 1));
             }
         }
         return heat;
@@ -311,9 +356,11 @@ public final class FieldFleet {
             List<String> racks = new ArrayList<>();
             for (int h = 0; h < w.hosts(); h += 4) if (cdu(w, h).equals(name) && !racks.contains(rack(h))) racks.add(rack(h));
             if (racks.isEmpty()) continue;
-            boolean loss = false;
-            for (Fault f : w.faults()) loss |= f.kind() == Fault.Kind.CDU_FLOW_LOSS && name.equals(f.device()) && f.activeAt(s);
-            double flow = (loss ? 0.4 : 1) * 600 * (1 + random.nextGaussian() * 0.015);
+            double lost = 0;
+            for (Fault f : w.faults()) {
+                if (f.kind() == Fault.Kind.CDU_FLOW_LOSS && name.equals(f.device()) && f.activeAt(s)) lost = f.sizeAt(s);
+            }
+            double flow = (1 - lost) * 600 * (1 + random.nextGaussian() * 0.015);
             double supply = 30 + heat[c] + random.nextGaussian() * 0.15;
             // The CDU's controller reports once every 2 s, with its own clock half a second off.
             if (s % 2 == 0) {

@@ -53,8 +53,22 @@ public record FieldWorkload(int hosts, List<Job> jobs, Nuisances nuisances, List
      * @param omitFields    a quarter of the hosts report no SM/tensor activity, slowdown threshold or clock-event
      *                      reasons (an nvidia-smi based collector); another quarter no NVLink counters
      * @param groupSwitches in bimodal jobs, now and then one worker runs with the other group for 1-2 s
+     * @param gapFraction   this share of GPU samples (0 to 0.1) never arrives
+     * @param maxDelayMs    every host's records arrive a constant delay late, drawn up to this (0 to 5,000 ms)
+     * @param jobSlowdowns  now and then a whole synchronous job slows by a third for 20-60 s (its input pipeline, a
+     *                      congested storage or network): every rank alike, so no straggler
      */
-    public record Nuisances(boolean clockOffsets, boolean bursty, boolean omitFields, boolean groupSwitches) {
+    public record Nuisances(boolean clockOffsets, boolean bursty, boolean omitFields, boolean groupSwitches,
+                            double gapFraction, long maxDelayMs, boolean jobSlowdowns) {
+        public Nuisances {
+            if (gapFraction < 0 || gapFraction > 0.1) throw new IllegalArgumentException("gaps: 0 to 10 %");
+            if (maxDelayMs < 0 || maxDelayMs > 5_000) throw new IllegalArgumentException("delays: 0 to 5 s");
+        }
+
+        public Nuisances(boolean clockOffsets, boolean bursty, boolean omitFields, boolean groupSwitches) {
+            this(clockOffsets, bursty, omitFields, groupSwitches, 0, 0, false);
+        }
+
         public static Nuisances all() {
             return new Nuisances(true, true, true, true);
         }
@@ -64,19 +78,71 @@ public record FieldWorkload(int hosts, List<Job> jobs, Nuisances nuisances, List
         }
     }
 
-    /** A real problem from {@code startS} for {@code durationS}. */
-    public record Fault(Kind kind, int host, int gpu, String device, int startS, int durationS) {
+    /** Which clock-event reason a throttled GPU reports, if any (NVML's bits). */
+    public enum Reason {
+        /** none at all: the GPU is slow and says nothing (a clock locked low, a degraded part) */
+        NONE(0),
+        /** a software power cap */
+        SW_POWER_CAP(0x4),
+        /** a hardware slowdown with the power brake asserted (the suite's default) */
+        HW_POWER_BRAKE(0x80 | 0x8),
+        /** a software thermal slowdown, reported on a GPU that is not hot */
+        SW_THERMAL(0x20);
+
+        public final long bits;
+
+        Reason(long bits) {
+            this.bits = bits;
+        }
+    }
+
+    /**
+     * A real problem from {@code startS} for {@code durationS}, of a size ({@code magnitude}; NaN: the kind's usual
+     * size), reaching it at once or over {@code rampS} seconds.
+     */
+    public record Fault(Kind kind, int host, int gpu, String device, int startS, int durationS, double magnitude,
+                        int rampS, Reason reason) {
         public enum Kind {
-            /** the GPU's clock drops to 1,395 MHz under a hardware power brake; its job waits for it */
-            THROTTLED_GPU,
-            /** the rank's steps take 4x its own usual time (its input shard or worker slows) */
-            SLOW_WORKER,
+            /**
+             * the GPU's SM clock drops by {@code magnitude} (a fraction; usual 0.295, to 1,395 MHz) with its
+             * {@link Reason} (usual: the power brake); its synchronous job waits for it
+             */
+            THROTTLED_GPU(0.295),
+            /** the rank's steps take {@code 1 + magnitude} times its own usual time (usual 3: 4x) */
+            SLOW_WORKER(3),
             /** the GPU heats 1.5 °C per second up to 92 °C, reporting thermal slowdown past 87 °C */
-            OVERHEATING_GPU,
-            /** the CDU's flow falls to 40%, its supply coolant warms, the GPUs it cools heat up */
-            CDU_FLOW_LOSS,
+            OVERHEATING_GPU(92),
+            /**
+             * the GPU runs {@code magnitude} °C hotter than it usually does at its power (a failing cold plate or
+             * fan), without reaching its slowdown temperature (usual 12)
+             */
+            COLD_PLATE(12),
+            /** the CDU's flow falls by {@code magnitude} (usual 0.6), its supply coolant warms, its GPUs heat up */
+            CDU_FLOW_LOSS(0.6),
             /** the host sends nothing */
-            HOST_DOWN
+            HOST_DOWN(1);
+
+            public final double usual;
+
+            Kind(double usual) {
+                this.usual = usual;
+            }
+        }
+
+        public Fault(Kind kind, int host, int gpu, String device, int startS, int durationS) {
+            this(kind, host, gpu, device, startS, durationS, Double.NaN, 0, null);
+        }
+
+        /** The size in effect {@code second}s into the run: the ramp's share of the magnitude. */
+        public double sizeAt(int second) {
+            double m = Double.isNaN(magnitude) ? kind.usual : magnitude;
+            if (rampS <= 0) return m;
+            return m * Math.min(1.0, (second - startS + 1) / (double) rampS);
+        }
+
+        /** The reason the GPU reports (the usual one when none is given). */
+        public Reason reasonOrUsual() {
+            return reason == null ? Reason.HW_POWER_BRAKE : reason;
         }
 
         public boolean activeAt(int second) {

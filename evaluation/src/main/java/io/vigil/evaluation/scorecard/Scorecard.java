@@ -196,15 +196,49 @@ public final class Scorecard {
         return all;
     }
 
-    /** {@code ./vigil scorecard [--json] [--sensitivity] [--soak-hours H]}; returns the exit code. */
+    private static long number(String[] args, int i, String option, long min, long max) {
+        if (i >= args.length) throw new IllegalArgumentException(option + " needs a number");
+        long v;
+        try {
+            v = Long.parseLong(args[i]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": not a whole number: " + args[i]);
+        }
+        if (v < min || v > max) throw new IllegalArgumentException(option + " must be between " + min + " and " + max);
+        return v;
+    }
+
+    /**
+     * {@code ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] [--arrival] [--generated N [--seed S]
+     * [--arrival-modes M,...]]}; returns the exit code.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         boolean json = false, sensitivity = false, arrival = false;
         double soakHours = 0;
+        int generated = 0;
+        long seed = 1;
+        List<Arrival> modes = List.of(Arrival.values());
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
                 case "--sensitivity" -> sensitivity = true;
                 case "--arrival" -> arrival = true;
+                case "--generated" -> generated = (int) number(args, ++i, "--generated", 1, 100_000);
+                case "--seed" -> seed = number(args, ++i, "--seed", Long.MIN_VALUE, Long.MAX_VALUE);
+                case "--arrival-modes" -> {
+                    if (i + 1 >= args.length) throw new IllegalArgumentException("--arrival-modes needs a list");
+                    List<Arrival> m = new ArrayList<>(List.of(Arrival.REAL_TIME));
+                    for (String x : args[++i].split(",")) {
+                        try {
+                            Arrival a = Arrival.valueOf(x.trim().toUpperCase().replace('-', '_'));
+                            if (!m.contains(a)) m.add(a);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--arrival-modes: unknown mode " + x
+                                    + " (modes: real_time, backlog, shuffled)");
+                        }
+                    }
+                    modes = List.copyOf(m);
+                }
                 case "--soak-hours" -> {
                     if (i + 1 >= args.length) throw new IllegalArgumentException("--soak-hours needs a number of hours");
                     try {
@@ -217,8 +251,15 @@ public final class Scorecard {
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --json, --sensitivity, --soak-hours H)");
+                        + " (options: --json, --sensitivity, --soak-hours H, --arrival, --generated N [--seed S]"
+                        + " [--arrival-modes real_time,backlog,shuffled])");
             }
+        }
+        if (generated > 0) {
+            GeneratedScorecard.Report g = GeneratedScorecard.run(generated, seed, modes, err);
+            if (json) out.println(GeneratedScorecard.json(g));
+            else GeneratedScorecard.print(g, out);
+            return 0;
         }
         if (arrival) {
             ArrivalInvariance.print(ArrivalInvariance.run(suite(), scored(DetectionConfig.defaults()), err), out);

@@ -36,7 +36,10 @@ public final class Scorer {
      */
     public record ScenarioResult(String scenario, boolean negative, int pages, int falsePositives,
                                  List<String> missed, List<String> unexpected, List<String> unresolved,
-                                 double gpuHours, List<String> found) {}
+                                 double gpuHours, List<String> found, List<Double> latencies) {}
+
+    /** The largest clock offset of a scenario's hosts (the field fleet's ±3 s). */
+    static final long CLOCK_OFFSET_MS = 3_000;
 
     public static final Map<AlertType, String> DETECTORS = new LinkedHashMap<>();
 
@@ -136,6 +139,7 @@ public final class Scorer {
             }
             List<String> missed = new ArrayList<>();
             List<String> found = new ArrayList<>();
+            List<Double> scenarioLatencies = new ArrayList<>();
             for (Scenario.Expectation e : s.expected()) {
                 counts.get(e.type())[0]++;
                 Long at = firstMatch.get(e);
@@ -143,13 +147,14 @@ public final class Scorer {
                     missed.add(e.type() + " " + e.labels());
                 } else {
                     counts.get(e.type())[1]++;
-                    double latency = (at - ScenarioFeed.T0 - e.from().toMillis()) / 1000.0;
+                    double latency = Math.max(0, at - ScenarioFeed.T0 - e.from().toMillis()) / 1000.0;
                     latencies.get(e.type()).add(latency);
+                    scenarioLatencies.add(latency);
                     found.add(String.format("%s %s in %.1f s", e.type(), e.labels(), latency));
                 }
             }
             scenarios.add(new ScenarioResult(s.name(), s.negative(), pages, fps, missed, unexpected, unresolved,
-                    s.gpuHours(), found));
+                    s.gpuHours(), found, scenarioLatencies));
         }
         for (Map.Entry<AlertType, String> d : DETECTORS.entrySet()) {
             int[] c = counts.get(d.getKey());
@@ -178,13 +183,14 @@ public final class Scorer {
         for (Map.Entry<String, String> l : e.labels().entrySet()) {
             if (!l.getValue().equals(a.labels().get(l.getKey()))) return false;
         }
-        long from = ScenarioFeed.T0 + e.from().toMillis();
+        // Detection times are the reporting host's clock, which may run up to 3 s behind the fault's true start.
+        long from = ScenarioFeed.T0 + e.from().toMillis() - CLOCK_OFFSET_MS;
         long until = ScenarioFeed.T0 + e.until().toMillis();
         return detectedMs >= from && detectedMs <= until;
     }
 
     /** Nearest-rank percentile; null when there is nothing to rank. */
-    static Double percentile(List<Double> values, double p) {
+    public static Double percentile(List<Double> values, double p) {
         if (values.isEmpty()) return null;
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(Double::compare);

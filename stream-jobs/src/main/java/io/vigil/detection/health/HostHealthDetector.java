@@ -111,6 +111,14 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
     /** The samples of this host waiting for event time, in arrival order. */
     private transient org.apache.flink.api.common.state.ListState<GpuSample> pending;
 
+    /** Whether a sample later than {@code t} is waiting. */
+    private boolean heardAfter(long t) throws Exception {
+        Iterable<GpuSample> waiting = pending.get();
+        if (waiting == null) return false;
+        for (GpuSample s : waiting) if (s.ts() > t) return true;
+        return false;
+    }
+
     /** Judges the waiting samples up to {@code until}, in time order; keeps the rest waiting. */
     private HostState release(HostState h, long until, TimerService timers, Collector<AlertEvent> out)
             throws Exception {
@@ -281,9 +289,12 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
             return;
         }
         long timeout = config.silenceTimeout().toMillis();
-        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE && !heardAfter(timestamp)) {
+            // The end of a bounded input (a replay, a test) is not silence. But a replay read faster than its first
+            // watermark has all of its time judged at the end: a host that has samples after this timer was not at
+            // the end of its input, and is judged as at any other time.
             save(h);
-            return; // the end of a bounded input (a replay, a test) is not silence
+            return;
         }
         if (h.lastSeen + config.entityTimeout().toMillis() <= timestamp) {
             forget(h, timestamp, out);

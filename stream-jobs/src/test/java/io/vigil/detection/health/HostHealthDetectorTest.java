@@ -135,6 +135,20 @@ class HostHealthDetectorTest {
     }
 
     @Test
+    void aRecordingReadWhollyBeforeItsFirstWatermarkFindsTheSilenceInItsMiddle() throws Exception {
+        // The whole recording arrives before any watermark (a replay faster than the first watermark), then the end
+        // of input: the host's silence from second 30 to 60 is found as it is in real time, its end is not silence.
+        for (int s = 0; s < 90; s++) {
+            if (s >= 30 && s < 60) continue;
+            for (int g = 0; g < 8; g++) h.processElement(healthy("h1", g, T0 + s * 1000L).build(), T0 + s * 1000L);
+        }
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(alerts()).extracting(AlertEvent::type, AlertEvent::state, a -> a.labels().get("scope")).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertType.SILENT, AlertEvent.State.FIRING, "host"),
+                org.assertj.core.groups.Tuple.tuple(AlertType.SILENT, AlertEvent.State.RESOLVED, "host"));
+    }
+
+    @Test
     void aLostGpuFiresOnceAndResolvesWhenItAnswersAgain() throws Exception {
         run(0, 10, g -> true, b -> b);
         run(10, 20, g -> true, b -> b.build().gpu() == 2 ? b.state(GpuSample.GpuState.LOST) : b);
