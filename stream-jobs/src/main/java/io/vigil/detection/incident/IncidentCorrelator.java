@@ -205,6 +205,7 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
                 // The same problem again after its incident resolved: a new incident, paged again.
                 st.incidents.remove(a.fingerprint());
             }
+            a = suspect(st, a);
             String parent = explain(st, a);
             Open o = new Open();
             o.labels = a.labels();
@@ -406,6 +407,34 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
         if (!inc.jobs.isEmpty()) parts.add("affects " + String.join(", ", inc.jobs));
         if (inc.related > 0) parts.add(inc.related + " related alert" + (inc.related == 1 ? "" : "s"));
         return " \u2014 " + String.join("; ", parts);
+    }
+
+    /** Which DATA_QUALITY checks make which detector's evidence suspect: the fields each detector reads. */
+    static final Map<AlertType, List<String>> SUSPECT_CHECKS = Map.of(
+            AlertType.THERMAL, List.of("temperature-frozen"),
+            AlertType.STRAGGLER, List.of("sm-activity-zero", "power-below-idle"));
+
+    /**
+     * An alert on a GPU whose reading it depends on is open as DATA_QUALITY (a frozen temperature under a thermal
+     * alert, an SM activity stuck at 0 under a straggler) says so: label {@code suspect} names the checks, and the
+     * summary ends with them. It still pages: the data may be wrong, or the GPU may be both.
+     */
+    static AlertEvent suspect(State st, AlertEvent a) {
+        List<String> checks = SUSPECT_CHECKS.get(a.type());
+        String host = a.labels().get("host"), gpu = a.labels().get("gpu");
+        if (checks == null || host == null || gpu == null) return a;
+        TreeSet<String> open = new TreeSet<>();
+        for (Open o : st.open.values()) {
+            if (o.type == AlertType.DATA_QUALITY && host.equals(o.labels.get("host")) && gpu.equals(o.labels.get("gpu"))
+                    && checks.contains(o.labels.get("check"))) {
+                open.add(o.labels.get("check"));
+            }
+        }
+        if (open.isEmpty()) return a;
+        Map<String, String> labels = new LinkedHashMap<>(a.labels());
+        labels.put("suspect", String.join(",", open));
+        return a.withLabels(labels).withSummary(a.summary() + " (suspect data: " + String.join(", ", open)
+                + " on this GPU)", a.evidence());
     }
 
     private static AlertEvent label(AlertEvent a, String incident, boolean root) {

@@ -54,8 +54,12 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         /** The rank's alert: open or not, its start, its origin stream's sequence. */
         public Episode episode = new Episode();
         public long firstDeviantMs;
-        /** The rank's own usual, learned from settled windows (see learn); NaN until first seen. */
-        public double baseClock = Double.NaN, baseSm = Double.NaN, baseTensor = Double.NaN, baseStep = Double.NaN;
+        /**
+         * The rank's own usual, learned from settled windows (see learn); NaN until first seen. The clock's is a share
+         * of the job's median clock: structure (a slower GPU model, a lower power limit) that holds through the job's
+         * phases, so it is neither relearned after a pause nor absorbed by a slow decline.
+         */
+        public double clockShare = Double.NaN, baseSm = Double.NaN, baseTensor = Double.NaN, baseStep = Double.NaN;
         /** Steady windows learned since the rank (re)started learning, and step windows learned. */
         public int learned, clockLearned, stepLearned;
         /**
@@ -111,6 +115,9 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
 
     /** The share of a job's ranks that, moving together on several hosts, is a new phase's structure. */
     static final double STRUCTURE_FRACTION = 0.3;
+
+    /** How much more slowly than activity a rank's usual clock share is learned, once warmed up. */
+    static final double CLOCK_LEARNING = 0.05;
 
     /** A job-wide move of this many straggler margins is a new phase, not a straggler's wait. */
     static final double PHASE_FACTOR = 3;
@@ -174,13 +181,10 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                     // A new phase (training after loading data, a resume, idle clocks to boost clocks) may hold
                     // structure of its own: every rank relearns its usual activity (an open alert on activity alone
                     // then resolves: its evidence is gone). A straggler's own wait moves the job's activity too, but
-                    // not by this much, and never its clock, which is relearned only when the job's clocks moved.
+                    // not by this much. The clock's usual is a share of the job's clock and is kept: a rank slowed
+                    // during a pause is still slower than its share when the job resumes.
                     t.learned = 0;
                     if (!t.episode.firing) t.history = 0;
-                    if (st.phaseChange == 2 && !t.episode.firing) {
-                        t.baseClock = Double.NaN;
-                        t.clockLearned = 0;
-                    }
                     t.baseSm = Double.NaN;
                     t.baseTensor = Double.NaN;
                 }
@@ -223,7 +227,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // relearn after a pause.
             boolean normal = !v.deviant() && v.assessed();
             t.normalRun = v.deviant() ? 0 : normal ? t.normalRun + 1 : t.normalRun;
-            remember(r, t, !v.deviant());
+            remember(r, t, !v.deviant(), c.clock().count > 0 ? c.clock().median : Double.NaN);
             // Learn from the window SETTLE_WINDOWS back, once it is as far from any transition after it as before:
             // a host whose clock runs behind changes phase up to SETTLE_WINDOWS windows before the job does, and
             // those windows must not teach its ranks their usual.
@@ -390,12 +394,12 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
     }
 
     /** Keeps this window's clock and activity in the rank's ring of recent windows. */
-    private static void remember(RankWindow r, RankTrack t, boolean clean) {
+    private static void remember(RankWindow r, RankTrack t, boolean clean, double jobClock) {
         // A rank idle while its job computes (joining late, or hung) teaches nothing about its usual pace.
         boolean idle = !Double.isNaN(r.smActivePct()) ? r.smActivePct() < 5
                 : !Double.isNaN(r.tensorActivePct()) && r.tensorActivePct() < 5;
         int slot = (int) (t.recentCount % (SETTLE_WINDOWS + 1)) * 4;
-        t.recent[slot] = r.smClockMHz();
+        t.recent[slot] = jobClock > 0 ? r.smClockMHz() / jobClock : Double.NaN;
         t.recent[slot + 1] = r.smActivePct();
         t.recent[slot + 2] = r.tensorActivePct();
         t.recent[slot + 3] = clean && !idle ? 1 : 0;
@@ -418,9 +422,11 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // running with the other group for a second) do not become part of it; after that it moves slowly.
             if (t.clockLearned < RANK_WARMUP_WINDOWS) {
                 t.warm[t.clockLearned] = t.recent[o];
-                t.baseClock = median(t.warm, 0, t.clockLearned + 1);
+                t.clockShare = median(t.warm, 0, t.clockLearned + 1);
             } else {
-                t.baseClock = ewma(t.baseClock, t.recent[o], config.baselineAlpha());
+                // Slowly: a clock that declines over minutes (a fan failing, a power cap lowered step by step) is a
+                // straggler in the making, not the rank's new usual.
+                t.clockShare = ewma(t.clockShare, t.recent[o], config.baselineAlpha() * CLOCK_LEARNING);
             }
             t.clockLearned++;
             if (t.learned < RANK_WARMUP_WINDOWS) {
@@ -466,10 +472,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         for (RankWindow r : present) {
             RankTrack t = st.ranks.get(r.rank());
             boolean known = t.learned >= RANK_WARMUP_WINDOWS;
-            if (!Double.isNaN(r.smClockMHz())) {
-                clock[nc++] = r.smClockMHz();
-                if (t.clockLearned >= RANK_WARMUP_WINDOWS && t.baseClock > 0) relClock[nrc++] = r.smClockMHz() / t.baseClock;
-            }
+            if (!Double.isNaN(r.smClockMHz())) clock[nc++] = r.smClockMHz();
             if (!Double.isNaN(r.smActivePct())) {
                 sm[ns++] = r.smActivePct();
                 if (known && !Double.isNaN(t.baseSm)) dSm[nds++] = r.smActivePct() - t.baseSm;
@@ -484,7 +487,16 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                 if (t.stepLearned >= RANK_WARMUP_WINDOWS && t.baseStep > 0) relStep[nrs++] = r.stepCostMs() / t.baseStep;
             }
         }
-        return new Cohort(RobustStats.of(clock, nc, 0.01, 5), RobustStats.of(sm, ns, 0, 1.5),
+        RobustStats clockStats = RobustStats.of(clock, nc, 0.01, 5);
+        if (nc > 0 && clockStats.median > 0) {
+            for (RankWindow r : present) {
+                RankTrack t = st.ranks.get(r.rank());
+                if (!Double.isNaN(r.smClockMHz()) && t.clockLearned >= RANK_WARMUP_WINDOWS && t.clockShare > 0) {
+                    relClock[nrc++] = r.smClockMHz() / clockStats.median / t.clockShare;
+                }
+            }
+        }
+        return new Cohort(clockStats, RobustStats.of(sm, ns, 0, 1.5),
                 RobustStats.of(tensor, nt, 0, 1.5), RobustStats.of(power, np, 0.02, 5),
                 RobustStats.of(step, nst, 0.02, 1e-6), RobustStats.of(relClock, nrc, 0.01, 0.0025),
                 RobustStats.of(dSm, nds, 0, 1.5), RobustStats.of(dTensor, ndt, 0, 1.5),
@@ -512,8 +524,9 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             stepDev = t.lastStepDev || running - 1 >= config.minStepDeviation() && running >= 2;
         }
         boolean known = t.learned >= RANK_WARMUP_WINDOWS;
-        if (t.clockLearned >= RANK_WARMUP_WINDOWS && c.relClock().count >= min && !Double.isNaN(r.smClockMHz()) && t.baseClock > 0) {
-            double rel = r.smClockMHz() / t.baseClock;
+        if (t.clockLearned >= RANK_WARMUP_WINDOWS && c.relClock().count >= min && !Double.isNaN(r.smClockMHz())
+                && t.clockShare > 0 && c.clock().median > 0) {
+            double rel = r.smClockMHz() / c.clock().median / t.clockShare;
             double drop = 1 - rel / c.relClock().median;
             clockDev = drop >= config.minClockDrop() && c.relClock().z(rel) <= -config.zThreshold();
         }
@@ -543,10 +556,11 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         double slowdown = 0;
         String jobChange = null;
         if (v.clockDev()) {
+            double usual = usualClock(t, c);
             why.append(String.format("SM clock %.0f MHz, usually %.0f MHz (%s; job median %.0f MHz)", r.smClockMHz(),
-                    t.baseClock, Alerts.pct(r.smClockMHz() / t.baseClock - 1), c.clock().median));
+                    usual, Alerts.pct(r.smClockMHz() / usual - 1), c.clock().median));
             // In a synchronous job the slowest rank sets the pace.
-            slowdown = Math.max(slowdown, t.baseClock / r.smClockMHz() - 1);
+            slowdown = Math.max(slowdown, usual / r.smClockMHz() - 1);
         }
         if (v.stepDev()) {
             if (why.length() > 0) why.append(", ");
@@ -582,7 +596,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                 "powerW", r.powerW(), "jobMedianPowerW", c.power().median,
                 "stepCostMs", r.stepCostMs(), "jobMedianStepCostMs", c.step().median,
                 "clockEventReasons", (double) r.clockEventReasons(),
-                "usualSmClockMHz", t.baseClock, "usualSmActivePct", t.baseSm, "usualStepCostMs", t.baseStep,
+                "usualSmClockMHz", usualClock(t, c), "usualSmActivePct", t.baseSm, "usualStepCostMs", t.baseStep,
                 "jobStepChangePct", c.relStep().count > 0 ? (c.relStep().median - 1) * 100 : null,
                 "deviantWindows", (double) Long.bitCount(t.history),
                 "jobSlowdownPct", jobChange != null ? null : slowdown * 100,
@@ -591,6 +605,11 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                 rankIdentity(w, r.rank()), Alerts.labels("host", t.host, "gpu", t.gpu < 0 ? null : String.valueOf(t.gpu),
                         "rack", t.rack, "scope", "rank"),
                 t.episode.startMs, null, w.decidedAt(), summary, evidence, t.episode.nextOrigin(origin(w, "rank" + r.rank())));
+    }
+
+    /** The rank's usual clock at the job's clock now (NaN before it is learned). */
+    private static double usualClock(RankTrack t, Cohort c) {
+        return c.clock().count > 0 ? t.clockShare * c.clock().median : Double.NaN;
     }
 
     private AlertEvent resolved(JobWindow w, int rank, RankTrack t, String why) {

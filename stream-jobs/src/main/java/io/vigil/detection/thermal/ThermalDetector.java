@@ -14,7 +14,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * GPU thermal detector, keyed by GPU ({@link GpuSample#gpuKey()}). A GPU is hot when it is at or over its own
- * slowdown threshold or reports a thermal clock-event reason (SW 0x20, HW 0x40). After
+ * slowdown threshold, or reports a thermal clock-event reason (SW 0x20, HW 0x40) within
+ * {@value #REASON_MARGIN_C} °C of it (a thermal reason on a cool GPU is a slowdown, the straggler detector's). After
  * {@link ThermalConfig#fireAfterSamples()} hot samples in a row it fires one THERMAL alert; after
  * {@link ThermalConfig#resolveAfterSamples()} cool samples in a row it resolves it. One firing and one resolved
  * event per episode, whatever the sample rate.
@@ -45,8 +46,9 @@ public final class ThermalDetector extends KeyedDetector<String, GpuSample, Ther
         }
         double threshold = s.slowdownTempC() != null ? s.slowdownTempC() : config.defaultSlowdownC();
         boolean overThreshold = s.gpuTempC() != null && s.gpuTempC() >= threshold;
-        boolean hot = overThreshold || s.thermalThrottled();
-        boolean cool = !s.thermalThrottled()
+        boolean reasonCounts = s.thermalThrottled() && thermalReasonCounts(s, threshold);
+        boolean hot = overThreshold || reasonCounts;
+        boolean cool = !reasonCounts
                 && (s.gpuTempC() == null || s.gpuTempC() <= threshold - config.resolveMarginC());
         switch (st.episode.observe(hot, cool, s.ts(), config.fireAfterSamples(), config.resolveAfterSamples())) {
             case FIRED -> out.collect(alert(s, AlertEvent.State.FIRING, st.episode, null, threshold,
@@ -79,6 +81,21 @@ public final class ThermalDetector extends KeyedDetector<String, GpuSample, Ther
                             st.episode.nextOrigin(originOf(gpuKey))));
                 });
     }
+
+    /**
+     * Whether a thermal clock-event reason is the device's heat: when the GPU or its memory is within
+     * {@value #REASON_MARGIN_C} °C of the slowdown temperature, or its temperature is not reported. A thermal reason
+     * on a GPU that is far cooler says the GPU is slowed, not that it is hot: the straggler detector judges the effect
+     * and names the reason as its likely cause; it is not a device alert.
+     */
+    static boolean thermalReasonCounts(GpuSample s, double threshold) {
+        if (s.gpuTempC() == null) return true;
+        if (s.gpuTempC() >= threshold - REASON_MARGIN_C) return true;
+        return s.memTempC() != null && s.memTempC() >= threshold - REASON_MARGIN_C;
+    }
+
+    /** How far under the slowdown temperature a thermal reason still counts as heat. */
+    static final double REASON_MARGIN_C = 10;
 
     private AlertEvent alert(GpuSample s, AlertEvent.State alertState, Episode episode, Long endMs, double threshold,
                              String summary) {

@@ -302,6 +302,12 @@ class IncidentCorrelatorTest {
         feed(gpuHot("A01", "A01-n2", "3", "job-1", "11", 20));
         assertThat(out()).extracting(a -> a.type() + ":" + a.labels().get("root"))
                 .containsExactly("DATA_QUALITY:true", "THERMAL:true");
+        // The thermal alert reads the temperature the check found frozen: it says so.
+        assertThat(out().get(1).labels()).containsEntry("suspect", "temperature-frozen");
+        assertThat(out().get(1).summary()).endsWith("(suspect data: temperature-frozen on this GPU)");
+        // A straggler on another GPU, or one whose fields are not in question, is not marked.
+        feed(straggler("A01", "A01-n2", "4", "job-1", "12", 30));
+        assertThat(out().get(2).labels()).doesNotContainKey("suspect");
     }
 
     @Test

@@ -208,4 +208,15 @@ class ThermalDetectorTest {
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     }
+
+    @Test
+    void aThermalReasonOnAGpuFarBelowItsSlowdownIsNoDeviceAlertButNearItIs() throws Exception {
+        // SW thermal slowdown reported at 48 °C (slowdown 87 °C): the GPU is slowed, not hot.
+        for (int i = 0; i < 10; i++) feed(throttled("h1", 0, t(i), 48).memTempC(44.0).build());
+        assertThat(harness.extractOutputValues()).isEmpty();
+        // The same reason at 79 °C, within 10 °C of the slowdown: heat.
+        for (int i = 10; i < 15; i++) feed(throttled("h1", 0, t(i), 79).build());
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(a -> assertThat(a.state()).isEqualTo(io.vigil.model.AlertEvent.State.FIRING));
+    }
 }
