@@ -107,7 +107,7 @@ public record FieldWorkload(int hosts, List<Job> jobs, Nuisances nuisances, List
              * the GPU's SM clock drops by {@code magnitude} (a fraction; usual 0.295, to 1,395 MHz) with its
              * {@link Reason} (usual: the power brake); its synchronous job waits for it
              */
-            THROTTLED_GPU(0.295),
+            THROTTLED_GPU(1 - 1395.0 / 1980),
             /** the rank's steps take {@code 1 + magnitude} times its own usual time (usual 3: 4x) */
             SLOW_WORKER(3),
             /** the GPU heats 1.5 °C per second up to 92 °C, reporting thermal slowdown past 87 °C */

@@ -104,7 +104,11 @@ public final class GeneratedScorecard {
         double gpuHours = cases.stream().mapToDouble(c -> c.scenario().gpuHours()).sum();
         List<String> falsePageExamples = new ArrayList<>();
         List<String> missedExamples = new ArrayList<>();
-        for (Case c : cases) {
+        // The misses of the largest sizes first: those say most about a detector.
+        List<Case> bySize = new ArrayList<>(cases);
+        bySize.sort(java.util.Comparator.comparing(Case::kind).thenComparing(Case::magnitude,
+                java.util.Comparator.reverseOrder()));
+        for (Case c : bySize) {
             Scorer.ScenarioResult r = results.get(c.scenario().name());
             for (String u : r.unexpected()) falsePageExamples.add(c.scenario().name() + ": " + u);
             for (String m : r.missed()) {
@@ -153,12 +157,12 @@ public final class GeneratedScorecard {
                 r.recallAllSizes(), r.pages(), r.falsePages(), r.pagePrecision(), r.falsePagesPer1kGpuHours(),
                 r.arrivalInvariance());
         if (!r.falsePageExamples().isEmpty()) {
-            out.println("Alerts no fault explains (first 15):");
-            r.falsePageExamples().stream().limit(15).forEach(x -> out.println("  " + x));
+            out.println("Alerts no fault explains (first 30):");
+            r.falsePageExamples().stream().limit(30).forEach(x -> out.println("  " + x));
         }
         if (!r.missedExamples().isEmpty()) {
-            out.println("Missed (first 15):");
-            r.missedExamples().stream().limit(15).forEach(x -> out.println("  " + x));
+            out.println("Missed, largest sizes first (first 40):");
+            r.missedExamples().stream().limit(40).forEach(x -> out.println("  " + x));
         }
         for (ArrivalInvariance.Difference d : r.differences().stream().limit(10).toList()) {
             out.printf("  differs in %s: %s only there, %s only in real time%n", d.mode(), d.onlyInMode(),

@@ -26,8 +26,8 @@ import java.util.Random;
  * <p>The space:
  * <ul>
  * <li>fleet: 8 or 16 hosts (8 GPUs each, 4 per rack, two CDUs); a synchronous job ({@code job-a}) on the first
- * 2-8 hosts, a bimodal job with step events ({@code job-b}) on the next 2-6, the rest idle; checkpoints every
- * 60-150 s or never;</li>
+ * 2-8 hosts, a job with step events ({@code job-b}) on the next 2-6 (bimodal, every third host slower, on 6), the
+ * rest idle; checkpoints every 60-150 s or never;</li>
  * <li>fault (one per scenario, or none): {@link Kind};</li>
  * <li>onset: a step, or a ramp over 60-120 s (for the kinds that have a size);</li>
  * <li>nuisances, each on or off: clock offsets up to ±3 s, bursty delivery (3 s late every 3 s), omitted fields,
@@ -97,8 +97,10 @@ public final class GeneratedSuite {
         jobs.add(new Job("job-a", 0, aHosts, r.nextInt(10), 15 + r.nextInt(20), checkpointEvery,
                 checkpointEvery == 0 ? 0 : 10 + r.nextInt(15), 700 + r.nextInt(500), false, Shape.UNIFORM));
         if (bHosts >= 2) {
+            // Bimodal (every third host slower) only where the slow group spans two hosts or more: a single slow host
+            // from the job's start is as much a slow host as a job's structure, and no label could say which.
             jobs.add(new Job("job-b", aHosts, bHosts, r.nextInt(10), 15 + r.nextInt(15), 0, 0, 600 + r.nextInt(400),
-                    true, Shape.BIMODAL));
+                    true, bHosts >= 6 ? Shape.BIMODAL : Shape.UNIFORM));
         }
         Nuisances nuisances = new Nuisances(r.nextBoolean(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean(),
                 new double[] {0, 0.02, 0.05, 0.10}[r.nextInt(4)], new long[] {0, 1000, 3000, 5000}[r.nextInt(4)],
@@ -108,7 +110,8 @@ public final class GeneratedSuite {
         boolean ramp = kind != Kind.HOST_DOWN && kind != Kind.OVERHEATING && kind != Kind.NONE && r.nextInt(10) < 3;
         int rampS = ramp ? 60 + r.nextInt(61) : 0;
         int start = 100 + r.nextInt(61);
-        int duration = 90 + r.nextInt(61);
+        // A ramped fault holds its full size for at least a minute, so that its size is what was reached.
+        int duration = Math.max(90 + r.nextInt(61), rampS + 60);
         Reason reason = null;
         List<Fault> faults = new ArrayList<>();
         List<Expectation> expected = new ArrayList<>();
@@ -195,6 +198,11 @@ public final class GeneratedSuite {
         if (n.maxDelayMs() > 0) on.add("delays to " + n.maxDelayMs() / 1000 + " s");
         if (n.jobSlowdowns()) on.add("job slowdowns");
         return on.isEmpty() ? "no nuisance" : String.join(", ", on);
+    }
+
+    /** Whether the scenario was drawn here (its name says so). */
+    static boolean isGenerated(Scenario s) {
+        return s.name().startsWith("gen") && s.name().matches("gen-?\\d+-\\d{3,}-.*");
     }
 
     static String fmt(double v) {

@@ -72,7 +72,11 @@ public final class ScenarioFeed implements Iterator<TelemetryRecord> {
         long longest = 0;
         long seed = 1;
         for (Scenario s : scenarios) {
-            runs.add(new Run(s, seed++));
+            // A generated scenario's telemetry follows from its name alone, so that it can be rerun by itself; the
+            // fixed suite's from its place in the suite.
+            long runSeed = GeneratedSuite.isGenerated(s) ? s.name().hashCode() : seed;
+            seed++;
+            runs.add(new Run(s, runSeed));
             longest = Math.max(longest, s.length().toSeconds());
         }
         this.steps = longest;

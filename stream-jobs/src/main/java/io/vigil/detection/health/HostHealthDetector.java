@@ -228,6 +228,12 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         return g.bmc ? Math.max(after, BMC_SILENCE_FLOOR_MS) : after;
     }
 
+    /**
+     * How fast a GPU's usual difference from its peers follows what it sees, per sample once warmed up: slowly (about
+     * 8 minutes at one sample a second), so a cold plate that fails over a minute or two is found, not learned.
+     */
+    static final double USUAL_DELTA_LEARNING = 0.002;
+
     /** The least silence after which a GPU reported only by its BMC is silent. */
     static final long BMC_SILENCE_FLOOR_MS = 60_000;
 
@@ -262,7 +268,7 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         boolean hot = judged && excess >= config.coldPlateDeltaC();
         boolean cool = excess < config.coldPlateDeltaC() * 0.6;
         if (!hot && !g.coldPlate.firing && g.deltaSamples > config.coldPlateWarmupSamples()) {
-            g.usualDelta += 0.02 * (delta - g.usualDelta);
+            g.usualDelta += USUAL_DELTA_LEARNING * (delta - g.usualDelta);
         }
         switch (g.coldPlate.observe(hot, cool, s.ts(), config.coldPlateFireSamples(),
                 config.coldPlateResolveSamples())) {

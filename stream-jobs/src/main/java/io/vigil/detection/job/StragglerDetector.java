@@ -543,7 +543,10 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                     && Math.abs(c.dTensor().z(dTensor)) >= config.zThreshold();
         }
         clockDev &= judged;
-        activityDev &= judged;
+        // Activity is a phase's: in the windows right after a job-wide change of pace (a checkpoint, a slowdown of
+        // the whole job, its end) a host whose clock is off by a few seconds is out of step with the job for as many
+        // windows. Those windows say nothing about a rank's own pace.
+        activityDev &= judged && steady;
         stepDev &= judged;
         boolean assessed = judged && (!Double.isNaN(ratio) || steady && t.clockLearned >= RANK_WARMUP_WINDOWS
                 && c.relClock().count >= min || steady && known && c.dSm().count >= min);
