@@ -521,7 +521,8 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // No step ended in this window: a slow step shows as one still running. The step in progress already
             // over its allowance is out of step; otherwise the last step's verdict stands until the next ends.
             double running = (w.windowEnd() - t.lastStepEndMs) / t.baseStep / c.relStep().median;
-            stepDev = t.lastStepDev || running - 1 >= config.minStepDeviation() && running >= 2;
+            // Not around a job-wide change of pace: a host whose clock is off stamps its steps early or late then.
+            stepDev = t.lastStepDev || steady && running - 1 >= config.minStepDeviation() && running >= 2;
         }
         boolean known = t.learned >= RANK_WARMUP_WINDOWS;
         if (t.clockLearned >= RANK_WARMUP_WINDOWS && c.relClock().count >= min && !Double.isNaN(r.smClockMHz())
