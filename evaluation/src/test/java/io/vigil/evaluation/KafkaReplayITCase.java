@@ -15,26 +15,21 @@ import io.vigil.launcher.PlatformConfig;
 import io.vigil.model.AlertEvent;
 import io.vigil.model.AlertType;
 import io.vigil.model.Decoded;
-import io.vigil.model.GpuSample;
 import io.vigil.model.TelemetryRecord;
 import io.vigil.model.WireFormat;
 import io.vigil.model.config.Settings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import io.vigil.testsupport.KafkaRecords;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -198,53 +193,20 @@ class KafkaReplayITCase {
 
     /** The dead letters' reasons and details, as committed to the dead-letter topic. */
     static List<String> deadLetters(Platform platform) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<String> out = new ArrayList<>();
-        String topic = platform.topics().deadLetter();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            var partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
-                    && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    var d = WireFormat.decodeDeadLetter(r.value());
-                    out.add(d.reason() + ": " + d.detail());
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : KafkaRecords.readCommitted(platform.bootstrapServers(),
+                platform.topics().deadLetter())) {
+            var d = WireFormat.decodeDeadLetter(r.value());
+            out.add(d.reason() + ": " + d.detail());
         }
         return out;
     }
 
     private static Thread alertReader(Platform platform, List<AlertEvent> into) {
-        Thread t = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-replay-" + UUID.randomUUID());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            WireFormat wire = new WireFormat(io.vigil.model.TelemetryValidator.withSystemClock());
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
-                c.subscribe(List.of(platform.topics().alerts()));
-                while (!Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        Decoded d = wire.decode(r.value());
-                        if (d.record() instanceof AlertEvent a) into.add(a);
-                    }
-                }
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "it-alert-reader");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        WireFormat wire = new WireFormat(io.vigil.model.TelemetryValidator.withSystemClock());
+        return KafkaRecords.follow(platform.bootstrapServers(), platform.topics().alerts(), r -> {
+            Decoded d = wire.decode(r.value());
+            if (d.record() instanceof AlertEvent a) into.add(a);
+        });
     }
 }

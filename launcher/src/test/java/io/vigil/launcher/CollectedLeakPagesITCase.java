@@ -19,13 +19,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,29 +116,11 @@ class CollectedLeakPagesITCase {
     }
 
     private static Thread alertReader(Platform platform, List<AlertEvent> into) {
-        Thread t = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-leak-" + UUID.randomUUID());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            WireFormat wire = new WireFormat(io.vigil.model.TelemetryValidator.withSystemClock());
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
-                c.subscribe(List.of(platform.topics().alerts()));
-                while (!Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        Decoded d = wire.decode(r.value());
-                        if (d.record() instanceof AlertEvent a) into.add(a);
-                    }
-                }
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "it-alert-reader");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        WireFormat wire = new WireFormat(io.vigil.model.TelemetryValidator.withSystemClock());
+        return io.vigil.testsupport.KafkaRecords.follow(platform.bootstrapServers(), platform.topics().alerts(), r -> {
+            Decoded d = wire.decode(r.value());
+            if (d.record() instanceof AlertEvent a) into.add(a);
+        });
     }
 
     static int freePort() throws Exception {
