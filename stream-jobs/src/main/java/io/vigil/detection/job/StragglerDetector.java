@@ -513,7 +513,9 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             double rel = r.stepCostMs() / t.baseStep;
             ratio = rel;
             adjusted = rel / c.relStep().median;
-            stepDev = adjusted - 1 >= config.minStepDeviation() && c.relStep().z(rel) >= config.zThreshold();
+            // Around a job-wide change of pace the job's median step lags the ranks whose slower (or faster) steps
+            // end first: a step is judged against the job once its pace has settled.
+            stepDev = steady && adjusted - 1 >= config.minStepDeviation() && c.relStep().z(rel) >= config.zThreshold();
             t.lastStepDev = stepDev;
             t.lastStepEndMs = w.windowEnd();
         } else if (Double.isNaN(r.stepCostMs()) && t.lastStepEndMs != Long.MIN_VALUE && t.baseStep > 0
