@@ -168,12 +168,14 @@ public final class Platform implements AutoCloseable {
 
     private void startDetection(Settings component, Path data) throws Exception {
         Optional<Path>[] restored = new Optional[1];
-        StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints"), config.parallelism(), restored);
+        int metricsPort = config.settings().integer("metrics.detection-port");
+        StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints"), config.parallelism(), restored,
+                metricsPort);
         JobClient job = DetectionJobMain.start(env, DetectionJobMain.JobSettings.from(component));
         components.track(Components.of("detection-job", () -> { }, () -> jobStatus(job), () -> cancel(job)));
         say("Flink       detection job " + job.getJobID() + " running on a local MiniCluster (parallelism "
                 + config.parallelism() + (restored[0].isPresent() ? ", state restored from the previous run" : "")
-                + ")");
+                + ")" + (metricsPort > 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : ""));
     }
 
     private void startSimulator(Settings component) throws Exception {
@@ -262,10 +264,13 @@ public final class Platform implements AutoCloseable {
         }
         Settings notifySettings = Settings.load(NotificationJobMain.settings(), null, Map.of(), notifyValues);
         Optional<Path>[] restored = new Optional[1];
-        StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints-notifications"), 1, restored);
+        int metricsPort = config.settings().integer("metrics.notifications-port");
+        StreamExecutionEnvironment env = localFlink(data.resolve("flink-checkpoints-notifications"), 1, restored,
+                metricsPort);
         JobClient job = NotificationJobMain.start(env, NotificationJobMain.JobSettings.from(notifySettings, routing));
         components.track(Components.of("notification-job", () -> { }, () -> jobStatus(job), () -> cancel(job)));
-        say("Notify      notification job " + job.getJobID() + " running, " + where);
+        say("Notify      notification job " + job.getJobID() + " running, " + where
+                + (metricsPort > 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : ""));
     }
 
     /**
@@ -295,9 +300,17 @@ public final class Platform implements AutoCloseable {
      * newest one there, so a restarted demo keeps its open alerts, timers and offsets.
      */
     private static StreamExecutionEnvironment localFlink(Path checkpointDir, int parallelism,
-                                                         Optional<Path>[] restored) throws IOException {
+                                                         Optional<Path>[] restored, int metricsPort) throws IOException {
         Configuration flinkConf = new Configuration();
         flinkConf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
+        if (metricsPort > 0) {
+            // Flink's own Prometheus reporter: every metric of the MiniCluster (its job's operators included) on one
+            // port, for Prometheus to scrape.
+            flinkConf.set(org.apache.flink.configuration.ConfigOptions.key("metrics.reporter.prom.factory.class")
+                    .stringType().noDefaultValue(), "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            flinkConf.set(org.apache.flink.configuration.ConfigOptions.key("metrics.reporter.prom.port")
+                    .stringType().noDefaultValue(), String.valueOf(metricsPort));
+        }
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir);
         flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory().toUri().toString());
         flinkConf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

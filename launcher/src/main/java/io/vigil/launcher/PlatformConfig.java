@@ -74,6 +74,12 @@ public record PlatformConfig(
         s.add("flink.parallelism", "2", Range.integer(1, 64),
                 "parallelism of the detection job (the local MiniCluster's, or on "
                 + "`./vigil cluster`'s session cluster)");
+        s.add("metrics.detection-port", "9249", Range.integer(0, 65535),
+                "Prometheus `/metrics` of the detection job (every detector's and the router's counters: "
+                + "`accepted_late`, `rejected_late`, `stored_not_judged`, refusals by reason; checkpoints); 0: off");
+        s.add("metrics.notifications-port", "9250", Range.integer(0, 65535),
+                "Prometheus `/metrics` of the notification job (per delivery endpoint: `endpoint_in_flight`, "
+                + "`endpoint_oldest_seconds`, `endpoint_failures`, `endpoint_failing`); 0: off");
         s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
         return s;
     }

@@ -48,6 +48,8 @@ class CollectedLeakPagesITCase {
         o.put("dashboard.enabled", "false");
         o.put("detection.checkpoint-interval", "1s");
         o.put("detection.repage-quiet", "15s"); // the resolve is held this long after the tray is dry
+        int metricsPort = freePort();
+        o.put("metrics.detection-port", String.valueOf(metricsPort));
         PlatformConfig config = PlatformConfig.from(Settings.load(PlatformConfig.catalog(), null, Map.of(), o),
                 Path.of("").toAbsolutePath());
         Path tray = dir.resolve("tray");
@@ -105,6 +107,11 @@ class CollectedLeakPagesITCase {
                 assertThat(alerts.stream().filter(a -> a.state() == AlertEvent.State.FIRING
                         && a.type() == AlertType.LEAK).map(AlertEvent::fingerprint).distinct())
                         .as("one page for the leak").hasSize(1);
+                // The detection job's counters for Prometheus, the router's among them.
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("accepted_late", "rejected_late", "numRecordsIn");
             } finally {
                 reader.interrupt();
                 collector.interrupt();

@@ -58,9 +58,13 @@ class PlatformITCase {
     static int kafkaPort, dbPort, dashboardPort;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    static int detectionMetricsPort, notificationMetricsPort;
+
     @BeforeAll
     static void start() throws Exception {
         kafkaPort = freePort();
+        detectionMetricsPort = freePort();
+        notificationMetricsPort = freePort();
         dbPort = freePort();
         dashboardPort = freePort();
         Map<String, String> o = new HashMap<>();
@@ -81,6 +85,8 @@ class PlatformITCase {
         // test sees the held resolve sent within its wait.
         o.put("detection.repage-quiet", "20s");
         o.put("writer.flush-interval", "200ms");
+        o.put("metrics.detection-port", String.valueOf(detectionMetricsPort));
+        o.put("metrics.notifications-port", String.valueOf(notificationMetricsPort));
         Settings s = Settings.load(PlatformConfig.catalog(), null, Map.of(), o);
         config = PlatformConfig.from(s, Path.of("").toAbsolutePath());
         platform = Platform.start(config, new PrintStream(System.out, true, StandardCharsets.UTF_8));
@@ -195,6 +201,15 @@ class PlatformITCase {
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(HTTP.send(api(platform.dashboardUrl() + "/api/v1/inbox").build(), HttpResponse.BodyHandlers.ofString())
                 .body()).doesNotContain("forged-1");
+
+        // Both jobs for Prometheus: detection's router counters, and the inbox's delivery figures as an endpoint.
+        String detectionMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + detectionMetricsPort
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(detectionMetrics).contains("accepted_late", "rejected_late", "stored_not_judged");
+        String notificationMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + notificationMetricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(notificationMetrics).contains("endpoint_in_flight", "endpoint_failures", "endpoint_failing")
+                .contains("inbox");
     }
 
     @Test
