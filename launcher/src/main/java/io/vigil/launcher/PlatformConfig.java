@@ -76,7 +76,8 @@ public record PlatformConfig(
                 + "`./vigil cluster`'s session cluster)");
         s.add("metrics.detection-port", "9249", Range.integer(0, 65535),
                 "Prometheus `/metrics` of the detection job (every detector's and the router's counters: "
-                + "`accepted_late`, `rejected_late`, `stored_not_judged`, refusals by reason; checkpoints); 0: off");
+                + "`accepted_late`, `rejected_late` and per collector `rejected_late_by_source`, `stored_not_judged`, "
+                + "refusals by reason; checkpoints); 0: off");
         s.add("metrics.notifications-port", "9250", Range.integer(0, 65535),
                 "Prometheus `/metrics` of the notification job (per delivery endpoint: `endpoint_in_flight`, "
                 + "`endpoint_oldest_seconds`, `endpoint_failures`, `endpoint_failing`); 0: off");

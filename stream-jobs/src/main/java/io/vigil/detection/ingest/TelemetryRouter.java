@@ -51,6 +51,8 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     private final Clock clock;
     private final long lateToleranceMs;
     private transient Counter late;
+    /** Records refused as late, per source (the collector that sent them): which source's backlog was not judged. */
+    private transient java.util.HashMap<String, Counter> lateBySource;
     private transient Counter acceptedLate;
     private transient Counter notJudged;
     /** When this subtask last sent each GPU's presence, by UUID: not state, only a thinning (a restart sends again). */
@@ -65,6 +67,7 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
     @Override
     public void open(OpenContext openContext) {
         late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
+        lateBySource = new java.util.HashMap<>();
         notJudged = getRuntimeContext().getMetricGroup().counter("stored_not_judged");
         acceptedLate = getRuntimeContext().getMetricGroup().counter("accepted_late");
         presenceSent = new java.util.HashMap<>();
@@ -80,6 +83,7 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
             acceptedLate.inc();
         } else if (!(r instanceof JobEvent) && r.eventTimeMs() <= wm) {
             late.inc();
+            lateFrom(r).inc();
             ctx.output(LATE, DeadLetter.of(new Rejection(RejectReason.LATE, String.format(
                             "event time %d is %d ms behind the watermark %d", r.eventTimeMs(), wm - r.eventTimeMs(), wm)),
                     in.topic(), in.partition(), null, clock.instant(), WireFormat.encode(r)));
@@ -104,6 +108,16 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
         } else if (r instanceof StepEvent e) {
             ctx.output(JOB_SIGNALS, JobSignal.of(e));
         }
+    }
+
+    /** The late counter of the record's source (label {@code source}); at most 1,000 sources, then "other". */
+    private Counter lateFrom(TelemetryRecord r) {
+        String source = r.origin() == null || r.origin().collector() == null ? "unknown" : r.origin().collector();
+        Counter c = lateBySource.get(source);
+        if (c != null) return c;
+        if (lateBySource.size() >= 1_000) source = "other";
+        return lateBySource.computeIfAbsent(source, k -> getRuntimeContext().getMetricGroup()
+                .addGroup("source", k).counter("rejected_late_by_source"));
     }
 
     /** Emits the GPU's presence at most every {@value #PRESENCE_EVERY_MS} ms; per sample only a map lookup. */

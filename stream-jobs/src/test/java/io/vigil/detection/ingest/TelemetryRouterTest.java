@@ -148,4 +148,41 @@ class TelemetryRouterTest {
         wm.onPeriodicEmit(out);
         assertThat(emitted).containsExactly(T0 + 5_000 - 2001);
     }
+
+    @Test
+    void lateRecordsAreCountedPerSourceSoABacklogThatWasNotJudgedIsSeenOnMetrics() throws Exception {
+        java.util.Map<String, org.apache.flink.metrics.Counter> bySource = new java.util.HashMap<>();
+        org.apache.flink.runtime.metrics.util.TestingMetricRegistry registry =
+                org.apache.flink.runtime.metrics.util.TestingMetricRegistry.builder()
+                        .setRegisterConsumer((metric, name, group) -> {
+                            String source = group.getAllVariables().get("<source>");
+                            if (source != null && name.equals("rejected_late_by_source")) {
+                                bySource.put(source, (org.apache.flink.metrics.Counter) metric);
+                            }
+                        }).build();
+        org.apache.flink.runtime.metrics.groups.TaskMetricGroup task =
+                org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup.createTaskManagerMetricGroup(registry,
+                        "localhost", org.apache.flink.runtime.clusterframework.types.ResourceID.generate())
+                        .addJob(new org.apache.flink.api.common.JobID(), "detection")
+                        .addTask(org.apache.flink.runtime.executiongraph.ExecutionAttemptID.randomId(), "route");
+        org.apache.flink.runtime.operators.testutils.MockEnvironment env =
+                new org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder().setMetricGroup(task).build();
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
+        try (OneInputStreamOperatorTestHarness<SourcedRecord, GpuSample> h = new OneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.ProcessOperator<>(
+                        new TelemetryRouter(Topics.defaults(), clock, Duration.ofSeconds(3))), env)) {
+            h.open();
+            h.processWatermark(T0 + 60_000);
+            // Collector a's backlog, a minute behind; one late record of collector b.
+            for (int i = 0; i < 5; i++) {
+                GpuSample s = healthy("h1", i, T0 + i * 1000L).origin(new io.vigil.model.Origin("a", 0, i)).build();
+                h.processElement(in(s), s.ts());
+            }
+            GpuSample b = healthy("h2", 0, T0).origin(new io.vigil.model.Origin("b", 0, 1)).build();
+            h.processElement(in(b), b.ts());
+        }
+        assertThat(bySource).containsOnlyKeys("a", "b");
+        assertThat(bySource.get("a").getCount()).isEqualTo(5);
+        assertThat(bySource.get("b").getCount()).isEqualTo(1);
+    }
 }
