@@ -80,7 +80,7 @@ public record PlatformConfig(
                 + "refusals by reason; checkpoints); 0: off");
         s.add("metrics.notifications-port", "9250", Range.integer(0, 65535),
                 "Prometheus `/metrics` of the notification job (per delivery endpoint: `endpoint_in_flight`, "
-                + "`endpoint_oldest_seconds`, `endpoint_failures`, `endpoint_failing`); 0: off");
+                + "`endpoint_oldest_seconds`, `endpoint_failures`, `endpoint_failing`, `endpoint_breaker`); 0: off");
         s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
         return s;
     }

@@ -168,19 +168,7 @@ class NotificationsITCase {
     @Test
     void anAlertmanagerPairGetsEveryIncidentAndOnCallIsToldOnceAndThenOfTheResolution() throws Exception {
         try (ReceiverStub onCall = new ReceiverStub()) {
-            String amConfig = """
-                    route:
-                      receiver: oncall
-                      group_by: ['incident']
-                      group_wait: 1s
-                      group_interval: 1s
-                      repeat_interval: 1h
-                    receivers:
-                      - name: oncall
-                        webhook_configs:
-                          - url: '%s/am'
-                            send_resolved: true
-                    """.formatted(onCall.url());
+            String amConfig = onCallBehindAlertmanager(onCall);
             int[] a = AlertmanagerProcess.freePorts();
             int[] b = AlertmanagerProcess.freePorts();
             try (AlertmanagerProcess am0 = AlertmanagerProcess.start(work.resolve("am0"), a, List.of(b[1]), amConfig);
@@ -234,6 +222,116 @@ class NotificationsITCase {
                 } finally {
                     job.cancel().get();
                 }
+            }
+        }
+    }
+
+    /** An Alertmanager configuration sending every incident, grouped by itself, to {@code onCall}'s webhook. */
+    static String onCallBehindAlertmanager(ReceiverStub onCall) {
+        return """
+                route:
+                  receiver: oncall
+                  group_by: ['incident']
+                  group_wait: 1s
+                  group_interval: 1s
+                  repeat_interval: 1h
+                receivers:
+                  - name: oncall
+                    webhook_configs:
+                      - url: '%s/am'
+                        send_resolved: true
+                """.formatted(onCall.url());
+    }
+
+    static boolean holds(AlertmanagerProcess am, String fingerprint) {
+        try {
+            return am.alive() && am.alerts().contains(fingerprint);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * One instance of the pair killed -9 mid-incident, for longer than a refresh's {@code endsAt} (four resend
+     * intervals): the survivor is refreshed all along, so it never lets the alert expire and on-call is never told
+     * it resolved while it is open; restarted, the killed instance is given the open incident again and pages no
+     * one twice; the real resolution reaches on-call once.
+     */
+    @Test
+    void oneAlertmanagerDownNeitherStarvesItsTwinNorResolvesTheIncident() throws Exception {
+        try (ReceiverStub onCall = new ReceiverStub()) {
+            String amConfig = onCallBehindAlertmanager(onCall);
+            int[] a = AlertmanagerProcess.freePorts();
+            int[] b = AlertmanagerProcess.freePorts();
+            AlertmanagerProcess am1 = null;
+            AlertmanagerProcess am1Again = null;
+            try (AlertmanagerProcess am0 = AlertmanagerProcess.start(work.resolve("down-am0"), a, List.of(b[1]),
+                    amConfig)) {
+                am1 = AlertmanagerProcess.start(work.resolve("down-am1"), b, List.of(a[1]), amConfig);
+                Topics topics = topics("amdown");
+                JobClient job = startJob(topics, """
+                        route:
+                          receiver: site
+                          group_wait: 1s
+                        receivers:
+                          - name: site
+                            alertmanager_configs:
+                              - urls: ['%s', '%s']
+                                resend_interval: 2s
+                        """.formatted(am0.url(), am1.url()), null);
+                try {
+                    AlertEvent root = alert(AlertType.COOLING, AlertEvent.State.FIRING, null, true, Instant.now(),
+                            Map.of("device", "CDU-7", "racks", "C01"), "CDU-7 lost 50% of its flow");
+                    publish(topics.alerts(), root.fingerprint(), root);
+                    AlertmanagerProcess first = am1;
+                    await("both Alertmanagers to hold the incident", Duration.ofSeconds(60),
+                            () -> holds(am0, root.fingerprint()) && holds(first, root.fingerprint()));
+                    await("the firing notification", Duration.ofSeconds(60), () -> onCall.requests().stream()
+                            .anyMatch(r -> json(r.body()).path("status").asText().equals("firing")));
+
+                    am1.kill();
+                    long killedAt = System.currentTimeMillis();
+                    // Three times the 8 s a refresh is valid for: had the survivor's refreshes waited behind the dead
+                    // instance's retries, it would have let the alert expire and told on-call it resolved.
+                    while (System.currentTimeMillis() - killedAt < 24_000) {
+                        assertThat(holds(am0, root.fingerprint())).as("the survivor holds the open incident").isTrue();
+                        Thread.sleep(1000);
+                    }
+                    am1Again = am1.restart();
+                    AlertmanagerProcess restarted = am1Again;
+                    await("the restarted instance to be given the open incident again", Duration.ofSeconds(60),
+                            () -> holds(restarted, root.fingerprint()));
+                    Thread.sleep(5000); // past group_wait and a gossip round: a second page would have come by now
+                    assertThat(onCall.requests()).extracting(r -> json(r.body()).path("status").asText())
+                            .as("on-call while the incident is open, through the outage and the restart")
+                            .containsExactly("firing");
+
+                    publish(topics.alerts(), root.fingerprint(), alert(AlertType.COOLING, AlertEvent.State.RESOLVED,
+                            null, true, root.startsAt(), Map.of("device", "CDU-7", "racks", "C01"), "recovered"));
+                    await("the resolved notification", Duration.ofSeconds(60), () -> onCall.requests().stream()
+                            .anyMatch(r -> json(r.body()).path("status").asText().equals("resolved")));
+                    await("both instances to have let the incident go", Duration.ofSeconds(30),
+                            () -> !holds(am0, root.fingerprint()) && !holds(restarted, root.fingerprint()));
+                    Thread.sleep(3000);
+                    assertThat(onCall.requests()).extracting(r -> json(r.body()).path("status").asText())
+                            .containsExactly("firing", "resolved");
+                    List<NotificationAttempt> sent = attempts(topics);
+                    assertThat(sent).filteredOn(x -> x.action() == NotificationAttempt.Action.RESOLVE
+                                    && x.outcome() == NotificationAttempt.Outcome.DELIVERED)
+                            .extracting(NotificationAttempt::target)
+                            .containsExactlyInAnyOrder("alertmanager[0]#0", "alertmanager[0]#1");
+                    assertThat(sent).as("the survivor's refreshes during the outage")
+                            .filteredOn(x -> x.target().equals("alertmanager[0]#0")
+                                    && x.outcome() == NotificationAttempt.Outcome.DELIVERED
+                                    && x.at().toEpochMilli() > killedAt
+                                    && x.at().toEpochMilli() < killedAt + 24_000)
+                            .hasSizeGreaterThanOrEqualTo(5);
+                } finally {
+                    job.cancel().get();
+                }
+            } finally {
+                if (am1 != null) am1.close();
+                if (am1Again != null) am1Again.close();
             }
         }
     }

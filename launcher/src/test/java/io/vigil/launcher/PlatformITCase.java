@@ -208,7 +208,8 @@ class PlatformITCase {
         assertThat(detectionMetrics).contains("accepted_late", "rejected_late", "stored_not_judged");
         String notificationMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + notificationMetricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(notificationMetrics).contains("endpoint_in_flight", "endpoint_failures", "endpoint_failing")
+        assertThat(notificationMetrics).contains("endpoint_in_flight", "endpoint_failures", "endpoint_failing",
+                        "endpoint_breaker")
                 .contains("inbox");
     }
 

@@ -50,6 +50,9 @@ public final class NotificationJobMain {
         s.add("notify.max-in-flight-per-endpoint", "1000", Range.integer(1, 1_000_000),
                 "notifications one endpoint may have in delivery at once; beyond it new ones for it fail at once, so "
                         + "a dead receiver cannot take the slots the others need");
+        s.add("notify.breaker-failures", "5", Range.integer(1, 1000),
+                "failed tries in a row after which an endpoint's circuit opens: its notifications wait, and one probe "
+                        + "at a time (after a pause doubling from notify.retry-initial to notify.retry-max) tests it");
         s.add("notify.request-timeout", "10s",
                 "limit of one HTTP request to a receiver");
         s.add("notify.max-in-flight", "10000", Range.integer(1, 1_000_000),
@@ -81,7 +84,8 @@ public final class NotificationJobMain {
             checkSecrets(routing, System.getenv());
             DeliveryConfig delivery = new DeliveryConfig(s.duration("notify.retry-initial"), s.duration("notify.retry-max"),
                     s.duration("notify.give-up-after"), s.duration("notify.request-timeout"),
-                    s.duration("notify.resolve-give-up-after"), s.integer("notify.max-in-flight-per-endpoint"));
+                    s.duration("notify.resolve-give-up-after"), s.integer("notify.max-in-flight-per-endpoint"),
+                    s.integer("notify.breaker-failures"));
             NotifyConfig config = new NotifyConfig(routing, s.optional("notify.dashboard-url"),
                     s.duration("notify.orphan-timeout"), delivery, s.integer("notify.max-in-flight"));
             return new JobSettings(s.required("kafka.bootstrap"), KafkaSecurity.from(s), CommonSettings.topics(s), s.required("notify.group-id"),

@@ -22,13 +22,17 @@ public final class AlertmanagerProcess implements AutoCloseable {
     public static final Path BINARY = Path.of(System.getProperty("vigil.alertmanager", "/usr/bin/prometheus-alertmanager"));
 
     private final Process process;
-    private final int webPort;
-    private final int clusterPort;
+    private final Path dir;
+    private final int[] ports;
+    private final List<Integer> peers;
+    private final String config;
 
-    private AlertmanagerProcess(Process process, int webPort, int clusterPort) {
+    private AlertmanagerProcess(Process process, Path dir, int[] ports, List<Integer> peers, String config) {
         this.process = process;
-        this.webPort = webPort;
-        this.clusterPort = clusterPort;
+        this.dir = dir;
+        this.ports = ports.clone();
+        this.peers = List.copyOf(peers);
+        this.config = config;
     }
 
     public static boolean installed() {
@@ -69,13 +73,33 @@ public final class AlertmanagerProcess implements AutoCloseable {
         for (int p : peers) cmd.add("--cluster.peer=127.0.0.1:" + p);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("alertmanager.log").toFile())).start();
-        AlertmanagerProcess am = new AlertmanagerProcess(p, ports[0], ports[1]);
+        AlertmanagerProcess am = new AlertmanagerProcess(p, dir, ports, peers, config);
         am.awaitReady(Duration.ofSeconds(60), dir.resolve("alertmanager.log"));
         return am;
     }
 
     public String url() {
-        return "http://127.0.0.1:" + webPort;
+        return "http://127.0.0.1:" + ports[0];
+    }
+
+    /** Kills the instance with SIGKILL, as a crashed host would lose it: no shutdown, no final snapshot. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Whether the process is running. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Starts the instance again, after {@link #kill()}, on the same ports, storage and peers: what a supervisor
+     * restarting it would do. The new instance is returned; this one stays dead.
+     */
+    public AlertmanagerProcess restart() throws Exception {
+        if (process.isAlive()) throw new IllegalStateException("still running: kill it first");
+        return start(dir, ports, peers, config);
     }
 
     /** The process's CPU time so far (user + system), from /proc, in milliseconds; -1 where /proc is missing. */
@@ -90,7 +114,7 @@ public final class AlertmanagerProcess implements AutoCloseable {
     }
 
     public int clusterPort() {
-        return clusterPort;
+        return ports[1];
     }
 
     /** The alerts this instance holds ({@code GET /api/v2/alerts}), as JSON text. */

@@ -17,18 +17,31 @@ import java.time.Duration;
  * @param maxPerEndpoint notifications one endpoint may have in delivery at once; beyond it a new one for that
  *                       endpoint fails at once (FAILED, "backlog full"), so one dead receiver cannot take the slots the
  *                       others need
+ * @param breakerFailures failed tries in a row (network errors, 408, 425, 429, 5xx) after which an endpoint's
+ *                       circuit opens: its notifications then wait without trying, and one probe at a time tests it,
+ *                       after a pause that doubles per failed probe from {@code initialBackoff} up to
+ *                       {@code maxBackoff}; a probe that gets an answer closes it
  */
 public record DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter,
-                             Duration requestTimeout, Duration resolveGiveUpAfter, int maxPerEndpoint)
+                             Duration requestTimeout, Duration resolveGiveUpAfter, int maxPerEndpoint,
+                             int breakerFailures)
         implements Serializable {
 
     public static final Duration DEFAULT_RESOLVE_GIVE_UP_AFTER = Duration.ofHours(72);
     public static final int DEFAULT_MAX_PER_ENDPOINT = 1000;
+    public static final int DEFAULT_BREAKER_FAILURES = 5;
 
-    /** With the default limits for resolutions and per endpoint. */
+    /** With the default limits for resolutions and per endpoint, and the default circuit breaker. */
     public DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter, Duration requestTimeout) {
         this(initialBackoff, maxBackoff, giveUpAfter, requestTimeout, DEFAULT_RESOLVE_GIVE_UP_AFTER,
                 DEFAULT_MAX_PER_ENDPOINT);
+    }
+
+    /** With the default circuit breaker. */
+    public DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter, Duration requestTimeout,
+                          Duration resolveGiveUpAfter, int maxPerEndpoint) {
+        this(initialBackoff, maxBackoff, giveUpAfter, requestTimeout, resolveGiveUpAfter, maxPerEndpoint,
+                DEFAULT_BREAKER_FAILURES);
     }
 
     public DeliveryConfig {
@@ -42,6 +55,7 @@ public record DeliveryConfig(Duration initialBackoff, Duration maxBackoff, Durat
             throw new IllegalArgumentException("notify.resolve-give-up-after must be >= notify.give-up-after");
         }
         if (maxPerEndpoint < 1) throw new IllegalArgumentException("notify.max-in-flight-per-endpoint must be >= 1");
+        if (breakerFailures < 1) throw new IllegalArgumentException("notify.breaker-failures must be >= 1");
     }
 
     public static DeliveryConfig defaults() {

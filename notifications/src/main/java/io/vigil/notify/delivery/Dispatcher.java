@@ -56,10 +56,19 @@ import org.slf4j.LoggerFactory;
  * <p>Isolation: an endpoint may have at most {@link DeliveryConfig#maxPerEndpoint()} notifications in delivery; a
  * new one beyond that fails at once (FAILED, "backlog full"), so a dead endpoint cannot fill the async operator's
  * queue and stop the pages to every other one.
+ *
+ * <p>Circuit breaker, per endpoint: after {@link DeliveryConfig#breakerFailures()} failed tries in a row the circuit
+ * opens, and the endpoint's notifications wait without trying (recorded once as RETRYING, "not sent: circuit open");
+ * when the pause is over one of them is sent as a probe while the others keep waiting; a probe that gets an answer
+ * closes the circuit, a failed one opens it again for twice the pause (from {@code initialBackoff} up to
+ * {@code maxBackoff}). So an endpoint that is down sees one request per pause rather than one per notification, and
+ * when it comes back it is not hit by every queued retry at once. Give-up limits count waiting time too.
  */
 public final class Dispatcher extends RichAsyncFunction<Notification, NotificationAttempt> {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    static final long GO = 0;
+    static final long PROBE = -1;
 
     private final DeliveryConfig config;
     private transient HttpClient http;
@@ -75,7 +84,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
 
     /**
      * One endpoint's delivery figures, also registered as Flink gauges ({@code endpoint_in_flight},
-     * {@code endpoint_oldest_seconds}, {@code endpoint_failures}, {@code endpoint_failing}) under the group
+     * {@code endpoint_oldest_seconds}, {@code endpoint_failures}, {@code endpoint_failing}, {@code endpoint_breaker}:
+     * 0 closed, 1 open, 2 half-open) under the group
      * {@code endpoint=<receiver/target>}.
      */
     public static final class Endpoint {
@@ -83,8 +93,54 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         final java.util.concurrent.ConcurrentSkipListMap<Long, Integer> started = new java.util.concurrent.ConcurrentSkipListMap<>();
         final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
         volatile boolean failing;
+        /** Failed tries in a row; any answer that is not a failure of the endpoint resets it. */
+        private int failuresInRow;
+        /** Epoch ms until which the circuit is open; 0 when it is closed. */
+        private long openUntilMs;
+        /** Pauses in this open spell so far: the next is twice the last. */
+        private int pauses;
+        /** Whether a probe is out (the circuit is half-open). */
+        private boolean probing;
+
+        /** The circuit breaker's states, as {@code endpoint_breaker} reports them: 0, 1, 2. */
+        public enum Breaker { CLOSED, OPEN, HALF_OPEN }
 
         public int inFlight() { return inFlight.get(); }
+
+        public synchronized Breaker breaker(long nowMs) {
+            if (openUntilMs == 0) return Breaker.CLOSED;
+            return probing || nowMs >= openUntilMs ? Breaker.HALF_OPEN : Breaker.OPEN;
+        }
+
+        /** A try may go out now ({@link #GO}), as the open circuit's one probe ({@link #PROBE}), or in so many ms. */
+        synchronized long admit(long nowMs, long recheckMs) {
+            if (openUntilMs == 0) return GO;
+            if (nowMs < openUntilMs) return openUntilMs - nowMs;
+            if (probing) return recheckMs;
+            probing = true;
+            return PROBE;
+        }
+
+        /** The endpoint answered (2xx, or a final 4xx about this notification): the circuit closes. */
+        synchronized void answered() {
+            failuresInRow = 0;
+            pauses = 0;
+            openUntilMs = 0;
+            probing = false;
+        }
+
+        /** A try failed as the endpoint's own failure; a probe's failure, or the threshold reached, opens it. */
+        synchronized void failed(boolean probe, long nowMs, DeliveryConfig c) {
+            failuresInRow++;
+            if (probe) probing = false;
+            if (probe || (openUntilMs == 0 && failuresInRow >= c.breakerFailures())) {
+                long pause = Math.min(c.maxBackoff().toMillis(), c.initialBackoff().toMillis() << Math.min(pauses, 30));
+                pauses++;
+                openUntilMs = nowMs + pause;
+            }
+        }
+
+        synchronized int failuresInRow() { return failuresInRow; }
         public long failures() { return failures.get(); }
         public boolean failing() { return failing; }
 
@@ -194,6 +250,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                         (org.apache.flink.metrics.Gauge<Double>) () -> e.oldestSeconds(System.currentTimeMillis()));
                 g.gauge("endpoint_failures", (org.apache.flink.metrics.Gauge<Long>) e::failures);
                 g.gauge("endpoint_failing", (org.apache.flink.metrics.Gauge<Integer>) () -> e.failing ? 1 : 0);
+                g.gauge("endpoint_breaker", (org.apache.flink.metrics.Gauge<Integer>)
+                        () -> e.breaker(System.currentTimeMillis()).ordinal());
             }
             return e;
         });
@@ -236,7 +294,42 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                     "superseded by a newer refresh of the incident"));
             return CompletableFuture.completedFuture(log);
         }
-        HttpCall call = atSendTime(n, queued);
+        Endpoint ep = endpoint(n.target().receiver() + "/" + queued.target());
+        long now = System.currentTimeMillis();
+        boolean closing = n.action() == Action.RESOLVE || n.action() == Action.ACKNOWLEDGE;
+        long limit = (closing ? config.resolveGiveUpAfter() : config.giveUpAfter()).toMillis();
+        long admitted = ep.admit(now, config.initialBackoff().toMillis());
+        if (admitted > 0) {
+            long elapsed = now - firstTryMs;
+            String why = "not sent: circuit open after " + ep.failuresInRow() + " failed tries in a row";
+            if (elapsed >= limit) {
+                ep.failures.incrementAndGet();
+                log.add(attempt(n, queued.target(), attemptNo, Outcome.FAILED, null,
+                        why + "; gave up after " + Duration.ofMillis(elapsed).toSeconds() + " s"));
+                return CompletableFuture.completedFuture(log);
+            }
+            boolean toldAlready = !log.isEmpty() && log.get(log.size() - 1).error() != null
+                    && log.get(log.size() - 1).error().startsWith("not sent: circuit open");
+            if (!toldAlready) log.add(attempt(n, queued.target(), attemptNo, Outcome.RETRYING, null, why));
+            // A little jitter, so that the waiting notifications do not all ask at the same instant.
+            long wait = Math.min(admitted, limit - elapsed)
+                    + ThreadLocalRandom.current().nextLong(config.initialBackoff().toMillis() / 4 + 1);
+            int next = toldAlready ? attemptNo : attemptNo + 1;
+            CompletableFuture<List<NotificationAttempt>> later = new CompletableFuture<>();
+            timers.schedule(() -> send(n, queued, chainKey, next, firstTryMs, log).whenComplete((r, e) -> {
+                if (e != null) later.completeExceptionally(e);
+                else later.complete(r);
+            }), wait, TimeUnit.MILLISECONDS);
+            return later;
+        }
+        boolean probe = admitted == PROBE;
+        HttpCall call;
+        try {
+            call = atSendTime(n, queued);
+        } catch (RuntimeException e) {
+            if (probe) ep.answered(); // nothing was tried: do not leave the circuit waiting on a probe
+            throw e;
+        }
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(call.url()))
                 .timeout(config.requestTimeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
@@ -249,8 +342,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
                     Integer status = response == null ? null : response.statusCode();
-                    Endpoint ep = endpoint(n.target().receiver() + "/" + call.target());
                     if (status != null && status / 100 == 2) {
+                        ep.answered();
                         ep.failing = false;
                         log.add(attempt(n, call.target(), attemptNo, Outcome.DELIVERED, status, null));
                         if (failing.remove(call.target() + "@" + n.target().receiver()) != null) {
@@ -262,9 +355,9 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                             : describe(error, call.url());
                     boolean retryable = status == null || status == 408 || status == 425 || status == 429
                             || status >= 500;
-                    boolean closing = n.action() == Action.RESOLVE || n.action() == Action.ACKNOWLEDGE;
-                    long limit = (closing ? config.resolveGiveUpAfter() : config.giveUpAfter()).toMillis();
                     long elapsed = System.currentTimeMillis() - firstTryMs;
+                    if (retryable) ep.failed(probe, System.currentTimeMillis(), config);
+                    else ep.answered(); // a refusal of this notification: the endpoint itself is up
                     ep.failing = true;
                     if (!retryable || elapsed >= limit) {
                         ep.failures.incrementAndGet();

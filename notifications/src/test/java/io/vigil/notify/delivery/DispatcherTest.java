@@ -258,6 +258,76 @@ class DispatcherTest {
         }
     }
 
+    /**
+     * Ten incidents to an endpoint that is down: without a breaker each of the ten chains would try on its own, every
+     * few hundred ms; with it, once the circuit is open (3 failures here), only one probe at a time reaches the
+     * endpoint, and when it is back every waiting notification is delivered and the circuit closes.
+     */
+    @Test
+    void anEndpointThatIsDownGetsOneProbeAtATimeOnceItsCircuitIsOpenAndEverythingWhenItIsBack() throws Exception {
+        Dispatcher breaking = new Dispatcher(new DeliveryConfig(Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(30), 100, 3));
+        breaking.open(null);
+        Dispatcher previous = dispatcher;
+        dispatcher = breaking;
+        try {
+            java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+            receiver.answer(r -> {
+                if (!down.get()) return ReceiverStub.Answer.ok();
+                // Slow failures, so that two tries at once would overlap here.
+                int now = inside.incrementAndGet();
+                if (counting.get()) mostAtOnce.accumulateAndGet(now, Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inside.decrementAndGet();
+                return new ReceiverStub.Answer(503, Map.of());
+            });
+            List<CompletableFuture<List<NotificationAttempt>>> sent = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                sent.add(send(new Notification("b-" + i, new ReceiverSpec.Webhook("hook", "webhook[0]",
+                        receiver.url() + "/hook", SecretRef.none()), Action.TRIGGER, null,
+                        PayloadsTest.viewOf("inc-" + i), System.currentTimeMillis())));
+            }
+            Dispatcher.Endpoint hook = breaking.endpoints().get("hook/webhook[0]");
+            for (long until = System.currentTimeMillis() + 5000;
+                 hook.breaker(System.currentTimeMillis()) == Dispatcher.Endpoint.Breaker.CLOSED
+                         && System.currentTimeMillis() < until; ) {
+                Thread.sleep(5);
+            }
+            assertThat(hook.breaker(System.currentTimeMillis())).isNotEqualTo(Dispatcher.Endpoint.Breaker.CLOSED);
+            Thread.sleep(300); // the tries that were already out when it opened have ended
+            int before = receiver.requests().size();
+            counting.set(true);
+            Thread.sleep(2000);
+            counting.set(false);
+            int during = receiver.requests().size() - before;
+            assertThat(mostAtOnce.get()).as("tries at once at the endpoint while its circuit is open").isEqualTo(1);
+            // One probe per pause (100-200 ms, plus the 50 ms answer): at most ~13 in 2 s, where ten chains retrying
+            // on their own every 100-200 ms would make ~130.
+            assertThat(during).isBetween(1, 20);
+            assertThat(sent).allMatch(f -> !f.isDone());
+            down.set(false);
+            for (CompletableFuture<List<NotificationAttempt>> f : sent) {
+                List<NotificationAttempt> attempts = f.get(10, TimeUnit.SECONDS);
+                assertThat(attempts.get(attempts.size() - 1).outcome()).isEqualTo(Outcome.DELIVERED);
+            }
+            assertThat(sent.stream().flatMap(f -> f.join().stream()).map(NotificationAttempt::error))
+                    .as("a waiting notification says why it is not tried")
+                    .anyMatch(e -> e != null && e.startsWith("not sent: circuit open after"));
+            assertThat(hook.breaker(System.currentTimeMillis())).isEqualTo(Dispatcher.Endpoint.Breaker.CLOSED);
+            assertThat(hook.failuresInRow()).isZero();
+        } finally {
+            dispatcher = previous;
+            breaking.close();
+        }
+    }
+
     @Test
     void anAuthenticatedWebhookGetsItsAuthorizationHeaderOnEveryTry() throws Exception {
         AtomicInteger calls = new AtomicInteger();
