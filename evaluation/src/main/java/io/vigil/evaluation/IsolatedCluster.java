@@ -125,7 +125,7 @@ public final class IsolatedCluster implements AutoCloseable {
         throw new IOException("no run of " + n + " free ports");
     }
 
-    private static void deleteQuietly(Path root) {
+    public static void deleteQuietly(Path root) {
         try {
             io.vigil.launcher.Directories.deleteTree(root);
         } catch (IOException e) {

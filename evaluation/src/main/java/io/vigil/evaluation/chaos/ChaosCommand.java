@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * {@code ./vigil chaos [--json] [--scenarios R1,R3,...] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]
- * [--hostile-records N] [--hostile-rate R]}: runs the failure scenarios, each on a fresh {@code ./vigil cluster} (with
+ * [--hostile-records N] [--hostile-rate R] [--alertmanager-outage S]}: runs the failure scenarios, each on a fresh {@code ./vigil cluster} (with
  * {@code --kafka-security sasl-ssl} a cluster whose Kafka takes SASL/SCRAM over TLS only, every component its own
  * user with ACLs), and prints what was lost, repeated and how long recovery took. The
  * progress goes to stderr, the table (or the JSON array) to stdout. Exit code 1 when a scenario lost or repeated
@@ -27,6 +27,7 @@ public final class ChaosCommand {
         int runSeconds = 30;
         long hostileRecords = ClusterChaos.DEFAULT_HOSTILE_RECORDS;
         double hostileRate = ClusterChaos.DEFAULT_HOSTILE_RATE;
+        Duration alertmanagerOutage = ClusterChaos.DEFAULT_ALERTMANAGER_OUTAGE;
         Map<String, String> settings = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,12 +48,13 @@ public final class ChaosCommand {
                 case "--kafka-security" -> settings.put("cluster.kafka-security", value(args, ++i));
                 case "--hostile-records" -> hostileRecords = Long.parseLong(value(args, ++i));
                 case "--hostile-rate" -> hostileRate = Double.parseDouble(value(args, ++i));
+                case "--alertmanager-outage" -> alertmanagerOutage = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         Path home = Path.of(System.getProperty("vigil.home", ".")).toAbsolutePath().normalize();
         ClusterChaos chaos = new ClusterChaos(home, hosts, Duration.ofSeconds(runSeconds), settings, hostileRecords,
-                hostileRate, err);
+                hostileRate, err).alertmanagerOutage(alertmanagerOutage);
         List<ChaosResult> results = new ArrayList<>();
         for (ClusterChaos.Scenario s : scenarios) {
             try {
@@ -66,17 +68,35 @@ public final class ChaosCommand {
         }
         if (json) {
             out.println(ClusterChaos.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results.stream()
-                    .map(r -> Map.ofEntries(Map.entry("scenario", r.scenario()),
-                            Map.entry("description", r.description()), Map.entry("recordsIn", r.recordsIn()),
-                            Map.entry("stored", r.stored()), Map.entry("deadLettered", r.deadLettered()),
-                            Map.entry("lost", r.lost()), Map.entry("duplicated", r.duplicated()),
-                            Map.entry("alertEvents", r.alertEvents()), Map.entry("duplicateAlerts", r.duplicateAlerts()),
-                            Map.entry("recoverySeconds", r.recoverySeconds()), Map.entry("passed", r.passed()),
-                            Map.entry("note", r.note()))).toList()));
+                    .map(ChaosCommand::json).toList()));
         } else {
             out.println(table(results));
         }
         return results.stream().allMatch(ChaosResult::passed) ? 0 : 1;
+    }
+
+    /** One result as {@code --json} prints it; R7 adds {@code missedPages}, {@code falseResolves}, {@code duplicateTriggers}. */
+    static Map<String, Object> json(ChaosResult r) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("scenario", r.scenario());
+        m.put("description", r.description());
+        m.put("recordsIn", r.recordsIn());
+        m.put("stored", r.stored());
+        m.put("deadLettered", r.deadLettered());
+        m.put("lost", r.lost());
+        m.put("duplicated", r.duplicated());
+        m.put("alertEvents", r.alertEvents());
+        m.put("duplicateAlerts", r.duplicateAlerts());
+        if (r.paging() != null) {
+            m.put("pagedIncidents", r.paging().pagedIncidents());
+            m.put("missedPages", r.paging().missedPages());
+            m.put("falseResolves", r.paging().falseResolves());
+            m.put("duplicateTriggers", r.paging().duplicateTriggers());
+        }
+        m.put("recoverySeconds", r.recoverySeconds());
+        m.put("passed", r.passed());
+        m.put("note", r.note());
+        return m;
     }
 
     static String table(List<ChaosResult> results) {

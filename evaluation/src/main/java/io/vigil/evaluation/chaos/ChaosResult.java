@@ -13,13 +13,22 @@ package io.vigil.evaluation.chaos;
  * @param alertEvents     distinct alert events on the alert topic
  * @param duplicateAlerts alert events seen more than once
  * @param recoverySeconds from the fault to the platform working again, as the scenario defines it; -1 when it did not
+ * @param paging          R7 only (else null): what on-call behind the Alertmanager pair was told, judged
  */
 public record ChaosResult(String scenario, String description, long recordsIn, long stored, long deadLettered,
                           long lost, long duplicated, long alertEvents, long duplicateAlerts, double recoverySeconds,
-                          String note) {
+                          String note, PagingCheck.Verdict paging) {
 
-    /** Whether nothing was lost or repeated and the platform came back. */
+    public ChaosResult(String scenario, String description, long recordsIn, long stored, long deadLettered,
+                       long lost, long duplicated, long alertEvents, long duplicateAlerts, double recoverySeconds,
+                       String note) {
+        this(scenario, description, recordsIn, stored, deadLettered, lost, duplicated, alertEvents, duplicateAlerts,
+                recoverySeconds, note, null);
+    }
+
+    /** Whether nothing was lost or repeated, the platform came back, and (R7) on-call was told right. */
     public boolean passed() {
-        return lost == 0 && duplicated == 0 && duplicateAlerts == 0 && recoverySeconds >= 0 && recordsIn > 0;
+        return lost == 0 && duplicated == 0 && duplicateAlerts == 0 && recoverySeconds >= 0 && recordsIn > 0
+                && (paging == null || paging.clean());
     }
 }

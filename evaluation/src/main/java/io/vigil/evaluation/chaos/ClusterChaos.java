@@ -48,6 +48,9 @@ public final class ClusterChaos {
                 + "runs with every task"),
         R6("PostgreSQL killed -9 mid-batch, restarted 5 s later", "from the restart until samples stamped after it "
                 + "are stored"),
+        R7("one Alertmanager of an HA pair killed -9 mid-incident for 10 minutes (--alertmanager-outage), then "
+                + "restarted; a receiver that never answers, for the whole run",
+                "from the restart until both Alertmanagers hold the same open incidents"),
         R8("hostile records beside the load (malformed, binary, 2,000-deep JSON, 900 KB, wrong shapes)",
                 "none: the detection job must not restart, the writers must not exit"),
         R9("one collector's clock 10 minutes fast", "none: only that collector's records may be refused"),
@@ -119,7 +122,10 @@ public final class ClusterChaos {
         }
         log.println("== " + scenario + ": " + scenario.description
                 + (settings.isEmpty() ? "" : " (" + settings + ")"));
-        try (IsolatedCluster isolated = IsolatedCluster.start(home, hosts, s, perProcess, log)) {
+        java.nio.file.Path rigDir = scenario == Scenario.R7 ? java.nio.file.Files.createTempDirectory("vigil-r7")
+                : null;
+        try (PagingRig rig = rigDir == null ? null : PagingRig.start(rigDir);
+             IsolatedCluster isolated = IsolatedCluster.start(home, hosts, withRouting(s, rig), perProcess, log)) {
             LocalCluster cluster = isolated.cluster();
             FlinkJob detection = (FlinkJob) cluster.component("detection-job");
             await("the first alert stored", Duration.ofMinutes(3),
@@ -278,7 +284,7 @@ public final class ClusterChaos {
                             percentile(startUp, 0.5), startUp.size(), ooms, died.isEmpty() ? "none" : died,
                             maxWriterLag, maxDetectionLag, recovery) + "; " + slow + "; longest GC pauses: " + pauses;
                     if (!ok) recovery = -1;
-                    return finish(scenario, isolated, cluster, published, recovery, note, null);
+                    return finish(scenario, isolated, cluster, published, recovery, note, null, null);
                 }
                 case R6 -> {
                     DatabaseProcess db = (DatabaseProcess) cluster.component("postgres");
@@ -292,6 +298,11 @@ public final class ClusterChaos {
                             "SELECT count(*) FROM gpu_sample WHERE ts > to_timestamp(" + after + " / 1000.0)") > 0);
                     recovery = back ? seconds(t0) : -1;
                     note = "writers retried with backoff up to writer.max-retry-backoff";
+                }
+                case R7 -> {
+                    PagingCheck.Verdict paging = r7(rig, isolated, cluster);
+                    Map<String, long[]> published = cluster.stopCollectors();
+                    return finish(scenario, isolated, cluster, published, r7Recovery, r7Note, null, paging);
                 }
                 case R8 -> {
                     hostile = new HostileProducer(cluster.adminClientProperties(), cluster.topics());
@@ -333,13 +344,95 @@ public final class ClusterChaos {
                         + order[0] + " records, " + order[2] + " sent again after the kill";
                 if (order[1] > 0) recovery = -1;
             }
-            return finish(scenario, isolated, cluster, published, recovery, note, hostile);
+            return finish(scenario, isolated, cluster, published, recovery, note, hostile, null);
+        } finally {
+            if (rigDir != null) IsolatedCluster.deleteQuietly(rigDir);
         }
+    }
+
+    /** The cluster's settings, with R7's routing to the rig's Alertmanager pair and dead receiver. */
+    private static Map<String, String> withRouting(Map<String, String> s, PagingRig rig) throws IOException {
+        if (rig == null) return s;
+        Map<String, String> out = new HashMap<>(s);
+        out.put("notify.routing-file", rig.routing().toString());
+        return out;
+    }
+
+    private double r7Recovery;
+    private String r7Note;
+    private Duration alertmanagerOutage = DEFAULT_ALERTMANAGER_OUTAGE;
+
+    /** R7 keeping its Alertmanager down for {@code outage} instead of 10 minutes. */
+    public ClusterChaos alertmanagerOutage(Duration outage) {
+        if (outage.isNegative() || outage.isZero()) throw new IllegalArgumentException("outage must be positive");
+        this.alertmanagerOutage = outage;
+        return this;
+    }
+
+    /**
+     * R7: once on-call has been told of an incident, the pair's first notifier is killed -9 for
+     * the outage (10 minutes unless told otherwise) and restarted; the run goes on until both instances hold the same open incidents,
+     * then for {@code runAfterFault}; what on-call received up to then is judged against what Vigil sent.
+     */
+    private PagingCheck.Verdict r7(PagingRig rig, IsolatedCluster isolated, LocalCluster cluster) throws Exception {
+        await("an incident firing at on-call, through the pair", Duration.ofMinutes(5),
+                () -> rig.messages().stream().anyMatch(PagingCheck.Message::firing));
+        int victim = rig.first();
+        Instant down = Instant.now();
+        rig.kill(victim);
+        log.println("killed Alertmanager " + victim + " (-9), the pair's first notifier; "
+                + rig.active(1 - victim) + " open on the other");
+        long outageEnds = down.toEpochMilli() + alertmanagerOutage.toMillis();
+        while (System.currentTimeMillis() < outageEnds) {
+            Thread.sleep(Math.min(30_000, Math.max(1, outageEnds - System.currentTimeMillis())));
+            log.println("Alertmanager " + victim + " down " + Math.round(seconds(down)) + " s; on-call has "
+                    + rig.messages().size() + " messages; the survivor holds " + rig.active(1 - victim));
+        }
+        rig.restart(victim);
+        Instant up = Instant.now();
+        log.println("restarted Alertmanager " + victim + " after " + Math.round(seconds(down)) + " s");
+        boolean converged = awaitQuietly(Duration.ofMinutes(4), () -> {
+            java.util.Set<String> a = rig.active(0), b = rig.active(1);
+            return a != null && a.equals(b);
+        });
+        r7Recovery = converged ? seconds(up) : -1;
+        Thread.sleep(runAfterFault.toMillis());
+        long cutoff = System.currentTimeMillis();
+        java.util.Set<String> a0 = rig.active(0), a1 = rig.active(1);
+        List<io.vigil.model.NotificationAttempt> attempts = new ArrayList<>();
+        Reconciliation.forEach(cluster.adminClientProperties(), cluster.topics().notifications(), "read_committed",
+                r -> attempts.add(io.vigil.model.NotificationAttempt.decode(r.value())));
+        List<io.vigil.model.NotificationAttempt> toPair = attempts.stream().filter(x -> x.receiver().equals("pair"))
+                .toList();
+        PagingCheck.Verdict v = PagingCheck.judge(toPair, rig.messages(), cutoff, R7_GRACE.toMillis());
+        List<Long> triggerLatency = toPair.stream().filter(x -> x.action() == io.vigil.model.NotificationAttempt
+                        .Action.TRIGGER && x.outcome() == io.vigil.model.NotificationAttempt.Outcome.DELIVERED
+                        && !x.target().endsWith("#" + victim))
+                .map(io.vigil.model.NotificationAttempt::latencyMs).sorted().toList();
+        long goneAttempts = attempts.stream().filter(x -> x.receiver().equals("gone")).count();
+        long goneDelivered = attempts.stream().filter(x -> x.receiver().equals("gone")
+                && x.outcome() == io.vigil.model.NotificationAttempt.Outcome.DELIVERED).count();
+        r7Note = String.format("Alertmanager %d (the first notifier) down %d s; %d incidents paged to the pair, "
+                        + "on-call told %d firing and %d resolved; %s; both instances at the cut-off: %s and %s "
+                        + "(converged %s after the restart); triggers to the survivor: latency p50 %d ms, p99 %d ms "
+                        + "from the alert entering the notification job, while the dead receiver swallowed %d "
+                        + "connections (%d attempts recorded, %d delivered)",
+                victim, alertmanagerOutage.toSeconds(), v.pagedIncidents(), v.firingMessages(),
+                v.resolvedMessages(), v.examples().isEmpty() ? "no failures" : String.join("; ", v.examples()),
+                a0 == null ? "?" : a0.size() + " open", a1 == null ? "?" : a1.size() + " open",
+                converged ? Math.round(r7Recovery) + " s" : "NOT", percentile(triggerLatency, 0.5),
+                percentile(triggerLatency, 0.99), rig.swallowedConnections(), goneAttempts, goneDelivered);
+        if (v.pagedIncidents() == 0) {
+            r7Note += "; NO incident was paged: nothing was tested";
+            r7Recovery = -1;
+        }
+        return v;
     }
 
     /** Reconciles by origin once the collectors have stopped, and reports. */
     private ChaosResult finish(Scenario scenario, IsolatedCluster isolated, LocalCluster cluster,
-                               Map<String, long[]> published, double recovery, String note, HostileProducer hostile)
+                               Map<String, long[]> published, double recovery, String note, HostileProducer hostile,
+                               PagingCheck.Verdict paging)
             throws Exception {
         awaitDrained(cluster, isolated.settings().string("writer.group-id"));
         var counts = Reconciliation.telemetry(published, cluster.jdbcUrl(), cluster.dbUser(), cluster.dbPassword(),
@@ -377,7 +470,8 @@ public final class ClusterChaos {
                     "SELECT count(*) FROM alert WHERE labels->>'root' = 'true'") + " pages (root alerts, by episode)";
         }
         ChaosResult r = new ChaosResult(scenario.name(), scenario.description, recordsIn, counts.stored(),
-                deadLettered, lost, counts.duplicated(), alerts.distinct(), alerts.duplicates(), recovery, note);
+                deadLettered, lost, counts.duplicated(), alerts.distinct(), alerts.duplicates(), recovery, note,
+                paging);
         log.println("== " + scenario + ": " + r);
         return r;
     }
@@ -389,6 +483,10 @@ public final class ClusterChaos {
     static final int R2_FAILURES = 20;
     /** How long R5 keeps Kafka down. */
     static final Duration KAFKA_OUTAGE = Duration.ofMinutes(5);
+    /** How long R7 keeps one Alertmanager of the pair down, unless told otherwise. */
+    static final Duration DEFAULT_ALERTMANAGER_OUTAGE = Duration.ofMinutes(10);
+    /** R7: an incident paged to the pair this long before the cut-off must have reached on-call. */
+    static final Duration R7_GRACE = Duration.ofMinutes(1);
     /** How long R10 runs at twice the load. */
     static final Duration DOUBLE_LOAD = Duration.ofMinutes(10);
 
