@@ -34,7 +34,7 @@ public final class EvaluationCommand {
                 System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] [--arrival] "
                         + "[--generated N [--seed S] [--arrival-modes real_time,backlog,shuffled]] | "
                         + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
-                        + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] | "
+                        + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] [--black-hole] | "
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "
                         + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S] | "
                         + "./vigil bench cluster [--json] [--hosts N or LOW,HIGH] [--seconds S] | "

@@ -31,14 +31,16 @@ public final class VigilCommand {
                         per 1,000 GPU-hours and arrival invariance
               chaos     the failure scenarios, each on a fresh ./vigil cluster: a TaskManager killed -9 (R1); 5 of
                         them, then the JobManager (R2); the leading broker (R3); two of three brokers for 2 min
-                        (R4); Kafka down 5 min and a collector killed -9 during it (R5); PostgreSQL (R6); hostile
-                        records (R8); a collector's clock 10 min fast (R9); twice the load for 10 min (R10); prints
-                        records in, stored, dead-lettered, lost, duplicated and recovery time
+                        (R4); Kafka down 5 min and a collector killed -9 during it (R5); PostgreSQL (R6); one of
+                        a real Alertmanager pair for 10 min, on-call's pages judged (R7); hostile records (R8); a
+                        collector's clock 10 min fast (R9); twice the load for 10 min (R10); prints records in,
+                        stored, dead-lettered, lost, duplicated and recovery time
                         [--json] [--scenarios R1,..] [--hosts N] [--run-seconds S] [--kafka-security sasl-ssl]
               bench     ./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S]: the detection
                         job's throughput, alert latency under load, checkpoint and state size on this machine;
-                        ./vigil bench notifications [--json]: notification latency, direct and through a real
-                        Alertmanager, at 1,000 incidents a minute;
+                        ./vigil bench notifications [--json] [--black-hole]: notification latency, direct and
+                        through a real Alertmanager, at 1,000 incidents a minute; with --black-hole, a webhook's
+                        latency alone and beside an endpoint that never answers;
                         ./vigil bench storage [--json] [--gpus N] [--seconds S]: ingest, bytes per sample and a
                         capacity query against VictoriaMetrics on the same samples;
                         ./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]: the overview

@@ -35,7 +35,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code ./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N]}: the notification job
+ * {@code ./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] [--black-hole]}: the notification job
  * ({@link NotificationJob}, the production graph) on a local MiniCluster, three receivers on loopback.
  * <ol>
  * <li>Paced: {@code N} incidents per minute (default 1,000) fire for {@code S} seconds and then resolve. Every
@@ -45,6 +45,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Alertmanager.</li>
  * <li>Burst: {@code --burst} incidents (default 5,000) as fast as the source goes, to the webhook only:
  * notifications delivered per second.</li>
+ * <li>With {@code --black-hole}, isolation: the paced load to a webhook alone, then again with every incident also
+ * routed to an endpoint that accepts connections and never answers (the worst dead receiver: each try waits out the
+ * request timeout); the webhook's latency in both, in the same run. The promise is that the dead endpoint delays the
+ * other's pages by nothing.</li>
  * </ol>
  * Latency here starts when the alert enters the notification job; on a deployment, alerts reach it when the detection
  * checkpoint that produced them commits (up to one checkpoint interval, 2 s by default), for either path.
@@ -57,7 +61,15 @@ public final class NotificationBenchmark {
                          Double slackP50Ms, Double slackP99Ms, Double alertmanagerP50Ms, Double alertmanagerP99Ms,
                          int directMeasured, int alertmanagerMeasured, double jvmCpuCores,
                          Double alertmanagerCpuCores, int burstIncidents, double burstNotificationsPerSecond,
-                         long failedAttempts) {}
+                         long failedAttempts, Isolation isolation) {}
+
+    /**
+     * The black-hole phase: the webhook's latency alone and beside a dead endpoint, and what became of the dead
+     * endpoint's notifications (given up, refused for a full backlog, or still waiting when the phase ended).
+     */
+    public record Isolation(int incidents, Double aloneP50Ms, Double aloneP99Ms, int aloneMeasured,
+                            Double besideDeadP50Ms, Double besideDeadP99Ms, int besideDeadMeasured,
+                            long deadConnections, long deadAttempts, long deadBacklogFull, long deadCircuitOpen) {}
 
     private NotificationBenchmark() {}
 
@@ -105,7 +117,76 @@ public final class NotificationBenchmark {
         return StreamExecutionEnvironment.createLocalEnvironment(2, c);
     }
 
+    /**
+     * The paced load to a webhook alone, then with a copy of every incident to a black hole; the second job is
+     * cancelled once the webhook has every page and resolution (the dead endpoint's notifications would wait for
+     * their give-up limits).
+     */
+    static Isolation isolation(int incidents, int seconds) throws Exception {
+        try (ReceiverStub alone = new ReceiverStub(); ReceiverStub beside = new ReceiverStub();
+             java.net.ServerSocket hole = new java.net.ServerSocket(0, 1000, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> swallowed = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread t = new Thread(() -> {
+                while (!hole.isClosed()) {
+                    try {
+                        swallowed.add(hole.accept());
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            }, "bench-black-hole");
+            t.setDaemon(true);
+            t.start();
+            try {
+                String aloneRouting = """
+                        route: {receiver: direct, group_wait: 0s}
+                        receivers:
+                          - {name: direct, webhook_configs: [{url: '%s/hook'}]}
+                        """.formatted(alone.url());
+                StreamExecutionEnvironment env = env();
+                job(incidents, incidents / (double) seconds, aloneRouting, new CollectingSink<>()).build(env);
+                env.executeAsync("bench-notifications-alone").getJobExecutionResult().get();
+                List<Long> a = latencies(alone, "firing");
+
+                String besideRouting = """
+                        route:
+                          receiver: direct
+                          group_wait: 0s
+                          routes:
+                            - {matchers: ['severity=~".*"'], receiver: dead, continue: true}
+                            - {matchers: ['severity=~".*"'], receiver: direct}
+                        receivers:
+                          - {name: direct, webhook_configs: [{url: '%s/hook'}]}
+                          - {name: dead, webhook_configs: [{url: 'http://127.0.0.1:%d/hook'}]}
+                        """.formatted(beside.url(), hole.getLocalPort());
+                CollectingSink<NotificationAttempt> attempts = new CollectingSink<>();
+                env = env();
+                job(incidents, incidents / (double) seconds, besideRouting, attempts).build(env);
+                JobClient client = env.executeAsync("bench-notifications-beside-dead");
+                long deadline = System.currentTimeMillis() + (seconds + 120) * 1000L;
+                while (beside.requests().size() < 2 * incidents && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
+                }
+                client.cancel().get();
+                List<Long> b = latencies(beside, "firing");
+                List<NotificationAttempt> dead = attempts.collected().stream()
+                        .filter(x -> x.receiver().equals("dead")).toList();
+                return new Isolation(incidents, pct(a, 0.5), pct(a, 0.99), a.size(), pct(b, 0.5), pct(b, 0.99),
+                        b.size(), swallowed.size(), dead.size(),
+                        dead.stream().filter(x -> x.error() != null && x.error().startsWith("backlog full")).count(),
+                        dead.stream().filter(x -> x.error() != null && x.error().startsWith("not sent: circuit open"))
+                                .count());
+            } finally {
+                for (java.net.Socket s : swallowed) s.close();
+            }
+        }
+    }
+
     public static Result run(int perMinute, int seconds, int burst) throws Exception {
+        return run(perMinute, seconds, burst, false);
+    }
+
+    public static Result run(int perMinute, int seconds, int burst, boolean blackHole) throws Exception {
         if (!AlertmanagerProcess.installed()) {
             throw new IllegalStateException("the comparison needs Alertmanager: apt-get install prometheus-alertmanager");
         }
@@ -162,8 +243,10 @@ public final class NotificationBenchmark {
 
                 CollectingSink<NotificationAttempt> burstAttempts = new CollectingSink<>();
                 double burstRate = burst(burst, direct, burstAttempts);
+                Isolation isolation = blackHole ? isolation(incidents, seconds) : null;
                 return new Result(perMinute, incidents, pct(d, 0.5), pct(d, 0.99), pct(s, 0.5), pct(s, 0.99),
-                        pct(a, 0.5), pct(a, 0.99), d.size(), a.size(), jvmCores, amCores, burst, burstRate, failed);
+                        pct(a, 0.5), pct(a, 0.99), d.size(), a.size(), jvmCores, amCores, burst, burstRate, failed,
+                        isolation);
             }
         }
     }
@@ -211,14 +294,16 @@ public final class NotificationBenchmark {
         int perMinute = 1000;
         int seconds = 60;
         int burst = 5000;
+        boolean blackHole = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
+                case "--black-hole" -> blackHole = true;
                 case "--per-minute" -> perMinute = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--burst" -> burst = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--json, --per-minute N, --seconds S, --burst N)");
+                        + " (--json, --per-minute N, --seconds S, --burst N, --black-hole)");
             }
         }
         if (perMinute < 1 || seconds < 10 || burst < 10) {
@@ -228,7 +313,7 @@ public final class NotificationBenchmark {
             System.out.printf("Notifications: %d incidents/minute for %d s, then their resolutions; three receivers "
                     + "on loopback, one through Alertmanager (about %d s)%n", perMinute, seconds, 2 * seconds + 20);
         }
-        Result r = run(perMinute, seconds, burst);
+        Result r = run(perMinute, seconds, burst, blackHole);
         if (json) {
             ObjectNode o = WireFormat.mapper().valueToTree(r);
             System.out.println(o.toPrettyString());
@@ -245,5 +330,14 @@ public final class NotificationBenchmark {
         System.out.printf("  burst, webhook only            %d incidents: %.0f notifications/s%n", r.burstIncidents(),
                 r.burstNotificationsPerSecond());
         System.out.printf("  failed attempts                %d%n", r.failedAttempts());
+        Isolation iso = r.isolation();
+        if (iso != null) {
+            System.out.printf("  webhook alone                  p50 %s ms, p99 %s ms (%d pages)%n", iso.aloneP50Ms(),
+                    iso.aloneP99Ms(), iso.aloneMeasured());
+            System.out.printf("  webhook beside a black hole    p50 %s ms, p99 %s ms (%d pages); the dead endpoint: %d "
+                            + "connections, %d attempts recorded, %d refused for a full backlog, %d waiting on its "
+                            + "open circuit%n", iso.besideDeadP50Ms(), iso.besideDeadP99Ms(), iso.besideDeadMeasured(),
+                    iso.deadConnections(), iso.deadAttempts(), iso.deadBacklogFull(), iso.deadCircuitOpen());
+        }
     }
 }

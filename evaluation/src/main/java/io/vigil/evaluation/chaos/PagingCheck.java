@@ -87,7 +87,8 @@ public final class PagingCheck {
                 boolean newTrigger = before != null && lastTrigger > before.atMs();
                 if (before != null && before.firing() && !newTrigger) {
                     duplicates++;
-                    example(examples, "duplicate firing for " + m.incident() + " at " + m.atMs());
+                    example(examples, "duplicate firing for " + m.incident() + ", "
+                            + (m.atMs() - before.atMs()) / 1000.0 + " s after the previous one");
                 }
             } else {
                 resolved++;
