@@ -93,13 +93,19 @@ public final class NotificationJobMain {
         }
     }
 
-    /** Every secret must be readable before the job starts: a missing key is a start-up error, not a lost page. */
+    /**
+     * Every secret and CA file must be readable before the job starts: a missing key is a start-up error, not a lost
+     * page.
+     */
     static void checkSecrets(RoutingConfig routing, Map<String, String> env) {
         for (ReceiverSpec spec : routing.targets()) {
             try {
                 if (spec instanceof ReceiverSpec.PagerDuty pd) pd.routingKey().resolve(env);
                 if (spec instanceof ReceiverSpec.Slack s) s.webhookUrl().resolve(env);
                 if (spec instanceof ReceiverSpec.Webhook w) w.secret().resolve(env);
+                ReceiverSpec.HttpConfig hc = spec instanceof ReceiverSpec.Webhook w ? w.http()
+                        : spec instanceof ReceiverSpec.Alertmanager am ? am.http() : null;
+                if (hc != null && hc.caFile() != null) io.vigil.notify.delivery.TrustedCa.context(hc.caFile());
             } catch (IllegalStateException e) {
                 throw new Settings.ConfigException("receiver '" + spec.receiver() + "' " + spec.target() + ": "
                         + e.getMessage());

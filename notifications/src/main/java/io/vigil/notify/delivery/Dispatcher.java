@@ -72,6 +72,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
 
     private final DeliveryConfig config;
     private transient HttpClient http;
+    /** Clients for targets with their own CA ({@code tls_config.ca_file}), by file. */
+    private transient Map<String, HttpClient> clientsByCa;
     private transient ExecutorService httpThreads;
     private transient ScheduledExecutorService timers;
     private transient Map<String, CompletableFuture<Void>> chains;
@@ -171,6 +173,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         http = HttpClient.newBuilder().executor(httpThreads).connectTimeout(config.requestTimeout())
                 .version(HttpClient.Version.HTTP_1_1).build();
         chains = new ConcurrentHashMap<>();
+        clientsByCa = new ConcurrentHashMap<>();
         secrets = new ConcurrentHashMap<>();
         failing = new ConcurrentHashMap<>();
         newestRefresh = new ConcurrentHashMap<>();
@@ -192,8 +195,10 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         List<HttpCall> calls;
         try {
             calls = Payloads.calls(n, this::secretsOf, Instant.now());
+            client(n.target());
         } catch (RuntimeException e) {
-            // A missing secret file or variable: nothing to send until the configuration is fixed.
+            // A missing secret file or variable, an unreadable CA file: nothing to send until the configuration is
+            // fixed.
             result.complete(List.of(attempt(n, n.target().target(), 1, Outcome.FAILED, null, e.getMessage())));
             return;
         }
@@ -339,7 +344,7 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
                     System.currentTimeMillis() / 1000));
         }
         req.header("User-Agent", "Vigil-Notifications/1");
-        return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
+        return client(n.target()).sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
                     Integer status = response == null ? null : response.statusCode();
                     if (status != null && status / 100 == 2) {
@@ -422,6 +427,20 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         }
     }
 
+    /** The client for a target: the shared one, or one trusting the target's own CA. */
+    private HttpClient client(ReceiverSpec spec) {
+        ReceiverSpec.HttpConfig hc = httpConfig(spec);
+        if (hc == null || hc.caFile() == null) return http;
+        return clientsByCa.computeIfAbsent(hc.caFile(), f -> HttpClient.newBuilder().executor(httpThreads)
+                .connectTimeout(config.requestTimeout()).version(HttpClient.Version.HTTP_1_1)
+                .sslContext(TrustedCa.context(f)).build());
+    }
+
+    private static ReceiverSpec.HttpConfig httpConfig(ReceiverSpec spec) {
+        return spec instanceof ReceiverSpec.Webhook w ? w.http()
+                : spec instanceof ReceiverSpec.Alertmanager am ? am.http() : null;
+    }
+
     private Map<String, String> secretsOf(ReceiverSpec spec) {
         return secrets.computeIfAbsent(spec.receiver() + "/" + spec.target(), k -> {
             Map<String, String> env = System.getenv();
@@ -429,9 +448,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
             if (spec instanceof ReceiverSpec.Slack s) return Map.of("webhook_url", s.webhookUrl().resolve(env));
             Map<String, String> m = new java.util.HashMap<>();
             if (spec instanceof ReceiverSpec.Webhook w && w.secret().isSet()) m.put("secret", w.secret().resolve(env));
-            ReceiverSpec.HttpAuth auth = spec instanceof ReceiverSpec.Webhook w ? w.auth()
-                    : spec instanceof ReceiverSpec.Alertmanager am ? am.auth() : null;
-            String header = auth == null ? null : auth.header(env);
+            ReceiverSpec.HttpConfig hc = httpConfig(spec);
+            String header = hc == null ? null : hc.header(env);
             if (header != null) m.put("authorization", header);
             return Map.copyOf(m);
         });

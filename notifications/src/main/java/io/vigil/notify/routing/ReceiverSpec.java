@@ -24,11 +24,11 @@ public sealed interface ReceiverSpec extends Serializable {
      * @param urls   base URLs, e.g. {@code http://am-1:9093}
      * @param resend how often a firing incident is sent again, well within Alertmanager's {@code resolve_timeout}
      */
-    record Alertmanager(String receiver, String target, List<String> urls, java.time.Duration resend, HttpAuth auth)
+    record Alertmanager(String receiver, String target, List<String> urls, java.time.Duration resend, HttpConfig http)
             implements ReceiverSpec {
-        /** Without authentication. */
+        /** Without authentication, trusting the JVM's CAs. */
         public Alertmanager(String receiver, String target, List<String> urls, java.time.Duration resend) {
-            this(receiver, target, urls, resend, HttpAuth.none());
+            this(receiver, target, urls, resend, HttpConfig.none());
         }
 
         public String type() { return "alertmanager"; }
@@ -45,24 +45,26 @@ public sealed interface ReceiverSpec extends Serializable {
     }
 
     /** A plain webhook taking Alertmanager's webhook payload (version 4), signed when a secret is set. */
-    record Webhook(String receiver, String target, String url, SecretRef secret, HttpAuth auth)
+    record Webhook(String receiver, String target, String url, SecretRef secret, HttpConfig http)
             implements ReceiverSpec {
-        /** Without authentication. */
+        /** Without authentication, trusting the JVM's CAs. */
         public Webhook(String receiver, String target, String url, SecretRef secret) {
-            this(receiver, target, url, secret, HttpAuth.none());
+            this(receiver, target, url, secret, HttpConfig.none());
         }
 
         public String type() { return "webhook"; }
     }
 
     /**
-     * How an Alertmanager or a webhook wants to be authenticated, as Alertmanager's own {@code http_config} says it:
+     * How an Alertmanager or a webhook is reached, as Alertmanager's own {@code http_config} says it: authentication by
      * {@code basic_auth} (a user and a password) or {@code authorization} (a scheme, Bearer by default, and
-     * credentials). The secrets are resolved on the sending machine.
+     * credentials), and {@code tls_config.ca_file}, the CA certificates (PEM) its HTTPS certificate is checked against
+     * instead of the JVM's. The secrets are resolved, and the CA file read, on the sending machine.
      */
-    record HttpAuth(String username, SecretRef password, String scheme, SecretRef credentials) implements Serializable {
-        public static HttpAuth none() {
-            return new HttpAuth(null, SecretRef.none(), null, SecretRef.none());
+    record HttpConfig(String username, SecretRef password, String scheme, SecretRef credentials, String caFile)
+            implements Serializable {
+        public static HttpConfig none() {
+            return new HttpConfig(null, SecretRef.none(), null, SecretRef.none(), null);
         }
 
         /** The {@code Authorization} header's value, or null without authentication. */

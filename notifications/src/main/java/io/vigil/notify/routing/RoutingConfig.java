@@ -168,7 +168,7 @@ public record RoutingConfig(Route root, Map<String, List<ReceiverSpec>> receiver
                 if (urls.isEmpty()) throw error(c, "an alertmanager config lists at least one URL");
                 Duration resend = duration(cm, "resend_interval", DEFAULT_ALERTMANAGER_RESEND);
                 specs.add(new ReceiverSpec.Alertmanager(name, "alertmanager[" + i++ + "]", List.copyOf(urls), resend,
-                        httpAuth(cm)));
+                        httpConfig(cm)));
             }
             i = 0;
             for (Node c : list(m, "pagerduty_configs")) {
@@ -193,34 +193,44 @@ public record RoutingConfig(Route root, Map<String, List<ReceiverSpec>> receiver
                         "http_config"));
                 String url = url(require(cm, "url", c), "url");
                 specs.add(new ReceiverSpec.Webhook(name, "webhook[" + i++ + "]", url, secret(cm, "secret", c, false),
-                        httpAuth(cm)));
+                        httpConfig(cm)));
             }
             return name;
         }
 
-        /** Alertmanager's {@code http_config}: {@code basic_auth} or {@code authorization}, not both. */
-        private ReceiverSpec.HttpAuth httpAuth(Map<String, Node> cm) {
-            if (!cm.containsKey("http_config")) return ReceiverSpec.HttpAuth.none();
+        /**
+         * Alertmanager's {@code http_config}: {@code basic_auth} or {@code authorization}, not both, and
+         * {@code tls_config: {ca_file: ...}}.
+         */
+        private ReceiverSpec.HttpConfig httpConfig(Map<String, Node> cm) {
+            if (!cm.containsKey("http_config")) return ReceiverSpec.HttpConfig.none();
             Node hc = cm.get("http_config");
-            Map<String, Node> h = mapping(hc, "http_config", Set.of("basic_auth", "authorization"));
+            Map<String, Node> h = mapping(hc, "http_config", Set.of("basic_auth", "authorization", "tls_config"));
             if (h.containsKey("basic_auth") && h.containsKey("authorization")) {
                 throw error(hc, "http_config takes basic_auth or authorization, not both");
+            }
+            String caFile = null;
+            if (h.containsKey("tls_config")) {
+                Node t = h.get("tls_config");
+                Map<String, Node> tm = mapping(t, "tls_config", Set.of("ca_file"));
+                caFile = scalar(require(tm, "ca_file", t), "ca_file");
             }
             if (h.containsKey("basic_auth")) {
                 Node b = h.get("basic_auth");
                 Map<String, Node> bm = mapping(b, "basic_auth", Set.of("username", "password", "password_file",
                         "password_env"));
-                return new ReceiverSpec.HttpAuth(scalar(require(bm, "username", b), "username"),
-                        secret(bm, "password", b, true), null, SecretRef.none());
+                return new ReceiverSpec.HttpConfig(scalar(require(bm, "username", b), "username"),
+                        secret(bm, "password", b, true), null, SecretRef.none(), caFile);
             }
             if (h.containsKey("authorization")) {
                 Node a = h.get("authorization");
                 Map<String, Node> am = mapping(a, "authorization", Set.of("type", "credentials", "credentials_file",
                         "credentials_env"));
                 String type = am.containsKey("type") ? scalar(am.get("type"), "type") : "Bearer";
-                return new ReceiverSpec.HttpAuth(null, SecretRef.none(), type, secret(am, "credentials", a, true));
+                return new ReceiverSpec.HttpConfig(null, SecretRef.none(), type, secret(am, "credentials", a, true),
+                        caFile);
             }
-            return ReceiverSpec.HttpAuth.none();
+            return new ReceiverSpec.HttpConfig(null, SecretRef.none(), null, SecretRef.none(), caFile);
         }
 
         private SecretRef secret(Map<String, Node> m, String key, Node owner, boolean required) {

@@ -334,11 +334,80 @@ class DispatcherTest {
         receiver.answer(r -> calls.incrementAndGet() == 1 ? new ReceiverStub.Answer(503, Map.of())
                 : ReceiverStub.Answer.ok());
         Notification n = new Notification("auth-1", new ReceiverSpec.Webhook("hook", "webhook[0]",
-                receiver.url() + "/hook", SecretRef.none(), new ReceiverSpec.HttpAuth(null, SecretRef.none(), "Bearer",
-                new SecretRef("t0ken", null, null))), Action.TRIGGER, null, PayloadsTest.view(false, 0, "hot"),
+                receiver.url() + "/hook", SecretRef.none(), new ReceiverSpec.HttpConfig(null, SecretRef.none(), "Bearer",
+                new SecretRef("t0ken", null, null), null)), Action.TRIGGER, null, PayloadsTest.view(false, 0, "hot"),
                 System.currentTimeMillis());
         send(n).get(10, TimeUnit.SECONDS);
         assertThat(receiver.requests()).hasSize(2)
                 .allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer t0ken"));
+    }
+    /**
+     * A webhook on HTTPS with a certificate of the site's own CA (here a self-signed one made by the JDK's keytool):
+     * trusted through {@code tls_config.ca_file}, refused without it, and an unreadable CA file is a clear, final
+     * failure rather than a retry.
+     */
+    @Test
+    void anHttpsReceiverWithItsOwnCaIsTrustedThroughItsCaFileOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path keytool = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool");
+        java.nio.file.Path store = dir.resolve("receiver.p12");
+        java.nio.file.Path pem = dir.resolve("ca.pem");
+        run(keytool.toString(), "-genkeypair", "-alias", "receiver", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit");
+        run(keytool.toString(), "-exportcert", "-rfc", "-alias", "receiver", "-keystore", store.toString(),
+                "-storepass", "changeit", "-file", pem.toString());
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(serverTls));
+        AtomicInteger received = new AtomicInteger();
+        https.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        https.start();
+        try {
+            String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/hook";
+            java.util.function.Function<String, Notification> to = caFile -> new Notification("tls-" + caFile,
+                    new ReceiverSpec.Webhook("hook", "webhook[0]", url, SecretRef.none(),
+                            new ReceiverSpec.HttpConfig(null, SecretRef.none(), null, SecretRef.none(), caFile)),
+                    Action.TRIGGER, null, PayloadsTest.view(false, 0, "hot"), System.currentTimeMillis());
+
+            assertThat(send(to.apply(pem.toString())).get(10, TimeUnit.SECONDS))
+                    .extracting(NotificationAttempt::outcome).containsExactly(Outcome.DELIVERED);
+            assertThat(received.get()).isEqualTo(1);
+
+            List<NotificationAttempt> untrusted = send(to.apply(null)).get(10, TimeUnit.SECONDS);
+            assertThat(untrusted.get(0).outcome()).isEqualTo(Outcome.RETRYING);
+            assertThat(untrusted.get(0).error()).contains("SSLHandshakeException");
+            assertThat(untrusted.get(untrusted.size() - 1).outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(received.get()).isEqualTo(1);
+
+            List<NotificationAttempt> missing = send(to.apply(dir.resolve("nope.pem").toString()))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(missing).singleElement().satisfies(a -> {
+                assertThat(a.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(a.error()).startsWith("tls_config.ca_file ").contains("nope.pem", "cannot be read");
+            });
+        } finally {
+            https.stop(0);
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
     }
 }

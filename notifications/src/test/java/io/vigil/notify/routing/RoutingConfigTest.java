@@ -136,14 +136,16 @@ class RoutingConfigTest {
                         http_config: {basic_auth: {username: vigil, password_env: AM_PASSWORD}}
                     webhook_configs:
                       - url: "https://hooks.example/vigil"
-                        http_config: {authorization: {credentials: t0ken}}
+                        http_config: {authorization: {credentials: t0ken}, tls_config: {ca_file: /etc/vigil/site-ca.pem}}
                 """, "f.yml");
         java.util.List<ReceiverSpec> specs = c.receivers().get("r");
         ReceiverSpec.Alertmanager am = (ReceiverSpec.Alertmanager) specs.get(0);
-        assertThat(am.auth().header(java.util.Map.of("AM_PASSWORD", "s3cret"))).isEqualTo("Basic "
+        assertThat(am.http().header(java.util.Map.of("AM_PASSWORD", "s3cret"))).isEqualTo("Basic "
                 + java.util.Base64.getEncoder().encodeToString("vigil:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         ReceiverSpec.Webhook hook = (ReceiverSpec.Webhook) specs.get(1);
-        assertThat(hook.auth().header(java.util.Map.of())).isEqualTo("Bearer t0ken");
+        assertThat(hook.http().header(java.util.Map.of())).isEqualTo("Bearer t0ken");
+        assertThat(hook.http().caFile()).isEqualTo("/etc/vigil/site-ca.pem");
+        assertThat(am.http().caFile()).isNull();
         assertThat(c.toString()).doesNotContain("t0ken");
         assertError("""
                 route: {receiver: r}
