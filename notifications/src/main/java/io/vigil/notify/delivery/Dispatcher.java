@@ -123,6 +123,11 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
             return PROBE;
         }
 
+        /** The probe was not sent after all (the request could not be built): another may go. */
+        synchronized void probeNotSent() {
+            probing = false;
+        }
+
         /** The endpoint answered (2xx, or a final 4xx about this notification): the circuit closes. */
         synchronized void answered() {
             failuresInRow = 0;
@@ -329,22 +334,25 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
         }
         boolean probe = admitted == PROBE;
         HttpCall call;
+        CompletableFuture<HttpResponse<String>> sent;
         try {
             call = atSendTime(n, queued);
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(call.url()))
+                    .timeout(config.requestTimeout())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
+            call.headers().forEach(req::header);
+            if (call.signingSecret() != null) {
+                req.header(WebhookSignature.HEADER, WebhookSignature.of(call.signingSecret(), call.body(),
+                        System.currentTimeMillis() / 1000));
+            }
+            req.header("User-Agent", "Vigil-Notifications/1");
+            sent = client(n.target()).sendAsync(req.build(), HttpResponse.BodyHandlers.ofString());
         } catch (RuntimeException e) {
-            if (probe) ep.answered(); // nothing was tried: do not leave the circuit waiting on a probe
+            // Nothing reached the endpoint: a probe that was not sent must not leave its circuit waiting for it.
+            if (probe) ep.probeNotSent();
             throw e;
         }
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(call.url()))
-                .timeout(config.requestTimeout())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
-        call.headers().forEach(req::header);
-        if (call.signingSecret() != null) {
-            req.header(WebhookSignature.HEADER, WebhookSignature.of(call.signingSecret(), call.body(),
-                    System.currentTimeMillis() / 1000));
-        }
-        req.header("User-Agent", "Vigil-Notifications/1");
-        return client(n.target()).sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
+        return sent
                 .handle((response, error) -> {
                     Integer status = response == null ? null : response.statusCode();
                     if (status != null && status / 100 == 2) {
