@@ -66,8 +66,6 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         public long seq;
         /** The start of the first event on the host's stream: a host forgotten and seen again starts a new stream. */
         public long originEpochMs;
-        /** Samples waiting in {@code pending}: none in step, so the common case never reads the list. */
-        public int pendingCount;
 
         Origin nextOrigin(String stream, long startMs) {
             if (seq == 0) originEpochMs = startMs;
@@ -91,57 +89,23 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
     }
 
     /**
-     * A host's samples are judged in their time order, whatever order they arrive in: a host's GPUs arrive through
-     * different partitions, which a backlog reads far apart, so in arrival order a GPU would be compared with peers
-     * seconds or minutes away and look silent while its samples are still on their way. What the detector says thus
-     * does not depend on how fast, or in which partition order, the samples came.
-     *
-     * <p>In step — a sample no more than {@link #IN_STEP_MS} ahead of the host's slowest reporting GPU, with nothing
-     * of the host waiting — it is judged at once: that is every sample of a live site, and the cheap path. A sample
-     * further ahead (a backlog read unevenly, a host not yet seen, a GPU going quiet) waits in keyed state until the
-     * watermark passes it or the host's other GPUs catch up, and the waiting samples are then judged in time order.
-     * A sample already behind the watermark (accepted late) is judged at once.
+     * A sample ahead of event time waits until the watermark passes it, and the host's samples are then judged in
+     * their time order: a host's GPUs arrive through different partitions, which a backlog reads far apart, so in
+     * arrival order a GPU would be compared with peers seconds or minutes away and look silent while its samples
+     * are still on their way. What the detector says thus does not depend on how fast, or in which partition order,
+     * the samples came. A sample already behind the watermark (accepted late) is judged at once.
      */
     @Override
     public void processElement(GpuSample s, Context ctx, Collector<AlertEvent> out) throws Exception {
         long wm = ctx.timerService().currentWatermark();
-        HostState h = load();
-        if (s.ts() > wm && (h == null || h.pendingCount > 0 || s.ts() > slowest(h, gpuId(s)) + IN_STEP_MS)) {
+        if (s.ts() > wm) {
             pending.add(s);
-            if (h == null) {
-                h = new HostState();
-                h.cluster = s.cluster();
-                h.host = s.host();
-            }
-            h.pendingCount++;
             ctx.timerService().registerEventTimeTimer(s.ts());
-            save(h);
             return;
         }
+        HostState h = load();
         h = judge(h, s, ctx.timerService(), out);
         save(h);
-    }
-
-    /**
-     * How far a sample may run ahead of the host's slowest reporting GPU and still be judged at once: a host's GPUs
-     * are sampled together, so a live site's samples of one instant arrive within a fraction of this.
-     */
-    static final long IN_STEP_MS = 2000;
-
-    /** The latest time judged of the host's slowest reporting GPU other than {@code except}; MIN_VALUE if none. */
-    private static long slowest(HostState h, String except) {
-        long min = Long.MAX_VALUE;
-        for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
-            GpuTrack g = e.getValue();
-            if (g.silent || e.getKey().equals(except)) continue;
-            min = Math.min(min, g.lastSeen);
-        }
-        // Alone on its host (or the others silent): nothing to be in step with, so nothing to wait for.
-        return min == Long.MAX_VALUE ? Long.MAX_VALUE - IN_STEP_MS : min;
-    }
-
-    private static String gpuId(GpuSample s) {
-        return s.migInstance() == null ? String.valueOf(s.gpu()) : s.gpu() + "/mig" + s.migInstance();
     }
 
     /** The samples of this host waiting for event time, in arrival order. */
@@ -155,29 +119,18 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         return false;
     }
 
-    /**
-     * Judges the waiting samples up to {@code until} (the watermark), in time order, and after them those now in step
-     * with the host's other GPUs, up to the first that is not; keeps the rest waiting. When nothing waits any more,
-     * the host's next samples take the cheap path again.
-     */
+    /** Judges the waiting samples up to {@code until}, in time order; keeps the rest waiting. */
     private HostState release(HostState h, long until, TimerService timers, Collector<AlertEvent> out)
             throws Exception {
-        if (h != null && h.pendingCount == 0) return h;
         Iterable<GpuSample> waiting = pending.get();
         if (waiting == null) return h;
-        List<GpuSample> all = new ArrayList<>();
-        for (GpuSample s : waiting) all.add(s);
-        if (all.isEmpty() || all.stream().noneMatch(s -> s.ts() <= until)) return h;
-        all.sort(java.util.Comparator.comparingLong(GpuSample::ts));
-        int judged = 0;
-        for (GpuSample s : all) {
-            if (s.ts() > until && (h == null || s.ts() > slowest(h, gpuId(s)) + IN_STEP_MS)) break;
-            h = judge(h, s, timers, out);
-            judged++;
-        }
-        List<GpuSample> later = all.subList(judged, all.size());
-        pending.update(new ArrayList<>(later));
-        h.pendingCount = later.size();
+        List<GpuSample> due = new ArrayList<>();
+        List<GpuSample> later = new ArrayList<>();
+        for (GpuSample s : waiting) (s.ts() <= until ? due : later).add(s);
+        if (due.isEmpty()) return h;
+        pending.update(later);
+        due.sort(java.util.Comparator.comparingLong(GpuSample::ts));
+        for (GpuSample s : due) h = judge(h, s, timers, out);
         return h;
     }
 

@@ -216,25 +216,6 @@ class HostHealthDetectorTest {
                 + (a.startsAt().toEpochMilli() - T0)).toList();
     }
 
-    /**
-     * The cheap path: a host whose GPUs report in step has each sample judged as it comes, nothing waiting and no
-     * timer but the host's own; while a GPU has gone quiet (not yet silent) the others' samples wait for event time,
-     * and once it is silent the host is back on the cheap path.
-     */
-    @Test
-    void samplesInStepAreJudgedAsTheyComeAndAHostGetsBackToThatAfterAGpuFallsSilent() throws Exception {
-        run(0, 60, g -> true, b -> b);
-        assertThat(h.numEventTimeTimers()).as("the host's own timer only: nothing waits").isEqualTo(1);
-        run(60, 70, g -> g != 3, b -> b);
-        assertThat(h.numEventTimeTimers()).as("GPU 3 quiet, not yet silent: the others wait").isGreaterThan(1);
-        run(70, 130, g -> g != 3, b -> b);
-        assertThat(alerts()).singleElement().satisfies(a -> {
-            assertThat(a.type()).isEqualTo(AlertType.SILENT);
-            assertThat(a.labels()).containsEntry("gpu", "3");
-        });
-        assertThat(h.numEventTimeTimers()).as("GPU 3 silent: back on the cheap path").isEqualTo(1);
-    }
-
     @Test
     void whatIsFoundDoesNotDependOnHowFarApartTheHostsPartitionsAreRead() throws Exception {
         List<String> inStep = skewed(0);
