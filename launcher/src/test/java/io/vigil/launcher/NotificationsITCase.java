@@ -168,11 +168,9 @@ class NotificationsITCase {
     @Test
     void anAlertmanagerPairGetsEveryIncidentAndOnCallIsToldOnceAndThenOfTheResolution() throws Exception {
         try (ReceiverStub onCall = new ReceiverStub()) {
-            String amConfig = onCallBehindAlertmanager(onCall);
-            int[] a = AlertmanagerProcess.freePorts();
-            int[] b = AlertmanagerProcess.freePorts();
-            try (AlertmanagerProcess am0 = AlertmanagerProcess.start(work.resolve("am0"), a, List.of(b[1]), amConfig);
-                 AlertmanagerProcess am1 = AlertmanagerProcess.start(work.resolve("am1"), b, List.of(a[1]), amConfig)) {
+            List<AlertmanagerProcess> pair = AlertmanagerProcess.startPair(work.resolve("pair"),
+                    onCallBehindAlertmanager(onCall));
+            try (AlertmanagerProcess am0 = pair.get(0); AlertmanagerProcess am1 = pair.get(1)) {
                 Topics topics = topics("am");
                 JobClient job = startJob(topics, """
                         route:
@@ -260,14 +258,11 @@ class NotificationsITCase {
     @Test
     void oneAlertmanagerDownNeitherStarvesItsTwinNorResolvesTheIncident() throws Exception {
         try (ReceiverStub onCall = new ReceiverStub()) {
-            String amConfig = onCallBehindAlertmanager(onCall);
-            int[] a = AlertmanagerProcess.freePorts();
-            int[] b = AlertmanagerProcess.freePorts();
-            AlertmanagerProcess am1 = null;
+            List<AlertmanagerProcess> pair = AlertmanagerProcess.startPair(work.resolve("down"),
+                    onCallBehindAlertmanager(onCall));
+            AlertmanagerProcess am1 = pair.get(1);
             AlertmanagerProcess am1Again = null;
-            try (AlertmanagerProcess am0 = AlertmanagerProcess.start(work.resolve("down-am0"), a, List.of(b[1]),
-                    amConfig)) {
-                am1 = AlertmanagerProcess.start(work.resolve("down-am1"), b, List.of(a[1]), amConfig);
+            try (AlertmanagerProcess am0 = pair.get(0)) {
                 Topics topics = topics("amdown");
                 JobClient job = startJob(topics, """
                         route:
@@ -330,7 +325,7 @@ class NotificationsITCase {
                     job.cancel().get();
                 }
             } finally {
-                if (am1 != null) am1.close();
+                am1.close();
                 if (am1Again != null) am1Again.close();
             }
         }

@@ -78,6 +78,22 @@ public final class AlertmanagerProcess implements AutoCloseable {
         return am;
     }
 
+    /**
+     * Starts two instances in {@code dir/am0} and {@code dir/am1}, each the other's peer: an HA pair, as a site runs
+     * Alertmanager. If the second cannot start, the first is stopped.
+     */
+    public static List<AlertmanagerProcess> startPair(Path dir, String config) throws Exception {
+        int[] a = freePorts();
+        int[] b = freePorts();
+        AlertmanagerProcess first = start(dir.resolve("am0"), a, List.of(b[1]), config);
+        try {
+            return List.of(first, start(dir.resolve("am1"), b, List.of(a[1]), config));
+        } catch (Exception | Error e) {
+            first.close();
+            throw e;
+        }
+    }
+
     public String url() {
         return "http://127.0.0.1:" + ports[0];
     }

@@ -64,11 +64,10 @@ final class PagingRig implements AutoCloseable {
     static PagingRig start(Path dir) throws Exception {
         PagingRig rig = new PagingRig(dir);
         try {
-            String config = ALERTMANAGER_CONFIG.formatted(rig.onCall.url());
-            int[] a = AlertmanagerProcess.freePorts();
-            int[] b = AlertmanagerProcess.freePorts();
-            rig.pair[0] = AlertmanagerProcess.start(dir.resolve("am0"), a, List.of(b[1]), config);
-            rig.pair[1] = AlertmanagerProcess.start(dir.resolve("am1"), b, List.of(a[1]), config);
+            List<AlertmanagerProcess> pair = AlertmanagerProcess.startPair(dir,
+                    ALERTMANAGER_CONFIG.formatted(rig.onCall.url()));
+            rig.pair[0] = pair.get(0);
+            rig.pair[1] = pair.get(1);
             return rig;
         } catch (Exception | Error e) {
             rig.close();
