@@ -14,6 +14,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.util.clock.RelativeClock;
 
 /**
  * Event time that one host's wrong clock cannot drag along. Per source partition, the watermark is the median, over
@@ -26,10 +27,15 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * {@code forgetAfter} (behind their partition's newest) no longer count, nor do partitions silent for the idle
  * timeout. Job events are control records and do not move time. At (re)start, time is held for up to 5 s (at
  * most the idle timeout) after the first record, so that every partition has delivered before any is judged.
+ *
+ * <p>Both are measured on the operator's input-activity clock, which stands still while the job is back-pressured:
+ * a job catching up on a backlog spends most of its time blocked on its own output, and by the wall clock every
+ * partition would look idle after such a wait; the first one read again would then set time alone, and the others'
+ * records, minutes behind it, would be judged late.
  */
 public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRecord> {
 
-    /** One partition's reporters and when it last delivered (wall clock, as Flink's idleness). */
+    /** One partition's reporters and when it last delivered (on the input-activity clock). */
     private static final class Partition {
         final Map<String, long[]> newestByReporter = new HashMap<>();
         long newest = Long.MIN_VALUE;
@@ -40,26 +46,29 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
     private final long forgetAfterMs;
     private final long idleNanos;
     private final long startupNanos;
+    /** Time the input was flowing or waiting for data, not blocked on back-pressure. */
+    private final RelativeClock activity;
     private final Map<String, Partition> partitions = new HashMap<>();
     private long emitted = Long.MIN_VALUE;
     private long[] scratch = new long[64];
     private long firstRecordNanos = Long.MIN_VALUE;
 
-    public HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter, Duration idleTimeout) {
-        this(outOfOrderness, forgetAfter, idleTimeout, false);
-    }
-
-    /** Without a start-up hold (unit tests drive partitions explicitly). */
-    HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter, Duration idleTimeout, boolean noStartupHold) {
+    /**
+     * @param activity the clock idleness and the start-up hold are measured on: Flink's input-activity clock in a
+     *                 job; {@code null} for none (unit tests drive partitions explicitly: no start-up hold, and
+     *                 no partition is ever idle)
+     */
+    HostMedianWatermarks(Duration outOfOrderness, Duration forgetAfter, Duration idleTimeout, RelativeClock activity) {
         this.outOfOrdernessMs = outOfOrderness.toMillis();
         this.forgetAfterMs = forgetAfter.toMillis();
         this.idleNanos = idleTimeout.toNanos();
-        this.startupNanos = noStartupHold ? 0 : Math.min(idleTimeout.toNanos(), Duration.ofSeconds(5).toNanos());
+        this.activity = activity;
+        this.startupNanos = activity == null ? 0 : Math.min(idleTimeout.toNanos(), Duration.ofSeconds(5).toNanos());
     }
 
     public static WatermarkStrategy<SourcedRecord> strategy(Duration outOfOrderness, Duration idleTimeout) {
-        return WatermarkStrategy.<SourcedRecord>forGenerator(
-                        ctx -> new HostMedianWatermarks(outOfOrderness, Duration.ofSeconds(60), idleTimeout))
+        return WatermarkStrategy.<SourcedRecord>forGenerator(ctx -> new HostMedianWatermarks(outOfOrderness,
+                        Duration.ofSeconds(60), idleTimeout, ctx.getInputActivityClock()))
                 .withTimestampAssigner((r, previous) -> r.record().eventTimeMs())
                 .withIdleness(idleTimeout);
     }
@@ -84,7 +93,7 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
             p = new Partition();
             partitions.put(key, p);
         }
-        p.lastRecordNanos = System.nanoTime();
+        p.lastRecordNanos = nanos();
         if (firstRecordNanos == Long.MIN_VALUE) firstRecordNanos = p.lastRecordNanos;
         String reporter = reporter(event.record());
         long[] slot = p.newestByReporter.get(reporter);
@@ -98,7 +107,7 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        long now = System.nanoTime();
+        long now = nanos();
         if (firstRecordNanos == Long.MIN_VALUE || now - firstRecordNanos < startupNanos) {
             // At (re)start, partitions deliver their first records one after another: time waits until each has
             // had the chance, or a partition not read yet would find its records late.
@@ -106,7 +115,7 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
         }
         long wm = Long.MAX_VALUE;
         for (Partition p : partitions.values()) {
-            if (now - p.lastRecordNanos > idleNanos || p.newestByReporter.isEmpty()) {
+            if (activity != null && now - p.lastRecordNanos > idleNanos || p.newestByReporter.isEmpty()) {
                 continue;
             }
             wm = Math.min(wm, median(p) - outOfOrdernessMs - 1);
@@ -115,6 +124,10 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
             emitted = wm;
             output.emitWatermark(new Watermark(wm));
         }
+    }
+
+    private long nanos() {
+        return activity == null ? 0 : activity.relativeTimeNanos();
     }
 
     private long median(Partition p) {

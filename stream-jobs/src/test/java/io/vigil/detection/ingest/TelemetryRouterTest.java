@@ -16,10 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -91,62 +88,12 @@ class TelemetryRouterTest {
         }
     }
 
-    /** A watermark output that keeps what is emitted. */
-    static WatermarkOutput collecting(List<Long> emitted) {
-        return new WatermarkOutput() {
-            public void emitWatermark(Watermark w) { emitted.add(w.getTimestamp()); }
-            public void markIdle() {}
-            public void markActive() {}
-        };
-    }
-
     static SourcedRecord in(TelemetryRecord r) {
         return in(r, r instanceof GpuSample ? 0 : 1);
     }
 
     static SourcedRecord in(TelemetryRecord r, int partition) {
         return new SourcedRecord(r, Topics.defaults().topicFor(r.schema()), partition);
-    }
-
-    @Test
-    void oneHostsClockRunningAheadDoesNotDragTheWatermarkAlong() {
-        HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60),
-                Duration.ofMinutes(10), true);
-        List<Long> emitted = new ArrayList<>();
-        WatermarkOutput out = collecting(emitted);
-        for (int s = 0; s < 10; s++) {
-            for (int host = 0; host < 5; host++) {
-                long skew = host == 4 ? 30_000 : 0;
-                GpuSample g = healthy("h" + host, 0, T0 + s * 1000L + skew).build();
-                wm.onEvent(in(g), g.ts(), out);
-            }
-        }
-        wm.onPeriodicEmit(out);
-        assertThat(emitted).containsExactly(T0 + 9000 - 2001);
-        // A host that left (not heard from for a minute, behind the rest) no longer holds time back either.
-        for (int host = 0; host < 3; host++) {
-            GpuSample g = healthy("h" + host, 0, T0 + 120_000).build();
-            wm.onEvent(in(g), g.ts(), out);
-        }
-        wm.onPeriodicEmit(out);
-        assertThat(emitted).last().isEqualTo(T0 + 120_000 - 2001);
-    }
-
-    @Test
-    void aPartitionReadBehindTheOthersHoldsTimeBack() {
-        HostMedianWatermarks wm = new HostMedianWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(60),
-                Duration.ofMinutes(10), true);
-        List<Long> emitted = new ArrayList<>();
-        WatermarkOutput out = collecting(emitted);
-        for (int host = 0; host < 4; host++) {
-            GpuSample ahead = healthy("h" + host, 0, T0 + 30_000).build();
-            wm.onEvent(in(ahead, 0), ahead.ts(), out);
-            GpuSample behind = healthy("g" + host, 0, T0 + 5_000).build();
-            wm.onEvent(in(behind, 1), behind.ts(), out);
-        }
-        wm.onEvent(in(new JobEvent(T0, "test", "job-1", JobEvent.Kind.START, null, null, List.of(), null), 2), T0, out);
-        wm.onPeriodicEmit(out);
-        assertThat(emitted).containsExactly(T0 + 5_000 - 2001);
     }
 
     @Test
