@@ -25,9 +25,12 @@ import org.apache.flink.util.Collector;
  * <p>A job whose hosts report late (a clock running behind, a collector delivering in bursts) would lose those
  * ranks' samples to windows already closed. So each job learns how long to wait: a signal that arrives for a closed
  * window stretches the job's wait to cover it (up to the late tolerance), and the job's windows close that much
- * later from then on; ten minutes of event time without a late signal reset it. The signal itself is counted
- * ({@code job_window_late_dropped}), not used. A job with late reporters is judged later by their lateness; the
- * others keep their pace.
+ * later from then on; ten minutes of event time without a late signal reset it. A late sample is counted
+ * ({@code job_window_late_dropped}), not used: it describes a stretch of time already judged. A late step is a
+ * duration, not a moment, so it still counts, in the first window still open ({@code job_window_late_steps_carried}):
+ * dropped, it would leave its rank with no step ended for a while, which reads as a step still running, long, and
+ * so a straggler that only shows when the steps happen to arrive late (a backlog read in another order). A job with
+ * late reporters is judged later by their lateness; the others keep their pace.
  */
 public final class JobWindowAggregator extends KeyedProcessFunction<String, JobSignal, JobWindow> {
 
@@ -97,6 +100,7 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
     private final long maxWaitMs;
     private transient ValueState<JobBuffer> state;
     private transient Counter lateDropped;
+    private transient Counter lateStepsCarried;
 
     /**
      * @param watermarkLag  the watermark's allowance for out-of-order data: a window closes this long after its end
@@ -113,6 +117,7 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("job-windows", JobBuffer.class));
         lateDropped = getRuntimeContext().getMetricGroup().counter("job_window_late_dropped");
+        lateStepsCarried = getRuntimeContext().getMetricGroup().counter("job_window_late_steps_carried");
     }
 
     @Override
@@ -147,11 +152,15 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
         }
         if (start + windowMs - 1 + b.waitMs <= wm || b.emittedUpTo > start) {
             // Its window is gone: wait long enough for the next ones to take this reporter's signals.
-            lateDropped.inc();
             b.waitMs = Math.min(maxWaitMs, Math.max(b.waitMs, wm - (start + windowMs - 1) + 1));
             b.lastLateTs = wm;
-            state.update(b);
-            return;
+            if (s.kind() != JobSignal.Kind.STEP) {
+                lateDropped.inc();
+                state.update(b);
+                return;
+            }
+            start = firstOpenWindow(b, start, wm);
+            lateStepsCarried.inc();
         }
         HashMap<Integer, Acc> window = b.windows.get(start);
         if (window == null) {
@@ -162,6 +171,15 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
         window.computeIfAbsent(s.rank(), r -> new Acc()).add(s);
         touch(b, s.ts(), ctx);
         state.update(b);
+    }
+
+    /** The start of the first window at or after {@code start} that is neither emitted nor due at {@code wm}. */
+    private long firstOpenWindow(JobBuffer b, long start, long wm) {
+        long open = Math.max(start, b.emittedUpTo);
+        // Due when start + windowMs - 1 + waitMs <= wm: the first start past that, on a window boundary.
+        long notDue = wm - windowMs + 2 - b.waitMs;
+        notDue += Math.floorMod(-notDue, windowMs);
+        return Math.max(open, notDue);
     }
 
     /** Keeps one cleanup timer per job, moved forward lazily (when it fires) rather than on every record. */

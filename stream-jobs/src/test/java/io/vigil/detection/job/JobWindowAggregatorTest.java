@@ -81,6 +81,41 @@ class JobWindowAggregatorTest {
     }
 
     @Test
+    void aLateStepIsADurationAndCountsInTheFirstWindowStillOpenInsteadOfBeingLost() throws Exception {
+        sample(0, 0, T0 + 100, 1900);
+        sample(0, 1, T0 + 150, 1900);
+        h.processWatermark(new Watermark(T0 + 2100));
+        assertThat(windows()).hasSize(1);
+        // Rank 1's step that ended at 900 arrives now (its host's clock runs behind): its window [0, 1000) is gone.
+        // The job learns to wait 1,102 ms more, which keeps [1000, 2000) open, and the step counts there.
+        h.processElement(JobSignal.of(new StepEvent("test", "job-1", 1, 5, T0, T0 + 900, 640.0, 100.0, "h0", 1,
+                null)), T0 + 900);
+        sample(0, 0, T0 + 2500, 1900);
+        h.processWatermark(new Watermark(T0 + 3100));
+        assertThat(windows()).hasSize(1);
+        h.processWatermark(new Watermark(T0 + 3101));
+        assertThat(windows()).hasSize(2);
+        JobWindow w = windows().get(1);
+        assertThat(w.windowStart()).isEqualTo(T0 + 1000);
+        assertThat(w.decidedAt()).isEqualTo(T0 + 2000 + 2000 + 1102);
+        assertThat(w.ranks()).singleElement().satisfies(r -> {
+            assertThat(r.rank()).isEqualTo(1);
+            assertThat(r.steps()).isEqualTo(1);
+            assertThat(r.stepCostMs()).isEqualTo(640.0);
+            assertThat(r.samples()).isZero();
+        });
+        // Later than the longest wait (30 s), a step still counts, in the first window not yet due.
+        h.processWatermark(new Watermark(T0 + 60_000));
+        h.processElement(JobSignal.of(new StepEvent("test", "job-1", 1, 6, T0 + 900, T0 + 1800, 640.0, 100.0, "h0",
+                1, null)), T0 + 1800);
+        h.processWatermark(new Watermark(T0 + 90_000));
+        assertThat(windows()).last().satisfies(last -> {
+            assertThat(last.windowStart()).isGreaterThan(T0 + 60_000 - 30_000 - 1000);
+            assertThat(last.ranks()).singleElement().satisfies(r -> assertThat(r.steps()).isEqualTo(1));
+        });
+    }
+
+    @Test
     void theJobsEndFlushesItsWindowsThenClearsStateAndTimers() throws Exception {
         h.processElement(JobSignal.of(new JobEvent(T0, "test", "job-1", JobEvent.Kind.START, null, null,
                 List.of(new JobEvent.RankAllocation(0, "h0", 0, null), new JobEvent.RankAllocation(1, "h0", 1, null)),
