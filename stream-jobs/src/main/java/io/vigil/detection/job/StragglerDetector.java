@@ -74,10 +74,14 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
          * starts as their median, not their mean. One array, as {@code recent}: state is copied per object.
          */
         public double[] warm = new double[3 * RANK_WARMUP_WINDOWS];
+        /** The first step costs a rank learns from, as {@code warm} (a field of its own: older state lacks it). */
+        public double[] warmStep = new double[RANK_WARMUP_WINDOWS];
         /** The verdict of the rank's last step, and when its window ended (steps may span several windows). */
         public boolean lastStepDev;
         public long lastStepEndMs = Long.MIN_VALUE;
         public int deferred;
+        /** Whether the rank's clock or step, not its activity alone, has been out of step since it first deviated. */
+        public boolean paceEvidence;
         public String host;
         public int gpu = -1;
         public String rack;
@@ -109,6 +113,9 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
      * to be confirmed: the clock offset between hosts the detector tolerates, in windows (3 s at the default 1 s).
      */
     public static final int SETTLE_WINDOWS = 3;
+
+    /** How long a rank out of step by its activity alone must be before it is a straggler (see lasting). */
+    static final int ACTIVITY_ONLY_WINDOWS = 2 * SETTLE_WINDOWS + 1;
 
     /** Steady windows a rank learns its usual from before it is judged (again, after a transition). */
     static final int RANK_WARMUP_WINDOWS = 5;
@@ -222,7 +229,11 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // step for at most SETTLE_WINDOWS windows: shorter than an alert needs to last (see lasting).
             long before = t.history;
             t.history = ((t.history << 1) | (v.deviant() ? 1 : 0)) & ((1L << config.historyWindows()) - 1);
-            if (v.deviant() && before == 0) t.firstDeviantMs = w.windowStart();
+            if (v.deviant() && before == 0) {
+                t.firstDeviantMs = w.windowStart();
+                t.paceEvidence = false;
+            }
+            if (v.clockDev() || v.stepDev()) t.paceEvidence = true;
             // Only a window in which the rank could be judged counts towards resolving: not while the others
             // relearn after a pause.
             boolean normal = !v.deviant() && v.assessed();
@@ -338,8 +349,14 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
      * worker that runs with the other group for a second or two is not a straggler.
      */
     private boolean lasting(RankTrack t, JobWindow w) {
+        // Activity alone is what a host whose clock is off shows when the job changes phase: its ranks pause or
+        // resume that many windows before the others. A host ahead does so before the job-wide transition that would
+        // excuse it is seen, so activity alone must last longer than two hosts' clocks may differ (each off by up to
+        // SETTLE_WINDOWS windows, either way); a slower clock or step needs no such wait.
+        int windows = t.paceEvidence ? config.historyWindows()
+                : Math.max(config.historyWindows(), ACTIVITY_ONLY_WINDOWS);
         return Long.bitCount(t.history) >= config.fireWindows() && (t.history & 1) == 1
-                && w.windowEnd() - t.firstDeviantMs >= config.historyWindows() * windowMs(w);
+                && w.windowEnd() - t.firstDeviantMs >= windows * windowMs(w);
     }
 
     private static long windowMs(JobWindow w) {
@@ -441,8 +458,15 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             t.learned++;
         }
         if (!Double.isNaN(r.stepCostMs())) {
-            double a = t.stepLearned < RANK_WARMUP_WINDOWS ? 1.0 / (t.stepLearned + 1) : config.baselineAlpha();
-            t.baseStep = ewma(t.baseStep, r.stepCostMs(), a);
+            // The same for steps: a worker of the slow group that runs a few steps with the fast one while it is
+            // being learned must not pull its usual down by a fifth, or its next ordinary step reads as a straggler.
+            if (t.stepLearned < RANK_WARMUP_WINDOWS) {
+                if (t.warmStep == null) t.warmStep = new double[RANK_WARMUP_WINDOWS];
+                t.warmStep[t.stepLearned] = r.stepCostMs();
+                t.baseStep = median(t.warmStep, 0, t.stepLearned + 1);
+            } else {
+                t.baseStep = ewma(t.baseStep, r.stepCostMs(), config.baselineAlpha());
+            }
             t.stepLearned++;
         }
     }
