@@ -137,10 +137,6 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         this.config = config;
     }
 
-    /** One window's cohort statistics. */
-    private record Cohort(RobustStats clock, RobustStats sm, RobustStats tensor, RobustStats power, RobustStats step,
-                          RobustStats relClock, RobustStats dSm, RobustStats dTensor, RobustStats relStep) {}
-
     /** What one rank's window says. */
     private record Verdict(RankWindow r, boolean deviant, boolean clockDev, boolean activityDev, boolean stepDev,
                            double stepRatio, double adjustedStep, boolean assessed) {}
@@ -175,7 +171,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             if (r.rack() != null) t.rack = r.rack();
             t.absentWindows = 0;
         }
-        Cohort c = cohort(present, st);
+        JobCohort c = JobCohort.of(present, st);
         // A job that is not computing (checkpoint, evaluation, a stall) has no pace to fall behind.
         boolean computing = c.step().count >= config.minRanks()
                 || (c.sm().count > 0 && c.sm().median >= 5) || (c.tensor().count > 0 && c.tensor().median >= 5)
@@ -238,26 +234,17 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
             // relearn after a pause.
             boolean normal = !v.deviant() && v.assessed();
             t.normalRun = v.deviant() ? 0 : normal ? t.normalRun + 1 : t.normalRun;
-            remember(r, t, !v.deviant(), c.clock().count > 0 ? c.clock().median : Double.NaN);
+            RankBaseline.remember(r, t, !v.deviant(), c.clock().count > 0 ? c.clock().median : Double.NaN);
             // Learn from the window SETTLE_WINDOWS back, once it is as far from any transition after it as before:
             // a host whose clock runs behind changes phase up to SETTLE_WINDOWS windows before the job does, and
             // those windows must not teach its ranks their usual.
             boolean settled = computing && st.sinceTransition > 2 * SETTLE_WINDOWS
                     && t.recentCount > SETTLE_WINDOWS;
             if (!t.episode.firing && !v.deviant()) {
-                learn(r, t, settled);
+                RankBaseline.learn(r, t, settled, config.baselineAlpha());
             } else if (t.episode.firing && Double.isNaN(t.baseSm) && settled) {
                 // A firing rank after a new phase: learn its activity again, keep its clock and step usual.
-                int o = oldest(t);
-                if (t.recent[o + 3] == 1 && t.learned < RANK_WARMUP_WINDOWS) {
-                    t.warm[RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 1];
-                    t.warm[2 * RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 2];
-                    t.learned++;
-                    if (t.learned == RANK_WARMUP_WINDOWS) {
-                        t.baseSm = median(t.warm, RANK_WARMUP_WINDOWS, t.learned);
-                        t.baseTensor = median(t.warm, 2 * RANK_WARMUP_WINDOWS, t.learned);
-                    }
-                }
+                RankBaseline.relearnActivity(t);
             }
         }
 
@@ -367,7 +354,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
      * A job-wide change of phase: the job starts or stops computing, or its median SM activity or clock moves from
      * where it was in any of the last few windows by a straggler's margin.
      */
-    private boolean transition(JobState st, Cohort c, boolean computing) {
+    private boolean transition(JobState st, JobCohort c, boolean computing) {
         boolean changed = computing != st.wasComputing;
         st.phaseChange = changed ? 2 : 0;
         st.wasComputing = computing;
@@ -410,125 +397,8 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
         return judged > 0 && moved >= STRUCTURE_FRACTION * judged && hosts.size() > 1;
     }
 
-    /** Keeps this window's clock and activity in the rank's ring of recent windows. */
-    private static void remember(RankWindow r, RankTrack t, boolean clean, double jobClock) {
-        // A rank idle while its job computes (joining late, or hung) teaches nothing about its usual pace.
-        boolean idle = !Double.isNaN(r.smActivePct()) ? r.smActivePct() < 5
-                : !Double.isNaN(r.tensorActivePct()) && r.tensorActivePct() < 5;
-        int slot = (int) (t.recentCount % (SETTLE_WINDOWS + 1)) * 4;
-        t.recent[slot] = jobClock > 0 ? r.smClockMHz() / jobClock : Double.NaN;
-        t.recent[slot + 1] = r.smActivePct();
-        t.recent[slot + 2] = r.tensorActivePct();
-        t.recent[slot + 3] = clean && !idle ? 1 : 0;
-        t.recentCount++;
-    }
-
-    /** Where the oldest window of the ring starts (SETTLE_WINDOWS before the newest, once the ring is full). */
-    private static int oldest(RankTrack t) {
-        return (int) (t.recentCount % (SETTLE_WINDOWS + 1)) * 4;
-    }
-
-    /**
-     * Moves the rank's usual towards the window {@link #SETTLE_WINDOWS} back (when {@code settled}), and its step
-     * usual towards this window's steps: fast while the rank is new, slowly after.
-     */
-    private void learn(RankWindow r, RankTrack t, boolean settled) {
-        int o = oldest(t);
-        if (settled && t.recent[o + 3] == 1) {
-            // The first windows set the usual by their median, so that one or two odd ones among them (a worker
-            // running with the other group for a second) do not become part of it; after that it moves slowly.
-            if (t.clockLearned < RANK_WARMUP_WINDOWS) {
-                t.warm[t.clockLearned] = t.recent[o];
-                t.clockShare = median(t.warm, 0, t.clockLearned + 1);
-            } else {
-                // Slowly: a clock that declines over minutes (a fan failing, a power cap lowered step by step) is a
-                // straggler in the making, not the rank's new usual.
-                t.clockShare = ewma(t.clockShare, t.recent[o], config.baselineAlpha() * CLOCK_LEARNING);
-            }
-            t.clockLearned++;
-            if (t.learned < RANK_WARMUP_WINDOWS) {
-                t.warm[RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 1];
-                t.warm[2 * RANK_WARMUP_WINDOWS + t.learned] = t.recent[o + 2];
-                t.baseSm = median(t.warm, RANK_WARMUP_WINDOWS, t.learned + 1);
-                t.baseTensor = median(t.warm, 2 * RANK_WARMUP_WINDOWS, t.learned + 1);
-            } else {
-                t.baseSm = ewma(t.baseSm, t.recent[o + 1], config.baselineAlpha());
-                t.baseTensor = ewma(t.baseTensor, t.recent[o + 2], config.baselineAlpha());
-            }
-            t.learned++;
-        }
-        if (!Double.isNaN(r.stepCostMs())) {
-            // The same for steps: a worker of the slow group that runs a few steps with the fast one while it is
-            // being learned must not pull its usual down by a fifth, or its next ordinary step reads as a straggler.
-            if (t.stepLearned < RANK_WARMUP_WINDOWS) {
-                if (t.warmStep == null) t.warmStep = new double[RANK_WARMUP_WINDOWS];
-                t.warmStep[t.stepLearned] = r.stepCostMs();
-                t.baseStep = median(t.warmStep, 0, t.stepLearned + 1);
-            } else {
-                t.baseStep = ewma(t.baseStep, r.stepCostMs(), config.baselineAlpha());
-            }
-            t.stepLearned++;
-        }
-    }
-
-    /** The median of the {@code n} values from {@code from} that are not NaN; NaN if there is none. */
-    private static double median(double[] values, int from, int n) {
-        double[] v = new double[n];
-        int m = 0;
-        for (int i = from; i < from + n; i++) if (!Double.isNaN(values[i])) v[m++] = values[i];
-        if (m == 0) return Double.NaN;
-        java.util.Arrays.sort(v, 0, m);
-        return m % 2 == 1 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
-    }
-
-    private static double ewma(double base, double value, double a) {
-        if (Double.isNaN(value)) return base;
-        if (Double.isNaN(base) || a >= 1) return value;
-        return base + a * (value - base);
-    }
-
-    private Cohort cohort(List<RankWindow> present, JobState st) {
-        int n = present.size();
-        double[] clock = new double[n], sm = new double[n], tensor = new double[n], power = new double[n],
-                step = new double[n], relClock = new double[n], dSm = new double[n], dTensor = new double[n],
-                relStep = new double[n];
-        int nc = 0, ns = 0, nt = 0, np = 0, nst = 0, nrc = 0, nds = 0, ndt = 0, nrs = 0;
-        for (RankWindow r : present) {
-            RankTrack t = st.ranks.get(r.rank());
-            boolean known = t.learned >= RANK_WARMUP_WINDOWS;
-            if (!Double.isNaN(r.smClockMHz())) clock[nc++] = r.smClockMHz();
-            if (!Double.isNaN(r.smActivePct())) {
-                sm[ns++] = r.smActivePct();
-                if (known && !Double.isNaN(t.baseSm)) dSm[nds++] = r.smActivePct() - t.baseSm;
-            }
-            if (!Double.isNaN(r.tensorActivePct())) {
-                tensor[nt++] = r.tensorActivePct();
-                if (known && !Double.isNaN(t.baseTensor)) dTensor[ndt++] = r.tensorActivePct() - t.baseTensor;
-            }
-            if (!Double.isNaN(r.powerW())) power[np++] = r.powerW();
-            if (!Double.isNaN(r.stepCostMs())) {
-                step[nst++] = r.stepCostMs();
-                if (t.stepLearned >= RANK_WARMUP_WINDOWS && t.baseStep > 0) relStep[nrs++] = r.stepCostMs() / t.baseStep;
-            }
-        }
-        RobustStats clockStats = RobustStats.of(clock, nc, 0.01, 5);
-        if (nc > 0 && clockStats.median > 0) {
-            for (RankWindow r : present) {
-                RankTrack t = st.ranks.get(r.rank());
-                if (!Double.isNaN(r.smClockMHz()) && t.clockLearned >= RANK_WARMUP_WINDOWS && t.clockShare > 0) {
-                    relClock[nrc++] = r.smClockMHz() / clockStats.median / t.clockShare;
-                }
-            }
-        }
-        return new Cohort(clockStats, RobustStats.of(sm, ns, 0, 1.5),
-                RobustStats.of(tensor, nt, 0, 1.5), RobustStats.of(power, np, 0.02, 5),
-                RobustStats.of(step, nst, 0.02, 1e-6), RobustStats.of(relClock, nrc, 0.01, 0.0025),
-                RobustStats.of(dSm, nds, 0, 1.5), RobustStats.of(dTensor, ndt, 0, 1.5),
-                RobustStats.of(relStep, nrs, 0.02, 1e-6));
-    }
-
     /** The rank's change from its own usual, against the job's median change. */
-    private Verdict judge(JobWindow w, RankWindow r, Cohort c, RankTrack t, boolean judged, boolean steady) {
+    private Verdict judge(JobWindow w, RankWindow r, JobCohort c, RankTrack t, boolean judged, boolean steady) {
         boolean clockDev = false, activityDev = false, stepDev = false;
         double ratio = Double.NaN, adjusted = Double.NaN;
         int min = config.minRanks();
@@ -581,7 +451,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
                 assessed);
     }
 
-    private AlertEvent firing(JobWindow w, RankWindow r, RankTrack t, Verdict v, Cohort c) {
+    private AlertEvent firing(JobWindow w, RankWindow r, RankTrack t, Verdict v, JobCohort c) {
         StringBuilder why = new StringBuilder();
         double slowdown = 0;
         String jobChange = null;
@@ -638,7 +508,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
     }
 
     /** The rank's usual clock at the job's clock now (NaN before it is learned). */
-    private static double usualClock(RankTrack t, Cohort c) {
+    private static double usualClock(RankTrack t, JobCohort c) {
         return c.clock().count > 0 ? t.clockShare * c.clock().median : Double.NaN;
     }
 
@@ -651,7 +521,7 @@ public final class StragglerDetector extends KeyedDetector<String, JobWindow, St
     }
 
     private AlertEvent hostFiring(JobWindow w, String host, HostTrack h, List<RankWindow> rs,
-                                  Map<Integer, Verdict> verdicts, Cohort c) {
+                                  Map<Integer, Verdict> verdicts, JobCohort c) {
         double sm = rs.stream().mapToDouble(RankWindow::smActivePct).filter(x -> !Double.isNaN(x)).average().orElse(Double.NaN);
         double clock = rs.stream().mapToDouble(RankWindow::smClockMHz).filter(x -> !Double.isNaN(x)).average().orElse(Double.NaN);
         double slowdown = sm > 0 && sm < c.sm().median ? c.sm().median / sm - 1
