@@ -48,6 +48,8 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         public int deltaSamples;
         public Episode coldPlate = new Episode();
         public String job, rank, uuid;
+        /** {@code rank} as a number, so that a sample of the same rank does not build its string again. */
+        public int rankNo;
         /** The GPU's usual time between samples (a BMC reports every few seconds, NVML every second). */
         public long intervalMs;
         /** Reported by a BMC (every few seconds to a minute), not in band. */
@@ -143,10 +145,15 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         if (s.row() != null) h.row = s.row();
         if (s.rack() != null) h.rack = s.rack();
         if (s.origin() != null && s.origin().collector() != null) h.collector = s.origin().collector();
-        String id = s.migInstance() == null ? String.valueOf(s.gpu()) : s.gpu() + "/mig" + s.migInstance();
+        String id = s.migInstance() == null ? gpuId(s.gpu()) : s.gpu() + "/mig" + s.migInstance();
         GpuTrack g = h.gpus.computeIfAbsent(id, k -> new GpuTrack());
         g.job = s.jobId();
-        g.rank = s.rank() == null ? null : String.valueOf(s.rank());
+        if (s.rank() == null) {
+            g.rank = null;
+        } else if (g.rank == null || g.rankNo != s.rank()) {
+            g.rank = String.valueOf(s.rank());
+            g.rankNo = s.rank();
+        }
         if (s.uuid() != null) g.uuid = s.uuid();
         // Learned from the gaps of a GPU that reports (a gap that ended a silence is an outage, not its rhythm).
         if (g.lastSeen != Long.MIN_VALUE && s.ts() > g.lastSeen && !g.silent && !h.silent
@@ -237,25 +244,45 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
     /** The least silence after which a GPU reported only by its BMC is silent. */
     static final long BMC_SILENCE_FLOOR_MS = 60_000;
 
+    private static final String[] GPU_IDS = new String[64];
+
+    static {
+        for (int i = 0; i < GPU_IDS.length; i++) GPU_IDS[i] = String.valueOf(i);
+    }
+
+    /** The GPU's key in its host's state, without a new string per sample. */
+    private static String gpuId(int gpu) {
+        return gpu >= 0 && gpu < GPU_IDS.length ? GPU_IDS[gpu] : String.valueOf(gpu);
+    }
+
+    /** Scratch for one sample's peer temperatures (not state: filled and read within one call). */
+    private transient double[] peerTemps = new double[16];
+
     /** Compares this GPU with its host peers at similar power, against its own usual difference. */
     private void coldPlate(HostState h, String id, GpuTrack g, GpuSample s, Collector<AlertEvent> out) {
         if (s.gpuTempC() == null || s.powerW() == null || s.migInstance() != null) return;
+        // A sample older than one already judged (accepted late) adds nothing: the GPU's newer one stands.
+        if (g.tempTs != 0 && s.ts() < g.tempTs) return;
         g.temp = s.gpuTempC();
         g.power = s.powerW();
         g.limit = s.powerLimitW() == null ? 700 : s.powerLimitW();
         g.tempTs = s.ts();
-        List<Double> peers = new ArrayList<>();
-        for (Map.Entry<String, GpuTrack> e : h.gpus.entrySet()) {
-            GpuTrack p = e.getValue();
-            if (p == g || Double.isNaN(p.temp) || Math.abs(p.tempTs - s.ts()) > 5000) continue;
-            if (Math.abs(p.power - g.power) <= config.similarPowerFraction() * g.limit) peers.add(p.temp);
+        // Once per sample of every GPU: the peers' temperatures go into a reused array, not a list of boxed values.
+        if (peerTemps.length < h.gpus.size()) peerTemps = new double[h.gpus.size() * 2];
+        int n = 0;
+        for (GpuTrack p : h.gpus.values()) {
+            // Peers from the last few seconds, none from after this sample (the same scrape at most): a sample
+            // accepted late is not compared with temperatures its peers reached seconds later, when a whole rack's
+            // coolant is changing.
+            if (p == g || Double.isNaN(p.temp) || p.tempTs < s.ts() - 5000 || p.tempTs > s.ts() + 500) continue;
+            if (Math.abs(p.power - g.power) <= config.similarPowerFraction() * g.limit) peerTemps[n++] = p.temp;
         }
-        if (peers.size() < 2) {
+        if (n < 2) {
             return;
         }
-        peers.sort(Double::compare);
-        int n = peers.size();
-        double median = n % 2 == 1 ? peers.get(n / 2) : (peers.get(n / 2 - 1) + peers.get(n / 2)) / 2;
+        java.util.Arrays.sort(peerTemps, 0, n);
+        double median = n % 2 == 1 ? peerTemps[n / 2] : (peerTemps[n / 2 - 1] + peerTemps[n / 2]) / 2;
+        int peers = n;
         double delta = g.temp - median;
         g.deltaSamples++;
         if (g.deltaSamples <= config.coldPlateWarmupSamples()) {
@@ -276,9 +303,9 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
                     AlertEvent.State.FIRING, g.coldPlate.startMs, null, s.ts(),
                     String.format("GPU %s runs %.1f °C hotter than its %d host peers at similar power (%.0f W; "
                                     + "usually %+.1f °C): suspect its cold plate, pump or fan", where(h, id), delta,
-                            peers.size(), g.power, g.usualDelta),
+                            peers, g.power, g.usualDelta),
                     Alerts.evidence("gpuTempC", g.temp, "peerMedianTempC", median, "powerW", g.power,
-                            "usualDeltaC", g.usualDelta, "excessC", excess, "peers", (double) peers.size())));
+                            "usualDeltaC", g.usualDelta, "excessC", excess, "peers", (double) peers)));
             case RESOLVED -> out.collect(gpuEvent(h, id, g, AlertType.THERMAL, "cold-plate",
                     AlertEvent.Severity.WARNING, AlertEvent.State.RESOLVED, g.coldPlate.startMs, s.ts(), s.ts(),
                     String.format("GPU %s back within %.1f °C of its peers", where(h, id), delta), Map.of()));

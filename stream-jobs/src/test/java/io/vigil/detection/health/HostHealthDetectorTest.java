@@ -195,6 +195,25 @@ class HostHealthDetectorTest {
         assertThat(alerts()).isEmpty();
     }
 
+    @Test
+    void aGpuWhoseSamplesArriveLateIsNotComparedWithWhatItsPeersReachedSecondsLater() throws Exception {
+        // The rack's coolant recovers: every GPU cools by 4 °C a second from second 60 to 70, at the same power.
+        // GPU 5's samples arrive 6 s late, behind the watermark (accepted late, judged at once): against its peers'
+        // temperatures judged by then, 2 s newer, it would read 8 °C hotter for as long as the cooling lasts.
+        for (int s = 0; s < 100; s++) {
+            long ts = T0 + s * 1000L;
+            for (int g = 0; g < 8; g++) {
+                int at = g == 5 ? s - 6 : s;
+                if (at < 0) continue;
+                long sampleTs = T0 + at * 1000L;
+                double temp = 90.0 + g * 0.4 - 4 * Math.max(0, Math.min(10, at - 60));
+                h.processElement(healthy("h1", g, sampleTs).gpuTempC(temp).build(), sampleTs);
+            }
+            h.processWatermark(new Watermark(ts - 2001));
+        }
+        assertThat(alerts()).filteredOn(a -> a.type() == AlertType.THERMAL).isEmpty();
+    }
+
     /**
      * The host's GPUs through two partitions, GPUs 0-5 read {@code aheadS} seconds ahead of GPUs 6 and 7 (as a
      * backlog is read), the watermark following the slower: GPU 6 heats up from second 40, GPU 2 stops at second 70.
