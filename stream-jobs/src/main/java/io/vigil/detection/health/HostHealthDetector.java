@@ -256,7 +256,7 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
     }
 
     /** Scratch for one sample's peer temperatures (not state: filled and read within one call). */
-    private transient double[] peerTemps = new double[16];
+    private transient double[] peerTemps;
 
     /** Compares this GPU with its host peers at similar power, against its own usual difference. */
     private void coldPlate(HostState h, String id, GpuTrack g, GpuSample s, Collector<AlertEvent> out) {
@@ -268,7 +268,9 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
         g.limit = s.powerLimitW() == null ? 700 : s.powerLimitW();
         g.tempTs = s.ts();
         // Once per sample of every GPU: the peers' temperatures go into a reused array, not a list of boxed values.
-        if (peerTemps.length < h.gpus.size()) peerTemps = new double[h.gpus.size() * 2];
+        if (peerTemps == null || peerTemps.length < h.gpus.size()) {
+            peerTemps = new double[Math.max(16, h.gpus.size() * 2)]; // transient: null once the job is deployed
+        }
         int n = 0;
         for (GpuTrack p : h.gpus.values()) {
             // Peers from the last few seconds, none from after this sample (the same scrape at most): a sample
