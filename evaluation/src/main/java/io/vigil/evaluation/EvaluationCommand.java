@@ -32,7 +32,7 @@ public final class EvaluationCommand {
                 io.vigil.evaluation.bench.NotificationBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else {
                 System.err.println("Usage: ./vigil scorecard [--json] [--sensitivity] [--soak-hours H] [--arrival] "
-                        + "[--generated N [--seed S] [--arrival-modes real_time,backlog,shuffled]] | "
+                        + "[--generated N [--seed S] [--arrival-modes real_time,backlog,shuffled,restart]] | "
                         + "./vigil bench detection [--json] [--gpus N] [--seconds S] [--load-seconds S] | "
                         + "./vigil bench notifications [--json] [--per-minute N] [--seconds S] [--burst N] [--black-hole] | "
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "

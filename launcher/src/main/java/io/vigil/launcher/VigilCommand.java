@@ -25,10 +25,11 @@ public final class VigilCommand {
               scorecard run the labelled detection scenarios (the simulator's and the field fleet's) through the
                         detection job, with the static-threshold baseline beside it, and print precision, recall, F1,
                         latency, pages and page precision [--json] [--sensitivity] [--soak-hours H];
-                        --arrival: the suite as real time, a backlog and shuffled partitions, alerts compared;
-                        --generated N [--seed S] [--arrival-modes real_time,backlog,shuffled]: N scenarios drawn
-                        from a declared space, recall as a curve over each fault's size, page precision, false pages
-                        per 1,000 GPU-hours and arrival invariance
+                        --arrival: the suite as real time, a backlog, shuffled partitions and a restart from a
+                        savepoint halfway, alerts compared; --generated N [--seed S]
+                        [--arrival-modes real_time,backlog,shuffled,restart]: N scenarios drawn from a declared
+                        space, recall as a curve over each fault's size, page precision, false pages per 1,000
+                        GPU-hours and arrival invariance
               chaos     the failure scenarios, each on a fresh ./vigil cluster: a TaskManager killed -9 (R1); 5 of
                         them, then the JobManager (R2); the leading broker (R3); two of three brokers for 2 min
                         (R4); Kafka down 5 min and a collector killed -9 during it (R5); PostgreSQL (R6); one of

@@ -25,7 +25,17 @@ public enum Arrival {
      * A backlog whose partitions are read in a seeded random order and uneven fetches (a quarter to twice
      * {@value #FETCH} records), so that any partition may run minutes ahead of another.
      */
-    SHUFFLED;
+    SHUFFLED,
+    /**
+     * As recorded, but the job is stopped halfway with a savepoint and started again from it (an upgrade, a move
+     * to another machine): what it found before and after must be what one uninterrupted run finds.
+     */
+    RESTART;
+
+    /** Whether the job is stopped halfway through the recording and resumed from its savepoint. */
+    public boolean restartsMidway() {
+        return this == RESTART;
+    }
 
     /** Records per fetch of one partition: Kafka's 1 MiB per-partition fetch holds a few thousand of ours. */
     static final int FETCH = 2_000;
@@ -42,7 +52,7 @@ public enum Arrival {
 
     /** The records of {@code recorded} (in their recorded order) as this mode delivers them. */
     public Iterator<Delivery> deliver(Iterator<TelemetryRecord> recorded, long seed) {
-        if (this == REAL_TIME) {
+        if (this == REAL_TIME || this == RESTART) {
             return new Iterator<>() {
                 public boolean hasNext() {
                     return recorded.hasNext();

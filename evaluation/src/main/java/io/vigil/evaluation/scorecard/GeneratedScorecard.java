@@ -165,7 +165,7 @@ public final class GeneratedScorecard {
             r.missedExamples().stream().limit(40).forEach(x -> out.println("  " + x));
         }
         for (ArrivalInvariance.Difference d : r.differences().stream().limit(10).toList()) {
-            out.printf("  differs in %s: %s only there, %s only in real time%n", d.mode(), d.onlyInMode(),
+            out.printf("  %s differs in %s: %s only there, %s only in real time%n", d.scenario(), d.mode(), d.onlyInMode(),
                     d.onlyRealTime());
         }
     }

@@ -43,6 +43,8 @@ public final class Scorecard {
 
     /** The feed the source reads from; static because the generator runs in this JVM's MiniCluster. */
     private static volatile java.util.Iterator<Arrival.Delivery> feed;
+    /** How many records the feed has handed out: where a job restored from a savepoint must go on from. */
+    private static final java.util.concurrent.atomic.AtomicLong fed = new java.util.concurrent.atomic.AtomicLong();
     private static final Topics TOPICS = Topics.defaults();
 
     private Scorecard() {}
@@ -92,6 +94,7 @@ public final class Scorecard {
     public static Detection detect(List<Scenario> suite, DetectionConfig config, Arrival arrival) throws Exception {
         long count = ScenarioFeed.count(suite);
         feed = arrival.deliver(new ScenarioFeed(suite), 42);
+        fed.set(0);
         DataGeneratorSource<RawTelemetry> source = new DataGeneratorSource<>(
                 (GeneratorFunction<Long, RawTelemetry>) Scorecard::record, count,
                 TypeInformation.of(RawTelemetry.class));
@@ -99,16 +102,67 @@ public final class Scorecard {
         CollectingSink<DeadLetter> dead = new CollectingSink<>();
         Configuration conf = new Configuration();
         conf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
+        java.nio.file.Path savepoints = null;
+        if (arrival.restartsMidway()) {
+            // A savepoint of the whole suite's state is larger than the JobManager keeps in memory.
+            savepoints = java.nio.file.Files.createTempDirectory("vigil-scorecard-savepoint");
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    savepoints.toUri().toString());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         // The clock only judges "too far in the future"; the scenarios run in 2026's future, so set it after them.
         long longest = suite.stream().mapToLong(s -> s.length().toMillis()).max().orElse(0);
         Clock clock = Clock.fixed(Instant.ofEpochMilli(ScenarioFeed.T0 + longest + 86_400_000L), ZoneOffset.UTC);
         new DetectionJob(source, alerts, dead, config, clock).build(env);
-        env.execute("vigil-scorecard");
+        if (!arrival.restartsMidway()) {
+            env.execute("vigil-scorecard");
+        } else {
+            try {
+                String savepoint = stopHalfway(env.executeAsync("vigil-scorecard"), count, savepoints);
+                Configuration resumed = new Configuration(conf);
+                resumed.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+                StreamExecutionEnvironment again = StreamExecutionEnvironment.createLocalEnvironment(1, resumed);
+                // The same job graph (its operators' uids) on the same source, which resumes where the savepoint
+                // says: record() refuses any other position, so a job that started afresh would fail here.
+                new DetectionJob(source, alerts, dead, config, clock).build(again);
+                again.execute("vigil-scorecard-resumed");
+            } finally {
+                try (var files = java.nio.file.Files.walk(savepoints)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
         return new Detection(alerts.drain(), count, dead.drain().size());
     }
 
+    /**
+     * Waits until half of the {@code count} records have been read, then stops the job with a savepoint; returns its
+     * path. Polls the feed's position: this is the harness's wall clock, not the job's time.
+     */
+    private static String stopHalfway(org.apache.flink.core.execution.JobClient job, long count, java.nio.file.Path dir)
+            throws Exception {
+        while (fed.get() < count / 2) {
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                throw new IllegalStateException("the job ended before it was stopped halfway: "
+                        + job.getJobStatus().get());
+            }
+            Thread.sleep(20);
+        }
+        String path = job.stopWithSavepoint(false, dir.toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
+        job.getJobExecutionResult().get();
+        return path;
+    }
+
     private static RawTelemetry record(Long index) {
+        // A job restored from a savepoint asks for the record after the last one its savepoint holds: the feed must
+        // stand exactly there (an iterator cannot go back).
+        if (index != fed.get()) {
+            throw new IllegalStateException("the source asks for record " + index + " but the feed stands at "
+                    + fed.get());
+        }
+        fed.incrementAndGet();
         Arrival.Delivery d = feed.next();
         return new RawTelemetry(TOPICS.topicFor(d.record().schema()), d.partition(), index,
                 WireFormat.encode(d.record()));
@@ -234,7 +288,7 @@ public final class Scorecard {
                             if (!m.contains(a)) m.add(a);
                         } catch (IllegalArgumentException e) {
                             throw new IllegalArgumentException("--arrival-modes: unknown mode " + x
-                                    + " (modes: real_time, backlog, shuffled)");
+                                    + " (modes: real_time, backlog, shuffled, restart)");
                         }
                     }
                     modes = List.copyOf(m);
@@ -252,7 +306,7 @@ public final class Scorecard {
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (options: --json, --sensitivity, --soak-hours H, --arrival, --generated N [--seed S]"
-                        + " [--arrival-modes real_time,backlog,shuffled])");
+                        + " [--arrival-modes real_time,backlog,shuffled,restart])");
             }
         }
         if (generated > 0) {
