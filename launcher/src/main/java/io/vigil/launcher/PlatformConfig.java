@@ -82,6 +82,7 @@ public record PlatformConfig(
                 "Prometheus `/metrics` of the notification job (per delivery endpoint: `endpoint_in_flight`, "
                 + "`endpoint_oldest_seconds`, `endpoint_failures`, `endpoint_failing`, `endpoint_breaker`); 0: off");
         s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
+        s.addAll(io.vigil.launcher.container.ContainerConfig.settings());
         return s;
     }
 

@@ -2,88 +2,127 @@ package io.vigil.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.detection.DetectionJobMain;
-import io.vigil.model.Topics;
-import io.vigil.notify.NotificationJobMain;
+import io.vigil.launcher.container.ContainerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.utils.AppInfoParser;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * {@code docker-compose.yml} (which cannot run here: no container engine) kept true to the code: every topic Vigil
- * uses created, the Kafka image the clients' version, three brokers that survive losing one, the Flink checkpoint
- * interval the jobs' own, both Flink jobs submitted. ({@code .ci/run} also validates the file with
- * {@code docker-compose config -q}.)
+ * {@code docker-compose.yml} kept true to the image and the code between runs of {@code deploy/compose-smoke} (which
+ * runs it, in CI): every role the entry point knows, three Kafka nodes in {@code kafka.bootstrap}'s order, the
+ * volumes where {@link ContainerConfig} keeps data, nothing published beyond the loopback address, and no default
+ * credential.
  */
 class ComposeFileTest {
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> services() throws Exception {
-        Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("..", "docker-compose.yml")));
-        return (Map<String, Object>) compose.get("services");
-    }
+    static final Path COMPOSE = Path.of("..", "docker-compose.yml");
 
     @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> services() throws Exception {
+        Map<String, Object> compose = new Yaml().load(Files.readString(COMPOSE));
+        return (Map<String, Map<String, Object>>) compose.get("services");
+    }
+
     static Map<String, Object> service(String name) throws Exception {
-        Map<String, Object> s = (Map<String, Object>) services().get(name);
+        Map<String, Object> s = services().get(name);
         assertThat(s).as("service " + name).isNotNull();
         return s;
     }
 
     @SuppressWarnings("unchecked")
-    static String command(Map<String, Object> service) {
-        Object c = service.get("command");
-        return c instanceof List<?> l ? String.join(" ", (List<String>) l) : String.valueOf(c);
+    static Map<String, Object> environment(Map<String, Object> service) {
+        return (Map<String, Object>) service.getOrDefault("environment", Map.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> list(Map<String, Object> service, String key) {
+        return (List<String>) service.getOrDefault(key, List.of());
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void threeBrokersOfTheClientsVersionCreateEveryTopicVigilUses() throws Exception {
-        String kafkaVersion = AppInfoParser.getVersion();
-        for (String broker : List.of("kafka1", "kafka2", "kafka3")) {
-            Map<String, Object> s = service(broker);
-            assertThat(s.get("image")).isEqualTo("apache/kafka:" + kafkaVersion);
-            Map<String, Object> env = (Map<String, Object>) s.get("environment");
-            assertThat(env).containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
-                    .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
-                    .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka1:9093,2@kafka2:9093,3@kafka3:9093");
+    void everyVigilServiceRunsARoleOfTheImagesEntryPoint() throws Exception {
+        String entrypoint = Files.readString(Path.of("..", "deploy", "docker", "vigil-entrypoint"));
+        int vigil = 0;
+        for (var e : services().entrySet()) {
+            if (!"vigil:0.1.0".equals(e.getValue().get("image"))) continue;
+            vigil++;
+            List<String> command = list(e.getValue(), "command");
+            assertThat(command).as(e.getKey()).hasSize(1);
+            assertThat(entrypoint).as(e.getKey()).containsPattern("(?m)^\\s+(\\S+\\|)?" + Pattern.quote(command.get(0))
+                    + "(\\|\\S+)?\\)");
+            assertThat(e.getValue().get("build")).as(e.getKey() + " builds the image here").isNotNull();
         }
-        Map<String, Object> topics = service("kafka-topics");
-        assertThat(topics.get("image")).isEqualTo("apache/kafka:" + kafkaVersion);
-        String script = command(topics);
-        for (String topic : Topics.defaults().all()) {
-            String name = topic.substring(Topics.DEFAULT_PREFIX.length());
-            assertThat(script).as("topic " + topic).containsPattern("(for t in [^;]*\\b" + java.util.regex.Pattern.quote(name)
-                    + "\\b|--topic vigil\\." + java.util.regex.Pattern.quote(name) + " )");
-        }
-        assertThat(script).contains("--topic vigil.silences --partitions 1 --replication-factor 3 --config cleanup.policy=compact");
-        assertThat(script).contains("--topic vigil.deadletter --partitions 1 --replication-factor 3 --config "
-                + "max.message.bytes=" + io.vigil.model.DeadLetter.MAX_RECORD_BYTES);
-        String bootstrap = String.valueOf(((Map<String, Object>) service("writer").get("environment"))
-                .get("VIGIL_KAFKA_BOOTSTRAP"));
-        assertThat(bootstrap).isEqualTo("kafka1:9092,kafka2:9092,kafka3:9092");
+        assertThat(vigil).isEqualTo(10);
+        assertThat(service("postgres").get("build")).isNotNull();
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void flinkCheckpointsAsTheJobsDoAndBothJobsAreSubmitted() throws Exception {
-        String flink = String.valueOf(((Map<String, Object>) service("jobmanager").get("environment"))
-                .get("FLINK_PROPERTIES"));
-        assertThat(flink).contains("execution.checkpointing.interval: "
-                + DetectionJobMain.defaults().get("detection.checkpoint-interval"));
-        assertThat(DetectionJobMain.defaults().get("detection.checkpoint-interval"))
-                .isEqualTo(NotificationJobMain.defaults().get("notify.checkpoint-interval"));
-        assertThat(command(service("detection-job"))).contains("-c io.vigil.detection.DetectionJobMain")
-                .contains("vigil-stream-jobs-");
-        Map<String, Object> notify = service("notification-job");
-        assertThat(command(notify)).contains("-c io.vigil.notify.NotificationJobMain").contains("vigil-notifications-");
-        assertThat((List<String>) notify.get("volumes")).anyMatch(v -> v.startsWith("./deploy/notify-routing.compose.yml:"));
+    void threeKafkaNodesEachTheirOwnPlaceInTheBootstrapListWithTheirLogOnAVolume() throws Exception {
+        String bootstrap = "kafka1:9092,kafka2:9092,kafka3:9092";
+        for (var e : services().entrySet()) {
+            Object b = environment(e.getValue()).get("VIGIL_KAFKA_BOOTSTRAP");
+            if (b != null) assertThat(b).as(e.getKey()).isEqualTo(bootstrap);
+        }
+        ContainerConfig defaults = ContainerConfig.from(io.vigil.model.config.Settings.load(PlatformConfig.catalog(),
+                null, Map.of(), Map.of()));
+        for (int node = 1; node <= 3; node++) {
+            Map<String, Object> s = service("kafka" + node);
+            assertThat(list(s, "command")).containsExactly("kafka-node");
+            assertThat(environment(s)).containsEntry("VIGIL_CONTAINER_KAFKA_NODE_ID", String.valueOf(node));
+            assertThat(bootstrap.split(",")[node - 1]).startsWith("kafka" + node + ":");
+            assertThat(list(s, "volumes")).containsExactly("kafka" + node + "-data:" + defaults.kafkaDir());
+        }
+    }
+
+    @Test
+    void theFlinkProcessesAndTheJobSupervisorShareTheCheckpointVolume() throws Exception {
+        ContainerConfig defaults = ContainerConfig.from(io.vigil.model.config.Settings.load(PlatformConfig.catalog(),
+                null, Map.of(), Map.of()));
+        for (String name : List.of("jobmanager", "taskmanager", "jobs")) {
+            assertThat(list(service(name), "volumes")).as(name)
+                    .contains("flink-checkpoints:" + defaults.checkpointsDir());
+        }
+        Map<String, Object> jobs = service("jobs");
+        String routing = String.valueOf(environment(jobs).get("VIGIL_NOTIFY_ROUTING_FILE"));
+        assertThat(list(jobs, "volumes")).contains("./deploy/notify-routing.compose.yml:" + routing + ":ro");
         assertThat(Files.readString(Path.of("..", "deploy", "notify-routing.compose.yml")))
-                .contains("http://dashboard:8080/api/v1/inbox");
-        assertThat(String.valueOf(service("timescaledb").get("image"))).startsWith("timescale/timescaledb:2.17.");
+                .contains("http://dashboard:8080/api/v1/inbox").contains("secret_env: VIGIL_INBOX_SECRET");
+        // The client checks the routing's secret before it submits; the TaskManagers sign with it; the inbox checks it.
+        for (String name : List.of("jobs", "taskmanager", "dashboard")) {
+            assertThat(String.valueOf(environment(service(name)).get("VIGIL_INBOX_SECRET"))).as(name)
+                    .startsWith("${VIGIL_INBOX_SECRET:?");
+        }
+    }
+
+    @Test
+    void onlyTheDashboardFlinkAndTheFaultEndpointArePublishedAndOnlyOnLoopback() throws Exception {
+        List<String> published = new ArrayList<>();
+        for (var e : services().entrySet()) {
+            for (String port : list(e.getValue(), "ports")) {
+                assertThat(port).as(e.getKey()).startsWith("${VIGIL_PUBLISH_ADDRESS:-127.0.0.1}:");
+                published.add(e.getKey() + "=" + port.substring(port.indexOf("}:") + 2));
+            }
+        }
+        assertThat(published).containsExactlyInAnyOrder("dashboard=8080:8080", "jobmanager=8081:8081",
+                "simulator=8079:8079");
+        assertThat(environment(service("simulator"))).containsEntry("VIGIL_SIMULATOR_FAULT_ENDPOINT", "0.0.0.0:8079");
+    }
+
+    @Test
+    void noCredentialHasADefault() throws Exception {
+        String text = Files.readString(COMPOSE);
+        Matcher m = Pattern.compile("(PASSWORD|SECRET)[A-Z_]*: (.*)").matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+            assertThat(m.group(2)).as(m.group()).matches("\\$\\{VIGIL_[A-Z_]+:\\?.+\\}");
+        }
+        assertThat(n).isGreaterThanOrEqualTo(5);
     }
 }

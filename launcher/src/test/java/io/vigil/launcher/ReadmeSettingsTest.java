@@ -52,7 +52,8 @@ class ReadmeSettingsTest {
         Map<String, String> all = PlatformConfig.catalog().defaults();
         Set<String> filledByTheLauncher = Set.of("kafka.bootstrap", "db.url");
         for (SettingSpecs component : List.of(SimulatorMain.settings(), DetectionJobMain.settings(),
-                WriterMain.settings(), NotificationJobMain.settings(), ClusterConfig.settings())) {
+                WriterMain.settings(), NotificationJobMain.settings(), ClusterConfig.settings(),
+                io.vigil.launcher.container.ContainerConfig.settings())) {
             for (SettingSpecs.Spec s : component.all()) {
                 assertThat(all).containsKey(s.key());
                 if (!filledByTheLauncher.contains(s.key())) {

@@ -35,8 +35,13 @@ public final class FaultControl implements AutoCloseable {
     private final Map<Fault, Boolean> injected = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FaultControl(ClusterSimulator simulator, int port) throws IOException {
+        this(simulator, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** On any address: a container's simulator listens on all its interfaces, published on the host's loopback. */
+    public FaultControl(ClusterSimulator simulator, InetSocketAddress address) throws IOException {
         this.simulator = simulator;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        this.server = HttpServer.create(address, 0);
         server.createContext("/faults", this::handle);
         server.start();
     }

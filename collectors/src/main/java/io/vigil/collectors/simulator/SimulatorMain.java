@@ -45,6 +45,9 @@ public final class SimulatorMain {
                 "how many collectors share the simulated hosts");
         s.add("simulator.clock-ahead", "0s",
                 "the simulated collector's clock runs this far ahead (the failure tests' skewed collector)");
+        s.add("simulator.fault-endpoint", "",
+                "`HOST:PORT` of this process's fault-injection endpoint (`docker-compose.yml`: `0.0.0.0:8079`); "
+                        + "unset: none (`./vigil demo` has its own, `simulator.control-port`)");
         s.add("simulator.spool-dir", "",
                 "publish through a disk spool there, as `./vigil collect` does (`./vigil cluster` gives each "
                         + "collector one); unset: straight to Kafka");
@@ -116,6 +119,18 @@ public final class SimulatorMain {
             System.out.flush();
             stop.countDown();
         }));
+        String faultEndpoint = settings.optional("simulator.fault-endpoint");
+        if (faultEndpoint != null) {
+            int colon = faultEndpoint.lastIndexOf(':');
+            if (colon < 1) {
+                throw new Settings.ConfigException("setting 'simulator.fault-endpoint' = '" + faultEndpoint
+                        + "' must be HOST:PORT");
+            }
+            FaultControl control = new FaultControl(simulator, new java.net.InetSocketAddress(
+                    faultEndpoint.substring(0, colon), Integer.parseInt(faultEndpoint.substring(colon + 1))));
+            System.out.println("Fault injection on http://" + faultEndpoint + "/faults");
+            Runtime.getRuntime().addShutdownHook(new Thread(control::close));
+        }
         runner.start();
         stop.await();
     }

@@ -38,12 +38,25 @@ public final class FlinkJob implements ClusterComponent {
     private final Path checkpoints;
     private final Path jobIdFile;
     private final Path logDir;
+    private final Map<String, String> clientEnvironment;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile String jobId;
     private volatile boolean resumed;
 
     public FlinkJob(String name, String jobName, Path jar, String mainClass, Path settingsFile, int parallelism,
                     String restUrl, Path flinkConf, Path checkpoints, Path stateDir, Path logDir) {
+        this(name, jobName, jar, mainClass, settingsFile, parallelism, restUrl, flinkConf, checkpoints, stateDir, logDir,
+                Map.of());
+    }
+
+    /**
+     * With variables for the submitting client's environment: the secrets a routing names by {@code *_env}, which
+     * the job's main checks before it submits (a {@link ChildProcess} gets no {@code VIGIL_*} variable otherwise).
+     */
+    public FlinkJob(String name, String jobName, Path jar, String mainClass, Path settingsFile, int parallelism,
+                    String restUrl, Path flinkConf, Path checkpoints, Path stateDir, Path logDir,
+                    Map<String, String> clientEnvironment) {
+        this.clientEnvironment = Map.copyOf(clientEnvironment);
         this.name = name;
         this.jobName = jobName;
         this.jar = jar;
@@ -78,8 +91,10 @@ public final class FlinkJob implements ClusterComponent {
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m",
                 "-Djava.io.tmpdir=" + checkpoints.getParent().resolve("flink-tmp")));
         jvm.addAll(LocalCluster.FLINK_JVM_OPENS);
+        Map<String, String> env = new java.util.HashMap<>(clientEnvironment);
+        env.put("FLINK_CONF_DIR", flinkConf.toString());
         ChildProcess client = new ChildProcess("submit-" + name, "org.apache.flink.client.cli.CliFrontend", args,
-                jvm, Map.of("FLINK_CONF_DIR", flinkConf.toString()), logDir, Duration.ofSeconds(5),
+                jvm, env, logDir, Duration.ofSeconds(5),
                 LocalCluster.flinkClasspath());
         client.start();
         int code = client.await(Duration.ofMinutes(3));
@@ -101,6 +116,31 @@ public final class FlinkJob implements ClusterComponent {
             }
             Thread.sleep(500);
         }
+    }
+
+    /**
+     * Submits the job unless the JobManager already runs it (by name): after a JobManager restart (a session cluster
+     * without high availability forgets its jobs) it is submitted again, resuming from its newest checkpoint.
+     *
+     * @return whether it was submitted now
+     * @throws IOException when the JobManager's REST API does not answer
+     */
+    public boolean ensureRunning() throws Exception {
+        JsonNode jobs = get("/jobs/overview").path("jobs");
+        for (JsonNode j : jobs) {
+            if (jobName.equals(j.path("name").asText())
+                    && !List.of("CANCELED", "FINISHED", "FAILED").contains(j.path("state").asText())) {
+                jobId = j.path("jid").asText();
+                return false;
+            }
+        }
+        start();
+        return true;
+    }
+
+    /** Whether the last submission resumed from a checkpoint. */
+    public boolean resumed() {
+        return resumed;
     }
 
     /** The newest complete checkpoint of this job's previous run, if it left one. */

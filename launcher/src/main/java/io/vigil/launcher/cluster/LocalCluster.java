@@ -24,7 +24,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,11 +35,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
-import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -54,32 +48,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 public final class LocalCluster implements AutoCloseable {
 
-    /**
-     * What Flink's own start scripts give every Flink JVM on Java 17: Flink (Kryo, its serializers, the DataStream
-     * translators) reflects into these packages.
-     */
-    static final List<String> FLINK_JVM_OPENS = Stream.of("java.lang", "java.lang.reflect", "java.net", "java.io",
-            "java.nio", "sun.nio.ch", "java.text", "java.time", "java.util", "java.util.concurrent",
-            "java.util.concurrent.atomic", "java.util.concurrent.locks")
-            .map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList();
+    static final List<String> FLINK_JVM_OPENS = FlinkProcesses.JVM_OPENS;
 
-    /**
-     * The class path of Flink's own processes (JobManager, TaskManagers, the submitting client): the launcher's, less
-     * what a job jar brings itself (Kafka's client and connector, Jackson, Vigil's modules). As with a Flink
-     * distribution's lib/, a job's classes then come from its jar alone; with both, the user class loader and the
-     * system one would each load a Kafka client and the job would not link.
-     */
     static String flinkClasspath() {
-        List<String> keep = new ArrayList<>();
-        for (String entry : Classpath.entries()) {
-            String file = Path.of(entry).getFileName().toString();
-            boolean framework = (file.startsWith("flink-") && !file.startsWith("flink-connector-kafka"))
-                    || Stream.of("log4j-", "slf4j-", "commons-", "kryo", "minlog", "objenesis", "reflectasm",
-                    "snakeyaml-engine", "jsr305", "javassist", "async-profiler").anyMatch(file::startsWith)
-                    || file.startsWith("vigil-launcher") || entry.endsWith("launcher/target/classes");
-            if (framework) keep.add(entry);
-        }
-        return String.join(java.io.File.pathSeparator, keep);
+        return FlinkProcesses.classpath();
     }
 
     private final ClusterConfig config;
@@ -356,70 +328,31 @@ public final class LocalCluster implements AutoCloseable {
         c.put("jobmanager.rpc.address", "127.0.0.1");
         c.put("jobmanager.rpc.port", String.valueOf(config.flinkRpcPort()));
         c.put("jobmanager.bind-host", "127.0.0.1");
-        c.put("jobmanager.memory.process.size", "768m");
         c.put("rest.address", "127.0.0.1");
         c.put("rest.bind-address", "127.0.0.1");
         c.put("rest.port", String.valueOf(config.flinkRestPort()));
         c.put("taskmanager.host", "127.0.0.1");
         c.put("taskmanager.bind-host", "127.0.0.1");
-        c.put("taskmanager.numberOfTaskSlots", String.valueOf(config.taskSlots()));
-        c.put("taskmanager.memory.process.size", config.taskManagerMemory());
-        // No RocksDB: the jobs keep their state on the heap, so little managed memory.
-        c.put("taskmanager.memory.managed.fraction", "0.05");
-        // Tasks spread over the TaskManagers instead of filling the first: losing one TaskManager is then a failure
-        // every job sees, as on a real cluster.
-        c.put("taskmanager.load-balance.mode", "SLOTS");
-        c.put("execution.checkpointing.dir", data.resolve("flink-checkpoints").toUri().toString());
-        c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        c.put("execution.checkpointing.num-retained", "3");
-        // Enough recent checkpoints in the REST API (default 10) to find the slow ones of the last half hour.
-        c.put("web.checkpoints.history", "1000");
-        // Every failure of a job in its exception history (default 16), so a run of many can be counted.
-        c.put("web.exception-history-size", "1000");
-        // A TaskManager killed -9 is noticed in seconds, not the default 50 s, so a job restarts quickly.
-        c.put("heartbeat.interval", "2000");
-        c.put("heartbeat.timeout", "10000");
-        c.put("restart-strategy.type", "exponential-delay");
-        c.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
-        c.put("restart-strategy.exponential-delay.max-backoff", "10 s");
-        c.put("io.tmp.dirs", data.resolve("flink-tmp").toString());
-        c.put("web.tmpdir", data.resolve("flink-tmp").toString());
+        c.putAll(FlinkProcesses.sessionSettings(data.resolve("flink-checkpoints").toUri().toString(),
+                data.resolve("flink-tmp"), config.taskSlots(), config.taskManagerMemory()));
         Files.createDirectories(data.resolve("flink-tmp"));
-        StringBuilder yaml = new StringBuilder("# Written by ./vigil cluster at each start.\n");
-        c.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
-        Files.writeString(flinkConf.resolve("config.yaml"), yaml.toString());
+        Files.writeString(flinkConf.resolve("config.yaml"), FlinkProcesses.configYaml(c, "./vigil cluster"));
 
-        List<String> jmJvm = new ArrayList<>(List.of("-Xmx512m", flinkTmp()));
-        jmJvm.addAll(FLINK_JVM_OPENS);
-        add(new ChildProcess("flink-jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                List.of("--configDir", flinkConf.toString()), jmJvm, Map.of(), logs, Duration.ofSeconds(20),
-                flinkClasspath()));
+        add(new ChildProcess("flink-jobmanager", FlinkProcesses.JOBMANAGER_MAIN,
+                List.of("--configDir", flinkConf.toString()), FlinkProcesses.jobManagerJvm(data.resolve("flink-tmp")),
+                Map.of(), logs, Duration.ofSeconds(20), flinkClasspath()));
         awaitRest(ov -> true, "the JobManager's REST API", Duration.ofMinutes(2), "flink-jobmanager");
 
-        Configuration flink = GlobalConfiguration.loadConfiguration(flinkConf.toString());
-        TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(flink);
-        List<String> jvm = new ArrayList<>(Arrays.asList(ProcessMemoryUtils.generateJvmParametersStr(spec).split(" ")));
-        jvm.addAll(FLINK_JVM_OPENS);
-        jvm.add(flinkTmp());
-        List<String> dynamic = new ArrayList<>(List.of("--configDir", flinkConf.toString()));
-        // What Flink's start scripts pass: the memory sizes derived from the process size, as -D options.
-        dynamic.addAll(Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec).trim().split(" ")));
+        List<String> jvm = FlinkProcesses.taskManagerJvm(flinkConf, data.resolve("flink-tmp"));
         for (int i = 1; i <= config.taskManagers(); i++) {
-            // Named, so the REST API's TaskManager ids say which process is which.
-            List<String> args = new ArrayList<>(dynamic);
-            args.addAll(List.of("-D", "taskmanager.resource-id=flink-taskmanager-" + i));
-            add(new ChildProcess("flink-taskmanager-" + i, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                    args, jvm, Map.of(), logs, Duration.ofSeconds(20), flinkClasspath()));
+            add(new ChildProcess("flink-taskmanager-" + i, FlinkProcesses.TASKMANAGER_MAIN,
+                    FlinkProcesses.taskManagerArgs(flinkConf, "flink-taskmanager-" + i), jvm, Map.of(), logs,
+                    Duration.ofSeconds(20), flinkClasspath()));
         }
         awaitRest(ov -> ov.path("taskmanagers").asInt() >= config.taskManagers(),
                 config.taskManagers() + " TaskManagers registered", Duration.ofMinutes(2), "flink-");
         say("Flink       session cluster, REST API and job status at " + restUrl() + " (" + config.taskManagers()
                 + " TaskManagers x " + config.taskSlots() + " slots)");
-    }
-
-    /** Flink unpacks its RPC system into the temporary directory of each process: keep it with the cluster's data. */
-    private String flinkTmp() {
-        return "-Djava.io.tmpdir=" + data.resolve("flink-tmp");
     }
 
     private void awaitRest(java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> ready, String what,

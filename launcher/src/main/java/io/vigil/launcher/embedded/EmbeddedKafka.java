@@ -56,6 +56,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startNode(Path dataDir, int nodeId, int brokerPort, int controllerPort, String voters,
                                           String clusterId, int replication, BrokerSecurity security)
             throws Exception {
+        return startNode(dataDir, nodeId, LOOPBACK, LOOPBACK, brokerPort, controllerPort, voters, clusterId,
+                replication, security);
+    }
+
+    private static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * The same, listening on {@code listenHost} (0.0.0.0 in a container) and telling clients to connect to
+     * {@code advertisedHost} (the container's name on its network).
+     */
+    public static EmbeddedKafka startNode(Path dataDir, int nodeId, String listenHost, String advertisedHost,
+                                          int brokerPort, int controllerPort, String voters, String clusterId,
+                                          int replication, BrokerSecurity security) throws Exception {
         Path logDir = dataDir.toAbsolutePath();
         Files.createDirectories(logDir);
         String minIsr = String.valueOf(Math.max(1, replication - 1));
@@ -65,12 +78,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("controller.quorum.voters", voters);
         p.put("controller.listener.names", "CONTROLLER");
         if (security == null) {
-            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("listeners", "PLAINTEXT://" + listenHost + ":" + brokerPort + ",CONTROLLER://" + listenHost + ":"
+                    + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + brokerPort);
             p.put("inter.broker.listener.name", "PLAINTEXT");
             p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         } else {
-            secure(p, security, brokerPort, controllerPort);
+            secure(p, security, listenHost, advertisedHost, brokerPort, controllerPort);
         }
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "1");
@@ -119,10 +133,12 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Client connections: SASL/SCRAM over TLS on the one advertised listener, which the nodes also use among
      * themselves (as the broker user); the controller listener takes mutual TLS only.
      */
-    private static void secure(Properties p, BrokerSecurity s, int brokerPort, int controllerPort) {
+    private static void secure(Properties p, BrokerSecurity s, String listenHost, String advertisedHost,
+                               int brokerPort, int controllerPort) {
         String mechanism = s.mechanism();
-        p.put("listeners", "SASL_SSL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + brokerPort);
+        p.put("listeners", "SASL_SSL://" + listenHost + ":" + brokerPort + ",CONTROLLER://" + listenHost + ":"
+                + controllerPort);
+        p.put("advertised.listeners", "SASL_SSL://" + advertisedHost + ":" + brokerPort);
         p.put("inter.broker.listener.name", "SASL_SSL");
         p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SSL");
         p.put("sasl.enabled.mechanisms", mechanism);
