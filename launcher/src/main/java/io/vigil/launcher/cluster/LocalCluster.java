@@ -28,7 +28,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -418,20 +417,14 @@ public final class LocalCluster implements AutoCloseable {
     /** A properties file with one component's keys (readable by its owner only: it holds the database password). */
     private Path settingsFile(String name, Collection<String> keys, Map<String, String> values,
                               Map<String, String> overrides) throws IOException {
-        Properties p = new Properties();
         Map<String, String> mine = this.overrides.getOrDefault(name, Map.of());
+        Map<String, String> chosen = new LinkedHashMap<>();
         for (String key : keys) {
-            String v = mine.containsKey(key) ? mine.get(key)
-                    : overrides.containsKey(key) ? overrides.get(key) : values.get(key);
-            if (v != null) p.setProperty(key, v);
+            chosen.put(key, mine.containsKey(key) ? mine.get(key)
+                    : overrides.containsKey(key) ? overrides.get(key) : values.get(key));
         }
-        Path file = conf.resolve(name + ".properties");
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (var w = Files.newBufferedWriter(file)) {
-            p.store(w, "Written by ./vigil cluster for " + name + "; keys as in the README's Configuration");
-        }
-        return file;
+        return SettingsFile.write(conf.resolve(name + ".properties"), chosen,
+                "Written by ./vigil cluster for " + name + "; keys as in the README's Configuration");
     }
 
     private ChildProcess child(String name, String mainClass, List<String> args, String heap) {

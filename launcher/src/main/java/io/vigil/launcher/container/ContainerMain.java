@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -219,19 +217,10 @@ public final class ContainerMain {
     /** A properties file with one job's keys (readable by this user only: it may hold passwords). */
     private static Path settingsFile(Path dir, String name, Collection<String> keys, Map<String, String> values)
             throws IOException {
-        Files.createDirectories(dir);
-        Properties p = new Properties();
-        for (String key : keys) {
-            String v = values.get(key);
-            if (v != null) p.setProperty(key, v);
-        }
-        Path file = dir.resolve(name + ".properties");
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (var w = Files.newBufferedWriter(file)) {
-            p.store(w, "Written by Vigil's container for the " + name + " job; keys as in the README's Configuration");
-        }
-        return file;
+        Map<String, String> chosen = new LinkedHashMap<>();
+        for (String key : keys) chosen.put(key, values.get(key));
+        return io.vigil.launcher.cluster.SettingsFile.write(dir.resolve(name + ".properties"), chosen,
+                "Written by Vigil's container for the " + name + " job; keys as in the README's Configuration");
     }
 
     private static String tail(Path log) {

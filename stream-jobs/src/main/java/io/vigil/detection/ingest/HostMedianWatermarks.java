@@ -25,8 +25,16 @@ import org.apache.flink.util.clock.RelativeClock;
  * other host's samples late; here it only moves its own samples into later windows. A host whose clock runs behind
  * by more than the bound has its samples dead-lettered as LATE, and counted. Hosts not heard from for
  * {@code forgetAfter} (behind their partition's newest) no longer count, nor do partitions silent for the idle
- * timeout. Job events are control records and do not move time. At (re)start, time is held for up to 5 s (at
- * most the idle timeout) after the first record, so that every partition has delivered before any is judged.
+ * timeout; a reader that has delivered nothing for the idle timeout marks its output idle (this replaces Flink's
+ * {@code withIdleness}, which also marked a reader idle that had not delivered its first record yet), after time
+ * has reached what its partitions delivered, save those a minute behind the newest. Job events
+ * are control records and do not move time. At (re)start, time is held until no partition has delivered its
+ * first record for twice the idle timeout, so that every partition has delivered before any is judged: a reader
+ * starting on a backlog gets its partitions broker by broker, and on a busy machine the first records of one
+ * partition came 8 to 12 s after another's (seen in docker-compose.yml at its first start and after a JobManager
+ * restart, with a hold of 5 s: the partitions read last had their records dead-lettered as late or judged after
+ * the fact, and a hundred GPUs or more paged as silent). The reader cannot know which partitions it was given, so
+ * this is a presumption: a partition whose first record comes later still is judged late.
  *
  * <p>Both are measured on the operator's input-activity clock, which stands still while the job is back-pressured:
  * a job catching up on a backlog spends most of its time blocked on its own output, and by the wall clock every
@@ -51,7 +59,22 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
     private final Map<String, Partition> partitions = new HashMap<>();
     private long emitted = Long.MIN_VALUE;
     private long[] scratch = new long[64];
-    private long firstRecordNanos = Long.MIN_VALUE;
+    /** When any partition last delivered (on the input-activity clock). */
+    private long lastRecordNanos;
+    /** When a partition last delivered its first record (on the input-activity clock). */
+    private long newPartitionNanos = Long.MIN_VALUE;
+    /** When this reader was first asked for a watermark: its (re)start. */
+    private long startedNanos = Long.MIN_VALUE;
+    /** Whether the reader's output is marked idle (the other readers then set time without it). */
+    private boolean idle;
+
+    /**
+     * How long a reader may deliver nothing at all after its (re)start before it is idle: much longer than the idle
+     * timeout, because a reader whose Kafka consumer was slow to deliver its first fetch (seen at 10 s and more on a
+     * busy machine after a restart), once marked idle, would let the other readers set time alone, and its
+     * partitions' hosts would then look silent. A reader with no partition at all holds time this long, once.
+     */
+    static final long FIRST_RECORD_WAIT_NANOS = Duration.ofSeconds(60).toNanos();
 
     /**
      * @param activity the clock idleness and the start-up hold are measured on: Flink's input-activity clock in a
@@ -63,14 +86,13 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
         this.forgetAfterMs = forgetAfter.toMillis();
         this.idleNanos = idleTimeout.toNanos();
         this.activity = activity;
-        this.startupNanos = activity == null ? 0 : Math.min(idleTimeout.toNanos(), Duration.ofSeconds(5).toNanos());
+        this.startupNanos = activity == null ? 0 : 2 * idleTimeout.toNanos();
     }
 
     public static WatermarkStrategy<SourcedRecord> strategy(Duration outOfOrderness, Duration idleTimeout) {
         return WatermarkStrategy.<SourcedRecord>forGenerator(ctx -> new HostMedianWatermarks(outOfOrderness,
                         Duration.ofSeconds(60), idleTimeout, ctx.getInputActivityClock()))
-                .withTimestampAssigner((r, previous) -> r.record().eventTimeMs())
-                .withIdleness(idleTimeout);
+                .withTimestampAssigner((r, previous) -> r.record().eventTimeMs());
     }
 
     /** Which clock stamped the record: its host, or the facility device. */
@@ -84,6 +106,10 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
 
     @Override
     public void onEvent(SourcedRecord event, long eventTimestamp, WatermarkOutput output) {
+        if (idle) {
+            idle = false;
+            output.markActive();
+        }
         if (event.record() instanceof JobEvent) {
             return;
         }
@@ -92,9 +118,10 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
         if (p == null) {
             p = new Partition();
             partitions.put(key, p);
+            newPartitionNanos = nanos();
         }
         p.lastRecordNanos = nanos();
-        if (firstRecordNanos == Long.MIN_VALUE) firstRecordNanos = p.lastRecordNanos;
+        lastRecordNanos = p.lastRecordNanos;
         String reporter = reporter(event.record());
         long[] slot = p.newestByReporter.get(reporter);
         if (slot == null) {
@@ -108,21 +135,51 @@ public final class HostMedianWatermarks implements WatermarkGenerator<SourcedRec
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         long now = nanos();
-        if (firstRecordNanos == Long.MIN_VALUE || now - firstRecordNanos < startupNanos) {
-            // At (re)start, partitions deliver their first records one after another: time waits until each has
-            // had the chance, or a partition not read yet would find its records late.
+        if (startedNanos == Long.MIN_VALUE) startedNanos = now;
+        if (newPartitionNanos == Long.MIN_VALUE) {
+            if (activity != null && now - startedNanos > FIRST_RECORD_WAIT_NANOS) markIdle(output);
+            return;
+        }
+        if (now - newPartitionNanos < startupNanos) {
+            // At (re)start, partitions deliver their first records one after another: time waits until no new one
+            // has come for a while, or a partition not read yet would find its records late.
             return;
         }
         long wm = Long.MAX_VALUE;
-        for (Partition p : partitions.values()) {
-            if (activity != null && now - p.lastRecordNanos > idleNanos || p.newestByReporter.isEmpty()) {
-                continue;
+        boolean starved = activity != null && now - lastRecordNanos > idleNanos;
+        if (!starved) {
+            for (Partition p : partitions.values()) {
+                if (p.newestByReporter.isEmpty() || activity != null && now - p.lastRecordNanos > idleNanos) continue;
+                wm = Math.min(wm, median(p) - outOfOrdernessMs - 1);
             }
-            wm = Math.min(wm, median(p) - outOfOrdernessMs - 1);
+        } else {
+            // Nothing delivered for the idle timeout: every partition has given what it has (the end of a replay, a
+            // stopped site). Time reaches the slowest of them, less those already forgotten behind the newest (a
+            // partition whose reporters moved away), and is then set by the other readers.
+            long newest = Long.MIN_VALUE;
+            for (Partition p : partitions.values()) {
+                if (!p.newestByReporter.isEmpty()) newest = Math.max(newest, median(p));
+            }
+            for (Partition p : partitions.values()) {
+                if (p.newestByReporter.isEmpty()) continue;
+                long m = median(p);
+                if (m >= newest - forgetAfterMs) wm = Math.min(wm, m - outOfOrdernessMs - 1);
+            }
         }
-        if (wm != Long.MAX_VALUE && wm > emitted) {
-            emitted = wm;
-            output.emitWatermark(new Watermark(wm));
+        if (wm != Long.MAX_VALUE && wm > emitted) emit(wm, output);
+        if (starved) markIdle(output);
+    }
+
+    private void emit(long wm, WatermarkOutput output) {
+        emitted = wm;
+        idle = false;
+        output.emitWatermark(new Watermark(wm));
+    }
+
+    private void markIdle(WatermarkOutput output) {
+        if (!idle) {
+            idle = true;
+            output.markIdle();
         }
     }
 
