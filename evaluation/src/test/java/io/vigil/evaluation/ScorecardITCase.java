@@ -114,6 +114,7 @@ class ScorecardITCase {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("long")
     void theGeneratedScorecardDrawsItsScenariosAndReportsCurvesPrecisionAndArrivalInvariance() throws Exception {
         var report = io.vigil.evaluation.scorecard.GeneratedScorecard.run(14, 11,
                 List.of(io.vigil.evaluation.scorecard.Arrival.values()), null);
