@@ -34,6 +34,15 @@ public final class DashboardProcess implements AutoCloseable {
                                          String password, String kafkaBootstrap, String topicsPrefix,
                                          Map<String, String> kafkaSecurity, Path usersFile, String adminPassword,
                                          String inboxSecret, Path logFile) throws IOException {
+        return start(jar, address, port, jdbcUrl, user, password, kafkaBootstrap, topicsPrefix, kafkaSecurity,
+                usersFile, adminPassword, inboxSecret, null, logFile);
+    }
+
+    /** @param metricsAddress {@code HOST:PORT} of the console's Prometheus {@code /metrics}, or null for none */
+    public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
+                                         String password, String kafkaBootstrap, String topicsPrefix,
+                                         Map<String, String> kafkaSecurity, Path usersFile, String adminPassword,
+                                         String inboxSecret, String metricsAddress, Path logFile) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("dashboard jar not found at " + jar
                     + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
@@ -51,6 +60,7 @@ public final class DashboardProcess implements AutoCloseable {
         cmd.add("--spring.datasource.url=" + jdbcUrl);
         cmd.add("--spring.datasource.username=" + user);
         cmd.add("--vigil.parent-pid=" + ProcessHandle.current().pid());
+        if (metricsAddress != null) cmd.add("--vigil.dashboard.metrics-address=" + metricsAddress);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

@@ -156,14 +156,24 @@ public final class Platform implements AutoCloseable {
         WriterConfig writerConfig = WriterMain.config(component);
         writer = new TelemetryWriter(writerConfig, Clock.systemUTC());
         Thread writerThread = new Thread(writer, "vigil-writer");
-        components.add(Components.of("writer", writerThread::start,
+        int metricsPort = config.settings().integer("metrics.writer-port");
+        io.vigil.model.metrics.MetricsServer[] metrics = new io.vigil.model.metrics.MetricsServer[1];
+        components.add(Components.of("writer", () -> {
+                    writerThread.start();
+                    if (metricsPort > 0) {
+                        metrics[0] = io.vigil.model.metrics.MetricsServer.start("127.0.0.1:" + metricsPort,
+                                writer::metrics);
+                    }
+                },
                 () -> (writerThread.isAlive() ? "running, " : "STOPPED, ") + writer.recordsWritten() + " records written",
                 () -> {
+                    if (metrics[0] != null) metrics[0].close();
                     writer.close();
                     writerThread.join(TimeUnit.SECONDS.toMillis(30));
                 }));
         say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts() + ", "
-                + topics.notifications() + ", " + topics.silences());
+                + topics.notifications() + ", " + topics.silences()
+                + (metricsPort > 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : ""));
     }
 
     private void startDetection(Settings component, Path data) throws Exception {
@@ -190,11 +200,17 @@ public final class Platform implements AutoCloseable {
                 KafkaSecurity.from(component).clientProperties());
         SimulatorRunner runner = new SimulatorRunner(simulator, simConfig, publisher);
         FaultControl[] control = new FaultControl[1];
+        int metricsPort = config.settings().integer("metrics.simulator-port");
+        io.vigil.model.metrics.MetricsServer[] metrics = new io.vigil.model.metrics.MetricsServer[1];
         components.add(Components.of("simulator", () -> {
             runner.start();
             control[0] = new FaultControl(simulator, config.faultControlPort());
+            if (metricsPort > 0) {
+                metrics[0] = io.vigil.model.metrics.MetricsServer.start("127.0.0.1:" + metricsPort, runner::metrics);
+            }
         }, () -> "running, " + runner.recordsPublished() + " records published, faults at 127.0.0.1:"
                 + faultControlPort, () -> {
+                    if (metrics[0] != null) metrics[0].close();
                     if (control[0] != null) control[0].close();
                     runner.close();
                     publisher.close();
@@ -219,11 +235,15 @@ public final class Platform implements AutoCloseable {
         Path log = data.resolve("logs").resolve("dashboard.log");
         dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
                 jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), KafkaSecurity.values(config.settings()),
-                config.dashboardUsersFile(), adminPassword, inboxSecret, log);
+                config.dashboardUsersFile(), adminPassword, inboxSecret,
+                config.settings().integer("metrics.dashboard-port") > 0
+                        ? "127.0.0.1:" + config.settings().integer("metrics.dashboard-port") : null, log);
         components.track(Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                 + dashboard.url(), dashboard));
         dashboard.awaitHealthy(Duration.ofMinutes(3), log);
-        say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)");
+        say("Dashboard   " + dashboard.url() + "  (API: " + dashboard.url() + "/api/v1/alerts)"
+                + (config.settings().integer("metrics.dashboard-port") > 0 ? "; metrics on http://127.0.0.1:"
+                + config.settings().integer("metrics.dashboard-port") + "/metrics" : ""));
         say("            sign in as admin with password " + (config.dashboardAdminPassword() == null
                 ? adminPassword + " (generated for this run; set dashboard.admin-password or "
                 + "VIGIL_DASHBOARD_ADMIN_PASSWORD to choose it)" : "from dashboard.admin-password")
@@ -304,12 +324,10 @@ public final class Platform implements AutoCloseable {
         Configuration flinkConf = new Configuration();
         flinkConf.set(CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
         if (metricsPort > 0) {
-            // Flink's own Prometheus reporter: every metric of the MiniCluster (its job's operators included) on one
-            // port, for Prometheus to scrape.
-            flinkConf.set(org.apache.flink.configuration.ConfigOptions.key("metrics.reporter.prom.factory.class")
-                    .stringType().noDefaultValue(), "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-            flinkConf.set(org.apache.flink.configuration.ConfigOptions.key("metrics.reporter.prom.port")
-                    .stringType().noDefaultValue(), String.valueOf(metricsPort));
+            // Every metric of the MiniCluster (its job's operators included) on one port, for Prometheus to scrape.
+            io.vigil.launcher.cluster.FlinkProcesses.metricsReporter("127.0.0.1", String.valueOf(metricsPort))
+                    .forEach((k, v) -> flinkConf.set(org.apache.flink.configuration.ConfigOptions.key(k)
+                            .stringType().noDefaultValue(), v));
         }
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir);
         flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory().toUri().toString());

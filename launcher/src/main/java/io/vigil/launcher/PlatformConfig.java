@@ -75,12 +75,23 @@ public record PlatformConfig(
                 "parallelism of the detection job (the local MiniCluster's, or on "
                 + "`./vigil cluster`'s session cluster)");
         s.add("metrics.detection-port", "9249", Range.integer(0, 65535),
-                "Prometheus `/metrics` of the detection job (every detector's and the router's counters: "
-                + "`accepted_late`, `rejected_late` and per collector `rejected_late_by_source`, `stored_not_judged`, "
-                + "refusals by reason; checkpoints); 0: off");
+                "Prometheus `/metrics` of the detection job: Vigil's counters as `vigil_*` (the router's "
+                + "`vigil_accepted_late_total`, `vigil_rejected_late_total` and per collector "
+                + "`vigil_rejected_late_by_source_total`, `vigil_stored_not_judged_total`, refusals by reason), "
+                + "Flink's as `flink_*` (records, watermarks, checkpoints); 0: off");
         s.add("metrics.notifications-port", "9250", Range.integer(0, 65535),
-                "Prometheus `/metrics` of the notification job (per delivery endpoint: `endpoint_in_flight`, "
-                + "`endpoint_oldest_seconds`, `endpoint_failures`, `endpoint_failing`, `endpoint_breaker`); 0: off");
+                "Prometheus `/metrics` of the notification job (per delivery endpoint: `vigil_endpoint_in_flight`, "
+                + "`vigil_endpoint_oldest_seconds`, `vigil_endpoint_failures`, `vigil_endpoint_failing`, "
+                + "`vigil_endpoint_breaker`); 0: off");
+        s.add("metrics.writer-port", "9251", Range.integer(0, 65535),
+                "Prometheus `/metrics` of the writer (`vigil_writer_*`: records written, rejected by reason, "
+                + "batches, write time, database up, consumer lag); 0: off");
+        s.add("metrics.simulator-port", "9252", Range.integer(0, 65535),
+                "Prometheus `/metrics` of the simulator (`vigil_simulator_*`: records published, active faults, "
+                + "behind the clock); 0: off");
+        s.add("metrics.dashboard-port", "9253", Range.integer(0, 65535),
+                "Prometheus `/metrics` of the console (`vigil_dashboard_*`: live views, refresh read time, age "
+                + "of the data shown, database pool), apart from its signed-in port; 0: off");
         s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
         s.addAll(io.vigil.launcher.container.ContainerConfig.settings());
         return s;

@@ -111,7 +111,8 @@ class CollectedLeakPagesITCase {
                 String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(metrics).contains("accepted_late", "rejected_late", "numRecordsIn");
+                assertThat(metrics).contains("vigil_accepted_late_total{", "vigil_rejected_late_total{",
+                        "flink_taskmanager_job_task_operator_numRecordsIn{");
             } finally {
                 reader.interrupt();
                 collector.interrupt();

@@ -101,7 +101,7 @@ class ComposeFileTest {
     }
 
     @Test
-    void onlyTheDashboardFlinkAndTheFaultEndpointArePublishedAndOnlyOnLoopback() throws Exception {
+    void onlyTheDashboardFlinkTheFaultEndpointAndMetricsArePublishedAndOnlyOnLoopback() throws Exception {
         List<String> published = new ArrayList<>();
         for (var e : services().entrySet()) {
             for (String port : list(e.getValue(), "ports")) {
@@ -110,8 +110,18 @@ class ComposeFileTest {
             }
         }
         assertThat(published).containsExactlyInAnyOrder("dashboard=8080:8080", "jobmanager=8081:8081",
-                "simulator=8079:8079");
-        assertThat(environment(service("simulator"))).containsEntry("VIGIL_SIMULATOR_FAULT_ENDPOINT", "0.0.0.0:8079");
+                "simulator=8079:8079", "taskmanager=9249:9249", "jobmanager=9250:9249", "writer=9251:9251",
+                "simulator=9252:9252", "dashboard=9253:9253");
+        assertThat(environment(service("simulator"))).containsEntry("VIGIL_SIMULATOR_FAULT_ENDPOINT", "0.0.0.0:8079")
+                .containsEntry("VIGIL_SIMULATOR_METRICS_ADDRESS", "0.0.0.0:9252");
+        // Each /metrics where the component serves it: the settings' keys, and Flink's reporter on 9249.
+        assertThat(environment(service("writer"))).containsEntry("VIGIL_WRITER_METRICS_ADDRESS", "0.0.0.0:9251");
+        assertThat(environment(service("dashboard"))).containsEntry("VIGIL_DASHBOARD_METRICS_ADDRESS", "0.0.0.0:9253");
+        assertThat(io.vigil.storage.writer.WriterMain.settings().all()).anyMatch(x -> x.key().equals("writer.metrics-address"));
+        assertThat(io.vigil.collectors.simulator.SimulatorMain.settings().all())
+                .anyMatch(x -> x.key().equals("simulator.metrics-address"));
+        assertThat(io.vigil.launcher.cluster.FlinkProcesses.metricsReporter("0.0.0.0", "9249"))
+                .containsEntry("metrics.reporter.vigil.port", "9249");
     }
 
     @Test

@@ -58,13 +58,17 @@ class PlatformITCase {
     static int kafkaPort, dbPort, dashboardPort;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    static int detectionMetricsPort, notificationMetricsPort;
+    static int detectionMetricsPort, notificationMetricsPort, writerMetricsPort, simulatorMetricsPort,
+            dashboardMetricsPort;
 
     @BeforeAll
     static void start() throws Exception {
         kafkaPort = freePort();
         detectionMetricsPort = freePort();
         notificationMetricsPort = freePort();
+        writerMetricsPort = freePort();
+        simulatorMetricsPort = freePort();
+        dashboardMetricsPort = freePort();
         dbPort = freePort();
         dashboardPort = freePort();
         Map<String, String> o = new HashMap<>();
@@ -87,6 +91,9 @@ class PlatformITCase {
         o.put("writer.flush-interval", "200ms");
         o.put("metrics.detection-port", String.valueOf(detectionMetricsPort));
         o.put("metrics.notifications-port", String.valueOf(notificationMetricsPort));
+        o.put("metrics.writer-port", String.valueOf(writerMetricsPort));
+        o.put("metrics.simulator-port", String.valueOf(simulatorMetricsPort));
+        o.put("metrics.dashboard-port", String.valueOf(dashboardMetricsPort));
         Settings s = Settings.load(PlatformConfig.catalog(), null, Map.of(), o);
         config = PlatformConfig.from(s, Path.of("").toAbsolutePath());
         platform = Platform.start(config, new PrintStream(System.out, true, StandardCharsets.UTF_8));
@@ -202,15 +209,37 @@ class PlatformITCase {
         assertThat(HTTP.send(api(platform.dashboardUrl() + "/api/v1/inbox").build(), HttpResponse.BodyHandlers.ofString())
                 .body()).doesNotContain("forged-1");
 
-        // Both jobs for Prometheus: detection's router counters, and the inbox's delivery figures as an endpoint.
-        String detectionMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + detectionMetricsPort
-                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(detectionMetrics).contains("accepted_late", "rejected_late", "stored_not_judged");
-        String notificationMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + notificationMetricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(notificationMetrics).contains("endpoint_in_flight", "endpoint_failures", "endpoint_failing",
-                        "endpoint_breaker")
+        // Every component for Prometheus, without credentials: detection's router counters, the inbox's delivery
+        // figures as an endpoint, the writer's, the simulator's and the console's own.
+        String detectionMetrics = metrics(detectionMetricsPort);
+        assertThat(detectionMetrics).contains("\nvigil_accepted_late_total{", "\nvigil_rejected_late_total{",
+                "\nvigil_stored_not_judged_total{", "\n# TYPE vigil_rejected_late_total counter\n",
+                "\nflink_taskmanager_job_task_operator_numRecordsIn{");
+        String notificationMetrics = metrics(notificationMetricsPort);
+        assertThat(notificationMetrics).contains("\nvigil_endpoint_in_flight{", "\nvigil_endpoint_failures{",
+                        "\nvigil_endpoint_failing{", "\nvigil_endpoint_breaker{")
                 .contains("inbox");
+        assertThat(sample(metrics(writerMetricsPort), "vigil_writer_records_written_total")).isPositive();
+        assertThat(sample(metrics(simulatorMetricsPort), "vigil_simulator_records_published_total")).isPositive();
+        String dashboardMetrics = metrics(dashboardMetricsPort);
+        assertThat(dashboardMetrics).contains("\nvigil_dashboard_live_views ",
+                "\nvigil_dashboard_db_connections{state=\"active\"} ", "\nprocess_cpu_seconds_total ");
+        assertThat(sample(dashboardMetrics, "vigil_dashboard_gpus")).isPositive();
+    }
+
+    static String metrics(int port) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("/metrics on " + port).isEqualTo(200);
+        assertThat(r.body().lines().filter(l -> l.startsWith("vigil_"))).as("vigil_ samples on " + port).isNotEmpty();
+        return r.body();
+    }
+
+    /** The value of an unlabelled sample. */
+    static double sample(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(name.length() + 1))).orElseThrow(() ->
+                        new AssertionError(name + " not in\n" + metrics));
     }
 
     @Test

@@ -48,6 +48,9 @@ public final class SimulatorMain {
         s.add("simulator.fault-endpoint", "",
                 "`HOST:PORT` of this process's fault-injection endpoint (`docker-compose.yml`: `0.0.0.0:8079`); "
                         + "unset: none (`./vigil demo` has its own, `simulator.control-port`)");
+        s.add("simulator.metrics-address", "",
+                "`HOST:PORT` of the simulator's Prometheus `/metrics` (`docker-compose.yml`: `0.0.0.0:9252`); "
+                        + "unset: none (`./vigil demo` serves it on `metrics.simulator-port`)");
         s.add("simulator.spool-dir", "",
                 "publish through a disk spool there, as `./vigil collect` does (`./vigil cluster` gives each "
                         + "collector one); unset: straight to Kafka");
@@ -130,6 +133,17 @@ public final class SimulatorMain {
                     faultEndpoint.substring(0, colon), Integer.parseInt(faultEndpoint.substring(colon + 1))));
             System.out.println("Fault injection on http://" + faultEndpoint + "/faults");
             Runtime.getRuntime().addShutdownHook(new Thread(control::close));
+        }
+        String metricsAddress = settings.optional("simulator.metrics-address");
+        if (metricsAddress != null) {
+            io.vigil.model.metrics.MetricsServer metrics;
+            try {
+                metrics = io.vigil.model.metrics.MetricsServer.start(metricsAddress, runner::metrics);
+            } catch (IllegalArgumentException e) {
+                throw new Settings.ConfigException("setting 'simulator.metrics-address': " + e.getMessage());
+            }
+            System.out.println("Simulator metrics on http://" + metricsAddress + "/metrics");
+            Runtime.getRuntime().addShutdownHook(new Thread(metrics::close));
         }
         runner.start();
         stop.await();

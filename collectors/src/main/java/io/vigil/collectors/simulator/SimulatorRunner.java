@@ -106,6 +106,20 @@ public final class SimulatorRunner implements AutoCloseable {
         return records.get();
     }
 
+    /** The simulator's figures for its {@code /metrics}; safe to call from any thread. */
+    public io.vigil.model.metrics.PrometheusText metrics() {
+        var m = new io.vigil.model.metrics.PrometheusText();
+        m.counter("vigil_simulator_records_published_total", "Records handed to the publisher (GPU, power, "
+                + "cooling, job and step records).", records.get());
+        m.gauge("vigil_simulator_active_faults", "Faults the simulation is running now (scripted or injected).",
+                lastFaults.size());
+        m.gauge("vigil_simulator_caught_up", "1 once simulated time has reached the clock (real time from then).",
+                caughtUp ? 1 : 0);
+        m.gauge("vigil_simulator_behind_seconds", "How far the next simulated step is behind the clock.",
+                Math.max(0, clock.millis() - simulator.nextTimestampMs()) / 1000.0);
+        return io.vigil.model.metrics.JvmMetrics.addTo(m);
+    }
+
     @Override
     public void close() {
         executor.shutdown();

@@ -87,6 +87,11 @@ public class FleetService {
         return subscribers.size();
     }
 
+    /** The newest snapshot as it is, without reading the database (for the dashboard's own metrics). */
+    public FleetSnapshot peek() {
+        return current;
+    }
+
     /** How long the last refresh took to read the database, in ms (-1 before the first). */
     public long lastReadMillis() {
         return lastReadMillis;

@@ -47,7 +47,9 @@ public final class FlinkProcesses {
             boolean framework = (file.startsWith("flink-") && !file.startsWith("flink-connector-kafka"))
                     || Stream.of("log4j-", "slf4j-", "commons-", "kryo", "minlog", "objenesis", "reflectasm",
                     "snakeyaml-engine", "jsr305", "javassist", "async-profiler").anyMatch(file::startsWith)
-                    || file.startsWith("vigil-launcher") || entry.endsWith("launcher/target/classes");
+                    || file.startsWith("vigil-launcher") || entry.endsWith("launcher/target/classes")
+                    // the metrics reporter's text format (no Kafka client in it)
+                    || file.startsWith("vigil-model") || entry.endsWith("model/target/classes");
             if (framework) keep.add(entry);
         }
         return String.join(java.io.File.pathSeparator, keep);
@@ -83,6 +85,20 @@ public final class FlinkProcesses {
         c.put("restart-strategy.exponential-delay.max-backoff", "10 s");
         c.put("io.tmp.dirs", tmpDir.toString());
         c.put("web.tmpdir", tmpDir.toString());
+        return c;
+    }
+
+    /**
+     * Vigil's Prometheus reporter ({@link io.vigil.launcher.metrics.PrometheusEndpointReporter}) on {@code host}, at
+     * the first free port of {@code ports} (one port, or a range {@code FROM-TO} for several Flink processes on one
+     * machine): Vigil's counters as {@code vigil_*}, Flink's as {@code flink_*}.
+     */
+    public static Map<String, String> metricsReporter(String host, String ports) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("metrics.reporter.vigil.factory.class",
+                io.vigil.launcher.metrics.PrometheusEndpointReporterFactory.class.getName());
+        c.put("metrics.reporter.vigil.host", host);
+        c.put("metrics.reporter.vigil.port", ports);
         return c;
     }
 

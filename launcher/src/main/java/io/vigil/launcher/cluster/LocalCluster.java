@@ -334,6 +334,8 @@ public final class LocalCluster implements AutoCloseable {
         c.put("taskmanager.bind-host", "127.0.0.1");
         c.putAll(FlinkProcesses.sessionSettings(data.resolve("flink-checkpoints").toUri().toString(),
                 data.resolve("flink-tmp"), config.taskSlots(), config.taskManagerMemory()));
+        // The JobManager and each TaskManager on the first free port from 9260.
+        c.putAll(FlinkProcesses.metricsReporter("127.0.0.1", "9260-9270"));
         Files.createDirectories(data.resolve("flink-tmp"));
         Files.writeString(flinkConf.resolve("config.yaml"), FlinkProcesses.configYaml(c, "./vigil cluster"));
 

@@ -145,6 +145,7 @@ public final class ContainerMain {
         conf.put("taskmanager.bind-host", "0.0.0.0");
         conf.putAll(FlinkProcesses.sessionSettings(c.checkpointsDir().toUri().toString(), c.flinkTmpDir(),
                 s.integer("cluster.task-slots"), s.string("cluster.taskmanager-memory")));
+        conf.putAll(FlinkProcesses.metricsReporter("0.0.0.0", "9249"));
         Files.createDirectories(c.flinkTmpDir());
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "vigil-flink-conf");
         Files.createDirectories(dir);

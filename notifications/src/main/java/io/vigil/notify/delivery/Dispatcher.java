@@ -270,7 +270,8 @@ public final class Dispatcher extends RichAsyncFunction<Notification, Notificati
     /** The metric group for an endpoint, or null outside a running job (a unit test opens the dispatcher alone). */
     private org.apache.flink.metrics.MetricGroup endpointMetrics(String key) {
         try {
-            return getRuntimeContext().getMetricGroup().addGroup("endpoint", key);
+            return getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP)
+                    .addGroup("endpoint", key);
         } catch (IllegalStateException noContext) {
             return null;
         }

@@ -100,6 +100,12 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
     /** Records Kafka holds twice (a collector's spool sending a batch again after a kill): stored once. */
     private final RepeatFilter repeats = new RepeatFilter();
     private final AtomicLong repeatsSkipped = new AtomicLong();
+    /** Records refused by the database (dead-lettered), and the time spent writing batches. */
+    private final AtomicLong refusedByDatabase = new AtomicLong();
+    private final AtomicLong writeNanos = new AtomicLong();
+    /** The consumer's largest lag over its partitions, read on the consumer's thread about once a second. */
+    private volatile double consumerLagRecords = Double.NaN;
+    private long nextLagReadMs;
     private final Set<String> collectorTopics;
     /** The batch being read; the one before it may be in flight meanwhile. */
     private List<Pending> pending = new ArrayList<>();
@@ -186,6 +192,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
                 maintainWhenDue();
                 refreshRollupsWhenDue();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                readLag();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     read(r);
                     nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
@@ -347,6 +354,7 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
 
     private void count(Batch b, List<Refused> refused) {
         written.addAndGet(b.records().size() - refused.size());
+        refusedByDatabase.addAndGet(refused.size());
         batches.incrementAndGet();
     }
 
@@ -403,6 +411,15 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
      * between the two may send one twice, never lose it.
      */
     private List<Refused> writeOnce(Batch b) throws SQLException {
+        long start = System.nanoTime();
+        try {
+            return writeOnceTimed(b);
+        } finally {
+            writeNanos.addAndGet(System.nanoTime() - start);
+        }
+    }
+
+    private List<Refused> writeOnceTimed(Batch b) throws SQLException {
         return io.vigil.storage.sql.Transactions.inTransaction(connection(), c -> {
             List<Refused> refused = writeSplitting(c, b.records());
             writeOffsets(c, b.offsets());
@@ -635,6 +652,45 @@ public final class TelemetryWriter implements Runnable, AutoCloseable {
 
     public long skipped(RejectReason reason) {
         return skipped.get(reason).get();
+    }
+
+    /** The consumer's {@code records-lag-max}, on the consumer's thread (KafkaConsumer is not thread-safe). */
+    private void readLag() {
+        long now = clock.millis();
+        if (now < nextLagReadMs) return;
+        nextLagReadMs = now + 1000;
+        for (var e : consumer.metrics().entrySet()) {
+            if (e.getKey().name().equals("records-lag-max") && e.getKey().tags().get("topic") == null
+                    && e.getValue().metricValue() instanceof Double d) {
+                consumerLagRecords = d;
+            }
+        }
+    }
+
+    /** The writer's figures for its {@code /metrics}; safe to call from any thread. */
+    public io.vigil.model.metrics.PrometheusText metrics() {
+        var m = new io.vigil.model.metrics.PrometheusText();
+        m.counter("vigil_writer_records_written_total", "Records stored (each exactly once).", written.get());
+        m.counter("vigil_writer_batches_total", "Transactions committed (rows and Kafka offsets together).",
+                batches.get());
+        m.counter("vigil_writer_write_seconds_total", "Time spent writing batches to the database.",
+                writeNanos.get() / 1e9);
+        m.counter("vigil_writer_database_retries_total", "Batches retried after the database failed.", retries.get());
+        m.gauge("vigil_writer_database_up", "1 while the database accepts writes, 0 during an outage.",
+                databaseUp ? 1 : 0);
+        for (RejectReason r : RejectReason.values()) {
+            m.counter("vigil_writer_records_rejected_total", "Records not stored, by reason (invalid ones are "
+                    + "dead-lettered by the detection job's router; database refusals here).", skipped.get(r).get(),
+                    "reason", r.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        m.counter("vigil_writer_records_rejected_total", "Records not stored, by reason (invalid ones are "
+                + "dead-lettered by the detection job's router; database refusals here).", refusedByDatabase.get(),
+                "reason", "refused_by_database");
+        m.counter("vigil_writer_repeats_skipped_total", "Records Kafka held twice (a collector's spool resending after "
+                + "a restart), stored once.", repeatsSkipped.get());
+        m.gauge("vigil_writer_consumer_lag_records", "Records in Kafka not yet read, on the writer's most lagging "
+                + "partition (NaN before the first fetch).", consumerLagRecords);
+        return io.vigil.model.metrics.JvmMetrics.addTo(m);
     }
 
     /** Stops after writing what was already read; safe to call from another thread. */

@@ -47,6 +47,9 @@ public final class WriterMain {
         s.add("writer.max-future-skew", "5m", Range.duration(Duration.ZERO, Duration.ofDays(1)),
                 "samples stamped further ahead of the writer's clock are dead-lettered (`FUTURE_TIMESTAMP`); keep "
                         + "it equal to `detection.max-future-skew`");
+        s.add("writer.metrics-address", "",
+                "`HOST:PORT` of the writer's Prometheus `/metrics` (`docker-compose.yml`: `0.0.0.0:9251`); unset: "
+                        + "none (`./vigil demo` serves it on `metrics.writer-port`)");
         return s;
     }
 
@@ -72,6 +75,17 @@ public final class WriterMain {
         WriterConfig config = config(settings);
         SchemaMigrator.migrate(config.jdbcUrl(), config.user(), config.password());
         TelemetryWriter writer = new TelemetryWriter(config, Clock.systemUTC());
+        String metricsAddress = settings.optional("writer.metrics-address");
+        if (metricsAddress != null) {
+            io.vigil.model.metrics.MetricsServer metrics;
+            try {
+                metrics = io.vigil.model.metrics.MetricsServer.start(metricsAddress, writer::metrics);
+            } catch (IllegalArgumentException e) {
+                throw new Settings.ConfigException("setting 'writer.metrics-address': " + e.getMessage());
+            }
+            System.out.println("Writer metrics on http://" + metricsAddress + "/metrics");
+            Runtime.getRuntime().addShutdownHook(new Thread(metrics::close));
+        }
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {

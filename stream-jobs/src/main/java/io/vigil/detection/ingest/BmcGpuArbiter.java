@@ -60,8 +60,8 @@ public final class BmcGpuArbiter extends KeyedCoProcessFunction<String, GpuPrese
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("bmc-gpu", Seen.class));
         waiting = getRuntimeContext().getListState(new org.apache.flink.api.common.state.ListStateDescriptor<>(
                 "bmc-gpu-waiting", GpuSampleSerializer.TYPE));
-        judged = getRuntimeContext().getMetricGroup().counter("bmc_gpu_judged");
-        shadowed = getRuntimeContext().getMetricGroup().counter("bmc_gpu_shadowed");
+        judged = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("bmc_gpu_judged");
+        shadowed = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("bmc_gpu_shadowed");
     }
 
     @Override

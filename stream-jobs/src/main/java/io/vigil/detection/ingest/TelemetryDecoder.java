@@ -47,7 +47,7 @@ public final class TelemetryDecoder extends ProcessFunction<RawTelemetry, Source
         wire = new WireFormat(new TelemetryValidator(clock, maxFutureSkew));
         rejected = new EnumMap<>(RejectReason.class);
         for (RejectReason reason : RejectReason.values()) {
-            rejected.put(reason, getRuntimeContext().getMetricGroup().counter(reason.counterName()));
+            rejected.put(reason, getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter(reason.counterName()));
         }
     }
 

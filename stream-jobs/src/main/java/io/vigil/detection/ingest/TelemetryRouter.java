@@ -66,10 +66,10 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
 
     @Override
     public void open(OpenContext openContext) {
-        late = getRuntimeContext().getMetricGroup().counter(RejectReason.LATE.counterName());
+        late = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter(RejectReason.LATE.counterName());
         lateBySource = new java.util.HashMap<>();
-        notJudged = getRuntimeContext().getMetricGroup().counter("stored_not_judged");
-        acceptedLate = getRuntimeContext().getMetricGroup().counter("accepted_late");
+        notJudged = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("stored_not_judged");
+        acceptedLate = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("accepted_late");
         presenceSent = new java.util.HashMap<>();
     }
 
@@ -117,7 +117,7 @@ public final class TelemetryRouter extends ProcessFunction<SourcedRecord, GpuSam
         if (c != null) return c;
         if (lateBySource.size() >= 1_000) source = "other";
         return lateBySource.computeIfAbsent(source, k -> getRuntimeContext().getMetricGroup()
-                .addGroup("source", k).counter("rejected_late_by_source"));
+                .addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).addGroup("source", k).counter("rejected_late_by_source"));
     }
 
     /** Emits the GPU's presence at most every {@value #PRESENCE_EVERY_MS} ms; per sample only a map lookup. */

@@ -116,8 +116,8 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
     @Override
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("job-windows", JobBuffer.class));
-        lateDropped = getRuntimeContext().getMetricGroup().counter("job_window_late_dropped");
-        lateStepsCarried = getRuntimeContext().getMetricGroup().counter("job_window_late_steps_carried");
+        lateDropped = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("job_window_late_dropped");
+        lateStepsCarried = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("job_window_late_steps_carried");
     }
 
     @Override
