@@ -84,6 +84,82 @@ class KubernetesManifestsTest {
         assertThat(flink).contains("/etc/vigil/detection.properties", "/etc/vigil/notifications.properties");
     }
 
+    /** The containers of a Deployment's or DaemonSet's pod template. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> containers(Map<String, Object> workload) {
+        Map<String, Object> pod = cast(cast(cast(workload.get("spec")).get("template")).get("spec"));
+        return (List<Map<String, Object>>) pod.get("containers");
+    }
+
+    /**
+     * Every container of Vigil's own workloads: every capability dropped (the GPU agent keeps only SYS_PTRACE),
+     * no privilege escalation, a read-only root filesystem with /tmp on a volume, non-root but for the agent,
+     * requests and limits, and probes; /metrics on the port the NetworkPolicy opens to Prometheus.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyContainerIsConfinedLimitedProbedAndScrapedOnlyByPrometheus() throws Exception {
+        List<Map<String, Object>> workloads = new ArrayList<>(ofKind("Deployment"));
+        workloads.addAll(ofKind("DaemonSet"));
+        assertThat(workloads).extracting(KubernetesManifestsTest::name)
+                .containsExactlyInAnyOrder("vigil-writer", "vigil-dashboard", "vigil-gpu-agent");
+        for (Map<String, Object> w : workloads) {
+            for (Map<String, Object> c : containers(w)) {
+                String what = name(w) + "/" + c.get("name");
+                Map<String, Object> sc = cast(c.get("securityContext"));
+                assertThat(sc).as(what).containsEntry("readOnlyRootFilesystem", true)
+                        .containsEntry("allowPrivilegeEscalation", false);
+                assertThat(cast(sc.get("capabilities")).get("drop")).as(what).isEqualTo(List.of("ALL"));
+                if (name(w).equals("vigil-gpu-agent")) {
+                    assertThat(cast(sc.get("capabilities")).get("add")).as(what).isEqualTo(List.of("SYS_PTRACE"));
+                } else {
+                    assertThat(sc).as(what).containsEntry("runAsNonRoot", true).containsEntry("runAsUser", 10001);
+                    assertThat(cast(sc.get("capabilities"))).as(what).doesNotContainKey("add");
+                }
+                assertThat((List<Map<String, Object>>) c.get("volumeMounts")).as(what)
+                        .anySatisfy(m -> assertThat(m).containsEntry("mountPath", "/tmp"));
+                Map<String, Object> resources = cast(c.get("resources"));
+                assertThat(cast(resources.get("requests"))).as(what).containsKeys("cpu", "memory");
+                assertThat(cast(resources.get("limits"))).as(what).containsKeys("cpu", "memory");
+                assertThat(c).as(what).containsKeys("readinessProbe", "livenessProbe");
+                List<Map<String, Object>> ports = (List<Map<String, Object>>) c.get("ports");
+                assertThat(ports).as(what).anySatisfy(p -> assertThat(p).containsEntry("name", "metrics"));
+            }
+        }
+        // The writer and the dashboard serve /metrics on the ports their settings say.
+        String vigil = Files.readString(Path.of("..", "deploy", "kubernetes", "30-vigil.yaml"));
+        assertThat(vigil).contains("{name: VIGIL_WRITER_METRICS_ADDRESS, value: \"0.0.0.0:9251\"}",
+                "{name: VIGIL_DASHBOARD_METRICS_ADDRESS, value: \"0.0.0.0:9253\"}");
+        // Flink: non-root, Vigil's reporter, fixed ports for the NetworkPolicy.
+        for (Map<String, Object> d : ofKind("FlinkDeployment")) {
+            Map<String, Object> spec = cast(d.get("spec"));
+            assertThat(cast(cast(cast(spec.get("podTemplate")).get("spec")).get("securityContext")))
+                    .containsEntry("runAsNonRoot", true);
+            assertThat(cast(spec.get("flinkConfiguration"))).containsEntry("metrics.reporter.vigil.factory.class",
+                    io.vigil.launcher.metrics.PrometheusEndpointReporterFactory.class.getName())
+                    .containsKeys("jobmanager.rpc.port", "blob.server.port", "taskmanager.rpc.port",
+                            "taskmanager.data.port");
+        }
+        // Ingress denied by default; the Flink REST API (8081) opened only to the operator's namespace.
+        List<Map<String, Object>> policies = ofKind("NetworkPolicy");
+        assertThat(policies).anySatisfy(p -> {
+            assertThat(name(p)).isEqualTo("default-deny-ingress");
+            assertThat(cast(cast(p.get("spec")).get("podSelector"))).isEmpty();
+            assertThat(cast(p.get("spec"))).doesNotContainKey("ingress");
+        });
+        for (Map<String, Object> p : policies) {
+            for (Object rule : (List<Object>) cast(p.get("spec")).getOrDefault("ingress", List.of())) {
+                Map<String, Object> r = cast(rule);
+                boolean rest = ((List<Map<String, Object>>) r.get("ports")).stream()
+                        .anyMatch(port -> Integer.valueOf(8081).equals(port.get("port")));
+                if (rest) {
+                    assertThat(String.valueOf(r.get("from"))).as(name(p)).contains("flink-operator")
+                            .doesNotContain("podSelector");
+                }
+            }
+        }
+    }
+
     @Test
     void theGpuAgentSeesTheHostsProcessesAndItsGpus() throws Exception {
         Map<String, Object> agent = ofKind("DaemonSet").get(0);
