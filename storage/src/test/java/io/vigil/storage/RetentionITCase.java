@@ -51,6 +51,63 @@ class RetentionITCase {
         return "gpu_sample_p" + LocalDate.ofInstant(t, ZoneOffset.UTC).format(DAY);
     }
 
+    /**
+     * Two writers on one database: while one writer's run holds the maintenance lock, another's is skipped and
+     * changes nothing; once released, the next run does the work; writers racing in a loop never fail.
+     */
+    @Test
+    void oneWritersMaintenanceAtATimeAndRacingWritersNeverFail() throws Exception {
+        DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());
+        SchemaMigrator.migrate(db);
+        RetentionMaintainer maintainer = new RetentionMaintainer(RetentionConfig.defaults());
+        Instant expired = NOW.minus(Duration.ofDays(20));
+        write(db, expired, NOW);
+        try (Connection c = db.getConnection()) {
+            // A month ago: partitions around then, which are expired now.
+            assertThat(maintainer.run(c, NOW.minus(Duration.ofDays(30))).partitionsCreated()).isPositive();
+        }
+        try (Connection holder = db.getConnection(); Connection other = db.getConnection()) {
+            try (Statement st = holder.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(" + 0x5649474C_0012L + ")"); // the maintainer's lock
+            }
+            RetentionMaintainer.Result skipped = maintainer.run(other, NOW);
+            assertThat(skipped.skipped()).isTrue();
+            assertThat(skipped.partitionsDropped()).isEmpty();
+            assertThat(count(db, "SELECT count(*) FROM gpu_sample WHERE ts < now() - interval '15 days'")).isPositive();
+            try (Statement st = holder.createStatement()) {
+                st.execute("SELECT pg_advisory_unlock(" + 0x5649474C_0012L + ")");
+            }
+            RetentionMaintainer.Result done = maintainer.run(other, NOW);
+            assertThat(done.skipped()).isFalse();
+            assertThat(done.partitionsDropped()).isNotEmpty();
+            assertThat(count(db, "SELECT count(*) FROM gpu_sample WHERE ts < now() - interval '15 days'")).isZero();
+        }
+        // Two writers at the same moment, again and again (days ahead change with the driven clock).
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            int ran = 0;
+            for (int round = 0; round < 20; round++) {
+                Instant at = NOW.plus(Duration.ofDays(round));
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<RetentionMaintainer.Result>> runs = new java.util.ArrayList<>();
+                for (int w = 0; w < 2; w++) {
+                    runs.add(pool.submit(() -> {
+                        try (Connection c = db.getConnection()) {
+                            together.await();
+                            return maintainer.run(c, at);
+                        }
+                    }));
+                }
+                for (var r : runs) {
+                    if (!r.get().skipped()) ran++;
+                }
+            }
+            assertThat(ran).as("runs that did the work").isBetween(20, 40);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void partitionsAreMadeAheadExpiredDaysDroppedAndRollupsOutliveRawSamples() throws Exception {
         DataSource db = TestPostgres.dataSource(TestPostgres.newDatabase());

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,68 @@ class TimescaleDbITCase {
             assertThat(count(c, "SELECT count(*) FROM rack_power_1m WHERE rack = 'A01' AND pdu_power_w = 5000 "
                     + "AND gpus = 1")).isBetween(2L, 3L);
             assertThat(count(c, "SELECT sum(gpus) FROM job_rollup_1m")).isBetween(2L, 3L);
+        }
+    }
+
+    /**
+     * Two writers' maintenance on one TimescaleDB, at the same moment, again and again (the Kubernetes manifest runs
+     * two writers): none fails, each raw table keeps exactly one retention job, the same one (its id and history),
+     * and a changed retention setting changes the interval of that one job.
+     */
+    @Test
+    void twoWritersMaintainingAtOnceNeverFailAndKeepOneRetentionJobPerTable() throws Exception {
+        String url = System.getenv("VIGIL_TEST_TIMESCALEDB_URL");
+        Assumptions.assumeTrue(url != null && !url.isBlank(),
+                "VIGIL_TEST_TIMESCALEDB_URL is not set: the TimescaleDB path is not tested in this run");
+        String user = System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_USER", "vigil");
+        String password = System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_PASSWORD", "vigil");
+        Flyway.configure().dataSource(url, user, password).cleanDisabled(false).load().clean();
+        SchemaMigrator.migrate(url, user, password);
+        RetentionMaintainer maintainer = new RetentionMaintainer(RetentionConfig.defaults());
+        String jobs = "SELECT string_agg(hypertable_name || ':' || job_id || ':' || (config->>'drop_after'), ',' "
+                + "ORDER BY hypertable_name, job_id) FROM timescaledb_information.jobs WHERE proc_name = "
+                + "'policy_retention'";
+        String before;
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            maintainer.run(c, Instant.now());
+            before = text(c, jobs);
+        }
+        assertThat(before.split(",")).hasSize(3);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 30; round++) {
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<RetentionMaintainer.Result>> runs = new java.util.ArrayList<>();
+                for (int w = 0; w < 2; w++) {
+                    runs.add(pool.submit(() -> {
+                        try (Connection c = DriverManager.getConnection(url, user, password)) {
+                            together.await();
+                            return maintainer.run(c, Instant.now());
+                        }
+                    }));
+                }
+                for (var r : runs) r.get(); // a failed run throws here
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            assertThat(text(c, jobs)).as("the same three retention jobs").isEqualTo(before);
+            // A new retention setting: still one job per table, with the new interval.
+            RetentionConfig d = RetentionConfig.defaults();
+            new RetentionMaintainer(new RetentionConfig(java.time.Duration.ofDays(7), d.minute(), d.hour(),
+                    d.daysAhead(), d.interval())).run(c, Instant.now());
+            assertThat(count(c, "SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = "
+                    + "'policy_retention' AND (config->>'drop_after')::interval = interval '7 days'")).isEqualTo(3);
+            assertThat(count(c, "SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = "
+                    + "'policy_retention'")).isEqualTo(3);
+        }
+    }
+
+    static String text(Connection c, String sql) throws Exception {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 

@@ -10,6 +10,11 @@ public final class SchemaMigrator {
     private SchemaMigrator() {}
 
     public static MigrateResult migrate(DataSource dataSource) {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            checkTimescale(c);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
+        }
         return Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
@@ -25,10 +30,62 @@ public final class SchemaMigrator {
     }
 
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, user, password)) {
+            checkTimescale(c);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot reach the database at " + jdbcUrl + ": " + e.getMessage(), e);
+        }
         return Flyway.configure()
                 .dataSource(jdbcUrl, user, password)
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
+    }
+
+    /**
+     * Refuses, saying what to set, a server where TimescaleDB would be used but is not preloaded: migration V2 would
+     * otherwise end in TimescaleDB's FATAL "must be preloaded" (the package installed, the extension not yet made) or
+     * every query on a hypertable would fail (the extension made earlier, the preload since removed).
+     */
+    static void checkTimescale(java.sql.Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'), "
+                + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'), "
+                + "current_setting('shared_preload_libraries'), to_regclass('flyway_schema_history') IS NOT NULL")) {
+            rs.next();
+            boolean available = rs.getBoolean(1);
+            boolean installed = rs.getBoolean(2);
+            String preload = rs.getString(3);
+            boolean history = rs.getBoolean(4);
+            boolean v2Applied = false;
+            if (history) {
+                try (java.sql.ResultSet v = st.executeQuery(
+                        "SELECT 1 FROM flyway_schema_history WHERE version = '2' AND success")) {
+                    v2Applied = v.next();
+                }
+            }
+            String problem = timescaleProblem(available, installed, preload, v2Applied);
+            if (problem != null) throw new IllegalStateException(problem);
+        }
+    }
+
+    /** Why the schema cannot be migrated on this server, or null. */
+    static String timescaleProblem(boolean available, boolean installed, String sharedPreloadLibraries,
+                                   boolean v2Applied) {
+        boolean preloaded = sharedPreloadLibraries != null && java.util.Arrays.stream(sharedPreloadLibraries.split(","))
+                .map(String::trim).map(x -> x.replace("\"", "")).anyMatch(x -> x.equals("timescaledb"));
+        if (preloaded) return null;
+        String set = "set shared_preload_libraries = 'timescaledb' in postgresql.conf (keeping any libraries "
+                + "already listed there: '" + (sharedPreloadLibraries == null ? "" : sharedPreloadLibraries)
+                + "') and restart PostgreSQL";
+        if (installed) {
+            return "the database has the timescaledb extension but the server does not preload it, so its "
+                    + "hypertables cannot be used: " + set;
+        }
+        if (available && !v2Applied) {
+            return "the server has the timescaledb package installed but does not preload it, so the extension "
+                    + "cannot be created: " + set + "; or remove the package to run Vigil on plain PostgreSQL";
+        }
+        return null;
     }
 }
