@@ -48,36 +48,52 @@ public final class SchemaMigrator {
      * every query on a hypertable would fail (the extension made earlier, the preload since removed).
      */
     static void checkTimescale(java.sql.Connection c) throws java.sql.SQLException {
+        boolean available, installed, loaded, history;
+        // timescaledb.max_background_workers is defined by TimescaleDB's loader, which only shared_preload_libraries
+        // loads; any role may read it, where shared_preload_libraries needs pg_read_all_settings.
         try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
                 "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'), "
                 + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'), "
-                + "current_setting('shared_preload_libraries'), to_regclass('flyway_schema_history') IS NOT NULL")) {
+                + "current_setting('timescaledb.max_background_workers', true) IS NOT NULL, "
+                + "to_regclass('flyway_schema_history') IS NOT NULL")) {
             rs.next();
-            boolean available = rs.getBoolean(1);
-            boolean installed = rs.getBoolean(2);
-            String preload = rs.getString(3);
-            boolean history = rs.getBoolean(4);
-            boolean v2Applied = false;
-            if (history) {
-                try (java.sql.ResultSet v = st.executeQuery(
-                        "SELECT 1 FROM flyway_schema_history WHERE version = '2' AND success")) {
-                    v2Applied = v.next();
-                }
-            }
-            String problem = timescaleProblem(available, installed, preload, v2Applied);
-            if (problem != null) throw new IllegalStateException(problem);
+            available = rs.getBoolean(1);
+            installed = rs.getBoolean(2);
+            loaded = rs.getBoolean(3);
+            history = rs.getBoolean(4);
         }
+        if (loaded || !available) return;
+        boolean v2Applied = false;
+        if (history) {
+            try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet v = st.executeQuery(
+                    "SELECT 1 FROM flyway_schema_history WHERE version = '2' AND success")) {
+                v2Applied = v.next();
+            }
+        }
+        String preload = null;
+        try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                "SELECT current_setting('shared_preload_libraries')")) {
+            if (rs.next()) preload = rs.getString(1);
+        } catch (java.sql.SQLException notAllowed) {
+            // only roles with pg_read_all_settings may read it; the message then says less
+        }
+        String problem = timescaleProblem(available, installed, false, preload, v2Applied);
+        if (problem != null) throw new IllegalStateException(problem);
     }
 
-    /** Why the schema cannot be migrated on this server, or null. */
-    static String timescaleProblem(boolean available, boolean installed, String sharedPreloadLibraries,
+    /**
+     * Why the schema cannot be migrated on this server, or null.
+     *
+     * @param loaded                 the timescaledb library is loaded in the server (it is when preloaded)
+     * @param sharedPreloadLibraries the server's setting, or null when this role may not read it
+     */
+    static String timescaleProblem(boolean available, boolean installed, boolean loaded, String sharedPreloadLibraries,
                                    boolean v2Applied) {
-        boolean preloaded = sharedPreloadLibraries != null && java.util.Arrays.stream(sharedPreloadLibraries.split(","))
-                .map(String::trim).map(x -> x.replace("\"", "")).anyMatch(x -> x.equals("timescaledb"));
-        if (preloaded) return null;
-        String set = "set shared_preload_libraries = 'timescaledb' in postgresql.conf (keeping any libraries "
-                + "already listed there: '" + (sharedPreloadLibraries == null ? "" : sharedPreloadLibraries)
-                + "') and restart PostgreSQL";
+        if (loaded) return null;
+        String set = "set shared_preload_libraries = 'timescaledb' in postgresql.conf ("
+                + (sharedPreloadLibraries == null ? "keeping any libraries already listed there"
+                : "keeping those already listed there: '" + sharedPreloadLibraries + "'")
+                + ") and restart PostgreSQL";
         if (installed) {
             return "the database has the timescaledb extension but the server does not preload it, so its "
                     + "hypertables cannot be used: " + set;
