@@ -56,6 +56,7 @@ public final class IsolatedCluster implements AutoCloseable {
         s.put("cluster.flink-rest-port", String.valueOf(freeRun(1)));
         s.put("cluster.flink-rpc-port", String.valueOf(freeRun(1)));
         s.put("db.embedded-port", String.valueOf(freeRun(1)));
+        s.put("cluster.metrics-base-port", String.valueOf(freeRun(41)));
         s.putAll(settings);
         PlatformConfig platform = PlatformConfig.from(Settings.load(PlatformConfig.catalog(), null, Map.of(), s), home);
         try {
@@ -73,6 +74,34 @@ public final class IsolatedCluster implements AutoCloseable {
 
     public Settings settings() {
         return platform.settings();
+    }
+
+    /**
+     * The processes whose Prometheus {@code /metrics} does not answer with Vigil's samples yet: the Flink processes
+     * (one of them runs the jobs' tasks), Kafka node 1, writer 1 and collector 1, on the ports
+     * {@code cluster.metrics-base-port} gives them. Empty when all answer.
+     */
+    public java.util.List<String> metricsMissing() {
+        int base = platform.settings().integer("cluster.metrics-base-port");
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        boolean flink = false;
+        for (int p = base; p < base + 10 && !flink; p++) flink = vigilSamples(p);
+        if (!flink) missing.add("flink (" + base + "-" + (base + 9) + ")");
+        if (!vigilSamples(base + 11)) missing.add("kafka-1 (" + (base + 11) + ")");
+        if (!vigilSamples(base + 21)) missing.add("writer-1 (" + (base + 21) + ")");
+        if (!vigilSamples(base + 31)) missing.add("collector-1 (" + (base + 31) + ")");
+        return missing;
+    }
+
+    private static boolean vigilSamples(int port) {
+        try {
+            var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().lines().anyMatch(l -> l.startsWith("vigil_"));
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** The first column of the first row of {@code sql} as a number; 0 when the database does not answer. */

@@ -125,7 +125,15 @@ public final class Platform implements AutoCloseable {
             components.track(Components.of("kafka", () -> { }, () -> "running (KRaft) at " + kafka.bootstrapServers(),
                     kafka));
             bootstrap = kafka.bootstrapServers();
-            say("Kafka       started (KRaft) at " + bootstrap);
+            int metricsPort = config.settings().integer("metrics.kafka-port");
+            io.vigil.model.metrics.MetricsServer metrics = metricsServer("metrics.kafka-port",
+                    io.vigil.launcher.metrics.KafkaNodeMetrics::scrape);
+            if (metrics != null) {
+                components.track(Components.of("kafka-metrics", () -> { }, () -> "127.0.0.1:" + metricsPort,
+                        metrics::close));
+            }
+            say("Kafka       started (KRaft) at " + bootstrap
+                    + (metricsPort > 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : ""));
         }
         EmbeddedKafka.createTopics(bootstrap, KafkaSecurity.from(config.settings()), topics,
                 config.telemetryPartitions(), 1);
@@ -160,10 +168,7 @@ public final class Platform implements AutoCloseable {
         io.vigil.model.metrics.MetricsServer[] metrics = new io.vigil.model.metrics.MetricsServer[1];
         components.add(Components.of("writer", () -> {
                     writerThread.start();
-                    if (metricsPort > 0) {
-                        metrics[0] = io.vigil.model.metrics.MetricsServer.start("127.0.0.1:" + metricsPort,
-                                writer::metrics);
-                    }
+                    metrics[0] = metricsServer("metrics.writer-port", writer::metrics);
                 },
                 () -> (writerThread.isAlive() ? "running, " : "STOPPED, ") + writer.recordsWritten() + " records written",
                 () -> {
@@ -174,6 +179,19 @@ public final class Platform implements AutoCloseable {
         say("Writer      consuming " + String.join(", ", topics.telemetry()) + ", " + topics.alerts() + ", "
                 + topics.notifications() + ", " + topics.silences()
                 + (metricsPort > 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : ""));
+    }
+
+    /** A {@code /metrics} on 127.0.0.1 at the port setting {@code key} names; null when it is 0. */
+    private io.vigil.model.metrics.MetricsServer metricsServer(String key,
+            java.util.function.Supplier<io.vigil.model.metrics.PrometheusText> metrics) {
+        int port = config.settings().integer(key);
+        if (port == 0) return null;
+        try {
+            return io.vigil.model.metrics.MetricsServer.start("127.0.0.1:" + port, metrics);
+        } catch (java.io.IOException e) {
+            throw new Settings.ConfigException(key + " = " + port + ": " + e.getMessage() + " (another process has "
+                    + "the port: choose another, or 0 for no /metrics)");
+        }
     }
 
     private void startDetection(Settings component, Path data) throws Exception {
@@ -205,9 +223,7 @@ public final class Platform implements AutoCloseable {
         components.add(Components.of("simulator", () -> {
             runner.start();
             control[0] = new FaultControl(simulator, config.faultControlPort());
-            if (metricsPort > 0) {
-                metrics[0] = io.vigil.model.metrics.MetricsServer.start("127.0.0.1:" + metricsPort, runner::metrics);
-            }
+            metrics[0] = metricsServer("metrics.simulator-port", runner::metrics);
         }, () -> "running, " + runner.recordsPublished() + " records published, faults at 127.0.0.1:"
                 + faultControlPort, () -> {
                     if (metrics[0] != null) metrics[0].close();

@@ -89,6 +89,10 @@ public record PlatformConfig(
         s.add("metrics.simulator-port", "9252", Range.integer(0, 65535),
                 "Prometheus `/metrics` of the simulator (`vigil_simulator_*`: records published, active faults, "
                 + "behind the clock); 0: off");
+        s.add("metrics.kafka-port", "9254", Range.integer(0, 65535),
+                "Prometheus `/metrics` of the embedded Kafka broker (`vigil_kafka_*`: records and bytes in and out, "
+                + "failed requests, under-replicated and under-min-ISR partitions, offline partitions, active "
+                + "controller); 0: off");
         s.add("metrics.dashboard-port", "9253", Range.integer(0, 65535),
                 "Prometheus `/metrics` of the console (`vigil_dashboard_*`: live views, refresh read time, age "
                 + "of the data shown, database pool), apart from its signed-in port; 0: off");

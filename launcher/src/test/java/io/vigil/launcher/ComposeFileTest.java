@@ -111,7 +111,7 @@ class ComposeFileTest {
         }
         assertThat(published).containsExactlyInAnyOrder("dashboard=8080:8080", "jobmanager=8081:8081",
                 "simulator=8079:8079", "taskmanager=9249:9249", "jobmanager=9250:9249", "writer=9251:9251",
-                "simulator=9252:9252", "dashboard=9253:9253");
+                "simulator=9252:9252", "dashboard=9253:9253", "prometheus=9090:9090");
         assertThat(environment(service("simulator"))).containsEntry("VIGIL_SIMULATOR_FAULT_ENDPOINT", "0.0.0.0:8079")
                 .containsEntry("VIGIL_SIMULATOR_METRICS_ADDRESS", "0.0.0.0:9252");
         // Each /metrics where the component serves it: the settings' keys, and Flink's reporter on 9249.
@@ -122,6 +122,30 @@ class ComposeFileTest {
                 .anyMatch(x -> x.key().equals("simulator.metrics-address"));
         assertThat(io.vigil.launcher.cluster.FlinkProcesses.metricsReporter("0.0.0.0", "9249"))
                 .containsEntry("metrics.reporter.vigil.port", "9249");
+    }
+
+    /** Prometheus scrapes every process that serves /metrics, by its service name and the port it serves on. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapesEveryProcessOnItsMetricsPort() throws Exception {
+        Map<String, Object> prometheus = new org.yaml.snakeyaml.Yaml().load(
+                Files.readString(COMPOSE.resolveSibling("deploy").resolve("prometheus").resolve("prometheus.yml")));
+        List<String> targets = new ArrayList<>();
+        for (Object job : (List<Object>) prometheus.get("scrape_configs")) {
+            for (Object sc : (List<Object>) ((Map<String, Object>) job).get("static_configs")) {
+                targets.addAll((List<String>) ((Map<String, Object>) sc).get("targets"));
+            }
+        }
+        assertThat(targets).containsExactlyInAnyOrder("taskmanager:9249", "jobmanager:9249", "writer:9251",
+                "simulator:9252", "dashboard:9253", "kafka1:" + ContainerConfig.KAFKA_METRICS_PORT,
+                "kafka2:" + ContainerConfig.KAFKA_METRICS_PORT, "kafka3:" + ContainerConfig.KAFKA_METRICS_PORT,
+                "127.0.0.1:9090");
+        assertThat(targets).allSatisfy(t -> {
+            String host = t.substring(0, t.indexOf(':'));
+            if (!host.equals("127.0.0.1")) assertThat(services()).as(t).containsKey(host);
+        });
+        assertThat((List<String>) prometheus.get("rule_files")).containsExactly("/etc/prometheus/vigil-rules.yml");
+        assertThat(Files.readString(COMPOSE.resolveSibling(".dockerignore"))).contains("!deploy/prometheus");
     }
 
     @Test

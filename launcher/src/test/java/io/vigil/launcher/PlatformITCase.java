@@ -59,7 +59,7 @@ class PlatformITCase {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static int detectionMetricsPort, notificationMetricsPort, writerMetricsPort, simulatorMetricsPort,
-            dashboardMetricsPort;
+            dashboardMetricsPort, kafkaMetricsPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -69,6 +69,7 @@ class PlatformITCase {
         writerMetricsPort = freePort();
         simulatorMetricsPort = freePort();
         dashboardMetricsPort = freePort();
+        kafkaMetricsPort = freePort();
         dbPort = freePort();
         dashboardPort = freePort();
         Map<String, String> o = new HashMap<>();
@@ -94,6 +95,7 @@ class PlatformITCase {
         o.put("metrics.writer-port", String.valueOf(writerMetricsPort));
         o.put("metrics.simulator-port", String.valueOf(simulatorMetricsPort));
         o.put("metrics.dashboard-port", String.valueOf(dashboardMetricsPort));
+        o.put("metrics.kafka-port", String.valueOf(kafkaMetricsPort));
         Settings s = Settings.load(PlatformConfig.catalog(), null, Map.of(), o);
         config = PlatformConfig.from(s, Path.of("").toAbsolutePath());
         platform = Platform.start(config, new PrintStream(System.out, true, StandardCharsets.UTF_8));
@@ -225,6 +227,10 @@ class PlatformITCase {
         assertThat(dashboardMetrics).contains("\nvigil_dashboard_live_views ",
                 "\nvigil_dashboard_db_connections{state=\"active\"} ", "\nprocess_cpu_seconds_total ");
         assertThat(sample(dashboardMetrics, "vigil_dashboard_gpus")).isPositive();
+        String kafkaMetrics = metrics(kafkaMetricsPort);
+        assertThat(sample(kafkaMetrics, "vigil_kafka_messages_in_total")).isPositive();
+        assertThat(sample(kafkaMetrics, "vigil_kafka_active_controller")).isEqualTo(1.0);
+        assertThat(sample(kafkaMetrics, "vigil_kafka_offline_partitions")).isZero();
     }
 
     static String metrics(int port) throws Exception {

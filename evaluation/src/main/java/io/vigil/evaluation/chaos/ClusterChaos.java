@@ -131,6 +131,9 @@ public final class ClusterChaos {
             await("the first alert stored", Duration.ofMinutes(3),
                     () -> isolated.count("SELECT count(*) FROM alert") > 0);
             await("a completed checkpoint", Duration.ofMinutes(2), () -> completedCheckpoints(cluster, detection) > 0);
+            // Every kind of process answers Prometheus with Vigil's own samples.
+            await("Flink's, Kafka's, the writers' and the collectors' /metrics", Duration.ofMinutes(1),
+                    () -> isolated.metricsMissing().isEmpty());
             String note;
             double recovery;
             HostileProducer hostile = null;

@@ -41,7 +41,11 @@ public record ClusterConfig(PlatformConfig platform, int brokers, int controller
                         + "hosts (`--collectors`)")
                 .add("cluster.kafka-security", "plaintext", Range.oneOf("plaintext", "sasl-ssl"),
                         "`sasl-ssl`: the brokers take SASL/SCRAM over TLS only, "
-                        + "and every kind of component is its own Kafka user with ACLs (`--kafka-security`)");
+                        + "and every kind of component is its own Kafka user with ACLs (`--kafka-security`)")
+                .add("cluster.metrics-base-port", "9260", Range.integer(0, 65000),
+                        "`./vigil cluster`'s Prometheus `/metrics` on 127.0.0.1: Flink's processes on the first free "
+                        + "port from this one (of ten), Kafka node n on +10+n, writer i on +20+i, collector i on "
+                        + "+30+i, the dashboard on +40; 0: off");
     }
 
     public static Map<String, String> defaults() {

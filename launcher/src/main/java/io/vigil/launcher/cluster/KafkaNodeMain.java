@@ -26,6 +26,12 @@ public final class KafkaNodeMain {
         EmbeddedKafka node = EmbeddedKafka.startNode(Path.of(args[1]), Integer.parseInt(args[0]), listenHost,
                 advertisedHost, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4], args[5], Integer.parseInt(args[6]),
                 args.length == 8 ? io.vigil.launcher.embedded.BrokerSecurity.load(Path.of(args[7])) : null);
+        String metricsAddress = System.getProperty("vigil.kafka.metrics-address", "");
+        if (!metricsAddress.isBlank()) {
+            io.vigil.model.metrics.MetricsServer metrics = io.vigil.model.metrics.MetricsServer.start(metricsAddress,
+                    io.vigil.launcher.metrics.KafkaNodeMetrics::scrape);
+            Runtime.getRuntime().addShutdownHook(new Thread(metrics::close, "kafka-node-metrics-shutdown"));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -158,8 +158,9 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         for (int i = 1; i <= config.writers(); i++) {
-            Path file = settingsFile("writer-" + i, WriterMain.defaults().keySet(), component,
-                    kafkaUser(KafkaAccess.Role.WRITER));
+            Map<String, String> writer = new LinkedHashMap<>(kafkaUser(KafkaAccess.Role.WRITER));
+            if (metricsBasePort() > 0) writer.put("writer.metrics-address", "127.0.0.1:" + (metricsBasePort() + 20 + i));
+            Path file = settingsFile("writer-" + i, WriterMain.defaults().keySet(), component, writer);
             add(child("writer-" + i, WriterMain.class.getName(), List.of(file.toString()), "512m"));
         }
         awaitWritersJoined();
@@ -168,7 +169,8 @@ public final class LocalCluster implements AutoCloseable {
             Path log = logs.resolve("dashboard.log");
             dashboard = DashboardProcess.start(pc.dashboardJar(), pc.dashboardAddress(), pc.dashboardPort(), jdbcUrl,
                     dbUser, dbPassword, config.bootstrap(), topics.prefix(), dashboardKafkaSettings(s),
-                    pc.dashboardUsersFile(), adminPassword, inboxSecret, log);
+                    pc.dashboardUsersFile(), adminPassword, inboxSecret,
+                    metricsBasePort() > 0 ? "127.0.0.1:" + (metricsBasePort() + 40) : null, log);
             track(io.vigil.launcher.Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                     + dashboard.url(), dashboard));
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);
@@ -182,6 +184,9 @@ public final class LocalCluster implements AutoCloseable {
                         "simulator.shard-index", String.valueOf(i - 1),
                         "simulator.shard-count", String.valueOf(config.collectors()),
                         "simulator.spool-dir", data.resolve("spool").resolve("collector-" + i).toString()));
+                if (metricsBasePort() > 0) {
+                    shard.put("simulator.metrics-address", "127.0.0.1:" + (metricsBasePort() + 30 + i));
+                }
                 Path file = settingsFile("collector-" + i, SimulatorMain.defaults().keySet(), component, shard);
                 add(child("collector-" + i, SimulatorMain.class.getName(), List.of(file.toString()), "384m"));
             }
@@ -232,7 +237,12 @@ public final class LocalCluster implements AutoCloseable {
                     String.valueOf(config.controllerPort(n)), config.voters(), clusterId,
                     String.valueOf(config.replication())));
             if (nodeSecurity != null) args.add(nodeSecurity.toString());
-            add(child("kafka-" + n, KafkaNodeMain.class.getName(), args, "512m"));
+            List<String> jvm = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+            if (metricsBasePort() > 0) {
+                jvm.add("-Dvigil.kafka.metrics-address=127.0.0.1:" + (metricsBasePort() + 10 + n));
+            }
+            add(new ChildProcess("kafka-" + n, KafkaNodeMain.class.getName(), args, jvm, Map.of(), logs,
+                    Duration.ofSeconds(30)));
         }
         try (Admin admin = Admin.create(adminClientProperties())) {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
@@ -334,8 +344,11 @@ public final class LocalCluster implements AutoCloseable {
         c.put("taskmanager.bind-host", "127.0.0.1");
         c.putAll(FlinkProcesses.sessionSettings(data.resolve("flink-checkpoints").toUri().toString(),
                 data.resolve("flink-tmp"), config.taskSlots(), config.taskManagerMemory()));
-        // The JobManager and each TaskManager on the first free port from 9260.
-        c.putAll(FlinkProcesses.metricsReporter("127.0.0.1", "9260-9270"));
+        // The JobManager and each TaskManager on the first free port from cluster.metrics-base-port.
+        int metricsBase = metricsBasePort();
+        if (metricsBase > 0) {
+            c.putAll(FlinkProcesses.metricsReporter("127.0.0.1", metricsBase + "-" + (metricsBase + 9)));
+        }
         Files.createDirectories(data.resolve("flink-tmp"));
         Files.writeString(flinkConf.resolve("config.yaml"), FlinkProcesses.configYaml(c, "./vigil cluster"));
 
@@ -427,6 +440,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         return SettingsFile.write(conf.resolve(name + ".properties"), chosen,
                 "Written by ./vigil cluster for " + name + "; keys as in the README's Configuration");
+    }
+
+    /** {@code cluster.metrics-base-port}: where this cluster's {@code /metrics} ports start; 0: none. */
+    private int metricsBasePort() {
+        return config.platform().settings().integer("cluster.metrics-base-port");
     }
 
     private ChildProcess child(String name, String mainClass, List<String> args, String heap) {

@@ -17,6 +17,9 @@ public record ContainerConfig(Path dataDir, String flinkJobManager, int kafkaNod
     /** The port of each Kafka node's controller listener. */
     public static final int KAFKA_CONTROLLER_PORT = 9093;
 
+    /** The port of each Kafka node's Prometheus {@code /metrics} ({@code vigil_kafka_*}). */
+    public static final int KAFKA_METRICS_PORT = 9254;
+
     public static SettingSpecs settings() {
         return new SettingSpecs()
                 .add("container.data-dir", "/var/lib/vigil",

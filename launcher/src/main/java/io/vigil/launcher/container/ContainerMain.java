@@ -80,8 +80,11 @@ public final class ContainerMain {
             node.close();
             stopped.countDown();
         }, "kafka-node-shutdown"));
+        io.vigil.model.metrics.MetricsServer metrics = io.vigil.model.metrics.MetricsServer.start(
+                "0.0.0.0:" + ContainerConfig.KAFKA_METRICS_PORT, io.vigil.launcher.metrics.KafkaNodeMetrics::scrape);
+        Runtime.getRuntime().addShutdownHook(new Thread(metrics::close, "kafka-node-metrics-shutdown"));
         System.out.println("Kafka node " + c.kafkaNodeId() + " of " + nodes.size() + " listening on " + me[0] + ":"
-                + me[1] + " (data in " + c.kafkaDir() + ")");
+                + me[1] + " (data in " + c.kafkaDir() + "); metrics on port " + ContainerConfig.KAFKA_METRICS_PORT);
         stopped.await();
     }
 
