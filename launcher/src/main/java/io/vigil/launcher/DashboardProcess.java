@@ -35,14 +35,18 @@ public final class DashboardProcess implements AutoCloseable {
                                          Map<String, String> kafkaSecurity, Path usersFile, String adminPassword,
                                          String inboxSecret, Path logFile) throws IOException {
         return start(jar, address, port, jdbcUrl, user, password, kafkaBootstrap, topicsPrefix, kafkaSecurity,
-                usersFile, adminPassword, inboxSecret, null, logFile);
+                usersFile, adminPassword, inboxSecret, Map.of(), logFile);
     }
 
-    /** @param metricsAddress {@code HOST:PORT} of the console's Prometheus {@code /metrics}, or null for none */
+    /**
+     * @param settings the console's own settings ({@link io.vigil.model.config.DashboardSettings} keys), passed
+     *                 on the command line; the others keep their defaults
+     */
     public static DashboardProcess start(Path jar, String address, int port, String jdbcUrl, String user,
                                          String password, String kafkaBootstrap, String topicsPrefix,
                                          Map<String, String> kafkaSecurity, Path usersFile, String adminPassword,
-                                         String inboxSecret, String metricsAddress, Path logFile) throws IOException {
+                                         String inboxSecret, Map<String, String> settings, Path logFile)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("dashboard jar not found at " + jar
                     + " (build it with ./mvnw -DskipTests package, or set dashboard.jar)");
@@ -60,7 +64,8 @@ public final class DashboardProcess implements AutoCloseable {
         cmd.add("--spring.datasource.url=" + jdbcUrl);
         cmd.add("--spring.datasource.username=" + user);
         cmd.add("--vigil.parent-pid=" + ProcessHandle.current().pid());
-        if (metricsAddress != null) cmd.add("--vigil.dashboard.metrics-address=" + metricsAddress);
+        settings.forEach((key, value) -> cmd.add("--" + io.vigil.model.config.DashboardSettings.springProperty(key)
+                + "=" + value));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

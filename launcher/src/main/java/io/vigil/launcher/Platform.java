@@ -251,9 +251,7 @@ public final class Platform implements AutoCloseable {
         Path log = data.resolve("logs").resolve("dashboard.log");
         dashboard = DashboardProcess.start(config.dashboardJar(), config.dashboardAddress(), config.dashboardPort(),
                 jdbcUrl, dbUser, dbPassword, bootstrap, topics.prefix(), KafkaSecurity.values(config.settings()),
-                config.dashboardUsersFile(), adminPassword, inboxSecret,
-                config.settings().integer("metrics.dashboard-port") > 0
-                        ? "127.0.0.1:" + config.settings().integer("metrics.dashboard-port") : null, log);
+                config.dashboardUsersFile(), adminPassword, inboxSecret, config.dashboardSettings(), log);
         components.track(Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                 + dashboard.url(), dashboard));
         dashboard.awaitHealthy(Duration.ofMinutes(3), log);

@@ -96,6 +96,7 @@ public record PlatformConfig(
         s.add("metrics.dashboard-port", "9253", Range.integer(0, 65535),
                 "Prometheus `/metrics` of the console (`vigil_dashboard_*`: live views, refresh read time, age "
                 + "of the data shown, database pool), apart from its signed-in port; 0: off");
+        s.addAll(io.vigil.model.config.DashboardSettings.settings());
         s.addAll(io.vigil.launcher.cluster.ClusterConfig.settings());
         s.addAll(io.vigil.launcher.container.ContainerConfig.settings());
         return s;
@@ -125,5 +126,22 @@ public record PlatformConfig(
                 s.integer("flink.parallelism"),
                 s.integer("kafka.telemetry-partitions"),
                 s);
+    }
+
+    /**
+     * The console's own settings as this run has them ({@link io.vigil.model.config.DashboardSettings}), those that
+     * differ from their defaults, with its {@code /metrics} on {@code metrics.dashboard-port} (0: none).
+     */
+    public java.util.Map<String, String> dashboardSettings() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (SettingSpecs.Spec spec : io.vigil.model.config.DashboardSettings.settings().all()) {
+            String v = settings.string(spec.key());
+            if (!v.equals(spec.defaultValue())) out.put(spec.key(), v);
+        }
+        int metricsPort = settings.integer("metrics.dashboard-port");
+        if (metricsPort > 0 && !out.containsKey("dashboard.metrics-address")) {
+            out.put("dashboard.metrics-address", "127.0.0.1:" + metricsPort);
+        }
+        return out;
     }
 }

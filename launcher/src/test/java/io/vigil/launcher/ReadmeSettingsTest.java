@@ -53,6 +53,7 @@ class ReadmeSettingsTest {
         Set<String> filledByTheLauncher = Set.of("kafka.bootstrap", "db.url");
         for (SettingSpecs component : List.of(SimulatorMain.settings(), DetectionJobMain.settings(),
                 WriterMain.settings(), NotificationJobMain.settings(), ClusterConfig.settings(),
+                io.vigil.model.config.DashboardSettings.settings(),
                 io.vigil.launcher.container.ContainerConfig.settings())) {
             for (SettingSpecs.Spec s : component.all()) {
                 assertThat(all).containsKey(s.key());

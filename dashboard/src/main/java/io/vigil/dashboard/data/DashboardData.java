@@ -26,7 +26,7 @@ public class DashboardData {
 
     @Bean
     HistoryQueries historyQueries(DataSource dataSource,
-                                  @org.springframework.beans.factory.annotation.Value("${vigil.history.statement-timeout:10s}")
+                                  @org.springframework.beans.factory.annotation.Value("${vigil.history.statement-timeout}")
                                   java.time.Duration timeout) {
         return new HistoryQueries(dataSource, timeout);
     }

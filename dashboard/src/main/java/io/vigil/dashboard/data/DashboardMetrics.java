@@ -29,7 +29,7 @@ public class DashboardMetrics implements AutoCloseable {
     private final MetricsServer server;
 
     public DashboardMetrics(FleetService fleet, DataSource dataSource,
-                            @Value("${vigil.dashboard.metrics-address:}") String address) throws IOException {
+                            @Value("${vigil.dashboard.metrics-address}") String address) throws IOException {
         this.fleet = fleet;
         this.dataSource = dataSource;
         if (address == null || address.isBlank()) {

@@ -59,7 +59,7 @@ public class FleetService {
 
     public FleetService(ClusterQueries cluster, AlertQueries alerts, NotificationQueries notifications,
                         ScheduledExecutorService liveUpdates,
-                        @Value("${vigil.dashboard.refresh-interval:1s}") Duration interval) {
+                        @Value("${vigil.dashboard.refresh-interval}") Duration interval) {
         this.cluster = cluster;
         this.alerts = alerts;
         this.notifications = notifications;

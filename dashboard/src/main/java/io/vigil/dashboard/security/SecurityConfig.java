@@ -77,9 +77,9 @@ public class SecurityConfig {
     }
 
     @Bean
-    LoginThrottle loginThrottle(@Value("${vigil.dashboard.login.free-attempts:5}") int freeAttempts,
-                                @Value("${vigil.dashboard.login.lockout:30s}") Duration lockout,
-                                @Value("${vigil.dashboard.login.max-lockout:15m}") Duration maxLockout) {
+    LoginThrottle loginThrottle(@Value("${vigil.dashboard.login.free-attempts}") int freeAttempts,
+                                @Value("${vigil.dashboard.login.lockout}") Duration lockout,
+                                @Value("${vigil.dashboard.login.max-lockout}") Duration maxLockout) {
         return new LoginThrottle(Clock.systemUTC(), freeAttempts, lockout, maxLockout);
     }
 
@@ -147,10 +147,10 @@ public class SecurityConfig {
      * role and sees nothing but the sign-in page.
      */
     @Bean
-    GrantedAuthoritiesMapper oidcRoles(@Value("${vigil.dashboard.oidc.roles-claim:groups}") String claim,
-                                       @Value("${vigil.dashboard.oidc.admin-groups:vigil-admin}") List<String> admins,
-                                       @Value("${vigil.dashboard.oidc.operator-groups:vigil-operator}") List<String> operators,
-                                       @Value("${vigil.dashboard.oidc.viewer-groups:vigil-viewer}") List<String> viewers) {
+    GrantedAuthoritiesMapper oidcRoles(@Value("${vigil.dashboard.oidc.roles-claim}") String claim,
+                                       @Value("${vigil.dashboard.oidc.admin-groups}") List<String> admins,
+                                       @Value("${vigil.dashboard.oidc.operator-groups}") List<String> operators,
+                                       @Value("${vigil.dashboard.oidc.viewer-groups}") List<String> viewers) {
         return authorities -> {
             Set<String> groups = new HashSet<>();
             for (GrantedAuthority a : authorities) {

@@ -169,8 +169,7 @@ public final class LocalCluster implements AutoCloseable {
             Path log = logs.resolve("dashboard.log");
             dashboard = DashboardProcess.start(pc.dashboardJar(), pc.dashboardAddress(), pc.dashboardPort(), jdbcUrl,
                     dbUser, dbPassword, config.bootstrap(), topics.prefix(), dashboardKafkaSettings(s),
-                    pc.dashboardUsersFile(), adminPassword, inboxSecret,
-                    metricsBasePort() > 0 ? "127.0.0.1:" + (metricsBasePort() + 40) : null, log);
+                    pc.dashboardUsersFile(), adminPassword, inboxSecret, dashboardSettings(pc), log);
             track(io.vigil.launcher.Components.of("dashboard", () -> { }, () -> "running, pid " + dashboard.pid() + ", "
                     + dashboard.url(), dashboard));
             dashboard.awaitHealthy(Duration.ofMinutes(3), log);
@@ -440,6 +439,14 @@ public final class LocalCluster implements AutoCloseable {
         }
         return SettingsFile.write(conf.resolve(name + ".properties"), chosen,
                 "Written by ./vigil cluster for " + name + "; keys as in the README's Configuration");
+    }
+
+    /** The console's settings, its {@code /metrics} on {@code cluster.metrics-base-port} + 40. */
+    private Map<String, String> dashboardSettings(PlatformConfig pc) {
+        Map<String, String> s = new LinkedHashMap<>(pc.dashboardSettings());
+        s.remove("dashboard.metrics-address");
+        if (metricsBasePort() > 0) s.put("dashboard.metrics-address", "127.0.0.1:" + (metricsBasePort() + 40));
+        return s;
     }
 
     /** {@code cluster.metrics-base-port}: where this cluster's {@code /metrics} ports start; 0: none. */
