@@ -23,8 +23,7 @@ public final class IncidentGrouping {
     private IncidentGrouping() {}
 
     public static String incidentOf(AlertRow a) {
-        String id = a.labels().get("incident");
-        return id == null || id.isBlank() ? a.fingerprint() : id;
+        return io.vigil.model.IncidentLabels.incidentId(a.labels(), a.fingerprint());
     }
 
     /** Incidents, firing first, then newest first. */

@@ -219,7 +219,7 @@ public final class DetectionBenchmark {
             return new SinkWriter<>() {
                 public void write(AlertEvent a, Context ctx) {
                     if (a.state() == AlertEvent.State.FIRING && a.detectedAt() != null
-                            && "true".equals(a.labels().get("root"))) {
+                            && io.vigil.model.IncidentLabels.isRoot(a.labels())) {
                         LATENCIES_MS.add(System.currentTimeMillis() - a.detectedAt().toEpochMilli());
                     }
                 }

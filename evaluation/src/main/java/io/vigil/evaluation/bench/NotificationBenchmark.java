@@ -89,8 +89,8 @@ public final class NotificationBenchmark {
             boolean firing = index < total;
             long n = firing ? index : index - total;
             Map<String, String> labels = Map.of("cluster", "bench", "host", "h" + (n % 4096), "gpu",
-                    String.valueOf(n % 8), "rack", "r" + (n % 64), "scope", "gpu", "incident", "inc" + n,
-                    "root", "true");
+                    String.valueOf(n % 8), "rack", "r" + (n % 64), "scope", "gpu", io.vigil.model.IncidentLabels.INCIDENT, "inc" + n,
+                    io.vigil.model.IncidentLabels.ROOT, "true");
             Instant start = Instant.ofEpochMilli(base + n);
             long now = System.currentTimeMillis();
             return new AlertEvent("inc" + n, AlertType.THERMAL, AlertEvent.Severity.CRITICAL,

@@ -98,7 +98,7 @@ public final class Scorer {
             for (AlertEvent a : episodes) {
                 int[] c = counts.get(a.type());
                 if (c == null) continue;
-                boolean root = "true".equals(a.labels().get("root"));
+                boolean root = io.vigil.model.IncidentLabels.isRoot(a.labels());
                 if (root) c[4]++;
                 if (root && a.severity() != AlertEvent.Severity.INFO) {
                     c[5]++;

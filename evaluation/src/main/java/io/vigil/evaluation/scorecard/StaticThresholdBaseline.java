@@ -91,7 +91,7 @@ public final class StaticThresholdBaseline {
         if (s.jobId() != null) labels.put("job", s.jobId());
         if (s.rank() != null) labels.put("rank", String.valueOf(s.rank()));
         if (type == AlertType.XID && s.lastXid() != null) labels.put("xid", String.valueOf(s.lastXid()));
-        labels.put("root", "true");
+        labels.put(io.vigil.model.IncidentLabels.ROOT, "true");
         alerts.add(new AlertEvent(AlertEvent.fingerprint(type, labels), type, AlertEvent.Severity.WARNING,
                 AlertEvent.State.FIRING, Instant.ofEpochMilli(since), null, labels, "baseline rule " + type, Map.of(),
                 new Origin("baseline", 0, alerts.size() + 1), Instant.ofEpochMilli(at)));

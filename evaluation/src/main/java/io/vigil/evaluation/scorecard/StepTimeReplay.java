@@ -102,7 +102,7 @@ public final class StepTimeReplay {
         int pages = 0, changed = 0;
         double minChange = DetectionConfig.defaults().straggler().minStepDeviation();
         for (AlertEvent a : alerts) {
-            if (a.state() != AlertEvent.State.FIRING || !"true".equals(a.labels().get("root"))) continue;
+            if (a.state() != AlertEvent.State.FIRING || !io.vigil.model.IncidentLabels.isRoot(a.labels())) continue;
             pages++;
             summaries.add(a.summary());
             String rank = a.labels().get("rank");

@@ -87,7 +87,7 @@ public final class Payloads {
                 l.put(k, val);
             }
         });
-        l.put("incident", v.incident());
+        l.put(io.vigil.model.IncidentLabels.INCIDENT, v.incident());
         return l;
     }
 
@@ -172,7 +172,7 @@ public final class Payloads {
             if (v.labels().get("cluster") != null) p.put("group", v.labels().get("cluster"));
             p.put("class", v.type());
             ObjectNode details = p.putObject("custom_details");
-            details.put("incident", v.incident());
+            details.put(io.vigil.model.IncidentLabels.INCIDENT, v.incident());
             details.put("evidence", v.evidenceText());
             details.set("jobs", WireFormat.mapper().valueToTree(v.jobs()));
             details.set("racks", WireFormat.mapper().valueToTree(v.racks()));
@@ -254,7 +254,7 @@ public final class Payloads {
         o.put("truncatedAlerts", 0);
         o.put("status", resolved ? "resolved" : "firing");
         o.put("receiver", n.target().receiver());
-        o.putObject("groupLabels").put("incident", v.incident());
+        o.putObject("groupLabels").put(io.vigil.model.IncidentLabels.INCIDENT, v.incident());
         ObjectNode common = o.putObject("commonLabels");
         alertLabels(v).forEach(common::put);
         ObjectNode commonAnn = o.putObject("commonAnnotations");

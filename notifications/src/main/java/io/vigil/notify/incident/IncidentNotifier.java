@@ -121,7 +121,7 @@ public final class IncidentNotifier
 
     /** The key: the incident an alert belongs to. */
     public static String incidentOf(AlertEvent a) {
-        return a.labels().getOrDefault("incident", a.fingerprint());
+        return io.vigil.model.IncidentLabels.incidentId(a);
     }
 
     @Override
@@ -405,7 +405,7 @@ public final class IncidentNotifier
     static Map<String, String> labels(AlertEvent root, ReadOnlyBroadcastState<String, JobOwner> owners)
             throws Exception {
         Map<String, String> l = new LinkedHashMap<>(root.labels());
-        l.remove("root");
+        l.remove(io.vigil.model.IncidentLabels.ROOT);
         l.put("alertname", root.type().name());
         l.put("type", root.type().name());
         l.put("severity", root.severity().name().toLowerCase(Locale.ROOT));

@@ -439,8 +439,8 @@ public final class IncidentCorrelator extends KeyedDetector<String, AlertEvent, 
 
     private static AlertEvent label(AlertEvent a, String incident, boolean root) {
         Map<String, String> labels = new LinkedHashMap<>(a.labels());
-        labels.put("incident", incident);
-        labels.put("root", String.valueOf(root));
+        labels.put(io.vigil.model.IncidentLabels.INCIDENT, incident);
+        labels.put(io.vigil.model.IncidentLabels.ROOT, String.valueOf(root));
         return a.withLabels(labels);
     }
 
