@@ -26,16 +26,28 @@ import org.junit.jupiter.api.Test;
  */
 class TimescaleDbITCase {
 
+    /** The database of VIGIL_TEST_TIMESCALEDB_URL, emptied and migrated; the test is skipped, saying so, without. */
+    record Database(String url, String user, String password) {
+        static Database fresh() {
+            String url = System.getenv("VIGIL_TEST_TIMESCALEDB_URL");
+            Assumptions.assumeTrue(url != null && !url.isBlank(),
+                    "VIGIL_TEST_TIMESCALEDB_URL is not set: the TimescaleDB path is not tested in this run");
+            Database db = new Database(url, System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_USER", "vigil"),
+                    System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_PASSWORD", "vigil"));
+            Flyway.configure().dataSource(url, db.user(), db.password()).cleanDisabled(false).load().clean();
+            SchemaMigrator.migrate(url, db.user(), db.password());
+            return db;
+        }
+
+        Connection connect() throws java.sql.SQLException {
+            return DriverManager.getConnection(url, user, password);
+        }
+    }
+
     @Test
     void sampleTablesAreHypertablesWithRetentionAndCompressionPolicies() throws Exception {
-        String url = System.getenv("VIGIL_TEST_TIMESCALEDB_URL");
-        Assumptions.assumeTrue(url != null && !url.isBlank(),
-                "VIGIL_TEST_TIMESCALEDB_URL is not set: the TimescaleDB path is not tested in this run");
-        String user = System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_USER", "vigil");
-        String password = System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_PASSWORD", "vigil");
-        Flyway.configure().dataSource(url, user, password).cleanDisabled(false).load().clean();
-        SchemaMigrator.migrate(url, user, password);
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        Database db = Database.fresh();
+        try (Connection c = db.connect()) {
             TelemetryBatch b = new TelemetryBatch();
             long now = System.currentTimeMillis();
             for (int s = 0; s < 120; s++) {
@@ -70,19 +82,13 @@ class TimescaleDbITCase {
      */
     @Test
     void twoWritersMaintainingAtOnceNeverFailAndKeepOneRetentionJobPerTable() throws Exception {
-        String url = System.getenv("VIGIL_TEST_TIMESCALEDB_URL");
-        Assumptions.assumeTrue(url != null && !url.isBlank(),
-                "VIGIL_TEST_TIMESCALEDB_URL is not set: the TimescaleDB path is not tested in this run");
-        String user = System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_USER", "vigil");
-        String password = System.getenv().getOrDefault("VIGIL_TEST_TIMESCALEDB_PASSWORD", "vigil");
-        Flyway.configure().dataSource(url, user, password).cleanDisabled(false).load().clean();
-        SchemaMigrator.migrate(url, user, password);
+        Database db = Database.fresh();
         RetentionMaintainer maintainer = new RetentionMaintainer(RetentionConfig.defaults());
         String jobs = "SELECT string_agg(hypertable_name || ':' || job_id || ':' || (config->>'drop_after'), ',' "
                 + "ORDER BY hypertable_name, job_id) FROM timescaledb_information.jobs WHERE proc_name = "
                 + "'policy_retention'";
         String before;
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = db.connect()) {
             maintainer.run(c, Instant.now());
             before = text(c, jobs);
         }
@@ -94,7 +100,7 @@ class TimescaleDbITCase {
                 List<java.util.concurrent.Future<RetentionMaintainer.Result>> runs = new java.util.ArrayList<>();
                 for (int w = 0; w < 2; w++) {
                     runs.add(pool.submit(() -> {
-                        try (Connection c = DriverManager.getConnection(url, user, password)) {
+                        try (Connection c = db.connect()) {
                             together.await();
                             return maintainer.run(c, Instant.now());
                         }
@@ -105,7 +111,7 @@ class TimescaleDbITCase {
         } finally {
             pool.shutdownNow();
         }
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = db.connect()) {
             assertThat(text(c, jobs)).as("the same three retention jobs").isEqualTo(before);
             // A new retention setting: still one job per table, with the new interval.
             RetentionConfig d = RetentionConfig.defaults();

@@ -134,17 +134,7 @@ public final class SimulatorMain {
             System.out.println("Fault injection on http://" + faultEndpoint + "/faults");
             Runtime.getRuntime().addShutdownHook(new Thread(control::close));
         }
-        String metricsAddress = settings.optional("simulator.metrics-address");
-        if (metricsAddress != null) {
-            io.vigil.model.metrics.MetricsServer metrics;
-            try {
-                metrics = io.vigil.model.metrics.MetricsServer.start(metricsAddress, runner::metrics);
-            } catch (IllegalArgumentException e) {
-                throw new Settings.ConfigException("setting 'simulator.metrics-address': " + e.getMessage());
-            }
-            System.out.println("Simulator metrics on http://" + metricsAddress + "/metrics");
-            Runtime.getRuntime().addShutdownHook(new Thread(metrics::close));
-        }
+        io.vigil.model.metrics.MetricsServer.fromSetting(settings, "simulator.metrics-address", runner::metrics);
         runner.start();
         stop.await();
     }

@@ -74,7 +74,8 @@ class AccessRulesTest {
                 "GpuView", "FacilityView", "CapacityView", "AdminView", "LoginView");
     }
 
-    static List<Endpoint> endpoints() throws Exception {
+    /** Every controller method's endpoint, its path as declared ({@code {id}}, {@code {scope:racks|rows}}). */
+    static List<Endpoint> declared() throws Exception {
         ClassPathScanningCandidateComponentProvider scan = new ClassPathScanningCandidateComponentProvider(false);
         scan.addIncludeFilter(new AnnotationTypeFilter(RestController.class));
         List<Endpoint> out = new ArrayList<>();
@@ -96,12 +97,21 @@ class AccessRulesTest {
         return out;
     }
 
+    /** Every endpoint with a concrete path, as a request would have it. */
+    static List<Endpoint> endpoints() throws Exception {
+        List<Endpoint> out = new ArrayList<>();
+        for (Endpoint e : declared()) {
+            // {name} and {name:alt1|alt2} become a concrete segment.
+            String concrete = e.path().replaceAll("\\{[^}:]+:([^|}]+)[^}]*}", "$1").replaceAll("\\{[^}]+}", "x1");
+            out.add(new Endpoint(e.method(), concrete, e.where()));
+        }
+        return out;
+    }
+
     private static void add(List<Endpoint> out, Class<?> c, Method m, HttpMethod method, String prefix, String[] paths) {
         if (paths == null) return;
         for (String p : paths.length == 0 ? new String[] {""} : paths) {
-            // {name} and {name:alt1|alt2} become a concrete segment, as a request would have.
-            String concrete = (prefix + p).replaceAll("\\{[^}:]+:([^|}]+)[^}]*}", "$1").replaceAll("\\{[^}]+}", "x1");
-            out.add(new Endpoint(method, concrete, c.getSimpleName() + "." + m.getName()));
+            out.add(new Endpoint(method, prefix + p, c.getSimpleName() + "." + m.getName()));
         }
     }
 }

@@ -5,22 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.config.BeanDefinition;
-import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
-import org.springframework.core.type.filter.AnnotationTypeFilter;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code docs/openapi.yaml} is valid OpenAPI 3.0 (swagger-parser, the validator of the OpenAPI tools), and it
@@ -57,32 +47,15 @@ class OpenApiDocumentTest {
 
     /** "METHOD /path/{param}" of every controller method; {@code {x:a|b}} gives one path per alternative. */
     static List<String> served() throws Exception {
-        ClassPathScanningCandidateComponentProvider scan = new ClassPathScanningCandidateComponentProvider(false);
-        scan.addIncludeFilter(new AnnotationTypeFilter(RestController.class));
         List<String> out = new ArrayList<>();
-        for (BeanDefinition d : scan.findCandidateComponents("io.vigil.dashboard")) {
-            Class<?> c = Class.forName(d.getBeanClassName());
-            RequestMapping base = c.getAnnotation(RequestMapping.class);
-            String prefix = base == null || base.value().length == 0 ? "" : base.value()[0];
-            for (Method m : c.getDeclaredMethods()) {
-                if (m.getAnnotation(GetMapping.class) != null) add(out, "GET", prefix, m.getAnnotation(GetMapping.class).value());
-                if (m.getAnnotation(PostMapping.class) != null) add(out, "POST", prefix, m.getAnnotation(PostMapping.class).value());
-                if (m.getAnnotation(DeleteMapping.class) != null) add(out, "DELETE", prefix, m.getAnnotation(DeleteMapping.class).value());
-                if (m.getAnnotation(PutMapping.class) != null) add(out, "PUT", prefix, m.getAnnotation(PutMapping.class).value());
+        for (AccessRulesTest.Endpoint e : AccessRulesTest.declared()) {
+            java.util.regex.Matcher alt = java.util.regex.Pattern.compile("\\{([^}:]+):([^}]+)}").matcher(e.path());
+            if (alt.find()) {
+                for (String a : alt.group(2).split("\\|")) out.add(e.method() + " " + e.path().replace(alt.group(), a));
+            } else {
+                out.add(e.method() + " " + e.path());
             }
         }
         return out;
-    }
-
-    private static void add(List<String> out, String method, String prefix, String[] paths) {
-        for (String p : paths.length == 0 ? new String[] {""} : paths) {
-            String path = prefix + p;
-            java.util.regex.Matcher alt = java.util.regex.Pattern.compile("\\{([^}:]+):([^}]+)}").matcher(path);
-            if (alt.find()) {
-                for (String a : alt.group(2).split("\\|")) out.add(method + " " + path.replace(alt.group(), a));
-            } else {
-                out.add(method + " " + path);
-            }
-        }
     }
 }

@@ -73,6 +73,25 @@ public final class MetricsServer implements AutoCloseable {
         return new MetricsServer(server, executor);
     }
 
+    /**
+     * A component's {@code /metrics} at the {@code HOST:PORT} its setting {@code key} gives, stopped with the JVM;
+     * null when the setting is unset. A bad address or a port in use stops the start, naming the setting.
+     */
+    public static MetricsServer fromSetting(io.vigil.model.config.Settings settings, String key,
+                                            Supplier<PrometheusText> metrics) {
+        String address = settings.optional(key);
+        if (address == null) return null;
+        MetricsServer server;
+        try {
+            server = start(address, metrics);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new io.vigil.model.config.Settings.ConfigException("setting '" + key + "': " + e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-metrics-shutdown"));
+        System.out.println("Metrics on http://" + address + "/metrics");
+        return server;
+    }
+
     /** {@code HOST:PORT} as an address; a clear message otherwise. */
     public static InetSocketAddress parse(String address) {
         int colon = address == null ? -1 : address.lastIndexOf(':');

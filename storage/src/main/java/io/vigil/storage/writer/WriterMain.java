@@ -75,17 +75,7 @@ public final class WriterMain {
         WriterConfig config = config(settings);
         SchemaMigrator.migrate(config.jdbcUrl(), config.user(), config.password());
         TelemetryWriter writer = new TelemetryWriter(config, Clock.systemUTC());
-        String metricsAddress = settings.optional("writer.metrics-address");
-        if (metricsAddress != null) {
-            io.vigil.model.metrics.MetricsServer metrics;
-            try {
-                metrics = io.vigil.model.metrics.MetricsServer.start(metricsAddress, writer::metrics);
-            } catch (IllegalArgumentException e) {
-                throw new Settings.ConfigException("setting 'writer.metrics-address': " + e.getMessage());
-            }
-            System.out.println("Writer metrics on http://" + metricsAddress + "/metrics");
-            Runtime.getRuntime().addShutdownHook(new Thread(metrics::close));
-        }
+        io.vigil.model.metrics.MetricsServer.fromSetting(settings, "writer.metrics-address", writer::metrics);
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
