@@ -111,7 +111,8 @@ class ComposeFileTest {
         }
         assertThat(published).containsExactlyInAnyOrder("dashboard=8080:8080", "jobmanager=8081:8081",
                 "simulator=8079:8079", "taskmanager=9249:9249", "jobmanager=9250:9249", "writer=9251:9251",
-                "simulator=9252:9252", "dashboard=9253:9253", "prometheus=9090:9090");
+                "simulator=9252:9252", "dashboard=9253:9253", "prometheus=9090:9090", "kafka1=9254:9254",
+                "kafka2=9255:9254", "kafka3=9256:9254", "jobs=9257:9257");
         assertThat(environment(service("simulator"))).containsEntry("VIGIL_SIMULATOR_FAULT_ENDPOINT", "0.0.0.0:8079")
                 .containsEntry("VIGIL_SIMULATOR_METRICS_ADDRESS", "0.0.0.0:9252");
         // Each /metrics where the component serves it: the settings' keys, and Flink's reporter on 9249.
@@ -139,7 +140,7 @@ class ComposeFileTest {
         assertThat(targets).containsExactlyInAnyOrder("taskmanager:9249", "jobmanager:9249", "writer:9251",
                 "simulator:9252", "dashboard:9253", "kafka1:" + ContainerConfig.KAFKA_METRICS_PORT,
                 "kafka2:" + ContainerConfig.KAFKA_METRICS_PORT, "kafka3:" + ContainerConfig.KAFKA_METRICS_PORT,
-                "127.0.0.1:9090");
+                "jobs:" + ContainerConfig.JOBS_METRICS_PORT, "127.0.0.1:9090");
         assertThat(targets).allSatisfy(t -> {
             String host = t.substring(0, t.indexOf(':'));
             if (!host.equals("127.0.0.1")) assertThat(services()).as(t).containsKey(host);

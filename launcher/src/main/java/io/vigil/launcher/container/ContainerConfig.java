@@ -20,6 +20,9 @@ public record ContainerConfig(Path dataDir, String flinkJobManager, int kafkaNod
     /** The port of each Kafka node's Prometheus {@code /metrics} ({@code vigil_kafka_*}). */
     public static final int KAFKA_METRICS_PORT = 9254;
 
+    /** The port of the job supervisor's Prometheus {@code /metrics} ({@code vigil_jobs_*}). */
+    public static final int JOBS_METRICS_PORT = 9257;
+
     public static SettingSpecs settings() {
         return new SettingSpecs()
                 .add("container.data-dir", "/var/lib/vigil",

@@ -192,11 +192,32 @@ public final class ContainerMain {
             out.println("No notify.routing-file: the notification job is not submitted");
         }
         Map<FlinkJob, String> said = new LinkedHashMap<>();
+        Map<String, long[]> counts = new java.util.concurrent.ConcurrentHashMap<>(); // submitted, resumed, running
+        for (FlinkJob job : jobs) counts.put(job.name(), new long[3]);
+        io.vigil.model.metrics.MetricsServer.start("0.0.0.0:" + ContainerConfig.JOBS_METRICS_PORT, () -> {
+            var m = new io.vigil.model.metrics.PrometheusText();
+            counts.forEach((name, n) -> {
+                m.counter("vigil_jobs_submitted_total", "Times the supervisor submitted the job (after a JobManager "
+                        + "restart, again).", n[0], "job", name);
+                m.counter("vigil_jobs_resumed_total", "Submissions that resumed from the job's newest checkpoint.",
+                        n[1], "job", name);
+                m.gauge("vigil_jobs_running", "1 when the supervisor's last look found the job running.", n[2],
+                        "job", name);
+            });
+            return io.vigil.model.metrics.JvmMetrics.addTo(m);
+        });
         while (true) {
             for (FlinkJob job : jobs) {
                 String now;
+                long[] n = counts.get(job.name());
+                n[2] = 0;
                 try {
                     boolean submitted = job.ensureRunning();
+                    n[2] = 1;
+                    if (submitted) {
+                        n[0]++;
+                        if (job.resumed()) n[1]++;
+                    }
                     now = submitted ? job.name() + " submitted" + (job.resumed() ? ", resumed from its checkpoint"
                             : "") + ": job " + job.jobId() : job.name() + " running: job " + job.jobId();
                 } catch (IOException e) {

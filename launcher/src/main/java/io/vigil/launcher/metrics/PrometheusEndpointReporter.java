@@ -38,8 +38,32 @@ public final class PrometheusEndpointReporter implements MetricReporter {
     private static final Set<String> FLINK_VARIABLES = Set.of("host", "tm_id", "job_id", "job_name", "task_id",
             "task_name", "task_attempt_id", "task_attempt_num", "subtask_index", "operator_id", "operator_name");
 
-    /** How a registered metric is exposed: its family, its type there and its labels. */
-    private record Exposed(String family, String type, String help, String[] labels) {}
+    /** How a registered metric is exposed: its family, its type there and its labels; and maybe Vigil's name too. */
+    private record Exposed(String family, String type, String help, String[] labels, Alias alias) {
+        Exposed(String family, String type, String help, String[] labels) {
+            this(family, type, help, labels, null);
+        }
+    }
+
+    /** A Flink metric also shown under a Vigil name (JobManager health the rules alert on), scaled to base units. */
+    private record Alias(String family, String type, String help, double scale) {}
+
+    /** Flink's JobManager metrics shown as {@code vigil_flink_*} too: logical scope and name → the Vigil name. */
+    private static final java.util.Map<String, Alias> ALIASES = java.util.Map.of(
+            "jobmanager.numRunningJobs", new Alias("vigil_flink_running_jobs", "gauge",
+                    "Jobs running on the Flink cluster.", 1),
+            "jobmanager.numRegisteredTaskManagers", new Alias("vigil_flink_taskmanagers", "gauge",
+                    "TaskManagers registered with the JobManager.", 1),
+            "jobmanager.taskSlotsAvailable", new Alias("vigil_flink_task_slots_available", "gauge",
+                    "Task slots free.", 1),
+            "jobmanager.job.numberOfCompletedCheckpoints", new Alias("vigil_flink_checkpoints_completed_total",
+                    "counter", "Checkpoints the job completed (since its submission).", 1),
+            "jobmanager.job.numberOfFailedCheckpoints", new Alias("vigil_flink_checkpoints_failed_total", "counter",
+                    "Checkpoints that failed (since the job's submission).", 1),
+            "jobmanager.job.lastCheckpointDuration", new Alias("vigil_flink_last_checkpoint_duration_seconds",
+                    "gauge", "How long the job's last completed checkpoint took.", 0.001),
+            "jobmanager.job.numRestarts", new Alias("vigil_flink_job_restarts_total", "counter",
+                    "Times the job restarted after a failure (since its submission).", 1));
 
     private final Map<Metric, Exposed> metrics = new ConcurrentHashMap<>();
     private MetricsServer server;
@@ -125,7 +149,13 @@ public final class PrometheusEndpointReporter implements MetricReporter {
         }
         variables.forEach((k, v) -> add(labels, PrometheusText.sanitize(k.replace("<", "").replace(">", "")), v));
         return new Exposed("flink_" + PrometheusText.sanitize(scope.replace('.', '_')) + "_" + name,
-                typeOf(metric), "Flink's " + scope + "." + metricName + ".", labels.toArray(String[]::new));
+                typeOf(metric), "Flink's " + scope + "." + metricName + ".", labels.toArray(String[]::new),
+                ALIASES.get(scope + "." + metricName));
+    }
+
+    private static String label(String[] labels, String name) {
+        for (int i = 0; i + 1 < labels.length; i += 2) if (labels[i].equals(name)) return labels[i + 1];
+        return null;
     }
 
     private static String typeOf(Metric metric) {
@@ -163,6 +193,13 @@ public final class PrometheusEndpointReporter implements MetricReporter {
                     Object v = g.getValue();
                     if (v instanceof Number n) out.sample(x.family(), "gauge", x.help(), n.doubleValue(), x.labels());
                     else if (v instanceof Boolean b) out.sample(x.family(), "gauge", x.help(), b ? 1 : 0, x.labels());
+                    if (x.alias() != null && v instanceof Number n) {
+                        Alias a = x.alias();
+                        String job = label(x.labels(), "job_name");
+                        double value = n.doubleValue() * a.scale();
+                        if (job == null) out.sample(a.family(), a.type(), a.help(), value);
+                        else out.sample(a.family(), a.type(), a.help(), value, "job", job);
+                    }
                 }
             } catch (RuntimeException skipped) {
                 // A gauge whose task is going away may throw: the others are still reported.

@@ -73,7 +73,10 @@ class PrometheusEndpointReporterITCase {
                 Thread.sleep(200);
             }
             assertThat(body).contains(line + "\n", "# TYPE vigil_records_seen_total counter\n",
-                    "flink_taskmanager_job_task_operator_numRecordsIn{", "process_cpu_seconds_total ");
+                    "flink_taskmanager_job_task_operator_numRecordsIn{", "process_cpu_seconds_total ",
+                    // The JobManager's health under Vigil's names too.
+                    "\nvigil_flink_running_jobs 1\n", "\nvigil_flink_taskmanagers 1\n",
+                    "\nvigil_flink_job_restarts_total{job=\"reporter-test\"} 0\n");
             // Every sample line is NAME{LABELS} VALUE with Prometheus' characters.
             assertThat(body.lines().filter(l -> !l.startsWith("#"))).allSatisfy(l ->
                     assertThat(l).matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? (-?[0-9.eE+-]+|NaN|[+-]Inf)"));
