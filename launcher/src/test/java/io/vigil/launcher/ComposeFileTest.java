@@ -140,7 +140,7 @@ class ComposeFileTest {
         assertThat(targets).containsExactlyInAnyOrder("taskmanager:9249", "jobmanager:9249", "writer:9251",
                 "simulator:9252", "dashboard:9253", "kafka1:" + ContainerConfig.KAFKA_METRICS_PORT,
                 "kafka2:" + ContainerConfig.KAFKA_METRICS_PORT, "kafka3:" + ContainerConfig.KAFKA_METRICS_PORT,
-                "jobs:" + ContainerConfig.JOBS_METRICS_PORT, "127.0.0.1:9090");
+                "jobs:" + ContainerConfig.JOBS_METRICS_PORT, "postgres-exporter:9187", "127.0.0.1:9090");
         assertThat(targets).allSatisfy(t -> {
             String host = t.substring(0, t.indexOf(':'));
             if (!host.equals("127.0.0.1")) assertThat(services()).as(t).containsKey(host);
