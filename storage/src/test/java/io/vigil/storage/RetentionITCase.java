@@ -138,6 +138,8 @@ class RetentionITCase {
         // Rollups: the per-minute row of 100 days ago is past its 90 days, the hourly one is kept (3 years).
         assertThat(count(db, "SELECT count(*) FROM gpu_rollup_1m")).isEqualTo(3);
         assertThat(count(db, "SELECT count(*) FROM gpu_rollup_1h")).isEqualTo(4);
+        // The console's latest row of a GPU not heard from within the raw retention goes with its samples.
+        assertThat(count(db, "SELECT count(*) FROM gpu_latest")).isEqualTo(2);
 
         // A partition made for a day whose samples waited in DEFAULT takes them over.
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
@@ -154,6 +156,7 @@ class RetentionITCase {
         }
         assertThat(later.partitionsDropped()).contains(partition(kept));
         assertThat(count(db, "SELECT count(*) FROM gpu_sample")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM gpu_latest")).isEqualTo(1);
         assertThat(count(db, "SELECT count(*) FROM pg_class WHERE relname = '" + partition(kept) + "'")).isZero();
         assertThat(later.partitionsCreated()).isGreaterThanOrEqualTo(3 * 5); // the five new days ahead, three tables
     }

@@ -193,6 +193,69 @@ class TelemetryStorageITCase {
     }
 
     @Test
+    void theLatestRowIgnoresOlderSamplesAndReplaysWhateverTheBatches() throws Exception {
+        TelemetryBatch newer = new TelemetryBatch();
+        newer.add(healthy("h1", 0, T0 + 5000).gpuTempC(70.0).build());
+        write(newer);
+        TelemetryBatch older = new TelemetryBatch();
+        older.add(healthy("h1", 0, T0 + 1000).gpuTempC(50.0).build()); // arrives late, in a later batch
+        write(older);
+        write(newer); // a replay after a crash
+        assertThat(latestTemp("h1", 0)).isEqualTo(70.0);
+        assertThat(count("SELECT count(*) FROM gpu_latest")).isEqualTo(1);
+        TelemetryBatch next = new TelemetryBatch();
+        next.add(healthy("h1", 0, T0 + 6000).gpuTempC(71.0).build());
+        write(next);
+        assertThat(latestTemp("h1", 0)).isEqualTo(71.0);
+        assertThat(new ClusterQueries(db).gpuStatusSince(Instant.ofEpochMilli(T0 + 5500)))
+                .singleElement().satisfies(g -> assertThat(g.ts()).isEqualTo(Instant.ofEpochMilli(T0 + 6000)));
+        assertThat(new ClusterQueries(db).gpuStatusSince(Instant.ofEpochMilli(T0 + 6000))).isEmpty();
+    }
+
+    @Test
+    void aBmcReadingIsShownOnlyOnceTheInBandSampleIsStaleTheSameInOneBatchOrMany() throws Exception {
+        io.vigil.model.GpuSample dcgm = healthy("h1", 0, T0).source(io.vigil.model.GpuSample.Source.DCGM)
+                .gpuTempC(61.0).build();
+        io.vigil.model.GpuSample bmcSoon = healthy("h1", 0, T0 + 10_000)
+                .source(io.vigil.model.GpuSample.Source.REDFISH).gpuTempC(64.0).build();
+        io.vigil.model.GpuSample bmcLate = healthy("h1", 0, T0 + 20_000)
+                .source(io.vigil.model.GpuSample.Source.REDFISH).gpuTempC(66.0).build();
+        io.vigil.model.GpuSample dcgmAgain = healthy("h1", 0, T0 + 6_000)
+                .source(io.vigil.model.GpuSample.Source.DCGM).gpuTempC(62.0).build();
+        // One batch at a time: the BMC's reading 10 s newer does not replace the in-band sample, 20 s newer does,
+        // and an in-band sample within 15 s of the BMC's reading takes its place again.
+        for (var s : List.of(dcgm, bmcSoon)) write(batchOf(s));
+        assertThat(latestTemp("h1", 0)).isEqualTo(61.0);
+        write(batchOf(bmcLate));
+        assertThat(latestTemp("h1", 0)).isEqualTo(66.0);
+        write(batchOf(dcgmAgain));
+        assertThat(latestTemp("h1", 0)).isEqualTo(62.0);
+        // All four in one batch, for another GPU: the same outcome.
+        TelemetryBatch one = new TelemetryBatch();
+        for (var s : List.of(dcgm, bmcSoon, bmcLate, dcgmAgain)) one.add(s.toBuilder().gpu(1).build());
+        write(one);
+        assertThat(latestTemp("h1", 1)).isEqualTo(62.0);
+    }
+
+    private static TelemetryBatch batchOf(io.vigil.model.GpuSample s) {
+        TelemetryBatch b = new TelemetryBatch();
+        b.add(s);
+        return b;
+    }
+
+    private double latestTemp(String host, int gpu) throws Exception {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement(
+                "SELECT gpu_temp_c FROM gpu_latest WHERE host = ? AND gpu = ?")) {
+            ps.setString(1, host);
+            ps.setInt(2, gpu);
+            try (var rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("a latest row for %s/%d", host, gpu).isTrue();
+                return rs.getDouble(1);
+            }
+        }
+    }
+
+    @Test
     void alertEpisodesMergeIdempotentlyWhateverTheOrder() throws Exception {
         Instant start = Instant.ofEpochMilli(T0), end = Instant.ofEpochMilli(T0 + 60_000);
         AlertEvent firing = alert(AlertEvent.State.FIRING, start, null, "hot");

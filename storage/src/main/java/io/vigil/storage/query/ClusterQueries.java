@@ -34,22 +34,22 @@ public final class ClusterQueries {
     /**
      * The newest sample of every whole GPU among those stamped after {@code since} (event time), unordered: the
      * incremental read behind a live view that keeps the latest state itself and asks only for what is new (with
-     * some overlap, for samples that arrive late).
+     * some overlap, for samples that arrive late). It reads {@code gpu_latest}, one row per GPU that the writer keeps
+     * in the transaction of the samples (an in-band sample preferred over a BMC's reading of the same GPU).
      */
     public List<GpuStatus> gpuStatusSince(java.time.Instant since) throws SQLException {
-        String sql = GPU_STATUS + "FROM gpu_sample WHERE ts > ? AND mig_instance IS NULL "
-                // In-band samples (NVML, DCGM) win over a BMC's reading of the same index within the range.
-                + "ORDER BY cluster, host, gpu, (source = 'REDFISH') NULLS FIRST, ts DESC";
+        String sql = "SELECT cluster, row_name, rack, host, gpu, ts, gpu_temp_c, slowdown_temp_c, power_w, "
+                + "gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, rank FROM gpu_latest WHERE ts > ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, java.sql.Timestamp.from(since));
             return gpuStatuses(ps);
         }
     }
 
-    /** The newest sample's time of any GPU, or null with none stored. */
+    /** The newest sample's time of any whole GPU, or null with none stored. */
     public java.time.Instant newestGpuSample() throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT max(ts) FROM gpu_sample"); ResultSet rs = ps.executeQuery()) {
+                "SELECT max(ts) FROM gpu_latest"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             java.sql.Timestamp t = rs.getTimestamp(1);
             return t == null ? null : t.toInstant();
@@ -126,11 +126,6 @@ public final class ClusterQueries {
             return out;
         }
     }
-
-    /** The newest sample per GPU, the columns {@link GpuStatus} holds (ORDER BY and WHERE follow). */
-    private static final String GPU_STATUS = "SELECT DISTINCT ON (cluster, host, gpu) cluster, row_name, rack, host, "
-            + "gpu, ts, gpu_temp_c, slowdown_temp_c, power_w, gpu_util_pct, sm_clock_mhz, clock_event_reasons, job_id, "
-            + "rank ";
 
     private static List<GpuStatus> gpuStatuses(PreparedStatement ps) throws SQLException {
         List<GpuStatus> out = new ArrayList<>();

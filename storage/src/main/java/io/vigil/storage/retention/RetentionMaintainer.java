@@ -86,7 +86,7 @@ public final class RetentionMaintainer {
     private Result maintain(Connection c, Instant now) throws SQLException {
         if (timescale(c)) {
             applyTimescalePolicies(c);
-            long deleted = deleteRollups(c, now);
+            long deleted = deleteRollups(c, now) + deleteLatest(c, now.minus(config.raw()));
             return new Result(0, List.of(), deleted, true, false);
         }
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
@@ -120,6 +120,7 @@ public final class RetentionMaintainer {
             }
         }
         deleted += deleteRollups(c, now);
+        deleted += deleteLatest(c, rawCutoff);
         if (created > 0 || !dropped.isEmpty() || deleted > 0) {
             LOG.info("Retention: {} partition(s) made ahead, {} dropped {}, {} expired row(s) deleted", created,
                     dropped.size(), dropped, deleted);
@@ -137,6 +138,14 @@ public final class RetentionMaintainer {
             }
         }
         return deleted;
+    }
+
+    /** A GPU's latest row once its newest sample is older than the raw retention (a GPU taken out of service). */
+    private static long deleteLatest(Connection c, Instant rawCutoff) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM gpu_latest WHERE ts < ?")) {
+            ps.setTimestamp(1, Timestamp.from(rawCutoff));
+            return ps.executeUpdate();
+        }
     }
 
     /** The table's day partitions ({@code <table>_pYYYYMMDD}), oldest first. */

@@ -58,6 +58,7 @@ public final class TelemetryBatch {
     private int gpuRows, powerRows, coolingRows, jobRows, alertRows;
     private final GpuRollups minutes = new GpuRollups(60_000);
     private final GpuRollups hours = new GpuRollups(3_600_000);
+    private final GpuLatest latest = new GpuLatest();
     private final DeviceRollups powerMinutes = DeviceRollups.power(60_000);
     private final DeviceRollups powerHours = DeviceRollups.power(3_600_000);
     private final DeviceRollups coolingMinutes = DeviceRollups.cooling(60_000);
@@ -132,6 +133,7 @@ public final class TelemetryBatch {
         gpuRows++;
         minutes.add(s);
         hours.add(s);
+        latest.add(s);
     }
 
     private static CsvRow origin(CsvRow row, Origin o) {
@@ -170,6 +172,7 @@ public final class TelemetryBatch {
             } catch (IOException e) {
                 throw new SQLException("COPY into gpu_sample failed: " + e.getMessage(), e);
             }
+            latest.write(c, copy);
         }
         mergeRollups(c, copy, "gpu_rollup_1m", GpuRollups.COLUMNS, minutes.csv(), minutes.size(),
                 GpuRollups.mergeSql("gpu_rollup_1m", "gpu_rollup_1m_staging"));
