@@ -28,6 +28,8 @@ public final class EvaluationCommand {
                 io.vigil.evaluation.bench.ClusterBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("dashboard")) {
                 io.vigil.evaluation.bench.DashboardBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
+            } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("site")) {
+                io.vigil.evaluation.bench.SiteBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else if (args.length >= 2 && args[0].equals("bench") && args[1].equals("notifications")) {
                 io.vigil.evaluation.bench.NotificationBenchmark.main(Arrays.copyOfRange(args, 2, args.length));
             } else {
@@ -38,6 +40,7 @@ public final class EvaluationCommand {
                         + "./vigil bench storage [--json] [--gpus N] [--seconds S] | "
                         + "./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S] | "
                         + "./vigil bench cluster [--json] [--hosts N or LOW,HIGH] [--seconds S] | "
+                        + "./vigil bench site [--json] [--hosts N] [--minutes M] [--sessions N] | "
                         + "./vigil chaos [--json] [--scenarios R1,R2,R3,R4,R6,R8,R9] [--hosts N] [--run-seconds S]");
                 code = 2;
             }

@@ -47,6 +47,9 @@ public final class VigilCommand {
                         ./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]: the overview
                         of 16,384 simulated GPUs at 1 Hz with 5 signed-in browser sessions (server CPU, bytes
                         per session, browser time per update);
+                        ./vigil bench site [--json] [--hosts N] [--minutes M] [--sessions N]: a whole site
+                        (2,048 hosts, 16,384 GPUs at 1 Hz, faults throughout) for M minutes (30) with N sessions
+                        (5): sample → stored and sample → alert lag p50/p99, CPU per process, kept up or not;
                         ./vigil bench cluster [--json] [--hosts N] [--seconds S]: the whole path on
                         ./vigil cluster (collectors, 3 brokers, Flink, writers, PostgreSQL): records/s, end-to-end
                         lag, CPU per stage and the cores each stage needs for 100,000 GPUs;

@@ -2,10 +2,6 @@ package io.vigil.evaluation.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import io.vigil.launcher.Platform;
 import io.vigil.launcher.PlatformConfig;
 import io.vigil.model.WireFormat;
@@ -27,7 +23,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code ./vigil bench dashboard [--json] [--gpus N] [--sessions N] [--seconds S]}: the overview of a simulated site
@@ -84,51 +79,10 @@ public final class DashboardBenchmark {
             long pid = platform.dashboardPid();
             double idle = cpuPct(pid, seconds);
 
-            try (Playwright pw = io.vigil.testsupport.Chromium.playwright();
-                 Browser browser = io.vigil.testsupport.Chromium.launch(pw)) {
-                List<Page> pages = new ArrayList<>();
-                List<AtomicLong> bytes = new ArrayList<>();
-                for (int i = 0; i < sessions; i++) {
-                    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1600, 1000));
-                    // Long tasks (over 50 ms) as the browser reports them.
-                    context.addInitScript("window.__longTasks = 0; try { new PerformanceObserver(l => "
-                            + "{ window.__longTasks += l.getEntries().length; }).observe({type: 'longtask', buffered: true}); } catch (e) {}");
-                    Page page = context.newPage();
-                    AtomicLong received = new AtomicLong();
-                    page.onWebSocket(ws -> ws.onFrameReceived(f -> received.addAndGet(
-                            f.binary() != null ? f.binary().length : f.text().getBytes(StandardCharsets.UTF_8).length)));
-                    // Vaadin pushes over a WebSocket (Atmosphere); its frames are what a session costs in steady
-                    // state. (Handlers must not call back into Playwright: they run on its dispatch thread.)
-                    page.navigate(base + "/login");
-                    page.locator("vaadin-login-form input[name='username']").fill("admin");
-                    page.locator("vaadin-login-form input[name='password']").fill(platform.adminPassword());
-                    page.locator("vaadin-login-form vaadin-button").first().click();
-                    page.waitForURL(u -> !u.contains("/login"), new Page.WaitForURLOptions().setTimeout(60_000));
-                    // Coloured by temperature, the worst case: nearly every frame changes (by health, only frames
-                    // whose colours changed are sent, which on a healthy site is almost none).
-                    page.navigate(base + "/?colour=temperature");
-                    try {
-                        page.waitForSelector("#heatmap[data-frames]", new Page.WaitForSelectorOptions().setTimeout(180_000));
-                    } catch (RuntimeException e) {
-                        Path shot = Path.of("target", "bench-dashboard-failure.png");
-                        Files.createDirectories(shot.getParent());
-                        page.screenshot(new Page.ScreenshotOptions().setPath(shot));
-                        throw new IllegalStateException("session " + (i + 1) + " at " + page.url()
-                                + " drew no frame in 3 minutes (screenshot " + shot.toAbsolutePath() + ")", e);
-                    }
-                    log.printf("  session %d: %s GPUs drawn%n", i + 1, page.locator("#heatmap").getAttribute("data-cells"));
-                    pages.add(page);
-                    bytes.add(received);
-                }
+            try (ConsoleSessions console = ConsoleSessions.open(base, "admin", platform.adminPassword(), sessions, log)) {
                 log.printf("%d sessions on the overview; measuring %d s...%n", sessions, seconds);
                 Thread.sleep(3000); // past the first full layout
-                long[] framesBefore = new long[sessions];
-                long[] bytesBefore = new long[sessions];
-                for (int i = 0; i < sessions; i++) {
-                    framesBefore[i] = frames(pages.get(i));
-                    bytesBefore[i] = bytes.get(i).get();
-                    pages.get(i).evaluate("() => { const m = document.querySelector('#heatmap'); m._drawTimes = []; }");
-                }
+                console.mark();
                 List<Double> reads = new ArrayList<>();
                 List<Double> lags = new ArrayList<>();
                 long cpuStart = cpuTicks(pid);
@@ -146,36 +100,17 @@ public final class DashboardBenchmark {
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
                 long cpuEnd = cpuTicks(pid);
-                long[] framesAfter = new long[sessions];
-                long[] bytesAfter = new long[sessions];
-                for (int i = 0; i < sessions; i++) {
-                    bytesAfter[i] = bytes.get(i).get();
-                    framesAfter[i] = frames(pages.get(i));
-                }
-                Path shot = Path.of("target", "bench-dashboard-overview.png");
-                Files.createDirectories(shot.getParent());
-                pages.get(0).screenshot(new Page.ScreenshotOptions().setPath(shot).setFullPage(true));
+                ConsoleSessions.Seen seen = console.measure(wall);
+                console.screenshot(Path.of("target", "bench-dashboard-overview.png"));
                 double cpu = (cpuEnd - cpuStart) / (double) TICKS / wall * 100;
-                double kb = 0, updates = 0;
-                List<Double> frameMs = new ArrayList<>();
-                int longTasks = 0;
-                for (int i = 0; i < sessions; i++) {
-                    Page p = pages.get(i);
-                    kb += (bytesAfter[i] - bytesBefore[i]) / 1024.0 / wall;
-                    updates += (framesAfter[i] - framesBefore[i]) / wall;
-                    for (Object v : (List<?>) p.evaluate("() => document.querySelector('#heatmap')._drawTimes")) {
-                        frameMs.add(((Number) v).doubleValue());
-                    }
-                    longTasks += ((Number) p.evaluate("() => window.__longTasks")).intValue();
-                }
-                frameMs.sort(Double::compare);
+                List<Double> frameMs = seen.updateMs();
                 reads.sort(Double::compare);
                 lags.sort(Double::compare);
-                return new Result(gpus, shown, sessions, seconds, idle, cpu, (cpu - idle) / sessions, kb / sessions,
-                        updates / sessions, pct(frameMs, 0.5), pct(frameMs, 0.99),
-                        frameMs.isEmpty() ? Double.NaN : frameMs.get(frameMs.size() - 1), longTasks, pct(reads, 0.5),
-                        reads.isEmpty() ? Double.NaN : reads.get(reads.size() - 1), pct(lags, 0.5),
-                        Runtime.getRuntime().availableProcessors());
+                return new Result(gpus, shown, sessions, seconds, idle, cpu, (cpu - idle) / sessions,
+                        seen.kbPerSecondPerSession(), seen.updatesPerSecondPerSession(), pct(frameMs, 0.5),
+                        pct(frameMs, 0.99), frameMs.isEmpty() ? Double.NaN : frameMs.get(frameMs.size() - 1),
+                        seen.longTasks(), pct(reads, 0.5), reads.isEmpty() ? Double.NaN : reads.get(reads.size() - 1),
+                        pct(lags, 0.5), Runtime.getRuntime().availableProcessors());
             }
         } finally {
             deleteQuietly(data);
@@ -199,29 +134,24 @@ public final class DashboardBenchmark {
         return (cpuTicks(pid) - c0) / (double) TICKS / wall * 100;
     }
 
-    private static long frames(Page p) {
-        Object v = p.evaluate("() => Number(document.querySelector('#heatmap').dataset.frames || 0)");
-        return ((Number) v).longValue();
-    }
-
-    private static JsonNode fleet(HttpClient http, String base, String auth) throws Exception {
+    static JsonNode fleet(HttpClient http, String base, String auth) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/fleet"))
                 .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? WireFormat.mapper().readTree(r.body()) : WireFormat.mapper().createObjectNode();
     }
 
-    private static double pct(List<Double> sorted, double q) {
+    static double pct(List<Double> sorted, double q) {
         if (sorted.isEmpty()) return Double.NaN;
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
