@@ -40,11 +40,11 @@ public final class HeatmapCache {
     public synchronized HeatmapFrame.Layout layout(FleetSnapshot s, HeatmapFrame.Mode mode) {
         return (HeatmapFrame.Layout) entries.computeIfAbsent(new Key(s, mode, "", ""), k -> {
             List<FleetSnapshot.Gpu> order = HeatmapFrame.order(s);
-            String signature = HeatmapFrame.signature(order, mode);
+            String signature = HeatmapFrame.signature(s, order, mode);
             HeatmapFrame.Layout last = lastLayout.get(mode);
-            // Same places: keep the JSON (the layout's GPUs are looked up by key when encoding cells).
+            // Same places: keep the JSON (cells are then taken by position, or looked up by key without a placement).
             HeatmapFrame.Layout layout = last != null && last.signature().equals(signature) ? last
-                    : new HeatmapFrame.Layout(order, HeatmapFrame.json(order, mode), signature);
+                    : new HeatmapFrame.Layout(order, HeatmapFrame.json(order, mode), signature, s.placement());
             lastLayout.put(mode, layout);
             return layout;
         });

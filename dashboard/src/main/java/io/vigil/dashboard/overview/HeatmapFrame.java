@@ -53,26 +53,31 @@ public final class HeatmapFrame {
     }
 
     /** The GPUs in drawing order (row, rack, host, GPU), the layout as JSON, and its signature. */
-    public record Layout(List<FleetSnapshot.Gpu> order, String json, String signature) {}
+    public record Layout(List<FleetSnapshot.Gpu> order, String json, String signature, long placement) {}
 
     private HeatmapFrame() {}
 
     public static Layout layout(FleetSnapshot snapshot, Mode mode) {
         List<FleetSnapshot.Gpu> order = order(snapshot);
-        return new Layout(order, json(order, mode), signature(order, mode));
+        return new Layout(order, json(order, mode), signature(snapshot, order, mode), snapshot.placement());
     }
 
-    /** The GPUs in drawing order: row, rack, host, GPU. */
+    /** The GPUs in drawing order (row, rack, host, GPU): the snapshot's own when its placement is known. */
     public static List<FleetSnapshot.Gpu> order(FleetSnapshot snapshot) {
+        if (snapshot.placement() != FleetSnapshot.UNKNOWN_PLACEMENT) return snapshot.gpus();
         List<FleetSnapshot.Gpu> order = new ArrayList<>(snapshot.gpus());
-        order.sort(Comparator.comparing((FleetSnapshot.Gpu g) -> nz(g.status().row()))
-                .thenComparing(g -> nz(g.status().rack())).thenComparing(g -> g.status().host())
-                .thenComparingInt(g -> g.status().gpu()));
+        order.sort(Comparator.comparing(FleetSnapshot.Gpu::status, FleetSnapshot.DRAWING_ORDER));
         return order;
     }
 
-    /** Identifies a layout (the mode and every GPU's place) without building it. */
-    public static String signature(List<FleetSnapshot.Gpu> order, Mode mode) {
+    /**
+     * Identifies a layout (the mode and every GPU's place) without building it: from the snapshot's placement when
+     * known, otherwise a hash of every GPU's place.
+     */
+    public static String signature(FleetSnapshot snapshot, List<FleetSnapshot.Gpu> order, Mode mode) {
+        if (snapshot.placement() != FleetSnapshot.UNKNOWN_PLACEMENT) {
+            return mode.ordinal() + "p" + snapshot.placement() + ":" + order.size();
+        }
         long h = mode.ordinal();
         for (FleetSnapshot.Gpu g : order) {
             var s = g.status();
@@ -117,12 +122,18 @@ public final class HeatmapFrame {
      * blank for all.
      */
     public static byte[] cells(Layout layout, FleetSnapshot snapshot, Mode mode, String filter) {
-        java.util.Map<String, FleetSnapshot.Gpu> now = new java.util.HashMap<>(snapshot.gpus().size() * 2);
-        for (FleetSnapshot.Gpu g : snapshot.gpus()) now.put(g.key(), g);
+        // The same placement: the snapshot's GPUs are the layout's, in its order. Otherwise matched by key.
+        boolean samePlaces = layout.placement() != FleetSnapshot.UNKNOWN_PLACEMENT
+                && layout.placement() == snapshot.placement();
+        java.util.Map<String, FleetSnapshot.Gpu> now = null;
+        if (!samePlaces) {
+            now = new java.util.HashMap<>(snapshot.gpus().size() * 2);
+            for (FleetSnapshot.Gpu g : snapshot.gpus()) now.put(g.key(), g);
+        }
         String f = filter == null ? "" : filter.trim();
         byte[] out = new byte[layout.order().size()];
         for (int i = 0; i < out.length; i++) {
-            FleetSnapshot.Gpu g = now.get(layout.order().get(i).key());
+            FleetSnapshot.Gpu g = samePlaces ? snapshot.gpus().get(i) : now.get(layout.order().get(i).key());
             int v;
             if (g == null) {
                 v = NO_DATA;
@@ -145,6 +156,6 @@ public final class HeatmapFrame {
     }
 
     private static String nz(String s) {
-        return s == null ? "(none)" : s;
+        return FleetSnapshot.placeName(s);
     }
 }

@@ -12,10 +12,32 @@ import java.util.Map;
  * @param newest  the newest sample's time (event time), null before any telemetry
  * @param takenAt when this snapshot was read (wall clock)
  * @param error   why the last refresh failed (the data is then the previous snapshot's), or null
+ * @param placement which GPUs are shown and where: two snapshots with the same non-negative placement list the
+ *                  same GPUs, in drawing order (row, rack, host, GPU), each in the same row and rack, so a view
+ *                  can keep its layout and take the values by position; {@link #UNKNOWN_PLACEMENT} promises nothing
  */
 public record FleetSnapshot(List<Gpu> gpus, List<Incident> incidents, List<Job> jobs,
                             Map<String, Integer> firingIncidentsBySeverity, Instant newest, Instant takenAt,
-                            String error) {
+                            String error, long placement) {
+
+    /** Drawing order: row, rack, host, GPU; a GPU without a row or rack is placed (and shown) as "(none)". */
+    public static final java.util.Comparator<GpuStatus> DRAWING_ORDER = java.util.Comparator
+            .comparing((GpuStatus g) -> placeName(g.row())).thenComparing(g -> placeName(g.rack()))
+            .thenComparing(GpuStatus::host).thenComparingInt(GpuStatus::gpu);
+
+    /** A row's or rack's name as shown: "(none)" when the GPU has none. */
+    public static String placeName(String s) {
+        return s == null ? "(none)" : s;
+    }
+
+    /** A snapshot whose GPUs may be in any order: views sort them and match them by key. */
+    public static final long UNKNOWN_PLACEMENT = -1;
+
+    public FleetSnapshot(List<Gpu> gpus, List<Incident> incidents, List<Job> jobs,
+                         Map<String, Integer> firingIncidentsBySeverity, Instant newest, Instant takenAt,
+                         String error) {
+        this(gpus, incidents, jobs, firingIncidentsBySeverity, newest, takenAt, error, UNKNOWN_PLACEMENT);
+    }
 
     /** One GPU as shown: its newest sample, health and owner. */
     public record Gpu(GpuStatus status, GpuHealth health, String team) {
@@ -33,7 +55,7 @@ public record FleetSnapshot(List<Gpu> gpus, List<Incident> incidents, List<Job> 
     }
 
     public FleetSnapshot failed(String why, Instant at) {
-        return new FleetSnapshot(gpus, incidents, jobs, firingIncidentsBySeverity, newest, takenAt, why);
+        return new FleetSnapshot(gpus, incidents, jobs, firingIncidentsBySeverity, newest, takenAt, why, placement);
     }
 
     public int firingIncidents() {

@@ -62,6 +62,31 @@ class HeatmapFrameTest {
     }
 
     @Test
+    void aKnownPlacementKeepsTheLayoutAndTakesCellsByPositionAsMatchingByKeyWould() {
+        List<FleetSnapshot.Gpu> placed = List.of(gpu("A", "A01", "a1", 0, 50, null, null, GpuHealth.BUSY),
+                gpu("A", "A01", "a1", 1, 50, null, null, GpuHealth.BUSY),
+                gpu("B", "B01", "b1", 0, 50, null, null, GpuHealth.IDLE));
+        FleetSnapshot first = new FleetSnapshot(placed, List.of(), List.of(), Map.of(), Instant.EPOCH, Instant.EPOCH,
+                null, 7);
+        HeatmapFrame.Layout layout = HeatmapFrame.layout(first, HeatmapFrame.Mode.HEALTH);
+        List<FleetSnapshot.Gpu> later = List.of(placed.get(0),
+                gpu("A", "A01", "a1", 1, 95, null, null, GpuHealth.CRITICAL), placed.get(2));
+        FleetSnapshot next = new FleetSnapshot(later, List.of(), List.of(), Map.of(), Instant.EPOCH, Instant.EPOCH,
+                null, 7);
+        assertThat(HeatmapFrame.layout(next, HeatmapFrame.Mode.HEALTH).signature()).isEqualTo(layout.signature());
+        byte[] byPosition = HeatmapFrame.cells(layout, next, HeatmapFrame.Mode.HEALTH, "");
+        assertThat(byPosition).containsExactly(GpuHealth.BUSY.ordinal(), GpuHealth.CRITICAL.ordinal(),
+                GpuHealth.IDLE.ordinal());
+        // The same GPUs in another order and without a placement: matched by key, the same cells.
+        FleetSnapshot unordered = snapshot(List.of(later.get(2), later.get(1), later.get(0)));
+        assertThat(HeatmapFrame.cells(layout, unordered, HeatmapFrame.Mode.HEALTH, "")).isEqualTo(byPosition);
+        // Another placement: a new layout.
+        FleetSnapshot moved = new FleetSnapshot(later, List.of(), List.of(), Map.of(), Instant.EPOCH, Instant.EPOCH,
+                null, 8);
+        assertThat(HeatmapFrame.layout(moved, HeatmapFrame.Mode.HEALTH).signature()).isNotEqualTo(layout.signature());
+    }
+
+    @Test
     void sixteenThousandGpusFitInAFrameOfUnder25Kilobytes() {
         List<FleetSnapshot.Gpu> gpus = new ArrayList<>();
         for (int h = 0; h < 2048; h++) {
