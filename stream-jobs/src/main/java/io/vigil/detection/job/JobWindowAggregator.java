@@ -32,7 +32,7 @@ import org.apache.flink.util.Collector;
  * so a straggler that only shows when the steps happen to arrive late (a backlog read in another order). A job with
  * late reporters is judged later by their lateness; the others keep their pace.
  */
-public final class JobWindowAggregator extends KeyedProcessFunction<String, JobSignal, JobWindow> {
+public class JobWindowAggregator extends KeyedProcessFunction<String, JobSignal, JobWindow> {
 
     /** Running sums of one rank in one window. */
     public static final class Acc {
@@ -113,9 +113,14 @@ public final class JobWindowAggregator extends KeyedProcessFunction<String, JobS
         this.maxWaitMs = lateTolerance.toMillis();
     }
 
+    /** The job's windows, written by {@link JobBufferSerializer} (tests restore state of the earlier serializer). */
+    ValueStateDescriptor<JobBuffer> stateDescriptor() {
+        return new ValueStateDescriptor<>("job-windows", new JobBufferSerializer());
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("job-windows", JobBuffer.class));
+        state = getRuntimeContext().getState(stateDescriptor());
         lateDropped = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("job_window_late_dropped");
         lateStepsCarried = getRuntimeContext().getMetricGroup().addGroup(io.vigil.model.metrics.PrometheusText.FLINK_GROUP).counter("job_window_late_steps_carried");
     }
