@@ -93,6 +93,8 @@ public final class SimulatorRunner implements AutoCloseable {
                 lastFaults = faults;
             }
             for (TelemetryRecord r : simulator.step()) {
+                // Closing: a step of a large site can outlast the wait in close(), and the publisher is closed next.
+                if (closing) return;
                 sink.publish(r);
                 records.incrementAndGet();
             }
@@ -120,8 +122,12 @@ public final class SimulatorRunner implements AutoCloseable {
         return io.vigil.model.metrics.JvmMetrics.addTo(m);
     }
 
+    /** Set by {@link #close()}: a step under way stops publishing. */
+    private volatile boolean closing;
+
     @Override
     public void close() {
+        closing = true;
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
