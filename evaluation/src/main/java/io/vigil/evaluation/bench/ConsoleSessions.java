@@ -62,12 +62,18 @@ final class ConsoleSessions implements AutoCloseable {
         // (Handlers must not call back into Playwright: they run on its dispatch thread.)
         page.onWebSocket(ws -> ws.onFrameReceived(f -> received.addAndGet(
                 f.binary() != null ? f.binary().length : f.text().getBytes(StandardCharsets.UTF_8).length)));
-        page.navigate(base + "/login");
-        page.locator("vaadin-login-form input[name='username']").fill(user);
-        page.locator("vaadin-login-form input[name='password']").fill(password);
-        page.locator("vaadin-login-form vaadin-button").first().click();
-        page.waitForURL(u -> !u.contains("/login"), new Page.WaitForURLOptions().setTimeout(60_000));
-        page.navigate(base + "/?colour=temperature");
+        // Signed in again when the overview sends the browser back to the sign-in page: on a machine this loaded a
+        // sign-in has been seen to land before its session took (one of five, once).
+        for (int attempt = 1; ; attempt++) {
+            page.navigate(base + "/login");
+            page.locator("vaadin-login-form input[name='username']").fill(user);
+            page.locator("vaadin-login-form input[name='password']").fill(password);
+            page.locator("vaadin-login-form vaadin-button").first().click();
+            page.waitForURL(u -> !u.contains("/login"), new Page.WaitForURLOptions().setTimeout(60_000));
+            page.navigate(base + "/?colour=temperature");
+            if (!page.url().contains("/login") || attempt == 3) break;
+            log.printf("  session %d: sent back to the sign-in page; signing in again%n", n);
+        }
         try {
             page.waitForSelector("#heatmap[data-frames]", new Page.WaitForSelectorOptions().setTimeout(180_000));
         } catch (RuntimeException e) {

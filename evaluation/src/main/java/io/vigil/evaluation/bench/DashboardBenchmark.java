@@ -117,13 +117,10 @@ public final class DashboardBenchmark {
         }
     }
 
-    /** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux). */
-    static final int TICKS = 100;
+    static final int TICKS = ProcessCpu.TICKS_PER_SECOND;
 
-    static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    static long cpuTicks(long pid) {
+        return ProcessCpu.ticks(pid);
     }
 
     static double cpuPct(long pid, int seconds) throws Exception {

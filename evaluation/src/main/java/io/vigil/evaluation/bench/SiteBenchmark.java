@@ -98,12 +98,14 @@ public final class SiteBenchmark {
                 Thread.sleep(2000);
             }
             log.printf("%d of %d GPUs in the live view; opening %d sessions...%n", shown, gpus, sessions);
-            try (ConsoleSessions console = ConsoleSessions.open(base, "admin", platform.adminPassword(), sessions, log);
+            // With no session the console's refresher does not run: the pipeline alone, no browser on these cores.
+            try (ConsoleSessions console = sessions == 0 ? null
+                    : ConsoleSessions.open(base, "admin", platform.adminPassword(), sessions, log);
                  AlertTimer alerts = new AlertTimer(platform.bootstrapServers(), platform.topics().alerts());
                  Connection db = DriverManager.getConnection(platform.jdbcUrl(), "vigil", "vigil")) {
                 long postmaster = postmasterPid(db);
                 long self = ProcessHandle.current().pid(), dashboard = platform.dashboardPid();
-                console.mark();
+                if (console != null) console.mark();
                 long[] machine0 = machineTicks();
                 long platform0 = ProcessCpu.ticks(self), pg0 = ProcessCpu.treeTicks(postmaster),
                         console0 = ProcessCpu.ticks(dashboard);
@@ -133,7 +135,8 @@ public final class SiteBenchmark {
                 double consoleCpu = cpuPct(ProcessCpu.ticks(dashboard) - console0, wall);
                 long[] machine1 = machineTicks();
                 double idle = 100.0 * (machine1[1] - machine0[1]) / Math.max(1, machine1[0] - machine0[0]);
-                ConsoleSessions.Seen seen = console.measure(wall);
+                ConsoleSessions.Seen seen = console == null ? new ConsoleSessions.Seen(0, 0, List.of(), 0)
+                        : console.measure(wall);
                 int quarter = Math.max(1, storedLags.size() / 4);
                 double first = pct(sorted(storedLags.subList(0, quarter)), 0.5);
                 double last = pct(sorted(storedLags.subList(storedLags.size() - quarter, storedLags.size())), 0.5);
@@ -180,7 +183,7 @@ public final class SiteBenchmark {
     }
 
     private static double cpuPct(long ticks, double wallSeconds) {
-        return ticks / (double) DashboardBenchmark.TICKS / wallSeconds * 100;
+        return ticks / (double) ProcessCpu.TICKS_PER_SECOND / wallSeconds * 100;
     }
 
     private static List<Double> sorted(List<Double> values) {
@@ -192,46 +195,6 @@ public final class SiteBenchmark {
 
     private static double pct(List<Double> sorted, double q) {
         return DashboardBenchmark.pct(sorted, q);
-    }
-
-    /** CPU time of processes from /proc (utime + stime, in clock ticks). */
-    static final class ProcessCpu {
-        private ProcessCpu() {}
-
-        static long ticks(long pid) {
-            String[] f = stat(pid);
-            return f == null ? 0 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        }
-
-        static long parent(long pid) {
-            String[] f = stat(pid);
-            if (f == null) throw new IllegalStateException("process " + pid + " is gone");
-            return Long.parseLong(f[1]);
-        }
-
-        /** The process and its children (PostgreSQL's backends and workers are the postmaster's children). */
-        static long treeTicks(long pid) throws IOException {
-            long sum = ticks(pid);
-            try (var procs = Files.list(Path.of("/proc"))) {
-                for (Path p : (Iterable<Path>) procs::iterator) {
-                    String name = p.getFileName().toString();
-                    if (!name.chars().allMatch(Character::isDigit)) continue;
-                    String[] f = stat(Long.parseLong(name));
-                    if (f != null && Long.parseLong(f[1]) == pid) sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                }
-            }
-            return sum;
-        }
-
-        /** The fields after the command name (the first is the state, field 3 of proc(5)), or null if gone. */
-        private static String[] stat(long pid) {
-            try {
-                String s = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-                return s.substring(s.lastIndexOf(')') + 2).split(" ");
-            } catch (IOException e) {
-                return null;
-            }
-        }
     }
 
     /**
@@ -339,8 +302,8 @@ public final class SiteBenchmark {
                         + " (--json, --hosts N, --minutes M, --sessions N)");
             }
         }
-        if (hosts < 1 || minutes < 1 || sessions < 1) {
-            throw new IllegalArgumentException("--hosts, --minutes and --sessions must be at least 1");
+        if (hosts < 1 || minutes < 1 || sessions < 0) {
+            throw new IllegalArgumentException("--hosts and --minutes must be at least 1, --sessions at least 0");
         }
         Result r = run(hosts, minutes, sessions, json ? System.err : System.out);
         if (json) {
