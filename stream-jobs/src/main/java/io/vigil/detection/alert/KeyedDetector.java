@@ -20,16 +20,31 @@ public abstract class KeyedDetector<K, I, S> extends KeyedProcessFunction<K, I, 
 
     private final String stateName;
     private final Class<S> stateClass;
+    private final org.apache.flink.api.common.typeutils.TypeSerializer<S> stateSerializer;
     private transient ValueState<S> state;
 
     protected KeyedDetector(String stateName, Class<S> stateClass) {
         this.stateName = stateName;
         this.stateClass = stateClass;
+        this.stateSerializer = null;
+    }
+
+    /** With a serializer of its own for the state (one whose maps Flink would otherwise hand to Kryo). */
+    protected KeyedDetector(String stateName, org.apache.flink.api.common.typeutils.TypeSerializer<S> stateSerializer) {
+        this.stateName = stateName;
+        this.stateClass = null;
+        this.stateSerializer = stateSerializer;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>(stateName, stateClass));
+        state = getRuntimeContext().getState(stateDescriptor());
+    }
+
+    /** The state's registration: by its class (Flink's POJO serializer) or with the detector's own serializer. */
+    protected ValueStateDescriptor<S> stateDescriptor() {
+        return stateSerializer != null ? new ValueStateDescriptor<>(stateName, stateSerializer)
+                : new ValueStateDescriptor<>(stateName, stateClass);
     }
 
     /** This key's state, or null when it has none. */

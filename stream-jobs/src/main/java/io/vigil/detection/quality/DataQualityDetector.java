@@ -28,7 +28,7 @@ import org.apache.flink.util.Collector;
  * A check resolves after {@value #CLEAR_MS} ms without its condition. Event time throughout; a GPU silent for the
  * entity timeout is forgotten, its open checks resolved.
  */
-public final class DataQualityDetector extends KeyedDetector<String, GpuSample, DataQualityDetector.GpuQuality> {
+public class DataQualityDetector extends KeyedDetector<String, GpuSample, DataQualityDetector.GpuQuality> {
 
     static final long SM_ZERO_MS = 10 * 60_000L;
     static final long POWER_LOW_MS = 5 * 60_000L;
@@ -58,7 +58,7 @@ public final class DataQualityDetector extends KeyedDetector<String, GpuSample, 
     private final long timeoutMs;
 
     public DataQualityDetector(Duration entityTimeout) {
-        super("data-quality", GpuQuality.class);
+        super("data-quality", new GpuQualitySerializer());
         this.timeoutMs = entityTimeout.toMillis();
     }
 

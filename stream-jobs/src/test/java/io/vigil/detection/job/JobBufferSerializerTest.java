@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.detection.job.JobWindowAggregator.Acc;
 import io.vigil.detection.job.JobWindowAggregator.JobBuffer;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,20 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class JobBufferSerializerTest {
 
-    /** Every public field of the object set to a value unlike its default, so a field the serializer forgets shows. */
     static <T> T filled(T o, int seed) throws Exception {
-        int i = seed;
-        for (Field f : o.getClass().getFields()) {
-            if (Modifier.isStatic(f.getModifiers())) continue;
-            i++;
-            Class<?> t = f.getType();
-            if (t == int.class) f.setInt(o, 1000 + i);
-            else if (t == long.class) f.setLong(o, 1_000_000_000_000L + i);
-            else if (t == double.class) f.setDouble(o, i + 0.25);
-            else if (t == String.class) f.set(o, "s" + i);
-            else if (t != java.util.TreeMap.class) throw new AssertionError("a field this test cannot fill: " + f);
-        }
-        return o;
+        return io.vigil.detection.StateFill.filled(o, seed);
     }
 
     static JobBuffer buffer() throws Exception {
