@@ -22,6 +22,7 @@ public final class StateFill {
             else if (t == double.class) f.setDouble(o, i + 0.25);
             else if (t == boolean.class) f.setBoolean(o, true);
             else if (t == String.class) f.set(o, "s" + i);
+            else if (t == Integer.class) f.set(o, 2000 + i);
             else if (Map.class.isAssignableFrom(t)) continue;
             else f.set(o, filled(t.getConstructor().newInstance(), 100 * i));
         }

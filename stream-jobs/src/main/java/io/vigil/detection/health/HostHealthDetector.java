@@ -30,7 +30,7 @@ import org.apache.flink.util.Collector;
  * One timer per host, moved forward lazily; a host silent for {@link HostHealthConfig#entityTimeout()} is
  * forgotten, so state stays bounded as hosts come and go.
  */
-public final class HostHealthDetector extends KeyedDetector<String, GpuSample, HostHealthDetector.HostState> {
+public class HostHealthDetector extends KeyedDetector<String, GpuSample, HostHealthDetector.HostState> {
 
     public static final class GpuTrack {
         public long lastSeen = Long.MIN_VALUE;
@@ -78,7 +78,7 @@ public final class HostHealthDetector extends KeyedDetector<String, GpuSample, H
     private final HostHealthConfig config;
 
     public HostHealthDetector(HostHealthConfig config) {
-        super("host-health", HostState.class);
+        super("host-health", new HostStateSerializer());
         this.config = config;
     }
 

@@ -5,8 +5,6 @@ import io.vigil.detection.job.JobWindowAggregator.JobBuffer;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -21,19 +19,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * an older checkpoint keeps its windows. {@link #copy} is a deep copy: the heap state backend copies an entry that
  * changes while a checkpoint is writing it.
  */
-public final class JobBufferSerializer extends TypeSerializer<JobBuffer> {
+public final class JobBufferSerializer extends io.vigil.detection.alert.StateSerializer<JobBuffer> {
 
     private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<JobBuffer> duplicate() {
-        return this; // stateless
-    }
 
     @Override
     public JobBuffer createInstance() {
@@ -87,19 +75,9 @@ public final class JobBufferSerializer extends TypeSerializer<JobBuffer> {
     }
 
     @Override
-    public JobBuffer copy(JobBuffer from, JobBuffer reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
     public void serialize(JobBuffer b, DataOutputView out) throws IOException {
-        string(b.cluster, out);
-        string(b.jobId, out);
+        writeString(b.cluster, out);
+        writeString(b.jobId, out);
         out.writeInt(b.worldSize);
         out.writeLong(b.lastSeenTs);
         out.writeLong(b.cleanupTimer);
@@ -114,9 +92,9 @@ public final class JobBufferSerializer extends TypeSerializer<JobBuffer> {
             for (Map.Entry<Integer, Acc> r : w.getValue().entrySet()) {
                 out.writeInt(r.getKey());
                 Acc a = r.getValue();
-                string(a.host, out);
+                writeString(a.host, out);
                 out.writeInt(a.gpu);
-                string(a.rack, out);
+                writeString(a.rack, out);
                 out.writeInt(a.samples);
                 out.writeInt(a.steps);
                 out.writeDouble(a.util);
@@ -142,8 +120,8 @@ public final class JobBufferSerializer extends TypeSerializer<JobBuffer> {
     @Override
     public JobBuffer deserialize(DataInputView in) throws IOException {
         JobBuffer b = new JobBuffer();
-        b.cluster = string(in);
-        b.jobId = string(in);
+        b.cluster = readString(in);
+        b.jobId = readString(in);
         b.worldSize = in.readInt();
         b.lastSeenTs = in.readLong();
         b.cleanupTimer = in.readLong();
@@ -159,9 +137,9 @@ public final class JobBufferSerializer extends TypeSerializer<JobBuffer> {
             for (int r = 0; r < n; r++) {
                 int rank = in.readInt();
                 Acc a = new Acc();
-                a.host = string(in);
+                a.host = readString(in);
                 a.gpu = in.readInt();
-                a.rack = string(in);
+                a.rack = readString(in);
                 a.samples = in.readInt();
                 a.steps = in.readInt();
                 a.util = in.readDouble();
@@ -188,69 +166,14 @@ public final class JobBufferSerializer extends TypeSerializer<JobBuffer> {
     }
 
     @Override
-    public JobBuffer deserialize(JobBuffer reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
-    /** A nullable string: a presence byte, then UTF (hosts, racks and ids are short). */
-    private static void string(String s, DataOutputView out) throws IOException {
-        out.writeBoolean(s != null);
-        if (s != null) out.writeUTF(s);
-    }
-
-    private static String string(DataInputView in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof JobBufferSerializer;
-    }
-
-    @Override
-    public int hashCode() {
-        return JobBufferSerializer.class.hashCode();
-    }
-
-    @Override
     public TypeSerializerSnapshot<JobBuffer> snapshotConfiguration() {
         return new Snapshot();
     }
 
-    /** Names the serializer; state of any earlier serializer of job buffers is migrated on restore. */
-    public static final class Snapshot implements TypeSerializerSnapshot<JobBuffer> {
-        private static final int VERSION = 1;
-
-        @Override
-        public int getCurrentVersion() {
-            return VERSION;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) {
-            // no configuration
-        }
-
-        @Override
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) {
-            // no configuration
-        }
-
-        @Override
-        public TypeSerializer<JobBuffer> restoreSerializer() {
-            return new JobBufferSerializer();
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<JobBuffer> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<JobBuffer> oldSerializerSnapshot) {
-            return oldSerializerSnapshot instanceof Snapshot ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+    /** Names the serializer; state of the earlier serializer is migrated on restore. */
+    public static final class Snapshot extends MigratingSnapshot<JobBuffer> {
+        public Snapshot() {
+            super(JobBufferSerializer::new);
         }
     }
 }

@@ -6,8 +6,6 @@ import io.vigil.detection.quality.DataQualityDetector.GpuQuality;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -19,19 +17,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * their own serializer). State written by the earlier serializer is migrated on restore; {@link #copy} is deep, as
  * the heap state backend needs for an entry changed while a checkpoint writes it.
  */
-public final class GpuQualitySerializer extends TypeSerializer<GpuQuality> {
+public final class GpuQualitySerializer extends io.vigil.detection.alert.StateSerializer<GpuQuality> {
 
     private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<GpuQuality> duplicate() {
-        return this; // stateless
-    }
 
     @Override
     public GpuQuality createInstance() {
@@ -72,16 +60,6 @@ public final class GpuQualitySerializer extends TypeSerializer<GpuQuality> {
     }
 
     @Override
-    public GpuQuality copy(GpuQuality from, GpuQuality reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
     public void serialize(GpuQuality q, DataOutputView out) throws IOException {
         out.writeInt(q.checks.size());
         for (Map.Entry<String, Check> e : q.checks.entrySet()) {
@@ -98,12 +76,12 @@ public final class GpuQualitySerializer extends TypeSerializer<GpuQuality> {
         out.writeLong(q.frozenSinceMs);
         out.writeDouble(q.powerMin);
         out.writeDouble(q.powerMax);
-        string(q.cluster, out);
-        string(q.row, out);
-        string(q.rack, out);
-        string(q.host, out);
-        string(q.gpu, out);
-        string(q.uuid, out);
+        writeString(q.cluster, out);
+        writeString(q.row, out);
+        writeString(q.rack, out);
+        writeString(q.host, out);
+        writeString(q.gpu, out);
+        writeString(q.uuid, out);
         EntityTimeout t = q.timeout == null ? new EntityTimeout() : q.timeout;
         out.writeLong(t.lastSeenMs);
         out.writeLong(t.timerMs);
@@ -129,12 +107,12 @@ public final class GpuQualitySerializer extends TypeSerializer<GpuQuality> {
         q.frozenSinceMs = in.readLong();
         q.powerMin = in.readDouble();
         q.powerMax = in.readDouble();
-        q.cluster = string(in);
-        q.row = string(in);
-        q.rack = string(in);
-        q.host = string(in);
-        q.gpu = string(in);
-        q.uuid = string(in);
+        q.cluster = readString(in);
+        q.row = readString(in);
+        q.rack = readString(in);
+        q.host = readString(in);
+        q.gpu = readString(in);
+        q.uuid = readString(in);
         q.timeout = new EntityTimeout();
         q.timeout.lastSeenMs = in.readLong();
         q.timeout.timerMs = in.readLong();
@@ -142,66 +120,14 @@ public final class GpuQualitySerializer extends TypeSerializer<GpuQuality> {
     }
 
     @Override
-    public GpuQuality deserialize(GpuQuality reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
-    private static void string(String s, DataOutputView out) throws IOException {
-        out.writeBoolean(s != null);
-        if (s != null) out.writeUTF(s);
-    }
-
-    private static String string(DataInputView in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof GpuQualitySerializer;
-    }
-
-    @Override
-    public int hashCode() {
-        return GpuQualitySerializer.class.hashCode();
-    }
-
-    @Override
     public TypeSerializerSnapshot<GpuQuality> snapshotConfiguration() {
         return new Snapshot();
     }
 
-    /** Names the serializer; state of any earlier serializer of this state is migrated on restore. */
-    public static final class Snapshot implements TypeSerializerSnapshot<GpuQuality> {
-        @Override
-        public int getCurrentVersion() {
-            return 1;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) {
-            // no configuration
-        }
-
-        @Override
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) {
-            // no configuration
-        }
-
-        @Override
-        public TypeSerializer<GpuQuality> restoreSerializer() {
-            return new GpuQualitySerializer();
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<GpuQuality> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<GpuQuality> oldSerializerSnapshot) {
-            return oldSerializerSnapshot instanceof Snapshot ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+    /** Names the serializer; state of the earlier serializer is migrated on restore. */
+    public static final class Snapshot extends MigratingSnapshot<GpuQuality> {
+        public Snapshot() {
+            super(GpuQualitySerializer::new);
         }
     }
 }
